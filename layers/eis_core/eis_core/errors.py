@@ -1,0 +1,34 @@
+"""Domain exceptions. Adapters translate provider errors into these; handlers map them to responses."""
+
+
+class EISError(Exception):
+    """Base class for every error EIS raises on purpose."""
+
+
+class NotFoundError(EISError):
+    """The requested item does not exist (or is not visible to the caller)."""
+
+
+class ConflictError(EISError):
+    """The write conflicts with the current state (already exists, stale version)."""
+
+
+class ForbiddenError(EISError):
+    """The caller is authenticated but not allowed to do this."""
+
+
+class ValidationFailed(EISError):
+    """Input failed validation; the message says what and how to fix it."""
+
+
+class FileRejected(EISError):
+    """An uploaded file is rejected whole; nothing from it was applied."""
+
+    def __init__(self, reason: str, *, code: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+class StorageError(EISError):
+    """The storage backend failed in a way the caller cannot fix."""

@@ -1,0 +1,87 @@
+"""Create one agency's resources on an AWS-compatible endpoint from the shared schema.
+
+Used by the local runtime (moto server) and by the tests (moto's in-process mock); the CDK stack
+builds the same names and key schemas from ``eis_core.storage.schema``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from eis_core.storage.schema import TABLE_SPECS, AgencyResources, Bucket
+
+UPLOAD_PREFIX = "incoming/"
+
+
+@dataclass(frozen=True)
+class LocalAgency:
+    """Handles to what was created, including the values that only exist after creation (ARNs)."""
+
+    resources: AgencyResources
+    alerts_topic_arn: str
+    notify_queue_url: str
+    sender_email: str
+
+    def environment(self, *, portal_url: str = "http://127.0.0.1:8080") -> dict[str, str]:
+        return self.resources.environment() | {
+            "EIS_ALERTS_TOPIC_ARN": self.alerts_topic_arn,
+            "EIS_SENDER_EMAIL": self.sender_email,
+            "EIS_PORTAL_URL": portal_url,
+        }
+
+
+def create_agency_resources(session: Any, resources: AgencyResources, *, sender_email: str) -> LocalAgency:
+    """Create tables, buckets, the alert topic with its notify queue, and the SES sender identity."""
+    dynamodb = session.client("dynamodb")
+    for table, spec in TABLE_SPECS.items():
+        dynamodb.create_table(**spec.create_table_kwargs(resources.table(table)))
+        if spec.ttl_attribute:
+            dynamodb.update_time_to_live(
+                TableName=resources.table(table),
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+            )
+
+    s3 = session.client("s3")
+    for bucket in Bucket:
+        name = resources.bucket(bucket)
+        if resources.region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": resources.region})
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+
+    sns = session.client("sns")
+    sqs = session.client("sqs")
+    topic_arn = sns.create_topic(Name=resources.alerts_topic)["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=resources.notify_queue)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(
+        QueueUrl=queue_url,
+        Attributes={
+            "Policy": json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "sns.amazonaws.com"},
+                            "Action": "sqs:SendMessage",
+                            "Resource": queue_arn,
+                            "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+                        }
+                    ],
+                }
+            )
+        },
+    )
+    sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        Attributes={"RawMessageDelivery": "true"},
+    )
+
+    session.client("ses").verify_email_identity(EmailAddress=sender_email)
+    return LocalAgency(resources, topic_arn, queue_url, sender_email)

@@ -1,0 +1,1 @@
+"""Storage ports (protocols) and their adapters. Only this package touches boto3."""

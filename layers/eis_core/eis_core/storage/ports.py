@@ -1,0 +1,98 @@
+"""Ports: what the services need from storage. DynamoDB/S3 and in-memory adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
+from eis_core.models.audit import AuditEvent, AuditRecord
+from eis_core.models.cases import Case, Note
+from eis_core.models.records import Record, RecordKind
+
+
+@dataclass(frozen=True)
+class WriteSummary:
+    """What a batch of record writes did. Re-sending identical records is ``unchanged``, never new."""
+
+    inserted: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+
+
+class RecordStore(Protocol):
+    """Curated records, deduplicated by ``record_key`` (kind and source record id)."""
+
+    def put_records(self, records: Sequence[Record], *, upload_id: str) -> WriteSummary: ...
+
+    def iter_records(self, kind: RecordKind | None = None) -> Iterator[Record]: ...
+
+    def count(self, kind: RecordKind | None = None) -> int: ...
+
+
+class ScoreStore(Protocol):
+    def put_scores(self, scores: Sequence[OfficerScore]) -> None: ...
+
+    def scores_for(self, as_of: date) -> list[OfficerScore]: ...
+
+
+class AlertStore(Protocol):
+    def create_alert(self, alert: Alert) -> bool:
+        """Store a new alert; False (and nothing written) when an alert with this id exists."""
+        ...
+
+    def get_alert(self, alert_id: str) -> Alert | None: ...
+
+    def list_alerts(self, status: AlertStatus | None = None) -> list[Alert]: ...
+
+    def set_status(self, alert_id: str, status: AlertStatus, *, case_id: str | None) -> Alert:
+        """Move an alert on; raises NotFoundError when it does not exist."""
+        ...
+
+
+class CaseStore(Protocol):
+    def create_case(self, case: Case) -> None:
+        """Raises ConflictError when the case id exists or the officer already has an open case."""
+        ...
+
+    def get_case(self, case_id: str) -> Case | None: ...
+
+    def open_case_for(self, officer_id: str) -> Case | None: ...
+
+    def add_note(self, note: Note) -> None:
+        """Raises NotFoundError when the case does not exist."""
+        ...
+
+    def add_alert(self, case_id: str, alert_id: str) -> Case: ...
+
+
+class AuditLog(Protocol):
+    def append(self, event: AuditEvent) -> AuditRecord: ...
+
+    def records(self, *, since_seq: int = 0, limit: int = 1000) -> list[AuditRecord]: ...
+
+
+class ArtifactStore(Protocol):
+    """Blobs in one bucket: reports, quarantine files, score runs, models."""
+
+    def put_bytes(self, key: str, body: bytes, *, content_type: str = "application/octet-stream") -> None: ...
+
+    def get_bytes(self, key: str) -> bytes: ...
+
+    def put_json(self, key: str, document: Any) -> None: ...
+
+    def get_json(self, key: str) -> Any: ...
+
+    def keys(self, prefix: str = "") -> Iterable[str]: ...
+
+
+class Mailer(Protocol):
+    def send(self, *, to: Sequence[str], subject: str, body: str) -> str:
+        """Send a plain-text email; returns the provider's message id."""
+        ...
+
+
+class Publisher(Protocol):
+    def publish(self, message: dict[str, Any], *, subject: str) -> str: ...

@@ -1,0 +1,59 @@
+"""Shared fixtures: a moto-backed agency built from the same schema the CDK stack uses."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from eis_core.local.resources import LocalAgency, create_agency_resources
+from eis_core.settings import Settings
+from eis_core.storage.schema import AgencyResources
+
+EVENTS = Path(__file__).parent / "events"
+CHICAGO = Path(__file__).resolve().parents[2] / "shared" / "data-raw" / "chicago"
+AGENCY_ID = "testville"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach AWS: fake credentials, a fixed region, no FIPS endpoints, no X-Ray."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.delenv("AWS_USE_FIPS_ENDPOINT", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "1")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "EIS")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "eis-test")
+
+
+@pytest.fixture
+def resources() -> AgencyResources:
+    return AgencyResources(agency_id=AGENCY_ID, account=ACCOUNT, region=REGION)
+
+
+@pytest.fixture
+def moto_agency(resources: AgencyResources, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalAgency]:
+    """Given an agency's tables, buckets, topic, queue and SES identity in moto, with its env set."""
+    with mock_aws():
+        agency = create_agency_resources(
+            boto3.Session(region_name=REGION), resources, sender_email="eis-noreply@testville.example.gov"
+        )
+        for name, value in agency.environment().items():
+            monkeypatch.setenv(name, value)
+        yield agency
+
+
+@pytest.fixture
+def settings(moto_agency: LocalAgency) -> Settings:
+    return Settings.from_env(os.environ)
