@@ -1,0 +1,161 @@
+"""`eis demo`: a generated agency, end to end through the local stack, with a printed summary."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from eis_core.local.gateway import CognitoAuthorizer, LocalApiGateway
+from eis_core.local.runtime import LocalRuntime, SentEmail, cold_start
+from eis_core.local.stack import LocalStack
+from eis_core.models.records import Officer, RecordKind
+
+# Roster first: events are checked against the officers already on file.
+UPLOAD_ORDER = [RecordKind.ROSTER, *[kind for kind in RecordKind if kind is not RecordKind.ROSTER]]
+
+
+@dataclass
+class FileOutcome:
+    kind: str
+    key: str
+    accepted: int
+    quarantined: int
+    rejected: bool
+    reason: str | None = None
+
+
+@dataclass
+class DemoResult:
+    agency_id: str
+    as_of: date
+    api_url: str
+    files: list[FileOutcome] = field(default_factory=list)
+    scoring: dict[str, Any] = field(default_factory=dict)
+    notifications_delivered: int = 0
+    emails: list[SentEmail] = field(default_factory=list)
+    tokens: dict[str, str] = field(default_factory=dict)
+    opened_case: dict[str, Any] | None = None
+    audit_records: int = 0
+    audit_chain_ok: bool = False
+
+    @property
+    def rows_ingested(self) -> int:
+        return sum(f.accepted for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.quarantined for f in self.files)
+
+
+def http_json(method: str, url: str, token: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
+    """Call the local API like the portal would; returns (status, parsed JSON body)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 - local http URL built here
+    request.add_header("Authorization", f"Bearer {token}")
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@contextmanager
+def serve_case_api(stack: LocalStack, *, port: int = 0) -> Iterator[LocalApiGateway]:
+    import functions.cases_api.handler
+
+    lambda_handler = cold_start(functions.cases_api.handler).lambda_handler
+    authorizer = CognitoAuthorizer(jwks_url=stack.jwks_url, issuer=stack.issuer, client_id=stack.client_id)
+    gateway = LocalApiGateway(
+        lambda_handler, authorizer, function_name=stack.resources.function("cases-api"), port=port
+    )
+    gateway.start()
+    try:
+        yield gateway
+    finally:
+        gateway.stop()
+
+
+def _supervisor_of(officers: dict[str, Officer], officer_id: str) -> Officer | None:
+    officer = officers.get(officer_id)
+    return officers.get(officer.supervisor_id) if officer and officer.supervisor_id else None
+
+
+def ingest_extracts(runtime: LocalRuntime, extracts: dict[RecordKind, Path]) -> list[FileOutcome]:
+    outcomes = []
+    for kind in UPLOAD_ORDER:
+        if kind not in extracts:
+            continue
+        result = runtime.upload(extracts[kind], kind)
+        for report in result.get("reports", []):
+            outcomes.append(
+                FileOutcome(
+                    kind=kind.value,
+                    key=report["key"],
+                    accepted=report["rows_accepted"],
+                    quarantined=report["rows_quarantined"],
+                    rejected=report["rejected"],
+                    reason=report.get("reject_reason"),
+                )
+            )
+    return outcomes
+
+
+def run_demo(
+    stack: LocalStack,
+    gateway: LocalApiGateway,
+    extracts: dict[RecordKind, Path],
+    officers: list[Officer],
+    *,
+    as_of: date,
+) -> DemoResult:
+    """Ingest, score and notify through the handlers, then work one alert over the HTTP API."""
+    runtime = LocalRuntime(stack)
+    files = ingest_extracts(runtime, extracts)
+    scoring = runtime.score(as_of)
+    delivered = runtime.deliver_notifications()
+
+    risk_manager = stack.add_user("risk.manager", role="risk_manager")
+    auditor = stack.add_user("auditor", role="auditor")
+    result = DemoResult(
+        agency_id=stack.resources.agency_id,
+        as_of=as_of,
+        api_url=gateway.url,
+        files=files,
+        scoring=scoring,
+        notifications_delivered=delivered,
+        emails=runtime.sent_emails(),
+        tokens={"risk_manager": risk_manager.id_token, "auditor": auditor.id_token},
+    )
+
+    # The supervisor of the first alerted officer opens a case from the alert, as in the portal.
+    status, alerts = http_json("GET", f"{gateway.url}/alerts?status=new", risk_manager.id_token)
+    if status == 200 and alerts:
+        first = alerts[0]
+        supervisor = _supervisor_of({o.officer_id: o for o in officers}, first["officer_id"])
+        token = risk_manager.id_token
+        if supervisor is not None:
+            user = stack.add_user(
+                f"sgt.{supervisor.officer_id.lower()}", role="supervisor", officer_id=supervisor.officer_id
+            )
+            result.tokens["supervisor"] = token = user.id_token
+        status, case = http_json("POST", f"{gateway.url}/alerts/{first['alert_id']}/case", token)
+        if status == 201:
+            result.opened_case = case
+
+    status, audit = http_json("GET", f"{gateway.url}/audit?limit=1000", auditor.id_token)
+    if status == 200:
+        result.audit_records = len(audit["records"])
+        result.audit_chain_ok = bool(audit["chain_ok"])
+    return result
+
+
+def default_as_of(end: date) -> date:
+    return end + timedelta(days=1)

@@ -1,0 +1,59 @@
+"""Print what the demo did, and save captured email where a person can read it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from eis_core.local.demo import DemoResult
+
+
+def print_summary(result: DemoResult, *, outbox: Path) -> bool:
+    """Print the demo summary; True when every stage produced what an agency would expect to see."""
+    outbox.mkdir(parents=True, exist_ok=True)
+    for index, email in enumerate(result.emails, start=1):
+        (outbox / f"{index:03d}.txt").write_text(
+            f"To: {', '.join(email.to)}\nSubject: {email.subject}\n\n{email.body}\n", encoding="utf-8"
+        )
+
+    print(f"\n=== EIS demo: agency '{result.agency_id}', scored as of {result.as_of} ===")
+    print("Ingest (upload -> S3 event -> ingest function):")
+    for f in result.files:
+        status = f"REJECTED: {f.reason}" if f.rejected else f"{f.accepted:>7} ingested, {f.quarantined:>4} quarantined"
+        print(f"  {f.kind:<18} {status}")
+    print(f"  {'total':<18} {result.rows_ingested:>7} ingested, {result.rows_quarantined:>4} quarantined")
+    s = result.scoring
+    print("Scoring (schedule -> score function):")
+    print(
+        f"  officers scored: {s.get('officers_scored')}, alerts raised: {s.get('alerts_created')},"
+        f" merged into open cases: {s.get('alerts_merged')}, model: {s.get('model_id')}"
+    )
+    print("Notification (alert -> SNS -> SQS -> notify function -> SES):")
+    print(
+        f"  messages delivered: {result.notifications_delivered}, emails captured: {len(result.emails)}"
+        f" (saved in {outbox})"
+    )
+    if result.emails:
+        first = result.emails[0]
+        print(f"  first: to {', '.join(first.to)} — {first.subject!r}")
+    print(f"Case API (REST, Cognito-style JWT) on {result.api_url}:")
+    if result.opened_case:
+        case = result.opened_case
+        print(
+            f"  case {case['case_id']} opened over HTTP from alert {case['alert_ids'][0]}"
+            f" for officer {case['officer_id']}, review due {case['review_due_on']}"
+        )
+    else:
+        print("  no case was opened (no alert to open one from)")
+    print(f"Audit: {result.audit_records} records, hash chain {'verified' if result.audit_chain_ok else 'BROKEN'}")
+    print("\nTokens (Cognito id tokens from the local user pool, valid 1 hour):")
+    for role, token in result.tokens.items():
+        print(f"  export EIS_{role.upper()}_TOKEN={token}")
+    role = "supervisor" if "supervisor" in result.tokens else "risk_manager"
+    variable = f"$EIS_{role.upper()}_TOKEN"
+    print(f"\nTry it (as the {role.replace('_', ' ')}):")
+    print(f'  curl -s -H "Authorization: Bearer {variable}" {result.api_url}/alerts')
+    if result.opened_case:
+        print(f'  curl -s -H "Authorization: Bearer {variable}" {result.api_url}/cases/{result.opened_case["case_id"]}')
+    print(f'  curl -s -H "Authorization: Bearer $EIS_AUDITOR_TOKEN" {result.api_url}/audit')
+
+    return bool(result.rows_ingested and result.opened_case and result.emails and result.audit_chain_ok)

@@ -1,0 +1,126 @@
+"""End to end on the local stack: generated agency -> upload -> alert -> case over HTTP -> email -> audit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from eis_core.generate import GeneratedAgency, GeneratorConfig, generate_agency, write_extracts
+from eis_core.local.demo import DemoResult, http_json, run_demo, serve_case_api
+from eis_core.local.gateway import LocalApiGateway
+from eis_core.local.stack import LocalStack, local_stack
+from eis_core.models.records import RecordKind
+
+
+@pytest.fixture(scope="module")
+def agency() -> GeneratedAgency:
+    return generate_agency(GeneratorConfig(agency_id="e2e", officers=150, seed=11))
+
+
+@pytest.fixture(scope="module")
+def demo(
+    agency: GeneratedAgency, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[DemoResult, LocalStack, LocalApiGateway]]:
+    extracts = write_extracts(agency, tmp_path_factory.mktemp("extracts"))
+    with local_stack("e2e") as stack, serve_case_api(stack) as gateway:
+        as_of = agency.config.end + timedelta(days=1)
+        yield run_demo(stack, gateway, extracts, agency.officers, as_of=as_of), stack, gateway
+
+
+def test_extracts_are_ingested_through_s3_events(demo: tuple[DemoResult, LocalStack, LocalApiGateway]) -> None:
+    result, _, _ = demo
+    kinds = {f.kind for f in result.files}
+    assert RecordKind.ROSTER.value in kinds and RecordKind.USE_OF_FORCE.value in kinds
+    assert not any(f.rejected for f in result.files)
+    assert result.rows_ingested > 1000
+
+
+def test_scoring_raises_alerts_and_notifier_emails_supervisors(
+    demo: tuple[DemoResult, LocalStack, LocalApiGateway], agency: GeneratedAgency
+) -> None:
+    result, _, _ = demo
+    assert result.scoring["officers_scored"] > 100
+    assert result.scoring["alerts_created"] >= 1
+    assert len(result.emails) == result.scoring["alerts_created"]
+    names = {o.last_name for o in agency.officers}
+    for email in result.emails:
+        assert email.to and all(address.endswith(".example.gov") for address in email.to)
+        assert not any(name in email.body for name in names), "an email body must not carry officer names"
+
+
+def test_a_supervisor_opens_a_case_over_http_with_a_real_token(
+    demo: tuple[DemoResult, LocalStack, LocalApiGateway],
+) -> None:
+    result, _, gateway = demo
+    assert result.opened_case is not None
+    case_id = result.opened_case["case_id"]
+    status, case = http_json("GET", f"{gateway.url}/cases/{case_id}", result.tokens["risk_manager"])
+    assert status == 200
+    assert case["alert_ids"] == result.opened_case["alert_ids"]
+    status, note = http_json(
+        "POST", f"{gateway.url}/cases/{case_id}/notes", result.tokens["risk_manager"], {"text": "Met with officer."}
+    )
+    assert status == 201
+
+
+def test_the_api_refuses_missing_forged_and_other_agency_tokens(
+    demo: tuple[DemoResult, LocalStack, LocalApiGateway],
+) -> None:
+    result, stack, gateway = demo
+    token = result.tokens["risk_manager"]
+    assert http_json("GET", f"{gateway.url}/alerts", "")[0] == 401
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    assert http_json("GET", f"{gateway.url}/alerts", forged)[0] == 401
+    # A genuine token from this pool that names another agency is refused by the function and audited.
+    cognito = stack.session.client("cognito-idp")
+    cognito.admin_create_user(
+        UserPoolId=stack.user_pool_id,
+        Username="intruder",
+        UserAttributes=[{"Name": "custom:agency_id", "Value": "other-agency"}],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=stack.user_pool_id, Username="intruder", Password="Eis-Intruder-12345!", Permanent=True
+    )
+    cognito.admin_add_user_to_group(UserPoolId=stack.user_pool_id, Username="intruder", GroupName="risk_manager")
+    auth = cognito.admin_initiate_auth(
+        UserPoolId=stack.user_pool_id,
+        ClientId=stack.client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "intruder", "PASSWORD": "Eis-Intruder-12345!"},
+    )
+    assert http_json("GET", f"{gateway.url}/alerts", auth["AuthenticationResult"]["IdToken"])[0] == 403
+    status, audit = http_json("GET", f"{gateway.url}/audit?limit=1000", result.tokens["auditor"])
+    assert status == 200
+    assert any(r["outcome"] == "denied" for r in audit["records"])
+
+
+def test_every_stage_left_an_audit_record_in_an_intact_chain(
+    demo: tuple[DemoResult, LocalStack, LocalApiGateway],
+) -> None:
+    result, _, gateway = demo
+    status, audit = http_json("GET", f"{gateway.url}/audit?limit=1000", result.tokens["auditor"])
+    assert status == 200 and audit["chain_ok"]
+    actions = {r["action"] for r in audit["records"]}
+    assert {"upload.ingest", "score.run", "alert.notify", "case.open"} <= actions
+
+
+def test_eis_demo_command_runs_and_prints_the_summary(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "eis_core.local.cli", "demo", "--no-serve", "--officers", "120", "--port", "0",
+         "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    out = completed.stdout
+    assert "ingested" in out and "alerts raised" in out and "emails captured" in out
+    assert "hash chain verified" in out
+    assert list((tmp_path / "outbox").glob("*.txt"))
