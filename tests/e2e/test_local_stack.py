@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from eis_core.generate import GeneratedAgency, GeneratorConfig, generate_agency, write_extracts
 from eis_core.local.demo import DemoResult, http_json, run_demo, serve_case_api
 from eis_core.local.gateway import LocalApiGateway
@@ -62,7 +61,7 @@ def test_a_supervisor_opens_a_case_over_http_with_a_real_token(
     status, case = http_json("GET", f"{gateway.url}/cases/{case_id}", result.tokens["risk_manager"])
     assert status == 200
     assert case["alert_ids"] == result.opened_case["alert_ids"]
-    status, note = http_json(
+    status, _ = http_json(
         "POST", f"{gateway.url}/cases/{case_id}/notes", result.tokens["risk_manager"], {"text": "Met with officer."}
     )
     assert status == 201
@@ -105,15 +104,26 @@ def test_every_stage_left_an_audit_record_in_an_intact_chain(
 ) -> None:
     result, _, gateway = demo
     status, audit = http_json("GET", f"{gateway.url}/audit?limit=1000", result.tokens["auditor"])
-    assert status == 200 and audit["chain_ok"]
+    assert status == 200 and audit["chain_valid"]
     actions = {r["action"] for r in audit["records"]}
     assert {"upload.ingest", "score.run", "alert.notify", "case.open"} <= actions
 
 
 def test_eis_demo_command_runs_and_prints_the_summary(tmp_path: Path) -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "eis_core.local.cli", "demo", "--no-serve", "--officers", "120", "--port", "0",
-         "--out", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "eis_core.local.cli",
+            "demo",
+            "--no-serve",
+            "--officers",
+            "120",
+            "--port",
+            "0",
+            "--out",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         timeout=600,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from eis_core.storage.schema import AGENCY_ID_PATTERN
 
@@ -30,6 +30,15 @@ class Settings(BaseModel):
     portal_url: str = Field(default="http://127.0.0.1:8080", alias="EIS_PORTAL_URL")
     review_days: int = Field(default=14, ge=1, le=365, alias="EIS_REVIEW_DAYS")
     alert_top_share: float = Field(default=0.05, gt=0, le=1, alias="EIS_ALERT_TOP_SHARE")
+    # Who hears of an alert when no supervisor up the officer's chain has an email (comma-separated).
+    risk_team_emails: tuple[str, ...] = Field(default=(), alias="EIS_RISK_TEAM_EMAILS")
+
+    @field_validator("risk_team_emails", mode="before")
+    @classmethod
+    def _split_emails(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:

@@ -102,7 +102,7 @@ def ingest_extracts(runtime: LocalRuntime, extracts: dict[RecordKind, Path]) -> 
                     accepted=report["rows_accepted"],
                     quarantined=report["rows_quarantined"],
                     rejected=report["rejected"],
-                    reason=report.get("reject_reason"),
+                    reason=report.get("rejection_reason"),
                 )
             )
     return outcomes
@@ -137,8 +137,8 @@ def run_demo(
 
     # The supervisor of the first alerted officer opens a case from the alert, as in the portal.
     status, alerts = http_json("GET", f"{gateway.url}/alerts?status=new", risk_manager.id_token)
-    if status == 200 and alerts:
-        first = alerts[0]
+    if status == 200 and alerts["alerts"]:
+        first = alerts["alerts"][0]
         supervisor = _supervisor_of({o.officer_id: o for o in officers}, first["officer_id"])
         token = risk_manager.id_token
         if supervisor is not None:
@@ -153,7 +153,7 @@ def run_demo(
     status, audit = http_json("GET", f"{gateway.url}/audit?limit=1000", auditor.id_token)
     if status == 200:
         result.audit_records = len(audit["records"])
-        result.audit_chain_ok = bool(audit["chain_ok"])
+        result.audit_chain_ok = bool(audit["chain_valid"])
     return result
 
 

@@ -138,6 +138,8 @@ class LocalApiGateway:
                 pass  # the handler logs every request; no second, unstructured access log
 
         self._handler = handler
+        # One request at a time, like one Lambda execution environment: the resolver keeps per-request state.
+        self._invoke_lock = threading.Lock()
         self._authorizer = authorizer
         self._function_name = function_name
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _RequestHandler)
@@ -176,7 +178,8 @@ class LocalApiGateway:
             claims=claims,
             source_ip=request.client_address[0],
         )
-        result = self._handler(event, LocalLambdaContext(function_name=self._function_name))
+        with self._invoke_lock:
+            result = self._handler(event, LocalLambdaContext(function_name=self._function_name))
         response_headers = dict(result.get("headers") or {})
         for name, values in (result.get("multiValueHeaders") or {}).items():
             response_headers[name] = ", ".join(values)

@@ -12,8 +12,6 @@ from typing import Any
 
 from eis_core.storage.schema import TABLE_SPECS, AgencyResources, Bucket
 
-UPLOAD_PREFIX = "incoming/"
-
 
 @dataclass(frozen=True)
 class LocalAgency:

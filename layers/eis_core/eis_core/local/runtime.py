@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
+from eis_core.ingest.contract import UPLOAD_PREFIX
 from eis_core.local.lambda_context import LocalLambdaContext
-from eis_core.local.resources import UPLOAD_PREFIX
 from eis_core.local.stack import LocalStack
 from eis_core.models.records import RecordKind
 from eis_core.storage.schema import Bucket

@@ -136,24 +136,21 @@ def local_stack(agency_id: str, *, sender_email: str | None = None, port: int | 
         "POWERTOOLS_METRICS_NAMESPACE": "EIS",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
     }
-    saved = {
-        name: os.environ.get(name) for name in [*local_env, "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_USE_FIPS_ENDPOINT"]
-    }
+    resources = AgencyResources(agency_id=agency_id, account=LOCAL_ACCOUNT, region=LOCAL_REGION)
+    saved = dict(os.environ)
     for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_USE_FIPS_ENDPOINT"):
         os.environ.pop(name, None)
     os.environ.update(local_env)
     try:
         session = boto3.session.Session(region_name=LOCAL_REGION)
-        resources = AgencyResources(agency_id=agency_id, account=LOCAL_ACCOUNT, region=LOCAL_REGION)
         agency = create_agency_resources(
             session, resources, sender_email=sender_email or f"eis-noreply@{agency_id}.example.gov"
         )
+        # The handlers run in this process and read their configuration from the environment, as in Lambda.
+        os.environ.update(agency.environment())
         pool_id, client_id = _create_user_pool(session, resources)
         yield LocalStack(endpoint, agency, pool_id, client_id, session)
     finally:
         server.stop()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        os.environ.clear()
+        os.environ.update(saved)

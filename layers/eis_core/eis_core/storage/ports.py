@@ -67,6 +67,14 @@ class CaseStore(Protocol):
 
     def add_alert(self, case_id: str, alert_id: str) -> Case: ...
 
+    def update_case(self, case: Case) -> Case:
+        """Store a case's status, supervisor and review date (alert ids and notes are kept as stored).
+
+        Closing a case frees its officer for a new case. Raises NotFoundError when the case does not
+        exist, ConflictError when reopening it would give the officer a second open case.
+        """
+        ...
+
 
 class AuditLog(Protocol):
     def append(self, event: AuditEvent) -> AuditRecord: ...
@@ -86,6 +94,22 @@ class ArtifactStore(Protocol):
     def get_json(self, key: str) -> Any: ...
 
     def keys(self, prefix: str = "") -> Iterable[str]: ...
+
+
+class ByteStream(Protocol):
+    """A readable body: a file object, or the body of an S3 GetObject response."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def close(self) -> None: ...
+
+
+class UploadReader(Protocol):
+    """Streams uploaded objects (one version of each) without loading them whole."""
+
+    def open(self, key: str, *, version_id: str | None = None) -> ByteStream:
+        """Raises NotFoundError when the object (or that version of it) does not exist."""
+        ...
 
 
 class Mailer(Protocol):

@@ -1,0 +1,260 @@
+"""Case API: API Gateway (REST, Cognito authorizer) -> eis_core case service.
+
+The handler only adapts: claims and parameters in, API models out, domain errors mapped to HTTP codes
+in one place (the exception handlers below). Every call leaves an audit record, written once in
+``lambda_handler`` after the resolver answered, so that no route can forget it. This module must stay
+light (no pandas, no scikit-learn): its cold start is a person waiting in the portal.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFound
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from eis_core.cases.access import Caller, NotAuthenticatedError
+from eis_core.cases.service import MAX_AUDIT_PAGE, ApiCall, CaseService, OpenCaseExistsError
+from eis_core.errors import ConflictError, ForbiddenError, NotFoundError, StorageError, ValidationFailed
+from eis_core.models.alerts import AlertStatus
+from eis_core.models.api import (
+    API_TITLE,
+    API_VERSION,
+    AlertList,
+    AlertOut,
+    AuditPage,
+    CaseOut,
+    ErrorOut,
+    NoteIn,
+    NoteOut,
+)
+from eis_core.settings import Settings
+from eis_core.wiring import aws_adapters
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics(namespace="EIS")  # explicit: a missing namespace would fail every invocation
+
+app = APIGatewayRestResolver(enable_validation=True)
+app.configure_openapi(
+    title=API_TITLE,
+    version=API_VERSION,
+    description="Alerts, cases, notes and the audit trail of one agency's Early Intervention System.",
+    security_schemes={"cognito": APIKey(name="Authorization", in_=APIKeyIn.header)},
+    security=[{"cognito": []}],
+)
+
+
+@functools.cache
+def _service() -> CaseService:
+    settings = Settings.from_env(os.environ)
+    adapters = aws_adapters(settings)
+    return CaseService(
+        agency_id=settings.agency_id,
+        alerts=adapters.alerts,
+        cases=adapters.cases,
+        records=adapters.records,
+        audit=adapters.audit,
+        review_days=settings.review_days,
+    )
+
+
+# --- one request: identity, and what the audit record needs -------------------------------------
+
+
+@dataclass
+class _RequestTrace:
+    """Filled while the resolver runs; read afterwards to write the request's audit record."""
+
+    route: str | None = None
+    error: BaseException | None = None
+
+
+def _authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    trace: _RequestTrace = app.context.setdefault("trace", _RequestTrace())
+    matched = app.context.get("_route")  # the resolver's matched route; its template names the action
+    trace.route = getattr(matched, "openapi_path", None)
+    try:
+        event = app.current_event
+        caller = _service().authenticate(event.request_context.authorizer.claims, method=event.http_method)
+        app.context["caller"] = caller
+        return next_middleware(app)
+    except Exception as error:
+        trace.error = error  # the response says "not found"; the audit record knows it was a denial
+        raise
+
+
+app.use(middlewares=[_authenticate])
+
+
+def _caller() -> Caller:
+    caller: Caller = app.context["caller"]
+    return caller
+
+
+def _request_id() -> str | None:
+    return app.current_event.request_context.request_id
+
+
+# --- errors -> HTTP, in one place ------------------------------------------------------------------
+
+
+ERROR_STATUS: dict[type[Exception], HTTPStatus] = {
+    NotAuthenticatedError: HTTPStatus.UNAUTHORIZED,
+    ForbiddenError: HTTPStatus.FORBIDDEN,
+    NotFoundError: HTTPStatus.NOT_FOUND,
+    RouteNotFound: HTTPStatus.NOT_FOUND,
+    ConflictError: HTTPStatus.CONFLICT,
+    ValidationFailed: HTTPStatus.UNPROCESSABLE_ENTITY,
+    RequestValidationError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    StorageError: HTTPStatus.SERVICE_UNAVAILABLE,
+    Exception: HTTPStatus.INTERNAL_SERVER_ERROR,
+}
+
+
+def _error_response(error: Exception) -> Response[str]:
+    status = next(ERROR_STATUS[cls] for cls in type(error).__mro__ if cls in ERROR_STATUS)
+    message = str(error)
+    if isinstance(error, RequestValidationError):
+        # Location and error type only: pydantic's messages can echo input and internals.
+        message = "invalid request: " + "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'])}: {problem['type']}" for problem in error.errors()
+        )
+    elif isinstance(error, RouteNotFound):
+        message = "no such endpoint; see the OpenAPI document for the routes"
+    elif status >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        logger.exception("request failed", extra={"error_type": type(error).__name__})
+        message = "temporarily unavailable; try again shortly" if isinstance(error, StorageError) else "internal error"
+    body = ErrorOut(
+        error=status.name.lower(),
+        message=message,
+        case_id=error.case_id if isinstance(error, OpenCaseExistsError) else None,
+    )
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
+
+
+# One handler for every mapped class: the status table above is the only place codes are chosen.
+app.exception_handler(list(ERROR_STATUS))(_error_response)
+
+
+def _responses(success: HTTPStatus, *errors: HTTPStatus) -> dict[int, Any]:
+    """OpenAPI responses: the success (schema from the return type) and the errors a route can answer."""
+    documented: dict[int, Any] = {success.value: {"description": success.phrase}}
+    for status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN, HTTPStatus.UNPROCESSABLE_ENTITY, *errors):
+        documented[status.value] = {
+            "description": status.phrase,
+            "content": {content_types.APPLICATION_JSON: {"model": ErrorOut}},
+        }
+    return documented
+
+
+# --- routes --------------------------------------------------------------------------------------
+
+AlertId = Annotated[str, Path(description="Alert id, e.g. 2024-06-01-A1234", max_length=128)]
+CaseId = Annotated[str, Path(description="Case id", max_length=128)]
+
+
+@app.get("/alerts", summary="Alerts the caller may see", tags=["alerts"], responses=_responses(HTTPStatus.OK))
+def list_alerts(
+    status: Annotated[AlertStatus | None, Query(description="Only alerts in this status")] = None,
+) -> AlertList:
+    return AlertList.from_domain(_service().list_alerts(_caller(), status=status))
+
+
+@app.get(
+    "/alerts/<alert_id>",
+    summary="One alert with its explanation",
+    tags=["alerts"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND),
+)
+def get_alert(alert_id: AlertId) -> AlertOut:
+    return AlertOut.from_domain(_service().get_alert(_caller(), alert_id))
+
+
+@app.post(
+    "/alerts/<alert_id>/case",
+    summary="Open a case from an alert",
+    description="409 when the officer already has an open case; the response names it (case_id).",
+    tags=["cases"],
+    status_code=HTTPStatus.CREATED,
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def open_case(alert_id: AlertId) -> CaseOut:
+    return CaseOut.from_domain(_service().open_case(_caller(), alert_id, request_id=_request_id()))
+
+
+@app.get(
+    "/cases/<case_id>",
+    summary="One case with its notes",
+    tags=["cases"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND),
+)
+def get_case(case_id: CaseId) -> CaseOut:
+    return CaseOut.from_domain(_service().get_case(_caller(), case_id))
+
+
+@app.post(
+    "/cases/<case_id>/notes",
+    summary="Add a note to a case",
+    tags=["cases"],
+    status_code=HTTPStatus.CREATED,
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND),
+)
+def add_note(case_id: CaseId, note: NoteIn) -> NoteOut:
+    return NoteOut.from_domain(_service().add_note(_caller(), case_id, note.text, request_id=_request_id()))
+
+
+@app.get(
+    "/audit",
+    summary="The audit trail, with a hash-chain check (auditors and admins)",
+    tags=["audit"],
+    responses=_responses(HTTPStatus.OK),
+)
+def audit_trail(
+    since_seq: Annotated[int, Query(ge=0, description="Return records after this sequence number")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_AUDIT_PAGE)] = 100,
+) -> AuditPage:
+    trail = _service().audit_trail(_caller(), since_seq=since_seq, limit=limit)
+    return AuditPage.from_domain(
+        trail.records, chain_valid=trail.check.ok, chain_problem=trail.check.reason, limit=limit
+    )
+
+
+# --- entry point ---------------------------------------------------------------------------------
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    trace = _RequestTrace()
+    app.context["trace"] = trace
+    response = app.resolve(event, context)
+    request = APIGatewayProxyEvent(event)
+    status_code = int(response["statusCode"])
+    _service().record_request(
+        ApiCall(
+            method=request.http_method,
+            route=trace.route or request.path,
+            path=request.path,
+            status_code=status_code,
+            claims=request.request_context.authorizer.claims,
+            request_id=request.request_context.request_id,
+            query=dict(request.query_string_parameters or {}),
+            error=trace.error,
+        )
+    )
+    metrics.add_metric(name=f"Responses{status_code // 100}xx", unit=MetricUnit.Count, value=1)
+    return response

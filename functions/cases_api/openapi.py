@@ -1,0 +1,20 @@
+"""Print the case API's OpenAPI document, generated from the resolver's routes and models.
+
+Regenerate the committed copy after changing a route or an API model:
+    python -m functions.cases_api.openapi > functions/cases_api/openapi.json
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def openapi_document() -> str:
+    """The OpenAPI JSON exactly as committed: sorted keys, two-space indent, trailing newline."""
+    from functions.cases_api.handler import app
+
+    return json.dumps(json.loads(app.get_openapi_json_schema()), indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    print(openapi_document(), end="")

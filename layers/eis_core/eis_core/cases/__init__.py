@@ -1,0 +1,1 @@
+"""Case service: alerts, cases and notes through the case API, with access rules and auditing."""

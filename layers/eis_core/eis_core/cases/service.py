@@ -1,0 +1,279 @@
+"""The case service: supervisors review alerts, open cases and document them; every access is audited.
+
+Access rules, in one place:
+- the token must name this agency (else 403, audited as denied) and carry at least one EIS role;
+- risk managers and admins see and change everything; auditors see everything and change nothing;
+- supervisors see and change only alerts and cases of officers in their chain of command. Anything
+  outside it is answered as not found, so that probing ids cannot reveal that an officer was flagged;
+- the audit trail is for auditors and admins.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from eis_core.audit import ChainCheck, verify_chain
+from eis_core.cases.access import (
+    CHANGE_ALL,
+    CHANGE_ANY,
+    READ_AUDIT,
+    SEE_ALL,
+    Caller,
+    NotAuthenticatedError,
+    RosterCache,
+    chain_of_command,
+    describe_claims,
+)
+from eis_core.errors import ConflictError, ForbiddenError, NotFoundError
+from eis_core.models.alerts import Alert, AlertStatus
+from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
+from eis_core.models.cases import Case, Note
+from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, RecordStore
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_AUDIT_PAGE = 1000
+
+
+class OpenCaseExistsError(ConflictError):
+    """The officer already has an open case; new evidence belongs there."""
+
+    def __init__(self, officer_id: str, case_id: str) -> None:
+        super().__init__(f"officer {officer_id} already has an open case {case_id}; add notes to it instead")
+        self.case_id = case_id
+
+
+class OutOfScopeError(NotFoundError):
+    """Exists, but not for this caller. Answered as not found; audited as denied."""
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One request as the audit log records it. ``route`` is the template, ``path`` the concrete path."""
+
+    method: str
+    route: str
+    path: str
+    status_code: int
+    claims: Mapping[str, Any] | None
+    request_id: str | None = None
+    query: Mapping[str, str] = field(default_factory=dict)
+    error: BaseException | None = None
+
+
+@dataclass(frozen=True)
+class AuditTrail:
+    records: list[AuditRecord]
+    check: ChainCheck
+
+
+class CaseService:
+    def __init__(
+        self,
+        *,
+        agency_id: str,
+        alerts: AlertStore,
+        cases: CaseStore,
+        records: RecordStore,
+        audit: AuditLog,
+        review_days: int,
+        roster_max_age_seconds: float = 300.0,
+        clock: Callable[[], datetime] = _utcnow,
+        new_id: Callable[[], str] = _new_id,
+    ) -> None:
+        self._agency_id = agency_id
+        self._alerts = alerts
+        self._cases = cases
+        self._roster = RosterCache(records, max_age_seconds=roster_max_age_seconds)
+        self._audit = audit
+        self._review_days = review_days
+        self._clock = clock
+        self._new_id = new_id
+
+    # --- identity -------------------------------------------------------------------------------
+
+    def authenticate(self, claims: Mapping[str, Any] | None, *, method: str) -> Caller:
+        """The caller behind a request, or NotAuthenticatedError (401) / ForbiddenError (403)."""
+        caller = Caller.from_claims(claims)
+        if caller.agency_id != self._agency_id:
+            raise ForbiddenError("this token belongs to another agency")
+        if not caller.roles:
+            raise ForbiddenError("your account has no EIS role; ask an administrator for one")
+        if method.upper() not in READ_METHODS and not caller.any_of(CHANGE_ANY):
+            raise ForbiddenError("your role may read but not change anything")
+        return caller
+
+    def record_request(self, call: ApiCall) -> AuditRecord:
+        """Write the audit record every API call leaves, whatever its outcome."""
+        actor, role, token_agency = describe_claims(call.claims)
+        denied = call.status_code in (401, 403) or isinstance(
+            call.error, NotAuthenticatedError | ForbiddenError | OutOfScopeError
+        )
+        if denied:
+            outcome = AuditOutcome.DENIED
+        elif call.status_code >= 400:
+            outcome = AuditOutcome.FAILED
+        else:
+            outcome = AuditOutcome.SUCCESS
+        detail: dict[str, Any] = {"status_code": call.status_code}
+        if call.query:
+            detail["query"] = dict(call.query)
+        if token_agency is not None and token_agency != self._agency_id:
+            detail["token_agency_id"] = token_agency
+        if isinstance(call.error, OutOfScopeError):
+            detail["reason"] = "outside the caller's chain of command"
+        return self._audit.append(
+            AuditEvent(
+                actor=actor,
+                role=role,
+                action=f"api.{call.method.lower()}.{call.route}",
+                target_type="api",
+                target_id=call.path,
+                outcome=outcome,
+                agency_id=self._agency_id,
+                request_id=call.request_id,
+                detail=detail,
+            )
+        )
+
+    # --- alerts ---------------------------------------------------------------------------------
+
+    def list_alerts(self, caller: Caller, *, status: AlertStatus | None = None) -> list[Alert]:
+        alerts = self._alerts.list_alerts(status)
+        scope = self._scope(caller, change=False)
+        return alerts if scope is None else [alert for alert in alerts if alert.officer_id in scope]
+
+    def get_alert(self, caller: Caller, alert_id: str) -> Alert:
+        alert = self._alerts.get_alert(alert_id)
+        if alert is None:
+            raise NotFoundError(f"alert {alert_id} not found")
+        self._check_scope(caller, alert.officer_id, change=False, what=f"alert {alert_id}")
+        return alert
+
+    # --- cases ----------------------------------------------------------------------------------
+
+    def open_case(self, caller: Caller, alert_id: str, *, request_id: str | None = None) -> Case:
+        """Open a case from an alert; OpenCaseExistsError (409) when the officer already has one."""
+        alert = self._alerts.get_alert(alert_id)
+        if alert is None:
+            raise NotFoundError(f"alert {alert_id} not found")
+        self._check_scope(caller, alert.officer_id, change=True, what=f"alert {alert_id}")
+        existing = self._cases.open_case_for(alert.officer_id)
+        if existing is not None:
+            raise OpenCaseExistsError(alert.officer_id, existing.case_id)
+        if alert.status is not AlertStatus.NEW:
+            raise ConflictError(f"alert {alert_id} is {alert.status.value}; only new alerts open a case")
+        now = self._clock()
+        case = Case(
+            case_id=self._new_id(),
+            officer_id=alert.officer_id,
+            alert_ids=[alert.alert_id],
+            opened_at=now,
+            opened_by=caller.subject,
+            supervisor_id=self._supervisor_of(alert.officer_id),
+            review_due_on=now.date() + timedelta(days=self._review_days),
+        )
+        try:
+            self._cases.create_case(case)
+        except ConflictError:
+            # Another request opened one first: name it, as above.
+            winner = self._cases.open_case_for(alert.officer_id)
+            if winner is None:
+                raise
+            raise OpenCaseExistsError(alert.officer_id, winner.case_id) from None
+        self._alerts.set_status(alert.alert_id, AlertStatus.CASE_OPENED, case_id=case.case_id)
+        self._audit_change(
+            caller,
+            "case.open",
+            case.case_id,
+            request_id,
+            {"alert_id": alert.alert_id, "officer_id": alert.officer_id, "review_due_on": str(case.review_due_on)},
+        )
+        return case
+
+    def get_case(self, caller: Caller, case_id: str) -> Case:
+        case = self._cases.get_case(case_id)
+        if case is None:
+            raise NotFoundError(f"case {case_id} not found")
+        self._check_scope(caller, case.officer_id, change=False, what=f"case {case_id}")
+        return case
+
+    def add_note(self, caller: Caller, case_id: str, text: str, *, request_id: str | None = None) -> Note:
+        case = self._cases.get_case(case_id)
+        if case is None:
+            raise NotFoundError(f"case {case_id} not found")
+        self._check_scope(caller, case.officer_id, change=True, what=f"case {case_id}")
+        note = Note(
+            note_id=self._new_id(),
+            case_id=case_id,
+            created_at=self._clock(),
+            author=caller.subject,
+            author_role=caller.role,
+            text=text,
+        )
+        self._cases.add_note(note)
+        # The note text stays out of the audit log: it may describe personal circumstances.
+        self._audit_change(caller, "case.note", case_id, request_id, {"note_id": note.note_id})
+        return note
+
+    # --- audit ----------------------------------------------------------------------------------
+
+    def audit_trail(self, caller: Caller, *, since_seq: int = 0, limit: int = 100) -> AuditTrail:
+        """Audit records after ``since_seq``, checked to chain onto the record before them."""
+        if not caller.any_of(READ_AUDIT):
+            raise ForbiddenError("only auditors and administrators may read the audit trail")
+        limit = max(1, min(limit, MAX_AUDIT_PAGE))
+        records = self._audit.records(since_seq=since_seq, limit=limit)
+        anchor: AuditRecord | None = None
+        if since_seq > 0:
+            before = self._audit.records(since_seq=since_seq - 1, limit=1)
+            if not before or before[0].seq != since_seq:
+                return AuditTrail(records, ChainCheck(False, 0, since_seq, f"record {since_seq} is missing"))
+            anchor = before[0]
+        return AuditTrail(records, verify_chain(records, after=anchor))
+
+    # --- internals ------------------------------------------------------------------------------
+
+    def _supervisor_of(self, officer_id: str) -> str | None:
+        officer = self._roster.officers().get(officer_id)
+        return officer.supervisor_id if officer else None
+
+    def _scope(self, caller: Caller, *, change: bool) -> frozenset[str] | None:
+        """Officer ids the caller may act on; None means every officer."""
+        if caller.any_of(CHANGE_ALL if change else SEE_ALL):
+            return None
+        if caller.officer_id is None:
+            return frozenset()  # a supervisor account not linked to the roster sees nobody
+        return chain_of_command(self._roster.officers().values(), caller.officer_id)
+
+    def _check_scope(self, caller: Caller, officer_id: str, *, change: bool, what: str) -> None:
+        scope = self._scope(caller, change=change)
+        if scope is not None and officer_id not in scope:
+            raise OutOfScopeError(f"{what} not found")
+
+    def _audit_change(
+        self, caller: Caller, action: str, case_id: str, request_id: str | None, detail: dict[str, Any]
+    ) -> None:
+        self._audit.append(
+            AuditEvent(
+                actor=caller.subject,
+                role=caller.role,
+                action=action,
+                target_type="case",
+                target_id=case_id,
+                agency_id=self._agency_id,
+                request_id=request_id,
+                detail=detail,
+            )
+        )

@@ -1,0 +1,219 @@
+"""Case API request and response models: the public contract, mapped explicitly from domain models.
+
+Responses carry officer ids only, never names or other personal details: the portal looks a person
+up where it is allowed to, the API keeps what crosses the wire minimal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, RuleHit
+from eis_core.models.audit import AuditOutcome, AuditRecord
+from eis_core.models.cases import Case, CaseStatus, Note
+
+API_TITLE = "EIS case API"
+API_VERSION = "1.0.0"
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class RuleHitOut(_Out):
+    rule_id: str
+    description: str
+    level: AlertLevel
+    value: float
+    threshold: float
+
+    @classmethod
+    def from_domain(cls, hit: RuleHit) -> RuleHitOut:
+        return cls(
+            rule_id=hit.rule_id,
+            description=hit.description,
+            level=hit.level,
+            value=hit.value,
+            threshold=hit.threshold,
+        )
+
+
+class FactorOut(_Out):
+    indicator: str
+    label: str
+    officer_value: float
+    peer_median: float
+    peer_percentile: float
+    peer_group: str
+
+    @classmethod
+    def from_domain(cls, factor: Factor) -> FactorOut:
+        return cls(
+            indicator=factor.indicator,
+            label=factor.label,
+            officer_value=factor.officer_value,
+            peer_median=factor.peer_median,
+            peer_percentile=factor.peer_percentile,
+            peer_group=factor.peer_group,
+        )
+
+
+class AlertOut(_Out):
+    """An alert with its explanation: why this officer, compared with which peers."""
+
+    alert_id: str
+    officer_id: str
+    as_of: date
+    created_at: datetime
+    level: AlertLevel
+    score: float
+    status: AlertStatus
+    case_id: str | None
+    explanation: str
+    rules: list[RuleHitOut]
+    factors: list[FactorOut]
+    model_id: str
+    run_id: str
+
+    @classmethod
+    def from_domain(cls, alert: Alert) -> AlertOut:
+        return cls(
+            alert_id=alert.alert_id,
+            officer_id=alert.officer_id,
+            as_of=alert.as_of,
+            created_at=alert.created_at,
+            level=alert.level,
+            score=alert.score,
+            status=alert.status,
+            case_id=alert.case_id,
+            explanation=alert.explanation,
+            rules=[RuleHitOut.from_domain(hit) for hit in alert.rules],
+            factors=[FactorOut.from_domain(factor) for factor in alert.factors],
+            model_id=alert.model_id,
+            run_id=alert.run_id,
+        )
+
+
+class AlertList(_Out):
+    alerts: list[AlertOut]
+    count: int
+
+    @classmethod
+    def from_domain(cls, alerts: Sequence[Alert]) -> AlertList:
+        return cls(alerts=[AlertOut.from_domain(alert) for alert in alerts], count=len(alerts))
+
+
+class NoteIn(BaseModel):
+    """A supervisor's note on a case. Describe the review and the support offered, not third parties."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class NoteOut(_Out):
+    note_id: str
+    case_id: str
+    created_at: datetime
+    author: str = Field(description="Subject (user id) of the author")
+    author_role: str
+    text: str
+
+    @classmethod
+    def from_domain(cls, note: Note) -> NoteOut:
+        return cls(
+            note_id=note.note_id,
+            case_id=note.case_id,
+            created_at=note.created_at,
+            author=note.author,
+            author_role=note.author_role,
+            text=note.text,
+        )
+
+
+class CaseOut(_Out):
+    case_id: str
+    officer_id: str
+    alert_ids: list[str]
+    status: CaseStatus
+    opened_at: datetime
+    opened_by: str
+    supervisor_id: str | None
+    review_due_on: date
+    notes: list[NoteOut]
+
+    @classmethod
+    def from_domain(cls, case: Case) -> CaseOut:
+        return cls(
+            case_id=case.case_id,
+            officer_id=case.officer_id,
+            alert_ids=list(case.alert_ids),
+            status=case.status,
+            opened_at=case.opened_at,
+            opened_by=case.opened_by,
+            supervisor_id=case.supervisor_id,
+            review_due_on=case.review_due_on,
+            notes=[NoteOut.from_domain(note) for note in case.notes],
+        )
+
+
+class AuditRecordOut(_Out):
+    seq: int
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    target_type: str
+    target_id: str
+    outcome: AuditOutcome
+    request_id: str | None
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def from_domain(cls, record: AuditRecord) -> AuditRecordOut:
+        return cls(
+            seq=record.seq,
+            at=record.at,
+            actor=record.actor,
+            role=record.role,
+            action=record.action,
+            target_type=record.target_type,
+            target_id=record.target_id,
+            outcome=record.outcome,
+            request_id=record.request_id,
+            detail=dict(record.detail),
+            prev_hash=record.prev_hash,
+            hash=record.hash,
+        )
+
+
+class AuditPage(_Out):
+    records: list[AuditRecordOut]
+    chain_valid: bool = Field(description="True when every record's hash links to the one before it")
+    chain_problem: str | None = Field(description="Which record breaks the chain, and how")
+    next_since_seq: int | None = Field(description="Pass as since_seq to read on; null at the end")
+
+    @classmethod
+    def from_domain(
+        cls, records: Sequence[AuditRecord], *, chain_valid: bool, chain_problem: str | None, limit: int
+    ) -> AuditPage:
+        return cls(
+            records=[AuditRecordOut.from_domain(record) for record in records],
+            chain_valid=chain_valid,
+            chain_problem=chain_problem,
+            next_since_seq=records[-1].seq if records and len(records) >= limit else None,
+        )
+
+
+class ErrorOut(_Out):
+    """Every error response: a stable code, a message saying what to do, and related ids when useful."""
+
+    error: str
+    message: str
+    case_id: str | None = Field(default=None, description="The conflicting open case, on 409")

@@ -1,0 +1,71 @@
+"""What ingest tells the agency about each uploaded file: the upload report and its quarantined rows.
+
+Reports carry counts, line numbers, column names and reasons, never a cell value: a quarantined
+row may hold a mistyped civilian detail, and a dropped column may hold nothing but civilian details.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eis_core.models.records import RecordKind
+
+
+class RejectionCode(StrEnum):
+    """Why a whole file was rejected. Nothing from a rejected file is applied."""
+
+    UNKNOWN_KIND = "unknown_kind"
+    OBJECT_MISSING = "object_missing"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    EMPTY_FILE = "empty_file"
+    UNDECODABLE = "undecodable"
+    MALFORMED_CSV = "malformed_csv"
+    DUPLICATE_COLUMNS = "duplicate_columns"
+    MISSING_COLUMNS = "missing_columns"
+
+
+class QuarantinedRow(BaseModel):
+    """One problem with one row: where it is in the file and what to fix. One row may have several."""
+
+    model_config = ConfigDict(frozen=True)
+
+    line: int = Field(ge=2, description="Line in the file where the row starts; the header is line 1")
+    column: str = Field(description="Column at fault; empty when the problem spans the row")
+    reason: str
+
+
+class UploadReport(BaseModel):
+    """The outcome of ingesting one uploaded object (one version of it), rejected or not."""
+
+    model_config = ConfigDict(frozen=True)
+
+    upload_id: str = Field(description="Deterministic from the object key and version, so a retry rewrites it")
+    agency_id: str
+    key: str = Field(description="Object key in the uploads bucket")
+    etag: str | None = None
+    version_id: str | None = None
+    kind: RecordKind | None = Field(default=None, description="None when the key names no known kind")
+
+    rows_read: int = Field(default=0, ge=0, description="Data rows in the file (blank lines not counted)")
+    rows_accepted: int = Field(default=0, ge=0)
+    rows_quarantined: int = Field(default=0, ge=0)
+    inserted: int = Field(default=0, ge=0)
+    replaced: int = Field(default=0, ge=0)
+    unchanged: int = Field(default=0, ge=0, description="Rows identical to what was already stored")
+    dropped_columns: list[str] = Field(
+        default_factory=list, description="Columns not on the record model; their values were never read"
+    )
+
+    rejected: bool = False
+    rejection_code: RejectionCode | None = None
+    rejection_reason: str | None = None
+
+    report_key: str = Field(description="Key of this report in the quarantine bucket")
+    quarantine_key: str | None = Field(default=None, description="Key of the quarantine CSV, when rows were")
+
+    started_at: datetime
+    finished_at: datetime
+    duration_ms: int = Field(ge=0)

@@ -1,0 +1,1 @@
+"""Notification service: routes new alerts to the officer's supervisor by email."""

@@ -1,0 +1,219 @@
+"""The pure scoring pipeline for one date: indicators -> peers -> rules -> scorer -> flags.
+
+No storage here: the service loads records and writes results. Who is flagged:
+
+* the top ``alerts.top_share`` of the population by score, among officers whose score is at least
+  ``alerts.min_score`` (robust z units: clearly above their peers, so a quiet month does not flag
+  the "least quiet" officers just to fill a quota), ties broken by officer id; plus
+* every officer with a rule at its critical level, whatever their rank.
+
+A flag is critical when a critical rule fired, otherwise a warning. Warning-level rules alone do not
+flag an officer; they are recorded on the score and quoted in any alert.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from eis_core.indicators.catalogue import INDICATORS, format_number
+from eis_core.indicators.compute import compute_indicators
+from eis_core.indicators.events import EventFrame
+from eis_core.models.alerts import AlertLevel, Factor, OfficerScore, RuleHit
+from eis_core.scoring.explain import explain, top_factors
+from eis_core.scoring.peers import PeerComparison, PeerConfig, compare_with_peers
+from eis_core.scoring.rules import DEFAULT_RULES, RuleConfig, evaluate_rules
+from eis_core.scoring.scorer import DEFAULT_WEIGHTS, FoundationScorer, Scorer, ScoringInputs, model_id
+
+
+class AlertPolicy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    top_share: float = Field(default=0.05, gt=0, le=1)
+    min_score: float = Field(default=2.0, ge=0, description="Minimum score (robust z) to be flagged by rank")
+
+
+class ScoringConfig(BaseModel):
+    """Everything that shapes scores and alerts besides the scorer; all of it goes into the model id."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    peers: PeerConfig = PeerConfig()
+    rules: tuple[RuleConfig, ...] = DEFAULT_RULES
+    alerts: AlertPolicy = AlertPolicy()
+    explain_indicators: tuple[str, ...] = tuple(DEFAULT_WEIGHTS)
+    max_factors: int = Field(default=3, ge=1, le=10)
+    min_factor_z: float = Field(default=1.0, ge=0)
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_rule_ids(cls, rules: tuple[RuleConfig, ...]) -> tuple[RuleConfig, ...]:
+        ids = [rule.rule_id for rule in rules]
+        if len(ids) != len(set(ids)):
+            raise ValueError("rule ids must be unique")
+        return rules
+
+    @field_validator("explain_indicators")
+    @classmethod
+    def _known_indicators(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(names) - set(INDICATORS))
+        if unknown:
+            raise ValueError(f"unknown indicators: {', '.join(unknown)}")
+        return names
+
+    def with_top_share(self, top_share: float) -> ScoringConfig:
+        return self.model_copy(update={"alerts": self.alerts.model_copy(update={"top_share": top_share})})
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """An officer this run flags for review, with everything an alert needs."""
+
+    officer_id: str
+    level: AlertLevel
+    score: float
+    rules: list[RuleHit]
+    factors: list[Factor]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class ScoringResult:
+    as_of: date
+    run_id: str
+    model_id: str
+    scorer: str
+    scores: list[OfficerScore]
+    flagged: list[Flagged]
+    recognition: list[dict[str, Any]]
+    rules_fired: dict[str, dict[str, int]]
+    peer_levels: dict[str, int]
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+def pipeline_id(scorer: Scorer, config: ScoringConfig) -> str:
+    return model_id(scorer, config.model_dump(mode="json"))
+
+
+def run_pipeline(events: EventFrame, as_of: date, config: ScoringConfig, scorer: Scorer | None = None) -> ScoringResult:
+    """Score everyone on the roster as of the date, flag the few to review, and explain why."""
+    scorer = scorer or FoundationScorer()
+    model = pipeline_id(scorer, config)
+    run_id = f"{as_of.isoformat()}-{model}"
+    indicators = compute_indicators(events, as_of)
+    roster = events.roster_as_of(as_of)
+    peers = compare_with_peers(indicators, roster, config.peers)
+    rules = evaluate_rules(indicators, config.rules)
+    inputs = ScoringInputs(as_of=as_of, indicators=indicators, roster=roster, peers=peers, rules=rules)
+    score = scorer.score(inputs).reindex(indicators.index).fillna(0.0).astype("float64")
+
+    max_level = rules.max_level
+    selected = _select(score, max_level, config.alerts)
+    factors = top_factors(
+        indicators, peers, config.explain_indicators, max_factors=config.max_factors, min_z=config.min_factor_z
+    )
+    hits_by_officer = rules.hits_by_officer()
+    # Plain arrays for the per-officer loop: label lookups on pandas objects cost microseconds each.
+    officer_ids = [str(officer) for officer in indicators.index]
+    values = [round(float(v), 6) for v in score.to_numpy()]
+    groups = peers.group.to_numpy(dtype=object)
+    sizes = peers.group_size.to_numpy()
+
+    scores: list[OfficerScore] = []
+    flagged: list[Flagged] = []
+    for row, officer in enumerate(officer_ids):
+        hits = hits_by_officer.get(officer, [])
+        level = selected.get(officer)
+        scores.append(
+            OfficerScore(
+                officer_id=officer,
+                as_of=as_of,
+                run_id=run_id,
+                model_id=model,
+                score=values[row],
+                level=level,
+                peer_group=str(groups[row]),
+                rules=hits,
+                factors=factors[officer],
+            )
+        )
+        if level is not None:
+            text = explain(
+                as_of=as_of,
+                level=level,
+                score=values[row],
+                peer_group=str(groups[row]),
+                peer_group_size=int(sizes[row]),
+                factors=factors[officer],
+                rules=hits,
+            )
+            flagged.append(Flagged(officer, level, values[row], hits, factors[officer], text))
+
+    return ScoringResult(
+        as_of=as_of,
+        run_id=run_id,
+        model_id=model,
+        scorer=scorer.name,
+        scores=scores,
+        flagged=flagged,
+        recognition=recognise(indicators, peers),
+        rules_fired=rules.fired_counts(),
+        peer_levels=peers.level_counts(),
+        parameters={"scorer": scorer.params(), "config": config.model_dump(mode="json")},
+    )
+
+
+def _select(score: pd.Series, max_level: pd.Series, policy: AlertPolicy) -> dict[str, AlertLevel]:
+    population = len(score)
+    if population == 0:
+        return {}
+    quota = math.ceil(policy.top_share * population)
+    ranked = pd.DataFrame({"score": score.to_numpy(), "officer_id": score.index.astype(str)})
+    ranked = ranked[ranked["score"] >= policy.min_score].sort_values(
+        ["score", "officer_id"], ascending=[False, True], kind="stable"
+    )
+    chosen = {str(officer): AlertLevel.WARNING for officer in ranked["officer_id"].head(quota)}
+    for officer in max_level.index[max_level.to_numpy() >= 2]:
+        chosen[str(officer)] = AlertLevel.CRITICAL
+    return chosen
+
+
+def recognise(indicators: pd.DataFrame, peers: PeerComparison) -> list[dict[str, Any]]:
+    """Officers with an exceptional record against their peers, for the run report.
+
+    Recognised: no use of force and no complaints in 365 days while the peer median of at least one
+    of them is positive, and more commendations in 365 days than the peer median.
+    """
+    force, complaints = indicators["force_365d"], indicators["complaint_365d"]
+    commendations = indicators["commendation_365d"]
+    force_median, complaint_median = peers.median["force_365d"], peers.median["complaint_365d"]
+    commendation_median = peers.median["commendation_365d"]
+    chosen = (
+        (force == 0)
+        & (complaints == 0)
+        & ((force_median > 0) | (complaint_median > 0))
+        & (commendations > commendation_median)
+    )
+    entries = [
+        {
+            "officer_id": str(officer),
+            "peer_group": str(peers.group[officer]),
+            "commendations_365d": float(commendations[officer]),
+            "peer_median_commendations_365d": float(commendation_median[officer]),
+            "peer_median_force_365d": float(force_median[officer]),
+            "peer_median_complaints_365d": float(complaint_median[officer]),
+            "reason": (
+                f"No use of force or complaints in the last 365 days (peer medians: force "
+                f"{format_number(force_median[officer])}, complaints {format_number(complaint_median[officer])}); "
+                f"{INDICATORS['commendation_365d'].describe(commendations[officer])} "
+                f"(peer median {format_number(commendation_median[officer])})"
+            ),
+        }
+        for officer in indicators.index[chosen.to_numpy()]
+    ]
+    return sorted(entries, key=lambda e: (-e["commendations_365d"], e["officer_id"]))

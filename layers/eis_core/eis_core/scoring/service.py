@@ -1,0 +1,204 @@
+"""The scoring run: load records, run the pipeline, store scores, raise or merge alerts, report.
+
+Re-running a date is safe. Scores and the run id are deterministic (same records and parameters,
+same values) and alert ids are ``Alert.make_id(officer, as_of)``, so a second run finds its alerts
+already stored and publishes nothing. The one exception is recovery: the run report is written last,
+so when it is missing the previous run stopped part-way, and alerts it stored as NEW are published
+again (at least once; the notifier de-duplicates by alert id) rather than silently never notified.
+
+An officer who already has an open case gets no new alert: the alert is stored as MERGED with the
+case id, and appended to the case's alerts, so the case's evidence grows and nobody is notified twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from eis_core.indicators.events import EventFrame
+from eis_core.models.alerts import Alert, AlertStatus
+from eis_core.models.audit import AuditEvent
+from eis_core.models.messages import AlertCreated
+from eis_core.scoring.pipeline import Flagged, ScoringConfig, ScoringResult, run_pipeline
+from eis_core.scoring.scorer import Scorer
+from eis_core.storage.ports import AlertStore, ArtifactStore, AuditLog, CaseStore, Publisher, RecordStore, ScoreStore
+
+ACTOR = "eis-score"
+ALERT_SUBJECT = "alert.created"
+
+
+def report_key(as_of: date) -> str:
+    return f"runs/{as_of.isoformat()}/report.json"
+
+
+class RunSummary(BaseModel):
+    """What one scoring run did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    as_of: date
+    run_id: str
+    model_id: str
+    officers_scored: int
+    alerts_created: int
+    alerts_merged: int
+    alerts_existing: int
+    alerts_published: int
+    report_key: str
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ScoringService:
+    def __init__(
+        self,
+        *,
+        agency_id: str,
+        records: RecordStore,
+        scores: ScoreStore,
+        alerts: AlertStore,
+        cases: CaseStore,
+        audit: AuditLog,
+        artifacts: ArtifactStore,
+        publisher: Publisher,
+        config: ScoringConfig | None = None,
+        scorer: Scorer | None = None,
+        clock: Callable[[], datetime] = _utcnow,
+        actor: str = ACTOR,
+    ) -> None:
+        self._agency_id = agency_id
+        self._records = records
+        self._scores = scores
+        self._alerts = alerts
+        self._cases = cases
+        self._audit = audit
+        self._artifacts = artifacts
+        self._publisher = publisher
+        self._config = config or ScoringConfig()
+        self._scorer = scorer
+        self._clock = clock
+        self._actor = actor
+
+    def run(self, as_of: date, *, request_id: str | None = None) -> RunSummary:
+        """Score everyone on the roster as of ``as_of`` (records known strictly before it)."""
+        events = EventFrame.from_records(self._records.iter_records())
+        result = run_pipeline(events, as_of, self._config, self._scorer)
+        self._scores.put_scores(result.scores)
+
+        key = report_key(as_of)
+        previous_run_finished = key in set(self._artifacts.keys(key))
+        outcomes: Counter[str] = Counter()
+        published: list[str] = []
+        merged: list[str] = []
+        for flag in result.flagged:
+            outcome, alert = self._raise_alert(flag, result)
+            outcomes[outcome] += 1
+            if outcome == "merged":
+                merged.append(alert.alert_id)
+            if outcome == "created" or (
+                outcome == "existing" and alert.status is AlertStatus.NEW and not previous_run_finished
+            ):
+                self._publish(alert)
+                published.append(alert.alert_id)
+
+        summary = RunSummary(
+            as_of=as_of,
+            run_id=result.run_id,
+            model_id=result.model_id,
+            officers_scored=len(result.scores),
+            alerts_created=outcomes["created"],
+            alerts_merged=outcomes["merged"],
+            alerts_existing=outcomes["existing"],
+            alerts_published=len(published),
+            report_key=key,
+        )
+        self._artifacts.put_json(key, self._report(result, summary, published, merged))
+        self._audit.append(
+            AuditEvent(
+                actor=self._actor,
+                role="system",
+                action="score.run",
+                target_type="score_run",
+                target_id=result.run_id,
+                agency_id=self._agency_id,
+                request_id=request_id,
+                detail=summary.model_dump(mode="json") | {"merged_alert_ids": merged},
+            )
+        )
+        return summary
+
+    def _raise_alert(self, flag: Flagged, result: ScoringResult) -> tuple[str, Alert]:
+        """Store the alert for a flagged officer: 'created', 'merged' into an open case, or 'existing'."""
+        alert_id = Alert.make_id(flag.officer_id, result.as_of)
+        existing = self._alerts.get_alert(alert_id)
+        if existing is not None:
+            if existing.status is AlertStatus.MERGED and existing.case_id is not None:
+                self._attach_to_case(existing.case_id, alert_id)  # finishes a merge a crash interrupted
+            return "existing", existing
+
+        case = self._cases.open_case_for(flag.officer_id)
+        alert = Alert(
+            alert_id=alert_id,
+            officer_id=flag.officer_id,
+            as_of=result.as_of,
+            run_id=result.run_id,
+            model_id=result.model_id,
+            created_at=self._clock(),
+            level=flag.level,
+            score=flag.score,
+            rules=flag.rules,
+            factors=flag.factors,
+            explanation=flag.explanation,
+            status=AlertStatus.NEW if case is None else AlertStatus.MERGED,
+            case_id=None if case is None else case.case_id,
+        )
+        if not self._alerts.create_alert(alert):
+            # Another run stored it between our read and write: theirs stands.
+            stored = self._alerts.get_alert(alert_id)
+            return "existing", stored or alert
+        if case is None:
+            return "created", alert
+        self._attach_to_case(case.case_id, alert_id)
+        return "merged", alert
+
+    def _attach_to_case(self, case_id: str, alert_id: str) -> None:
+        case = self._cases.get_case(case_id)
+        if case is not None and alert_id not in case.alert_ids:
+            self._cases.add_alert(case_id, alert_id)
+
+    def _publish(self, alert: Alert) -> None:
+        message = AlertCreated(agency_id=self._agency_id, alert_id=alert.alert_id, level=alert.level.value)
+        self._publisher.publish(message.model_dump(mode="json"), subject=ALERT_SUBJECT)
+
+    def _report(
+        self, result: ScoringResult, summary: RunSummary, published: list[str], merged: list[str]
+    ) -> dict[str, Any]:
+        levels = Counter(flag.level.value for flag in result.flagged)
+        return {
+            "as_of": result.as_of.isoformat(),
+            "run_id": result.run_id,
+            "model_id": result.model_id,
+            "scorer": result.scorer,
+            "generated_at": self._clock().isoformat(),
+            "counts": {
+                "officers_scored": summary.officers_scored,
+                "flagged": len(result.flagged),
+                "flagged_by_level": dict(sorted(levels.items())),
+                "alerts_created": summary.alerts_created,
+                "alerts_merged": summary.alerts_merged,
+                "alerts_existing": summary.alerts_existing,
+                "alerts_published": summary.alerts_published,
+            },
+            "rules_fired": result.rules_fired,
+            "peer_group_levels": result.peer_levels,
+            "published_alert_ids": published,
+            "merged_alert_ids": merged,
+            "recognition": result.recognition,
+            "parameters": result.parameters,
+        }

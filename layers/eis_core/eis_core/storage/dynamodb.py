@@ -1,0 +1,649 @@
+"""DynamoDB adapters. Item shapes follow ``schema.TABLE_SPECS``; ClientErrors become domain errors.
+
+Each adapter takes a low-level ``dynamodb`` client in ``__init__``. Reads that decide a write are
+strongly consistent; GSIs (eventually consistent) only serve listings, never a correctness check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from eis_core.errors import ConflictError, NotFoundError, StorageError
+from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
+from eis_core.models.audit import GENESIS_HASH, AuditEvent, AuditRecord
+from eis_core.models.cases import Case, Note
+from eis_core.models.records import Record, RecordKind
+from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
+from eis_core.storage.ports import WriteSummary
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+Item = dict[str, Any]  # a low-level (typed) DynamoDB item
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+BATCH_GET_MAX = 100
+BATCH_WRITE_MAX = 25
+_UNPROCESSED_ATTEMPTS = 8
+_AUDIT_APPEND_ATTEMPTS = 20
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _to_item(values: Mapping[str, Any]) -> Item:
+    """Serialise plain values, leaving out None (absent attributes keep sparse indexes sparse)."""
+    return {name: _serializer.serialize(value) for name, value in values.items() if value is not None}
+
+
+def _from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _is_condition_failure(error: ClientError) -> bool:
+    return _code(error) == "ConditionalCheckFailedException"
+
+
+def _cancellation_codes(error: ClientError) -> list[str]:
+    """Per-item reasons of a cancelled transaction, in request order ("None" for items that passed)."""
+    reasons = error.response.get("CancellationReasons")
+    if isinstance(reasons, list):
+        return [str(reason.get("Code", "None")) for reason in reasons]
+    # Some endpoints only put the reasons in the message: "... reasons [ConditionalCheckFailed, None]".
+    found = re.search(r"\[([^\]]*)\]", str(error.response.get("Error", {}).get("Message", "")))
+    return [part.strip() for part in found.group(1).split(",")] if found else []
+
+
+@contextmanager
+def _translated(table: str) -> Iterator[None]:
+    """Turn provider errors nobody handled more specifically into StorageError naming the table."""
+    try:
+        yield
+    except ClientError as error:
+        code = _code(error)
+        if code == "ResourceNotFoundException":
+            raise StorageError(f"DynamoDB table {table} does not exist (or is not visible)") from error
+        if code == "ConditionalCheckFailedException":
+            raise ConflictError(f"write to {table} conflicts with the current state") from error
+        raise StorageError(f"DynamoDB {code or 'error'} on table {table}: {error}") from error
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(min(0.05 * 2**attempt, 2.0))
+
+
+def _batch_write(client: DynamoDBClient, table: str, items: Sequence[Item]) -> None:
+    """Put items 25 at a time, retrying what DynamoDB leaves unprocessed (throttling) with backoff."""
+    for start in range(0, len(items), BATCH_WRITE_MAX):
+        requests: list[Any] = [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_MAX]]
+        for attempt in range(_UNPROCESSED_ATTEMPTS):
+            response = client.batch_write_item(RequestItems={table: requests})
+            requests = list(response.get("UnprocessedItems", {}).get(table, []))
+            if not requests:
+                break
+            _backoff(attempt)
+        else:
+            raise StorageError(f"{len(requests)} items could not be written to {table} (throttled); retry")
+
+
+def _batch_get(client: DynamoDBClient, table: str, keys: Sequence[Item], projection: str) -> list[Item]:
+    """Get items 100 keys at a time (strongly consistent), retrying unprocessed keys with backoff."""
+    found: list[Item] = []
+    for start in range(0, len(keys), BATCH_GET_MAX):
+        request: Any = {"Keys": list(keys[start : start + BATCH_GET_MAX]), "ProjectionExpression": projection}
+        request["ConsistentRead"] = True
+        for attempt in range(_UNPROCESSED_ATTEMPTS):
+            response = client.batch_get_item(RequestItems={table: request})
+            found.extend(response.get("Responses", {}).get(table, []))
+            unprocessed = response.get("UnprocessedKeys", {}).get(table)
+            if not unprocessed or not unprocessed.get("Keys"):
+                break
+            request = unprocessed
+            _backoff(attempt)
+        else:
+            raise StorageError(f"keys could not be read from {table} (throttled); retry")
+    return found
+
+
+class DynamoRecordStore:
+    """Curated records: one item per ``record_key``; a content hash tells unchanged from replaced."""
+
+    def __init__(self, client: DynamoDBClient, table_name: str, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self._db = client
+        self.table_name = table_name
+        self._clock = clock
+
+    def put_records(self, records: Sequence[Record], *, upload_id: str) -> WriteSummary:
+        """Counts are as if the records were put one by one, in order; only changed items are written.
+
+        A failure part-way raises StorageError; re-sending the same records is then safe, because
+        those already written count as unchanged.
+        """
+        inserted = replaced = unchanged = 0
+        known_hashes: dict[str, str] = {}  # record_key -> hash stored (or about to be), for this call
+        ingested_at = sortable_time(self._clock())
+        with _translated(self.table_name):
+            for start in range(0, len(records), BATCH_GET_MAX):
+                chunk = records[start : start + BATCH_GET_MAX]
+                unseen = list(dict.fromkeys(r.record_key for r in chunk if r.record_key not in known_hashes))
+                for item in _batch_get(
+                    self._db, self.table_name, [{"pk": {"S": key}} for key in unseen], "pk, content_hash"
+                ):
+                    known_hashes[item["pk"]["S"]] = item["content_hash"]["S"]
+                to_write: dict[str, Item] = {}  # one write per key per batch (DynamoDB refuses duplicates)
+                for record in chunk:
+                    digest = content_hash(record)
+                    current = known_hashes.get(record.record_key)
+                    if current == digest:
+                        unchanged += 1
+                        continue
+                    if current is None:
+                        inserted += 1
+                    else:
+                        replaced += 1
+                    known_hashes[record.record_key] = digest
+                    to_write[record.record_key] = self._item(record, digest, upload_id, ingested_at)
+                _batch_write(self._db, self.table_name, list(to_write.values()))
+        return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)
+
+    @staticmethod
+    def _item(record: Record, digest: str, upload_id: str, ingested_at: str) -> Item:
+        return _to_item(
+            {
+                "pk": record.record_key,
+                "kind": record.kind.value,
+                "officer_id": getattr(record, "officer_id", None),
+                "body": record_body(record),
+                "content_hash": digest,
+                "upload_id": upload_id,
+                "ingested_at": ingested_at,
+            }
+        )
+
+    def _scan(self, kind: RecordKind | None, **extra: Any) -> Iterator[Any]:
+        kwargs: dict[str, Any] = {"TableName": self.table_name, "ConsistentRead": True, **extra}
+        if kind is not None:
+            kwargs["FilterExpression"] = "#kind = :kind"
+            kwargs["ExpressionAttributeNames"] = {"#kind": "kind"}
+            kwargs["ExpressionAttributeValues"] = {":kind": {"S": RecordKind(kind).value}}
+        with _translated(self.table_name):
+            yield from self._db.get_paginator("scan").paginate(**kwargs)
+
+    def iter_records(self, kind: RecordKind | None = None) -> Iterator[Record]:
+        """Streams page by page (1 MB each), so scoring never holds the raw table twice."""
+        extra: dict[str, Any] = {"ProjectionExpression": "#kind, body"}
+        if kind is None:
+            extra["ExpressionAttributeNames"] = {"#kind": "kind"}
+        for page in self._scan(kind, **extra):
+            for item in page.get("Items", []):
+                yield record_from_body(item["kind"]["S"], item["body"]["S"])
+
+    def count(self, kind: RecordKind | None = None) -> int:
+        return sum(int(page.get("Count", 0)) for page in self._scan(kind, Select="COUNT"))
+
+
+class DynamoScoreStore:
+    """One item per officer per run date: pk ``as_of`` (ISO date), sk ``officer_id``."""
+
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._db = client
+        self.table_name = table_name
+
+    def put_scores(self, scores: Sequence[OfficerScore]) -> None:
+        latest = {(s.as_of, s.officer_id): s for s in scores}  # last wins, as with single puts
+        items = [
+            _to_item(
+                {
+                    "as_of": score.as_of.isoformat(),
+                    "officer_id": score.officer_id,
+                    "run_id": score.run_id,
+                    "body": score.model_dump_json(),
+                }
+            )
+            for score in latest.values()
+        ]
+        with _translated(self.table_name):
+            _batch_write(self._db, self.table_name, items)
+
+    def scores_for(self, as_of: date) -> list[OfficerScore]:
+        with _translated(self.table_name):
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self.table_name,
+                KeyConditionExpression="as_of = :as_of",
+                ExpressionAttributeValues={":as_of": {"S": as_of.isoformat()}},
+                ConsistentRead=True,
+            )
+            return [
+                OfficerScore.model_validate_json(item["body"]["S"]) for page in pages for item in page.get("Items", [])
+            ]
+
+
+class DynamoAlertStore:
+    """Item: ``alert_id``; ``status`` and ``created_at`` feed the by_status GSI; the rest is JSON."""
+
+    BY_STATUS = "by_status"
+
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._db = client
+        self.table_name = table_name
+
+    def create_alert(self, alert: Alert) -> bool:
+        item = _to_item(
+            {
+                "alert_id": alert.alert_id,
+                "status": alert.status.value,
+                "created_at": sortable_time(alert.created_at),
+                "case_id": alert.case_id,
+                "officer_id": alert.officer_id,
+                "as_of": alert.as_of.isoformat(),
+                # status and case_id live only in their attributes so set_status is one UpdateItem.
+                "body": alert.model_dump_json(exclude={"status", "case_id"}),
+            }
+        )
+        with _translated(self.table_name):
+            try:
+                self._db.put_item(
+                    TableName=self.table_name, Item=item, ConditionExpression="attribute_not_exists(alert_id)"
+                )
+            except ClientError as error:
+                if _is_condition_failure(error):
+                    return False
+                raise
+        return True
+
+    @staticmethod
+    def _alert(item: Mapping[str, Any]) -> Alert:
+        document = json.loads(item["body"]["S"])
+        document["status"] = item["status"]["S"]
+        document["case_id"] = item["case_id"]["S"] if "case_id" in item else None
+        return Alert.model_validate(document)
+
+    def get_alert(self, alert_id: str) -> Alert | None:
+        with _translated(self.table_name):
+            response = self._db.get_item(
+                TableName=self.table_name, Key={"alert_id": {"S": alert_id}}, ConsistentRead=True
+            )
+        item = response.get("Item")
+        return None if item is None else self._alert(item)
+
+    def list_alerts(self, status: AlertStatus | None = None) -> list[Alert]:
+        """Oldest first. The status index is eventually consistent: a change may show a moment later."""
+        with _translated(self.table_name):
+            if status is None:
+                pages: Iterator[Any] = iter(
+                    self._db.get_paginator("scan").paginate(TableName=self.table_name, ConsistentRead=True)
+                )
+            else:
+                pages = iter(
+                    self._db.get_paginator("query").paginate(
+                        TableName=self.table_name,
+                        IndexName=self.BY_STATUS,
+                        KeyConditionExpression="#status = :status",
+                        ExpressionAttributeNames={"#status": "status"},
+                        ExpressionAttributeValues={":status": {"S": AlertStatus(status).value}},
+                    )
+                )
+            items = [item for page in pages for item in page.get("Items", [])]
+        items.sort(key=lambda item: (item["created_at"]["S"], item["alert_id"]["S"]))
+        return [self._alert(item) for item in items]
+
+    def set_status(self, alert_id: str, status: AlertStatus, *, case_id: str | None) -> Alert:
+        names = {"#status": "status"}
+        values: dict[str, Any] = {":status": {"S": AlertStatus(status).value}}
+        if case_id is None:
+            update = "SET #status = :status REMOVE case_id"
+        else:
+            update = "SET #status = :status, case_id = :case_id"
+            values[":case_id"] = {"S": case_id}
+        with _translated(self.table_name):
+            try:
+                response = self._db.update_item(
+                    TableName=self.table_name,
+                    Key={"alert_id": {"S": alert_id}},
+                    UpdateExpression=update,
+                    ConditionExpression="attribute_exists(alert_id)",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                    ReturnValues="ALL_NEW",
+                )
+            except ClientError as error:
+                if _is_condition_failure(error):
+                    raise NotFoundError(f"alert {alert_id} not found") from error
+                raise
+        return self._alert(response["Attributes"])
+
+
+CASE_SK = "CASE"
+NOTE_PREFIX = "NOTE#"
+LOCK_SK = "OPEN_CASE_LOCK"
+
+
+def _lock_key(officer_id: str) -> Item:
+    return {"case_id": {"S": f"OFFICER#{officer_id}"}, "sk": {"S": LOCK_SK}}
+
+
+def _note_sk(note: Note) -> str:
+    return f"{NOTE_PREFIX}{sortable_time(note.created_at)}#{note.note_id}"
+
+
+class DynamoCaseStore:
+    """A case item (sk ``CASE``) and its notes (sk ``NOTE#<utc time>#<id>``) share a partition.
+
+    ``open_officer_id`` is set only while a case is open, so the sparse ``open_by_officer`` GSI lists
+    open cases. That index is eventually consistent, so it cannot guard "one open case per officer":
+    a lock item (pk ``OFFICER#<officer_id>``, sk ``OPEN_CASE_LOCK``, ``holder`` = case id) is written
+    in the same transaction that opens a case and deleted in the one that closes it. Two concurrent
+    openings for one officer cannot both put the lock, so one of them gets ConflictError.
+    """
+
+    OPEN_BY_OFFICER = "open_by_officer"
+
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._db = client
+        self.table_name = table_name
+
+    def _case_item(self, case: Case) -> Item:
+        values = case.model_dump(mode="json", exclude={"notes"})
+        values |= {"sk": CASE_SK, "open_officer_id": case.officer_id if case.is_open else None}
+        return _to_item(values)
+
+    def _lock_put(self, case: Case) -> dict[str, Any]:
+        return {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": _lock_key(case.officer_id) | {"holder": {"S": case.case_id}},
+                "ConditionExpression": "attribute_not_exists(case_id)",
+            }
+        }
+
+    def _open_conflict(self, officer_id: str) -> ConflictError:
+        holder = self._lock_holder(officer_id)
+        return ConflictError(f"officer {officer_id} already has an open case ({holder or 'unknown'})")
+
+    def create_case(self, case: Case) -> None:
+        actions: list[Any] = [
+            {
+                "Put": {
+                    "TableName": self.table_name,
+                    "Item": self._case_item(case),
+                    "ConditionExpression": "attribute_not_exists(case_id)",
+                }
+            }
+        ]
+        if case.is_open:
+            actions.append(self._lock_put(case))
+        with _translated(self.table_name):
+            try:
+                self._db.transact_write_items(TransactItems=actions)
+            except ClientError as error:
+                if _code(error) != "TransactionCanceledException":
+                    raise
+                codes = _cancellation_codes(error)
+                if codes[:1] == ["ConditionalCheckFailed"] or self.get_case(case.case_id) is not None:
+                    raise ConflictError(f"case {case.case_id} already exists") from error
+                if case.is_open:
+                    raise self._open_conflict(case.officer_id) from error
+                raise
+            for note in case.notes:
+                self.add_note(note)
+
+    def get_case(self, case_id: str) -> Case | None:
+        with _translated(self.table_name):
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self.table_name,
+                KeyConditionExpression="case_id = :case_id",
+                ExpressionAttributeValues={":case_id": {"S": case_id}},
+                ConsistentRead=True,
+            )
+            items = [item for page in pages for item in page.get("Items", [])]
+        case_values: dict[str, Any] | None = None
+        notes: list[Note] = []
+        for item in items:  # sorted by sk: notes come in time order
+            values = _from_item(item)
+            sk = values.pop("sk")
+            if sk == CASE_SK:
+                values.pop("open_officer_id", None)
+                case_values = values
+            elif sk.startswith(NOTE_PREFIX):
+                notes.append(Note.model_validate(values))
+        if case_values is None:
+            return None
+        return Case.model_validate(case_values | {"notes": notes})
+
+    def _lock_holder(self, officer_id: str) -> str | None:
+        with _translated(self.table_name):
+            response = self._db.get_item(TableName=self.table_name, Key=_lock_key(officer_id), ConsistentRead=True)
+        item = response.get("Item")
+        return None if item is None else str(item["holder"]["S"])
+
+    def open_case_for(self, officer_id: str) -> Case | None:
+        # The lock item, read strongly consistent, rather than the (eventually consistent) GSI.
+        holder = self._lock_holder(officer_id)
+        if holder is None:
+            return None
+        case = self.get_case(holder)
+        return case if case is not None and case.is_open else None
+
+    def add_note(self, note: Note) -> None:
+        item = _to_item(note.model_dump(mode="json") | {"sk": _note_sk(note)})
+        with _translated(self.table_name):
+            try:
+                self._db.transact_write_items(
+                    TransactItems=[
+                        {
+                            "ConditionCheck": {
+                                "TableName": self.table_name,
+                                "Key": {"case_id": {"S": note.case_id}, "sk": {"S": CASE_SK}},
+                                "ConditionExpression": "attribute_exists(case_id)",
+                            }
+                        },
+                        {
+                            "Put": {
+                                "TableName": self.table_name,
+                                "Item": item,
+                                "ConditionExpression": "attribute_not_exists(case_id)",
+                            }
+                        },
+                    ]
+                )
+            except ClientError as error:
+                if _code(error) != "TransactionCanceledException":
+                    raise
+                self._explain_note_failure(note, error)
+
+    def _explain_note_failure(self, note: Note, error: ClientError) -> None:
+        case = self.get_case(note.case_id)
+        if case is None:
+            raise NotFoundError(f"case {note.case_id} not found") from error
+        same_slot = [n for n in case.notes if _note_sk(n) == _note_sk(note)]
+        if same_slot and same_slot[0] == note:
+            return  # a retried request changes nothing
+        if same_slot:
+            raise ConflictError(f"note {note.note_id} already exists with other content") from error
+        raise StorageError(f"note {note.note_id} was not written: {error}") from error
+
+    def add_alert(self, case_id: str, alert_id: str) -> Case:
+        with _translated(self.table_name):
+            try:
+                self._db.update_item(
+                    TableName=self.table_name,
+                    Key={"case_id": {"S": case_id}, "sk": {"S": CASE_SK}},
+                    UpdateExpression="SET alert_ids = list_append(alert_ids, :new)",
+                    ConditionExpression="attribute_exists(case_id) AND NOT contains(alert_ids, :alert_id)",
+                    ExpressionAttributeValues={":new": {"L": [{"S": alert_id}]}, ":alert_id": {"S": alert_id}},
+                )
+            except ClientError as error:
+                if not _is_condition_failure(error):
+                    raise
+                # Either the case is missing, or the alert is already on it (a retry): tell which.
+        case = self.get_case(case_id)
+        if case is None:
+            raise NotFoundError(f"case {case_id} not found")
+        return case
+
+    def update_case(self, case: Case) -> Case:
+        stored = self.get_case(case.case_id)
+        if stored is None:
+            raise NotFoundError(f"case {case.case_id} not found")
+        names = {"#status": "status"}
+        values: dict[str, Any] = {
+            ":status": {"S": case.status.value},
+            ":stored_status": {"S": stored.status.value},
+            ":review_due_on": {"S": case.review_due_on.isoformat()},
+        }
+        sets = ["#status = :status", "review_due_on = :review_due_on"]
+        removes: list[str] = []
+        if case.supervisor_id is None:
+            removes.append("supervisor_id")
+        else:
+            sets.append("supervisor_id = :supervisor_id")
+            values[":supervisor_id"] = {"S": case.supervisor_id}
+        actions: list[Any] = []
+        if case.is_open:
+            sets.append("open_officer_id = :officer_id")
+            values[":officer_id"] = {"S": stored.officer_id}
+            if not stored.is_open:  # reopening takes the officer's lock again
+                actions.append(self._lock_put(stored))
+        else:
+            removes.append("open_officer_id")
+            if stored.is_open:  # closing frees the officer for a new case
+                actions.append(
+                    {
+                        "Delete": {
+                            "TableName": self.table_name,
+                            "Key": _lock_key(stored.officer_id),
+                            "ConditionExpression": "attribute_not_exists(case_id) OR holder = :holder",
+                            "ExpressionAttributeValues": {":holder": {"S": stored.case_id}},
+                        }
+                    }
+                )
+        update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        # Conditional on the status we read: a concurrent transition makes this one fail, not interleave.
+        transaction: list[Any] = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": {"case_id": {"S": case.case_id}, "sk": {"S": CASE_SK}},
+                    "UpdateExpression": update,
+                    "ConditionExpression": "#status = :stored_status",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            *actions,
+        ]
+        with _translated(self.table_name):
+            try:
+                self._db.transact_write_items(TransactItems=transaction)
+            except ClientError as error:
+                if _code(error) != "TransactionCanceledException":
+                    raise
+                codes = _cancellation_codes(error)
+                if codes[1:2] == ["ConditionalCheckFailed"]:
+                    raise self._open_conflict(stored.officer_id) from error
+                raise ConflictError(f"case {case.case_id} changed meanwhile; reload and retry") from error
+        updated = self.get_case(case.case_id)
+        assert updated is not None
+        return updated
+
+
+class DynamoAuditLog:
+    """One hash chain per agency: pk ``chain``, sk ``seq``. Each append claims the next free slot.
+
+    The put is conditional on the slot being empty; a writer that loses a race re-reads the tail and
+    chains onto the winner, so concurrent writers never fork the chain.
+    """
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        chain: str,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._db = client
+        self.table_name = table_name
+        self.chain = chain
+        self._clock = clock
+
+    def _last(self) -> AuditRecord | None:
+        response = self._db.query(
+            TableName=self.table_name,
+            KeyConditionExpression="chain = :chain",
+            ExpressionAttributeValues={":chain": {"S": self.chain}},
+            ScanIndexForward=False,
+            Limit=1,
+            ConsistentRead=True,
+        )
+        items = response.get("Items", [])
+        return self._record(items[0]) if items else None
+
+    def append(self, event: AuditEvent) -> AuditRecord:
+        with _translated(self.table_name):
+            for _attempt in range(_AUDIT_APPEND_ATTEMPTS):
+                last = self._last()
+                record = AuditRecord.chain(
+                    event,
+                    seq=1 if last is None else last.seq + 1,
+                    at=self._clock(),
+                    prev_hash=GENESIS_HASH if last is None else last.hash,
+                )
+                try:
+                    self._db.put_item(
+                        TableName=self.table_name,
+                        Item=self._item(record),
+                        ConditionExpression="attribute_not_exists(seq)",
+                    )
+                except ClientError as error:
+                    if _is_condition_failure(error):
+                        continue  # another writer took this seq: chain onto theirs
+                    raise
+                return record
+        raise StorageError(f"audit chain {self.chain} is too busy: no free slot after {_AUDIT_APPEND_ATTEMPTS} tries")
+
+    def _item(self, record: AuditRecord) -> Item:
+        values = record.model_dump(mode="json")
+        values |= {"chain": self.chain, "seq": record.seq, "detail": canonical_json(values["detail"])}
+        return _to_item(values)
+
+    @staticmethod
+    def _record(item: Mapping[str, Any]) -> AuditRecord:
+        values = _from_item(item)
+        values.pop("chain")
+        values["seq"] = int(values["seq"])
+        values["detail"] = json.loads(values.get("detail", "{}"))
+        return AuditRecord.model_validate(values)
+
+    def records(self, *, since_seq: int = 0, limit: int = 1000) -> list[AuditRecord]:
+        found: list[AuditRecord] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "chain = :chain AND seq > :since",
+            "ExpressionAttributeValues": {":chain": {"S": self.chain}, ":since": {"N": str(since_seq)}},
+            "ConsistentRead": True,
+        }
+        with _translated(self.table_name):
+            while len(found) < limit:
+                response = self._db.query(**kwargs, Limit=limit - len(found))
+                found.extend(self._record(item) for item in response.get("Items", []))
+                if "LastEvaluatedKey" not in response:
+                    break
+                kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return found

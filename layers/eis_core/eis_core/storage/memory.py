@@ -1,0 +1,289 @@
+"""In-memory adapters: the same contract as the DynamoDB/S3 adapters, for unit tests and the CLI.
+
+They return copies, never the stored objects, so a caller mutating a result cannot change the store
+(as with a real database). A lock per store keeps them safe under a threaded local HTTP server.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from eis_core.errors import ConflictError, NotFoundError, ValidationFailed
+from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
+from eis_core.models.audit import GENESIS_HASH, AuditEvent, AuditRecord
+from eis_core.models.cases import Case, Note
+from eis_core.models.records import Record, RecordKind
+from eis_core.storage.codec import content_hash, record_body, record_from_body, sortable_time
+from eis_core.storage.ports import WriteSummary
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class InMemoryRecordStore:
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[RecordKind, str, str, str]] = {}  # key -> kind, body, hash, upload
+        self._lock = threading.Lock()
+
+    def put_records(self, records: Sequence[Record], *, upload_id: str) -> WriteSummary:
+        inserted = replaced = unchanged = 0
+        with self._lock:
+            for record in records:
+                digest = content_hash(record)
+                current = self._items.get(record.record_key)
+                if current is None:
+                    inserted += 1
+                elif current[2] == digest:
+                    unchanged += 1
+                    continue
+                else:
+                    replaced += 1
+                self._items[record.record_key] = (record.kind, record_body(record), digest, upload_id)
+        return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)
+
+    def iter_records(self, kind: RecordKind | None = None) -> Iterator[Record]:
+        with self._lock:
+            snapshot = list(self._items.values())
+        for item_kind, body, _, _ in snapshot:
+            if kind is None or item_kind == kind:
+                yield record_from_body(item_kind, body)
+
+    def count(self, kind: RecordKind | None = None) -> int:
+        with self._lock:
+            return sum(1 for item in self._items.values() if kind is None or item[0] == kind)
+
+
+class InMemoryScoreStore:
+    def __init__(self) -> None:
+        self._scores: dict[tuple[date, str], OfficerScore] = {}
+        self._lock = threading.Lock()
+
+    def put_scores(self, scores: Sequence[OfficerScore]) -> None:
+        with self._lock:
+            for score in scores:
+                self._scores[(score.as_of, score.officer_id)] = score
+
+    def scores_for(self, as_of: date) -> list[OfficerScore]:
+        with self._lock:
+            found = [score for (day, _), score in self._scores.items() if day == as_of]
+        return sorted(found, key=lambda score: score.officer_id)
+
+
+def _alert_order(alert: Alert) -> tuple[str, str]:
+    return sortable_time(alert.created_at), alert.alert_id
+
+
+class InMemoryAlertStore:
+    def __init__(self) -> None:
+        self._alerts: dict[str, Alert] = {}
+        self._lock = threading.Lock()
+
+    def create_alert(self, alert: Alert) -> bool:
+        with self._lock:
+            if alert.alert_id in self._alerts:
+                return False
+            self._alerts[alert.alert_id] = alert.model_copy(deep=True)
+            return True
+
+    def get_alert(self, alert_id: str) -> Alert | None:
+        with self._lock:
+            alert = self._alerts.get(alert_id)
+            return None if alert is None else alert.model_copy(deep=True)
+
+    def list_alerts(self, status: AlertStatus | None = None) -> list[Alert]:
+        with self._lock:
+            found = [
+                alert.model_copy(deep=True)
+                for alert in self._alerts.values()
+                if status is None or alert.status == status
+            ]
+        return sorted(found, key=_alert_order)
+
+    def set_status(self, alert_id: str, status: AlertStatus, *, case_id: str | None) -> Alert:
+        with self._lock:
+            alert = self._alerts.get(alert_id)
+            if alert is None:
+                raise NotFoundError(f"alert {alert_id} not found")
+            updated = alert.model_copy(update={"status": status, "case_id": case_id}, deep=True)
+            self._alerts[alert_id] = updated
+            return updated.model_copy(deep=True)
+
+
+def _note_order(note: Note) -> tuple[str, str]:
+    return sortable_time(note.created_at), note.note_id
+
+
+class InMemoryCaseStore:
+    def __init__(self) -> None:
+        self._cases: dict[str, Case] = {}  # stored without notes
+        self._notes: dict[str, dict[tuple[str, str], Note]] = {}
+        self._open_by_officer: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def create_case(self, case: Case) -> None:
+        with self._lock:
+            if case.case_id in self._cases:
+                raise ConflictError(f"case {case.case_id} already exists")
+            if case.is_open and case.officer_id in self._open_by_officer:
+                holder = self._open_by_officer[case.officer_id]
+                raise ConflictError(f"officer {case.officer_id} already has an open case ({holder})")
+            self._cases[case.case_id] = case.model_copy(update={"notes": []}, deep=True)
+            self._notes[case.case_id] = {_note_order(n): n.model_copy() for n in case.notes}
+            if case.is_open:
+                self._open_by_officer[case.officer_id] = case.case_id
+
+    def _assemble(self, case_id: str) -> Case | None:
+        case = self._cases.get(case_id)
+        if case is None:
+            return None
+        notes = [self._notes[case_id][key].model_copy() for key in sorted(self._notes[case_id])]
+        return case.model_copy(update={"notes": notes}, deep=True)
+
+    def get_case(self, case_id: str) -> Case | None:
+        with self._lock:
+            return self._assemble(case_id)
+
+    def open_case_for(self, officer_id: str) -> Case | None:
+        with self._lock:
+            case_id = self._open_by_officer.get(officer_id)
+            return None if case_id is None else self._assemble(case_id)
+
+    def add_note(self, note: Note) -> None:
+        with self._lock:
+            if note.case_id not in self._cases:
+                raise NotFoundError(f"case {note.case_id} not found")
+            notes = self._notes[note.case_id]
+            existing = notes.get(_note_order(note))
+            if existing is not None:
+                if existing == note:
+                    return  # a retried request changes nothing
+                raise ConflictError(f"note {note.note_id} already exists with other content")
+            notes[_note_order(note)] = note.model_copy()
+
+    def add_alert(self, case_id: str, alert_id: str) -> Case:
+        with self._lock:
+            case = self._cases.get(case_id)
+            if case is None:
+                raise NotFoundError(f"case {case_id} not found")
+            if alert_id not in case.alert_ids:
+                case.alert_ids.append(alert_id)
+            assembled = self._assemble(case_id)
+            assert assembled is not None
+            return assembled
+
+    def update_case(self, case: Case) -> Case:
+        with self._lock:
+            stored = self._cases.get(case.case_id)
+            if stored is None:
+                raise NotFoundError(f"case {case.case_id} not found")
+            holder = self._open_by_officer.get(stored.officer_id)
+            if case.is_open and not stored.is_open and holder is not None and holder != case.case_id:
+                raise ConflictError(f"officer {stored.officer_id} already has an open case ({holder})")
+            self._cases[case.case_id] = stored.model_copy(
+                update={
+                    "status": case.status,
+                    "supervisor_id": case.supervisor_id,
+                    "review_due_on": case.review_due_on,
+                },
+                deep=True,
+            )
+            if case.is_open:
+                self._open_by_officer[stored.officer_id] = case.case_id
+            elif holder == case.case_id:
+                del self._open_by_officer[stored.officer_id]
+            assembled = self._assemble(case.case_id)
+            assert assembled is not None
+            return assembled
+
+
+class InMemoryAuditLog:
+    def __init__(self, chain: str, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self.chain = chain
+        self._records: list[AuditRecord] = []
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    def append(self, event: AuditEvent) -> AuditRecord:
+        with self._lock:
+            previous = self._records[-1] if self._records else None
+            record = AuditRecord.chain(
+                event,
+                seq=1 if previous is None else previous.seq + 1,
+                at=self._clock(),
+                prev_hash=GENESIS_HASH if previous is None else previous.hash,
+            )
+            self._records.append(record)
+            return record.model_copy(deep=True)
+
+    def records(self, *, since_seq: int = 0, limit: int = 1000) -> list[AuditRecord]:
+        with self._lock:
+            return [r.model_copy(deep=True) for r in self._records if r.seq > since_seq][:limit]
+
+
+class InMemoryArtifactStore:
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}  # key -> body, content type
+        self._lock = threading.Lock()
+
+    def put_bytes(self, key: str, body: bytes, *, content_type: str = "application/octet-stream") -> None:
+        with self._lock:
+            self.objects[key] = (bytes(body), content_type)
+
+    def get_bytes(self, key: str) -> bytes:
+        with self._lock:
+            if key not in self.objects:
+                raise NotFoundError(f"object {key} not found")
+            return self.objects[key][0]
+
+    def put_json(self, key: str, document: Any) -> None:
+        body = json.dumps(document, ensure_ascii=False, default=str).encode()
+        self.put_bytes(key, body, content_type="application/json; charset=utf-8")
+
+    def get_json(self, key: str) -> Any:
+        return json.loads(self.get_bytes(key))
+
+    def keys(self, prefix: str = "") -> Iterable[str]:
+        with self._lock:
+            return sorted(key for key in self.objects if key.startswith(prefix))
+
+
+@dataclass(frozen=True)
+class SentEmail:
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    message_id: str
+
+
+class CapturingMailer:
+    """Keeps every email instead of sending it; tests and the local runtime read ``sent``."""
+
+    def __init__(self) -> None:
+        self.sent: list[SentEmail] = []
+
+    def send(self, *, to: Sequence[str], subject: str, body: str) -> str:
+        if not to:
+            raise ValidationFailed("an email needs at least one recipient")
+        message_id = f"local-{len(self.sent) + 1}"
+        self.sent.append(SentEmail(tuple(to), subject, body, message_id))
+        return message_id
+
+
+class CapturingPublisher:
+    """Keeps every published message (and its subject, in ``subjects``) instead of publishing it."""
+
+    def __init__(self) -> None:
+        self.published: list[dict[str, Any]] = []
+        self.subjects: list[str] = []
+
+    def publish(self, message: dict[str, Any], *, subject: str) -> str:
+        # A JSON round trip, like SNS: a message that cannot be serialised fails here too.
+        self.published.append(json.loads(json.dumps(message)))
+        self.subjects.append(subject)
+        return f"local-{len(self.published)}"

@@ -1,0 +1,50 @@
+"""The committed OpenAPI document is the case API's contract: it must match what the code serves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from functions.cases_api.openapi import openapi_document
+
+COMMITTED = Path(__file__).resolve().parents[2] / "functions" / "cases_api" / "openapi.json"
+REGENERATE = "python -m functions.cases_api.openapi > functions/cases_api/openapi.json"
+
+
+def test_the_committed_openapi_document_matches_the_routes_and_models() -> None:
+    generated = openapi_document()
+
+    assert COMMITTED.exists(), f"functions/cases_api/openapi.json is missing; create it with: {REGENERATE}"
+    assert json.loads(COMMITTED.read_text()) == json.loads(generated), (
+        "the case API changed but functions/cases_api/openapi.json did not; if the change is intended, "
+        f"regenerate it with: {REGENERATE} (and tell the portal's maintainers)"
+    )
+
+
+def test_the_contract_documents_every_route_with_its_success_and_error_codes() -> None:
+    document = json.loads(COMMITTED.read_text())
+
+    assert document["info"]["title"] == "EIS case API"
+    codes = {
+        (method.upper(), path): set(operation["responses"])
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert codes[("POST", "/alerts/{alert_id}/case")] >= {"201", "401", "403", "404", "409", "422"}
+    assert codes[("POST", "/cases/{case_id}/notes")] >= {"201", "404", "422"}
+    assert set(codes) == {
+        ("GET", "/alerts"),
+        ("GET", "/alerts/{alert_id}"),
+        ("POST", "/alerts/{alert_id}/case"),
+        ("GET", "/cases/{case_id}"),
+        ("POST", "/cases/{case_id}/notes"),
+        ("GET", "/audit"),
+    }
+
+
+def test_api_responses_carry_officer_ids_but_no_names() -> None:
+    schemas = json.loads(COMMITTED.read_text())["components"]["schemas"]
+
+    fields = {name for schema in schemas.values() for name in schema.get("properties", {})}
+    assert "officer_id" in fields
+    assert not fields & {"first_name", "last_name", "name", "email", "race", "sex", "birth_year"}

@@ -1,0 +1,310 @@
+"""The case API on moto: the handler invoked in process with API Gateway REST proxy events."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from eis_core.cases.access import parse_groups
+from eis_core.local.lambda_context import LocalLambdaContext
+from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, RuleHit
+from eis_core.models.audit import AuditOutcome, AuditRecord
+from eis_core.models.records import Officer
+from eis_core.settings import Settings
+from eis_core.wiring import Adapters, aws_adapters
+
+from functions.cases_api import handler
+from tests.conftest import EVENTS
+
+ALERT_A = "2024-06-01-A1001"  # reports to S1 -> L1 -> C1
+ALERT_B = "2024-06-01-A2002"  # reports to S2 -> C1
+ROOT = Path(__file__).resolve().parents[2]
+
+SUPERVISOR_S2 = {"sub": "sub-s2", "custom:officer_id": "S2", "cognito:groups": "supervisor"}
+LIEUTENANT_L1 = {"sub": "sub-l1", "custom:officer_id": "L1", "cognito:groups": '["supervisor"]'}
+AUDITOR = {"sub": "sub-auditor", "cognito:groups": "[auditor]"}
+
+
+def _officer(officer_id: str, first: str, last: str, supervisor: str | None, email: str | None = None) -> Officer:
+    return Officer(
+        source_record_id=f"emp-{officer_id}",
+        officer_id=officer_id,
+        first_name=first,
+        last_name=last,
+        rank="Officer",
+        unit="Patrol",
+        supervisor_id=supervisor,
+        email=email,
+        hire_date=date(2015, 1, 5),
+    )
+
+
+ROSTER = [
+    _officer("C1", "Casey", "Chief", None, "chief@testville.example.gov"),
+    _officer("L1", "Lee", "Lieutenant", "C1", "lt.one@testville.example.gov"),
+    _officer("S1", "Sam", "Sergeant", "L1", "sgt.one@testville.example.gov"),
+    _officer("S2", "Sky", "Sergeant", "C1", "sgt.two@testville.example.gov"),
+    _officer("A1001", "Jordan", "Whitfield", "S1"),
+    _officer("A2002", "Morgan", "Castellano", "S2"),
+]
+
+
+def _alert(officer_id: str, level: AlertLevel) -> Alert:
+    as_of = date(2024, 6, 1)
+    return Alert(
+        alert_id=Alert.make_id(officer_id, as_of),
+        officer_id=officer_id,
+        as_of=as_of,
+        run_id="run-2024-06-01",
+        model_id="model-abc123",
+        created_at=datetime(2024, 6, 1, 6, 0, tzinfo=UTC),
+        level=level,
+        score=0.91,
+        rules=[RuleHit(rule_id="uof_90d", description="Uses of force in 90 days", level=level, value=5, threshold=3)],
+        factors=[
+            Factor(
+                indicator="uof_rate_90d",
+                label="Uses of force per 100 arrests, 90 days",
+                officer_value=12.5,
+                peer_median=3.1,
+                peer_percentile=98.0,
+                peer_group="Officer/Patrol/D1",
+            )
+        ],
+        explanation="Uses of force in the last 90 days are well above peers in the same assignment.",
+    )
+
+
+@pytest.fixture
+def adapters(settings: Settings) -> Iterator[Adapters]:
+    """Given a roster and two new alerts in the agency's tables."""
+    handler._service.cache_clear()
+    built = aws_adapters(settings)
+    built.records.put_records(ROSTER, upload_id="upload-roster")
+    built.alerts.create_alert(_alert("A1001", AlertLevel.WARNING))
+    built.alerts.create_alert(_alert("A2002", AlertLevel.CRITICAL))
+    yield built
+    handler._service.cache_clear()
+
+
+def call(
+    event_file: str,
+    *,
+    claims: dict[str, str] | None = None,
+    replace_claims: dict[str, str] | None = None,
+    path: str | None = None,
+    body: Any = None,
+) -> tuple[int, dict[str, Any]]:
+    """Invoke the handler with a stored API Gateway event, adjusted as a test needs."""
+    event = copy.deepcopy(json.loads((EVENTS / event_file).read_text()))
+    if claims:
+        event["requestContext"]["authorizer"]["claims"].update(claims)
+    if replace_claims is not None:
+        event["requestContext"]["authorizer"]["claims"] = replace_claims
+    if path:
+        event["path"] = path
+        event["pathParameters"] = {"proxy": path.lstrip("/")}
+    if body is not None:
+        event["body"] = json.dumps(body)
+    response = handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-cases-api"))
+    return response["statusCode"], json.loads(response["body"] or "null")
+
+
+def audit_records(adapters: Adapters) -> list[AuditRecord]:
+    return adapters.audit.records(since_seq=0, limit=1000)
+
+
+def test_risk_manager_lists_new_alerts_with_explanations_and_no_names(adapters: Adapters) -> None:
+    status, body = call("apigw_list_alerts.json")
+
+    assert status == 200
+    assert [a["alert_id"] for a in body["alerts"]] == [ALERT_A, ALERT_B]
+    first = body["alerts"][0]
+    assert first["explanation"].startswith("Uses of force")
+    assert first["factors"][0]["peer_percentile"] == 98.0
+    assert first["rules"][0]["rule_id"] == "uof_90d"
+    text = json.dumps(body)
+    for officer in ROSTER:
+        assert officer.last_name not in text and officer.first_name not in text
+
+
+def test_opening_a_case_gives_201_then_409_naming_the_open_case(adapters: Adapters) -> None:
+    status, case = call("apigw_open_case.json")
+
+    assert status == 201
+    assert case["officer_id"] == "A1001" and case["alert_ids"] == [ALERT_A]
+    assert case["supervisor_id"] == "S1"
+    assert date.fromisoformat(case["review_due_on"]) == datetime.now(UTC).date() + timedelta(days=14)
+    alert = adapters.alerts.get_alert(ALERT_A)
+    assert alert is not None and alert.status is AlertStatus.CASE_OPENED and alert.case_id == case["case_id"]
+
+    status, conflict = call("apigw_open_case.json")
+
+    assert status == 409
+    assert conflict["case_id"] == case["case_id"]
+    assert case["case_id"] in conflict["message"]
+    assert [r.action for r in audit_records(adapters)].count("case.open") == 1
+
+
+def test_a_note_added_to_a_case_shows_on_the_case(adapters: Adapters) -> None:
+    _, case = call("apigw_open_case.json")
+    case_path = f"/cases/{case['case_id']}"
+
+    status, note = call("apigw_add_note.json", path=f"{case_path}/notes")
+    assert status == 201
+    status, fetched = call("apigw_get_case.json", path=case_path)
+
+    assert status == 200
+    assert [n["note_id"] for n in fetched["notes"]] == [note["note_id"]]
+    assert fetched["notes"][0]["text"].startswith("Met with the officer")
+    assert fetched["notes"][0]["author"] == "9a0b1c2d-3e4f-4a5b-8c6d-sergeant0001"
+    note_audit = [r for r in audit_records(adapters) if r.action == "case.note"]
+    assert len(note_audit) == 1 and "text" not in note_audit[0].detail
+
+
+def test_an_empty_note_is_rejected_with_422_and_nothing_is_stored(adapters: Adapters) -> None:
+    _, case = call("apigw_open_case.json")
+
+    status, error = call("apigw_add_note.json", path=f"/cases/{case['case_id']}/notes", body={"text": ""})
+
+    assert status == 422
+    assert "body" in error["message"]
+    stored = adapters.cases.get_case(case["case_id"])
+    assert stored is not None and stored.notes == []
+
+
+def test_a_token_from_another_agency_is_refused_and_audited_as_denied(adapters: Adapters) -> None:
+    status, error = call("apigw_wrong_agency.json")
+
+    assert status == 403
+    assert "another agency" in error["message"]
+    last = audit_records(adapters)[-1]
+    assert last.outcome is AuditOutcome.DENIED
+    assert last.detail["status_code"] == 403
+    assert last.detail["token_agency_id"] == "otherville"
+
+
+def test_a_request_without_identity_claims_gets_401_and_is_audited(adapters: Adapters) -> None:
+    status, _ = call("apigw_list_alerts.json", replace_claims={})
+
+    assert status == 401
+    last = audit_records(adapters)[-1]
+    assert last.actor == "anonymous" and last.outcome is AuditOutcome.DENIED
+
+
+def test_an_auditor_reads_but_cannot_change_anything(adapters: Adapters) -> None:
+    status, _ = call("apigw_get_alert.json", replace_claims=_claims(AUDITOR))
+    assert status == 200
+
+    status, _ = call("apigw_open_case.json", replace_claims=_claims(AUDITOR))
+
+    assert status == 403
+    assert adapters.cases.open_case_for("A1001") is None
+    assert audit_records(adapters)[-1].outcome is AuditOutcome.DENIED
+
+
+def test_the_audit_trail_is_for_auditors_and_verifies_its_chain(adapters: Adapters) -> None:
+    call("apigw_open_case.json")
+
+    status, page = call("apigw_audit.json")
+
+    assert status == 200
+    assert page["chain_valid"] is True
+    assert [r["action"] for r in page["records"]][:2] == ["case.open", "api.post./alerts/{alert_id}/case"]
+
+    status, _ = call("apigw_audit.json", replace_claims=_claims(SUPERVISOR_S2))
+    assert status == 403
+
+
+def test_the_audit_trail_reports_a_tampered_record(adapters: Adapters, settings: Settings) -> None:
+    call("apigw_list_alerts.json")
+    call("apigw_list_alerts.json")
+    # Someone with table access rewrites history: the first record's action is changed in place.
+    boto3.client("dynamodb").update_item(
+        TableName=settings.audit_table,
+        Key={"chain": {"S": "testville"}, "seq": {"N": "1"}},
+        UpdateExpression="SET #a = :a",
+        ExpressionAttributeNames={"#a": "action"},
+        ExpressionAttributeValues={":a": {"S": "api.get./nothing-to-see"}},
+    )
+
+    status, page = call("apigw_audit.json", replace_claims=_claims(AUDITOR))
+
+    assert status == 200
+    assert page["chain_valid"] is False
+    assert "1" in page["chain_problem"]
+
+
+def test_a_supervisor_sees_and_works_only_their_chain_of_command(adapters: Adapters) -> None:
+    _, mine = call("apigw_list_alerts.json", replace_claims=_claims(SUPERVISOR_S2))
+    _, lieutenant = call("apigw_list_alerts.json", replace_claims=_claims(LIEUTENANT_L1))
+    assert [a["alert_id"] for a in mine["alerts"]] == [ALERT_B]
+    assert [a["alert_id"] for a in lieutenant["alerts"]] == [ALERT_A]
+
+    read_status, _ = call("apigw_get_alert.json", replace_claims=_claims(SUPERVISOR_S2))
+    open_status, _ = call("apigw_open_case.json", replace_claims=_claims(SUPERVISOR_S2))
+
+    assert read_status == 404 and open_status == 404  # as if it did not exist: no probing who was flagged
+    assert adapters.cases.open_case_for("A1001") is None
+    denied = [r for r in audit_records(adapters) if r.actor == "sub-s2" and r.target_id.startswith("/alerts/")]
+    assert [r.outcome for r in denied] == [AuditOutcome.DENIED, AuditOutcome.DENIED]
+
+
+def test_a_supervisor_outside_the_chain_cannot_read_or_note_a_case(adapters: Adapters) -> None:
+    _, case = call("apigw_open_case.json")
+    case_path = f"/cases/{case['case_id']}"
+
+    read_status, _ = call("apigw_get_case.json", path=case_path, replace_claims=_claims(SUPERVISOR_S2))
+    note_status, _ = call("apigw_add_note.json", path=f"{case_path}/notes", replace_claims=_claims(SUPERVISOR_S2))
+
+    assert (read_status, note_status) == (404, 404)
+    stored = adapters.cases.get_case(case["case_id"])
+    assert stored is not None and stored.notes == []
+
+
+def test_every_call_leaves_one_audit_record_named_after_its_route(adapters: Adapters) -> None:
+    before = len(audit_records(adapters))
+
+    call("apigw_list_alerts.json")
+    call("apigw_get_alert.json")
+    call("apigw_get_alert.json", path="/alerts/2024-06-01-NOBODY")
+    call("apigw_list_alerts.json", path="/no-such-route")
+    call("apigw_wrong_agency.json")
+
+    api_records = [r for r in audit_records(adapters)[before:] if r.action.startswith("api.")]
+    assert [(r.action, r.detail["status_code"], r.outcome) for r in api_records] == [
+        ("api.get./alerts", 200, AuditOutcome.SUCCESS),
+        ("api.get./alerts/{alert_id}", 200, AuditOutcome.SUCCESS),
+        ("api.get./alerts/{alert_id}", 404, AuditOutcome.FAILED),
+        ("api.get./no-such-route", 404, AuditOutcome.FAILED),
+        ("api.get./alerts", 403, AuditOutcome.DENIED),
+    ]
+    assert api_records[0].request_id == "11111111-0000-4000-8000-000000000001"
+    assert api_records[0].detail["query"] == {"status": "new"}
+
+
+@pytest.mark.parametrize("groups", ["supervisor,auditor", "[supervisor auditor]", '["supervisor", "auditor"]'])
+def test_cognito_groups_are_read_in_every_form_api_gateway_sends(groups: str) -> None:
+    assert parse_groups(groups) == {"supervisor", "auditor"}
+
+
+def test_the_handler_does_not_load_pandas_or_scikit_learn() -> None:
+    code = (
+        "import sys, functions.cases_api.handler; "
+        "heavy = [m for m in ('pandas', 'sklearn', 'numpy') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "", f"cases_api handler imports {result.stdout.strip()} (cold start)"
+
+
+def _claims(extra: dict[str, str]) -> dict[str, str]:
+    return {"custom:agency_id": "testville", **extra}

@@ -1,0 +1,153 @@
+"""The notifier on moto: SQS events in, SES emails out, once per alert, without personal details."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from eis_core.local.lambda_context import LocalLambdaContext
+from eis_core.models.alerts import Alert, AlertLevel
+from eis_core.models.audit import AuditRecord
+from eis_core.models.records import Officer
+from eis_core.settings import Settings
+from eis_core.wiring import Adapters, aws_adapters
+from moto.backends import get_backend
+
+from functions.notify import handler
+from tests.conftest import ACCOUNT, EVENTS, REGION
+
+ALERT_ID = "2024-06-01-A1001"
+
+
+def _officer(officer_id: str, first: str, last: str, supervisor: str | None, email: str | None = None) -> Officer:
+    return Officer(
+        source_record_id=f"emp-{officer_id}",
+        officer_id=officer_id,
+        first_name=first,
+        last_name=last,
+        rank="Officer",
+        unit="Patrol",
+        supervisor_id=supervisor,
+        email=email,
+        hire_date=date(2015, 1, 5),
+    )
+
+
+def _alert(officer_id: str) -> Alert:
+    as_of = date(2024, 6, 1)
+    return Alert(
+        alert_id=Alert.make_id(officer_id, as_of),
+        officer_id=officer_id,
+        as_of=as_of,
+        run_id="run-2024-06-01",
+        model_id="model-abc123",
+        created_at=datetime(2024, 6, 1, 6, 0, tzinfo=UTC),
+        level=AlertLevel.WARNING,
+        score=0.91,
+        explanation="Uses of force in the last 90 days are well above peers in the same assignment.",
+    )
+
+
+@pytest.fixture
+def adapters(settings: Settings) -> Iterator[Adapters]:
+    """Given officer A1001 whose sergeant has no email but whose lieutenant does, and a new alert."""
+    handler._service.cache_clear()
+    built = aws_adapters(settings)
+    built.records.put_records(
+        [
+            _officer("L1", "Lee", "Lieutenant", None, "lt.one@testville.example.gov"),
+            _officer("S1", "Sam", "Sergeant", "L1"),
+            _officer("A1001", "Jordan", "Whitfield", "S1"),
+            _officer("A3003", "Riley", "Okonkwo", None),
+        ],
+        upload_id="upload-roster",
+    )
+    built.alerts.create_alert(_alert("A1001"))
+    built.alerts.create_alert(_alert("A3003"))
+    yield built
+    handler._service.cache_clear()
+
+
+def sent_emails() -> list[Any]:
+    return list(get_backend("ses")[ACCOUNT][REGION].sent_messages)
+
+
+def deliver(event_file: str, *, alert_id: str | None = None) -> dict[str, Any]:
+    event = copy.deepcopy(json.loads((EVENTS / event_file).read_text()))
+    if alert_id:
+        for record in event["Records"]:
+            record["body"] = record["body"].replace(ALERT_ID, alert_id)
+    return handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-notify"))
+
+
+def notify_audits(adapters: Adapters) -> list[AuditRecord]:
+    return [r for r in adapters.audit.records(since_seq=0, limit=1000) if r.action == "alert.notify"]
+
+
+def test_an_alert_is_emailed_once_to_the_first_supervisor_with_an_email(adapters: Adapters) -> None:
+    result = deliver("sqs_alert_created.json")
+
+    assert result == {"batchItemFailures": []}
+    [email] = sent_emails()
+    assert email.destinations["ToAddresses"] == ["lt.one@testville.example.gov"]
+    assert ALERT_ID in email.subject and "warning" in email.subject
+    assert f"http://127.0.0.1:8080/alerts/{ALERT_ID}" in email.body
+    assert "2024-06-15" in email.body  # review deadline: created on June 1st + 14 days
+    for personal in ("Jordan", "Whitfield", "Uses of force"):
+        assert personal not in email.body and personal not in email.subject
+    [audit] = notify_audits(adapters)
+    assert audit.target_id == ALERT_ID
+    assert audit.detail["recipients"] == 1 and audit.detail["routed_to"] == "supervisor"
+
+
+def test_a_redelivered_message_sends_nothing_more(adapters: Adapters) -> None:
+    deliver("sqs_alert_created.json")
+
+    result = deliver("sqs_alert_created.json")
+
+    assert result == {"batchItemFailures": []}
+    assert len(sent_emails()) == 1
+    assert len(notify_audits(adapters)) == 1
+
+
+def test_a_malformed_message_fails_alone_and_the_good_one_is_sent(adapters: Adapters) -> None:
+    result = deliver("sqs_alert_created_with_malformed.json")
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "0e1f2a3b-4c5d-4e6f-8a7b-000000000002"}]}
+    assert len(sent_emails()) == 1
+
+
+def test_an_alert_that_does_not_exist_is_reported_for_retry_not_dropped(adapters: Adapters) -> None:
+    # When every record of a batch fails, Powertools fails the invocation: SQS retries the batch.
+    with pytest.raises(BatchProcessingError, match="NOBODY not found"):
+        deliver("sqs_alert_created.json", alert_id="2024-06-01-NOBODY")
+
+    assert sent_emails() == []
+
+
+def test_an_officer_without_a_supervisor_email_routes_to_the_risk_team(
+    adapters: Adapters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EIS_RISK_TEAM_EMAILS", "risk@testville.example.gov, eis-team@testville.example.gov")
+    handler._service.cache_clear()
+
+    result = deliver("sqs_alert_created.json", alert_id="2024-06-01-A3003")
+
+    assert result == {"batchItemFailures": []}
+    [email] = sent_emails()
+    assert email.destinations["ToAddresses"] == ["risk@testville.example.gov", "eis-team@testville.example.gov"]
+    [audit] = notify_audits(adapters)
+    assert audit.detail == audit.detail | {"recipients": 2, "routed_to": "risk_team"}
+
+
+def test_without_any_recipient_the_message_fails_instead_of_vanishing(adapters: Adapters) -> None:
+    with pytest.raises(BatchProcessingError, match="EIS_RISK_TEAM_EMAILS"):
+        deliver("sqs_alert_created.json", alert_id="2024-06-01-A3003")
+
+    assert sent_emails() == []
+    assert notify_audits(adapters) == []

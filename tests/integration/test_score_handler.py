@@ -1,0 +1,176 @@
+"""The score function end to end on moto: a scheduled event in; scores and alerts in DynamoDB,
+the run report in S3, and one notify-queue message per new alert."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from types import ModuleType
+from typing import Any
+
+import boto3
+import pytest
+from eis_core.local.lambda_context import LocalLambdaContext
+from eis_core.local.resources import LocalAgency
+from eis_core.models.alerts import AlertStatus
+from eis_core.models.records import AllegationCategory, Complaint, Officer, Record, UseOfForce
+from eis_core.settings import Settings
+from eis_core.storage.schema import Bucket, Table
+from eis_core.wiring import Adapters, aws_adapters
+from pydantic import ValidationError
+
+from tests.conftest import EVENTS
+
+FUNCTION_NAME = "eis-testville-score"
+SCHEDULED_DAY = date(2025, 6, 1)  # the time of tests/events/eventbridge_scheduled.json
+
+
+def _officer(officer_id: str) -> Officer:
+    return Officer(
+        source_record_id=f"roster-{officer_id}",
+        officer_id=officer_id,
+        first_name="Pat",
+        last_name="Doe",
+        rank="Police Officer",
+        unit="District 7",
+        shift="night",
+        hire_date=date(2016, 3, 1),
+    )
+
+
+def _force(officer_id: str, days_ago: int) -> UseOfForce:
+    day = SCHEDULED_DAY - timedelta(days=days_ago)
+    return UseOfForce(
+        source_record_id=f"uof-{officer_id}-{days_ago}",
+        officer_id=officer_id,
+        occurred_on=day,
+        known_on=day,
+        force_type="taser",
+    )
+
+
+def _complaint(officer_id: str, days_ago: int) -> Complaint:
+    day = SCHEDULED_DAY - timedelta(days=days_ago)
+    return Complaint(
+        source_record_id=f"cmp-{officer_id}-{days_ago}",
+        officer_id=officer_id,
+        occurred_on=day,
+        known_on=day,
+        complaint_id=f"C-{officer_id}-{days_ago}",
+        category=AllegationCategory.VERBAL_ABUSE,
+    )
+
+
+def _agency_records() -> list[Record]:
+    """Twenty officers; A900 has four uses of force this quarter, B800 four complaints this half-year."""
+    records: list[Record] = [_officer(f"A{i:03d}") for i in range(18)] + [_officer("A900"), _officer("B800")]
+    records += [_force(f"A{i:03d}", 20 + i) for i in range(0, 18, 4)]
+    records += [_force("A900", d) for d in (3, 17, 33, 60)]
+    records += [_complaint("B800", d) for d in (10, 50, 90, 140)]
+    return records
+
+
+def _event(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((EVENTS / name).read_text())
+    return document
+
+
+@pytest.fixture
+def handler(moto_agency: LocalAgency, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    """Given the score function's module, its composition root rebuilt inside this test's moto."""
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION_NAME)
+    from functions.score import handler as module
+
+    module._service.cache_clear()
+    yield module
+    module._service.cache_clear()
+
+
+@pytest.fixture
+def adapters(settings: Settings) -> Adapters:
+    adapters = aws_adapters(settings)
+    adapters.records.put_records(_agency_records(), upload_id="upload-1")
+    return adapters
+
+
+def _queue_messages(queue_url: str) -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs")
+    bodies: list[dict[str, Any]] = []
+    while True:
+        response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        messages = response.get("Messages", [])
+        if not messages:
+            return bodies
+        for message in messages:
+            bodies.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def test_scheduled_event_scores_the_agency_and_notifies_each_new_alert(
+    handler: ModuleType, adapters: Adapters, moto_agency: LocalAgency
+) -> None:
+    # When the daily schedule fires
+    result = handler.lambda_handler(_event("eventbridge_scheduled.json"), LocalLambdaContext(FUNCTION_NAME))
+
+    # Then the date is the event's, all twenty officers are scored and the two outliers alerted
+    assert result["as_of"] == "2025-06-01"
+    assert (result["officers_scored"], result["alerts_created"], result["alerts_published"]) == (20, 2, 2)
+    scores = adapters.scores.scores_for(SCHEDULED_DAY)
+    assert len(scores) == 20
+    assert {s.model_id for s in scores} == {result["model_id"]}
+
+    resources = moto_agency.resources
+    items = boto3.client("dynamodb").scan(TableName=resources.table(Table.ALERTS))["Items"]
+    assert sorted(item["alert_id"]["S"] for item in items) == ["2025-06-01-A900", "2025-06-01-B800"]
+    alert = adapters.alerts.get_alert("2025-06-01-A900")
+    assert alert is not None
+    assert alert.status is AlertStatus.NEW
+    assert "4 use-of-force reports in the last 90 days" in alert.explanation
+
+    body = boto3.client("s3").get_object(Bucket=resources.bucket(Bucket.ARTIFACTS), Key="runs/2025-06-01/report.json")[
+        "Body"
+    ]
+    report = json.loads(body.read())
+    assert report["model_id"] == result["model_id"]
+    assert report["counts"]["officers_scored"] == 20
+
+    messages = _queue_messages(moto_agency.notify_queue_url)
+    assert sorted((m["alert_id"], m["level"]) for m in messages) == [
+        ("2025-06-01-A900", "critical"),
+        ("2025-06-01-B800", "critical"),
+    ]
+    assert {m["type"] for m in messages} == {"alert.created"}
+    assert [r.action for r in adapters.audit.records()] == ["score.run"]
+
+
+def test_a_redelivered_event_publishes_nothing_new(
+    handler: ModuleType, adapters: Adapters, moto_agency: LocalAgency
+) -> None:
+    event = _event("eventbridge_scheduled.json")
+    handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+    _queue_messages(moto_agency.notify_queue_url)
+
+    again = handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+
+    assert (again["alerts_created"], again["alerts_existing"], again["alerts_published"]) == (0, 2, 0)
+    assert _queue_messages(moto_agency.notify_queue_url) == []
+
+
+def test_an_on_demand_event_scores_the_date_it_names(handler: ModuleType, adapters: Adapters) -> None:
+    # Given an on-demand event sent in July asking for 1 June
+    result = handler.lambda_handler(_event("eventbridge_on_demand.json"), LocalLambdaContext(FUNCTION_NAME))
+
+    assert result["as_of"] == "2025-06-01"
+    assert len(adapters.scores.scores_for(SCHEDULED_DAY)) == 20
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics")
+def test_a_malformed_date_is_refused_before_anything_is_scored(handler: ModuleType, adapters: Adapters) -> None:
+    event = _event("eventbridge_on_demand.json")
+    event["detail"] = {"as_of": "first of June"}
+
+    with pytest.raises(ValidationError, match="as_of"):
+        handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+
+    assert adapters.scores.scores_for(SCHEDULED_DAY) == []

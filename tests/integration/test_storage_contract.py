@@ -1,0 +1,401 @@
+"""One contract for every storage adapter: the in-memory ones and DynamoDB/S3 on moto pass the same tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from eis_core.audit import AuditTrail, verify_chain, verify_log
+from eis_core.errors import ConflictError, NotFoundError, StorageError
+from eis_core.local.resources import LocalAgency
+from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, OfficerScore, RuleHit
+from eis_core.models.audit import AuditEvent
+from eis_core.models.cases import Case, CaseStatus, Note
+from eis_core.models.records import Complaint, Finding, Officer, RecordKind, UseOfForce
+from eis_core.settings import Settings
+from eis_core.storage.dynamodb import DynamoAuditLog, DynamoRecordStore
+from eis_core.storage.schema import Table
+from eis_core.wiring import Adapters, aws_adapters, memory_adapters
+
+AGENCY = "testville"
+T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "aws"])
+def adapters(request: pytest.FixtureRequest) -> Adapters:
+    if request.param == "memory":
+        return memory_adapters(AGENCY)
+    settings: Settings = request.getfixturevalue("settings")  # moto is active for the whole test
+    return aws_adapters(settings)
+
+
+def officer(officer_id: str, *, rank: str = "Officer") -> Officer:
+    return Officer(
+        source_record_id=officer_id,
+        officer_id=officer_id,
+        first_name="Pat",
+        last_name="Doe",
+        rank=rank,
+        unit="Patrol",
+        hire_date=date(2015, 6, 1),
+    )
+
+
+def use_of_force(source_id: str, officer_id: str = "A1") -> UseOfForce:
+    return UseOfForce(
+        source_record_id=source_id,
+        officer_id=officer_id,
+        occurred_on=date(2024, 1, 5),
+        known_on=date(2024, 1, 6),
+        force_type="taser",
+    )
+
+
+def alert(officer_id: str, created_at: datetime = T0) -> Alert:
+    as_of = date(2024, 3, 1)
+    return Alert(
+        alert_id=Alert.make_id(officer_id, as_of),
+        officer_id=officer_id,
+        as_of=as_of,
+        run_id="run-1",
+        model_id="model-abc",
+        created_at=created_at,
+        level=AlertLevel.WARNING,
+        score=0.87,
+        rules=[RuleHit(rule_id="uof-90", description="3+ uses of force", level="warning", value=4, threshold=3)],
+        factors=[
+            Factor(
+                indicator="uof_90d",
+                label="Uses of force, 90 days",
+                officer_value=4.0,
+                peer_median=1.0,
+                peer_percentile=97.5,
+                peer_group="Officer/Patrol",
+            )
+        ],
+        explanation="More uses of force than 97% of peers.",
+    )
+
+
+def case(case_id: str, officer_id: str, *, alert_ids: list[str] | None = None) -> Case:
+    return Case(
+        case_id=case_id,
+        officer_id=officer_id,
+        alert_ids=alert_ids or [],
+        opened_at=T0,
+        opened_by="sup-1",
+        review_due_on=date(2024, 3, 15),
+    )
+
+
+def note(case_id: str, note_id: str, created_at: datetime, text: str = "Reviewed reports.") -> Note:
+    return Note(
+        note_id=note_id, case_id=case_id, created_at=created_at, author="sup-1", author_role="supervisor", text=text
+    )
+
+
+def event(action: str = "case.open", **detail: Any) -> AuditEvent:
+    return AuditEvent(
+        actor="sup-1",
+        role="supervisor",
+        action=action,
+        target_type="case",
+        target_id="c-1",
+        agency_id=AGENCY,
+        detail=detail,
+    )
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+def test_re_sent_records_are_unchanged_and_changed_ones_replaced(adapters: Adapters) -> None:
+    # Given two records already ingested
+    first = adapters.records.put_records([officer("A1"), use_of_force("F-1")], upload_id="u1")
+    assert (first.inserted, first.replaced, first.unchanged) == (2, 0, 0)
+
+    # When the same extract arrives again, with one record corrected and one new
+    again = adapters.records.put_records(
+        [officer("A1", rank="Sergeant"), use_of_force("F-1"), use_of_force("F-2")], upload_id="u2"
+    )
+
+    # Then the identical record is unchanged, the corrected one replaced, the new one inserted
+    assert (again.inserted, again.replaced, again.unchanged) == (1, 1, 1)
+    roster = list(adapters.records.iter_records(RecordKind.ROSTER))
+    assert [(o.officer_id, o.rank) for o in roster if isinstance(o, Officer)] == [("A1", "Sergeant")]
+    assert adapters.records.count() == 3
+
+
+def test_a_record_repeated_within_one_batch_counts_as_if_put_in_order(adapters: Adapters) -> None:
+    summary = adapters.records.put_records([use_of_force("F-1"), use_of_force("F-1")], upload_id="u1")
+
+    assert (summary.inserted, summary.replaced, summary.unchanged) == (1, 0, 1)
+    assert adapters.records.count(RecordKind.USE_OF_FORCE) == 1
+
+
+def test_records_stream_back_by_kind_as_the_same_models(adapters: Adapters) -> None:
+    complaint = Complaint(
+        source_record_id="C-9",
+        officer_id="A1",
+        occurred_on=date(2023, 5, 1),
+        known_on=date(2023, 5, 2),
+        complaint_id="CR-9",
+        category="excessive_force",
+        finding=Finding.SUSTAINED,
+        finding_decided_on=date(2023, 9, 1),
+    )
+    adapters.records.put_records([officer("A1"), officer("B2"), use_of_force("F-1"), complaint], upload_id="u1")
+
+    assert sorted(r.source_record_id for r in adapters.records.iter_records(RecordKind.ROSTER)) == ["A1", "B2"]
+    assert list(adapters.records.iter_records(RecordKind.COMPLAINT)) == [complaint]
+    assert adapters.records.count(RecordKind.USE_OF_FORCE) == 1
+    assert adapters.records.count(RecordKind.LAWSUIT) == 0
+    assert adapters.records.count() == 4
+    assert sorted(r.record_key for r in adapters.records.iter_records()) == [
+        "complaint#C-9",
+        "roster#A1",
+        "roster#B2",
+        "use_of_force#F-1",
+    ]
+
+
+# --- scores ------------------------------------------------------------------------------------
+
+
+def test_scores_are_read_back_per_run_date_in_officer_order(adapters: Adapters) -> None:
+    def score(officer_id: str, as_of: date, value: float) -> OfficerScore:
+        return OfficerScore(
+            officer_id=officer_id, as_of=as_of, run_id="r", model_id="m", score=value, peer_group="Officer/Patrol"
+        )
+
+    march, april = date(2024, 3, 1), date(2024, 4, 1)
+    adapters.scores.put_scores([score("B2", march, 0.2), score("A1", march, 0.9), score("A1", april, 0.5)])
+    adapters.scores.put_scores([score("A1", march, 0.95)])  # a re-run replaces, never duplicates
+
+    assert [(s.officer_id, s.score) for s in adapters.scores.scores_for(march)] == [("A1", 0.95), ("B2", 0.2)]
+    assert adapters.scores.scores_for(date(2024, 5, 1)) == []
+
+
+# --- alerts ------------------------------------------------------------------------------------
+
+
+def test_creating_an_alert_twice_keeps_the_first(adapters: Adapters) -> None:
+    original = alert("A1")
+    assert adapters.alerts.create_alert(original) is True
+
+    rerun = original.model_copy(update={"score": 0.1, "explanation": "changed"})
+    assert adapters.alerts.create_alert(rerun) is False
+
+    assert adapters.alerts.get_alert(original.alert_id) == original
+    assert adapters.alerts.get_alert("nope") is None
+
+
+def test_alerts_are_listed_by_status_oldest_first(adapters: Adapters) -> None:
+    later, earlier, other = alert("A1", T0 + timedelta(hours=2)), alert("B2", T0), alert("C3", T0 + timedelta(hours=1))
+    for each in (later, earlier, other):
+        adapters.alerts.create_alert(each)
+
+    moved = adapters.alerts.set_status(other.alert_id, AlertStatus.CASE_OPENED, case_id="case-1")
+
+    assert (moved.status, moved.case_id) == (AlertStatus.CASE_OPENED, "case-1")
+    assert [a.officer_id for a in adapters.alerts.list_alerts(AlertStatus.NEW)] == ["B2", "A1"]
+    assert [a.case_id for a in adapters.alerts.list_alerts(AlertStatus.CASE_OPENED)] == ["case-1"]
+    assert adapters.alerts.list_alerts(AlertStatus.DISMISSED) == []
+    assert [a.officer_id for a in adapters.alerts.list_alerts()] == ["B2", "C3", "A1"]
+    assert adapters.alerts.get_alert(other.alert_id) == moved
+
+
+def test_moving_a_missing_alert_is_not_found(adapters: Adapters) -> None:
+    with pytest.raises(NotFoundError):
+        adapters.alerts.set_status("missing", AlertStatus.DISMISSED, case_id=None)
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+
+def test_an_officer_has_at_most_one_open_case(adapters: Adapters) -> None:
+    adapters.cases.create_case(case("case-1", "A1", alert_ids=["al-1"]))
+
+    with pytest.raises(ConflictError, match="already exists"):
+        adapters.cases.create_case(case("case-1", "B2"))
+    with pytest.raises(ConflictError, match="open case"):
+        adapters.cases.create_case(case("case-2", "A1"))
+
+    found = adapters.cases.open_case_for("A1")
+    assert found is not None and found.case_id == "case-1" and found.alert_ids == ["al-1"]
+    assert adapters.cases.open_case_for("B2") is None
+    assert adapters.cases.get_case("case-2") is None
+
+
+def test_closing_a_case_frees_the_officer_for_a_new_one(adapters: Adapters) -> None:
+    opened = case("case-1", "A1")
+    adapters.cases.create_case(opened)
+
+    closed = adapters.cases.update_case(
+        opened.model_copy(update={"status": CaseStatus.CLOSED, "supervisor_id": "sup-9"})
+    )
+
+    assert (closed.status, closed.supervisor_id) == (CaseStatus.CLOSED, "sup-9")
+    assert adapters.cases.open_case_for("A1") is None
+    adapters.cases.create_case(case("case-2", "A1"))
+    reopened = closed.model_copy(update={"status": CaseStatus.IN_REVIEW})
+    with pytest.raises(ConflictError, match="open case"):
+        adapters.cases.update_case(reopened)
+    with pytest.raises(NotFoundError):
+        adapters.cases.update_case(case("missing", "A1"))
+
+
+def test_case_moves_through_review_keeping_its_alerts(adapters: Adapters) -> None:
+    opened = case("case-1", "A1", alert_ids=["al-1"])
+    adapters.cases.create_case(opened)
+    adapters.cases.add_alert("case-1", "al-2")
+
+    moved = adapters.cases.update_case(opened.model_copy(update={"status": CaseStatus.INTERVENTION}))
+
+    assert moved.status is CaseStatus.INTERVENTION and moved.alert_ids == ["al-1", "al-2"]
+    assert adapters.cases.open_case_for("A1") == moved
+
+
+def test_notes_come_back_in_time_order_and_a_retried_note_changes_nothing(adapters: Adapters) -> None:
+    adapters.cases.create_case(case("case-1", "A1"))
+    second = note("case-1", "n-2", T0 + timedelta(days=2), "Plan agreed.")
+    first = note("case-1", "n-1", T0 + timedelta(days=1))
+    adapters.cases.add_note(second)
+    adapters.cases.add_note(first)
+    adapters.cases.add_note(second)  # a retried request
+
+    stored = adapters.cases.get_case("case-1")
+    assert stored is not None and [n.note_id for n in stored.notes] == ["n-1", "n-2"]
+    assert stored.notes[1] == second
+    with pytest.raises(NotFoundError):
+        adapters.cases.add_note(note("missing", "n-3", T0))
+
+
+def test_adding_an_alert_to_a_case_is_idempotent(adapters: Adapters) -> None:
+    adapters.cases.create_case(case("case-1", "A1", alert_ids=["al-1"]))
+
+    adapters.cases.add_alert("case-1", "al-2")
+    updated = adapters.cases.add_alert("case-1", "al-2")
+
+    assert updated.alert_ids == ["al-1", "al-2"]
+    with pytest.raises(NotFoundError):
+        adapters.cases.add_alert("missing", "al-3")
+
+
+# --- audit -------------------------------------------------------------------------------------
+
+
+def test_audit_appends_form_a_verifiable_chain(adapters: Adapters) -> None:
+    trail = AuditTrail(adapters.audit, AGENCY)
+    written = [
+        trail.record(actor="sup-1", role="supervisor", action=f"a.{i}", target_type="case", target_id="c")
+        for i in range(5)
+    ]
+
+    assert [r.seq for r in written] == [1, 2, 3, 4, 5]
+    stored = adapters.audit.records()
+    assert stored == written
+    assert verify_chain(stored).ok and verify_log(adapters.audit, page_size=2).count == 5
+    assert [r.seq for r in adapters.audit.records(since_seq=2, limit=2)] == [3, 4]
+
+
+# --- artifacts, mail, messages -----------------------------------------------------------------
+
+
+def test_artifacts_round_trip_and_missing_ones_are_not_found(adapters: Adapters) -> None:
+    store = adapters.artifacts
+    store.put_json("reports/2024/run.json", {"officers": 3, "name": "Zoë"})
+    store.put_bytes("models/m.bin", b"\x00\x01")
+    store.put_bytes("reports/2024/a.csv", b"a,b\n", content_type="text/csv")
+
+    assert store.get_json("reports/2024/run.json") == {"officers": 3, "name": "Zoë"}
+    assert store.get_bytes("models/m.bin") == b"\x00\x01"
+    assert list(store.keys("reports/")) == ["reports/2024/a.csv", "reports/2024/run.json"]
+    with pytest.raises(NotFoundError):
+        store.get_bytes("reports/missing.json")
+    assert list(adapters.quarantine.keys()) == []
+
+
+def test_mail_and_messages_are_accepted_with_an_id(adapters: Adapters) -> None:
+    assert adapters.mailer.send(to=["sup@testville.example.gov"], subject="Alert", body="Please review.")
+    assert adapters.publisher.publish({"type": "alert.created", "alert_id": "al-1"}, subject="Alert")
+
+
+# --- DynamoDB/S3 only --------------------------------------------------------------------------
+
+
+def test_editing_an_audit_item_in_dynamodb_is_detected(settings: Settings, moto_agency: LocalAgency) -> None:
+    # Given a chain of three records
+    log = aws_adapters(settings).audit
+    for i in range(3):
+        log.append(event(f"a.{i}", n=i))
+
+    # When someone with table access edits the second record's detail
+    boto3.client("dynamodb").update_item(
+        TableName=moto_agency.resources.table(Table.AUDIT),
+        Key={"chain": {"S": AGENCY}, "seq": {"N": "2"}},
+        UpdateExpression="SET detail = :d",
+        ExpressionAttributeValues={":d": {"S": json.dumps({"n": 99})}},
+    )
+
+    # Then verification names that record
+    check = verify_chain(log.records())
+    assert (check.ok, check.broken_seq, check.count) == (False, 2, 1)
+
+
+def test_a_concurrent_audit_writer_never_forks_the_chain(settings: Settings) -> None:
+    client = boto3.client("dynamodb")
+    other = DynamoAuditLog(client, settings.audit_table, chain=AGENCY)
+
+    class StaleRead:
+        """Another writer appends between our read of the tail and our write."""
+
+        def __init__(self) -> None:
+            self.raced = False
+
+        def __getattr__(self, name: str) -> Callable[..., Any]:
+            return getattr(client, name)  # type: ignore[no-any-return]
+
+        def query(self, **kwargs: Any) -> Any:
+            response = client.query(**kwargs)
+            if not self.raced:
+                self.raced = True
+                other.append(event("other.writer"))
+            return response
+
+    ours = DynamoAuditLog(StaleRead(), settings.audit_table, chain=AGENCY)  # type: ignore[arg-type]
+    written = ours.append(event("our.writer"))
+
+    stored = other.records()
+    assert [(r.seq, r.action) for r in stored] == [(1, "other.writer"), (2, "our.writer")]
+    assert written == stored[1] and verify_chain(stored).ok
+
+
+def test_thousands_of_records_are_written_in_batches_and_re_sent_unchanged(settings: Settings) -> None:
+    records = [use_of_force(f"F-{i}", officer_id=f"O{i % 50}") for i in range(3_000)]
+    store = aws_adapters(settings).records
+
+    first = store.put_records(records, upload_id="big")
+    again = store.put_records(records, upload_id="big-again")
+
+    assert (first.inserted, again.unchanged, again.inserted + again.replaced) == (3_000, 3_000, 0)
+    assert store.count(RecordKind.USE_OF_FORCE) == 3_000
+    assert len({r.source_record_id for r in store.iter_records(RecordKind.USE_OF_FORCE)}) == 3_000
+
+
+def test_a_missing_table_is_a_storage_error_naming_it(settings: Settings) -> None:
+    store = DynamoRecordStore(boto3.client("dynamodb"), "eis-testville-nope")
+
+    with pytest.raises(StorageError, match="eis-testville-nope"):
+        store.put_records([officer("A1")], upload_id="u1")
+
+
+def test_published_alerts_reach_the_notify_queue_as_json(settings: Settings, moto_agency: LocalAgency) -> None:
+    aws_adapters(settings).publisher.publish({"type": "alert.created", "alert_id": "al-1"}, subject="New alert")
+
+    messages = boto3.client("sqs").receive_message(QueueUrl=moto_agency.notify_queue_url, MaxNumberOfMessages=10)
+    assert [json.loads(m["Body"]) for m in messages["Messages"]] == [{"type": "alert.created", "alert_id": "al-1"}]
