@@ -25,6 +25,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from eis_core.cases.access import Caller, NotAuthenticatedError
 from eis_core.cases.service import MAX_AUDIT_PAGE, ApiCall, CaseService, OpenCaseExistsError
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError, StorageError, ValidationFailed

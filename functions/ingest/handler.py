@@ -17,6 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import S3Model
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from eis_core.ingest import IdempotentIngest, UploadedObject
 from eis_core.ingest.wiring import aws_ingest
 from eis_core.settings import Settings

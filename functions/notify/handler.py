@@ -24,6 +24,7 @@ from aws_lambda_powertools.utilities.idempotency import (
     idempotent_function,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from eis_core.models.messages import AlertCreated
 from eis_core.notify.service import NotificationService
 from eis_core.settings import Settings

@@ -17,11 +17,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict
+
 from eis_core.scoring.pipeline import ScoringConfig
 from eis_core.scoring.service import ScoringService
 from eis_core.settings import Settings
 from eis_core.wiring import aws_adapters
-from pydantic import BaseModel, ConfigDict
 
 logger = Logger()
 tracer = Tracer()

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
 from eis_core.generate import GeneratedAgency, GeneratorConfig, generate_agency, write_extracts
 from eis_core.local.demo import DemoResult, http_json, run_demo, serve_case_api
 from eis_core.local.gateway import LocalApiGateway

@@ -13,6 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
+
 from eis_core.cases.access import parse_groups
 from eis_core.local.lambda_context import LocalLambdaContext
 from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, RuleHit
@@ -20,7 +21,6 @@ from eis_core.models.audit import AuditOutcome, AuditRecord
 from eis_core.models.records import Officer
 from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters
-
 from functions.cases_api import handler
 from tests.conftest import EVENTS
 

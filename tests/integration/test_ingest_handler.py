@@ -12,6 +12,7 @@ from urllib.parse import unquote_plus
 
 import boto3
 import pytest
+
 from eis_core.errors import StorageError, ValidationFailed
 from eis_core.local.lambda_context import LocalLambdaContext
 from eis_core.local.resources import LocalAgency
@@ -20,7 +21,6 @@ from eis_core.models.uploads import UploadReport
 from eis_core.settings import Settings
 from eis_core.storage.schema import TABLE_SPECS, Bucket, Table
 from eis_core.wiring import Adapters, aws_adapters
-
 from tests.conftest import EVENTS
 
 FUNCTION_NAME = "eis-testville-ingest"

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from moto.backends import get_backend
+
 from eis_core.local.lambda_context import LocalLambdaContext
 from eis_core.models.alerts import Alert, AlertLevel
 from eis_core.models.audit import AuditRecord
 from eis_core.models.records import Officer
 from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters
-from moto.backends import get_backend
-
 from functions.notify import handler
 from tests.conftest import ACCOUNT, EVENTS, REGION
 

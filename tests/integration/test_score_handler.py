@@ -11,6 +11,8 @@ from typing import Any
 
 import boto3
 import pytest
+from pydantic import ValidationError
+
 from eis_core.local.lambda_context import LocalLambdaContext
 from eis_core.local.resources import LocalAgency
 from eis_core.models.alerts import AlertStatus
@@ -18,8 +20,6 @@ from eis_core.models.records import AllegationCategory, Complaint, Officer, Reco
 from eis_core.settings import Settings
 from eis_core.storage.schema import Bucket, Table
 from eis_core.wiring import Adapters, aws_adapters
-from pydantic import ValidationError
-
 from tests.conftest import EVENTS
 
 FUNCTION_NAME = "eis-testville-score"

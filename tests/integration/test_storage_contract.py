@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+
 from eis_core.audit import AuditTrail, verify_chain, verify_log
 from eis_core.errors import ConflictError, NotFoundError, StorageError
 from eis_core.local.resources import LocalAgency

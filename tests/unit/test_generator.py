@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from eis_core.generate import TRUTH_FILE, GeneratedAgency, GeneratorConfig, generate_agency, write_extracts
 from eis_core.generate import tables as vocab
 from eis_core.models.records import (
@@ -30,7 +32,6 @@ from eis_core.models.records import (
     UseOfForce,
     VehicleIncident,
 )
-from pydantic import ValidationError
 
 CONFIG = GeneratorConfig()  # the default: 300 officers, 2019-2025, seed 7
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+
 from eis_core.indicators import INDICATORS, EventFrame, compute_indicators, indicators_as_of
 from eis_core.models.records import (
     Activity,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+
 from eis_core.errors import FileRejected
 from eis_core.ingest.contract import column_spec, kind_from_key, upload_id_for
 from eis_core.ingest.csv_file import open_csv

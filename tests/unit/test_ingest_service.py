@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterator, Sequence
 
 import pytest
+
 from eis_core.errors import StorageError
 from eis_core.ingest.service import IngestService
 from eis_core.ingest.wiring import ingest_service

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from pydantic import ValidationError
+
 from eis_core.errors import ValidationFailed
 from eis_core.indicators import INDICATORS
 from eis_core.models.alerts import AlertLevel
 from eis_core.scoring.rules import DEFAULT_RULES, RuleConfig, evaluate_rules
-from pydantic import ValidationError
 
 
 def indicators(**officers: dict[str, float]) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
+
 from eis_core.generate import GeneratorConfig, generate_agency
 from eis_core.indicators import EventFrame, compute_indicators
 from eis_core.models.alerts import AlertLevel, AlertStatus

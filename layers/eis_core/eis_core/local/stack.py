@@ -8,6 +8,7 @@ authorizer does. Not imported by any handler.
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
@@ -123,6 +124,7 @@ def local_stack(agency_id: str, *, sender_email: str | None = None, port: int | 
     from moto.server import ThreadedMotoServer  # local-only dependency
 
     port = port or _free_port()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server would log every request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
@@ -134,6 +136,7 @@ def local_stack(agency_id: str, *, sender_email: str | None = None, port: int | 
         "AWS_REGION": LOCAL_REGION,
         "POWERTOOLS_TRACE_DISABLED": "1",
         "POWERTOOLS_METRICS_NAMESPACE": "EIS",
+        "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would flood the console; CloudWatch reads them in AWS
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
     }
     resources = AgencyResources(agency_id=agency_id, account=LOCAL_ACCOUNT, region=LOCAL_REGION)
