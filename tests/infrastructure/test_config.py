@@ -1,0 +1,104 @@
+"""The deployment file is checked before synthesis, and a mistake names its entry and field."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.config import DEFAULT_AGENCIES_FILE, AgencyConfigError, load_agencies
+
+
+def _entries() -> list[dict[str, Any]]:
+    return json.loads(DEFAULT_AGENCIES_FILE.read_text())
+
+
+def _load(tmp_path: Path, entries: Any) -> Any:
+    path = tmp_path / "agencies.json"
+    path.write_text(json.dumps(entries))
+    return load_agencies(path)
+
+
+def test_shipped_file_describes_two_govcloud_agencies() -> None:
+    agencies = load_agencies()
+
+    assert [a.agency_id for a in agencies.agencies] == ["springfield", "shelbyville"]
+    assert all(a.is_govcloud for a in agencies.agencies)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("account", "12345", "field account"),
+        ("region", "eu-west-1", "field region"),
+        ("log_retention_days", 90, "field log_retention_days"),
+        ("log_retention_days", 500, "CloudWatch retention periods"),
+        ("score_schedule", "0 6 * * *", "six fields"),
+        ("score_schedule", "0 6 1 * MON *", "must be '?'"),
+        ("portal_origin", "http://eis.example.gov", "https"),
+        ("portal_origin", "https://eis.example.gov/portal", "origin"),
+        ("agency_id", "Springfield", "field agency_id"),
+        ("sender_email", "not-an-email", "field sender_email"),
+        ("alert_top_share", 0, "field alert_top_share"),
+        ("risk_team_emails", [], "field risk_team_emails"),
+    ],
+)
+def test_invalid_entry_is_rejected_naming_entry_and_field(tmp_path: Path, field: str, value: Any, message: str) -> None:
+    entries = _entries()
+    entries[1][field] = value
+
+    with pytest.raises(AgencyConfigError) as raised:
+        _load(tmp_path, entries)
+
+    text = str(raised.value)
+    assert "entry 1" in text
+    assert message in text
+
+
+def test_unknown_field_is_rejected_rather_than_ignored(tmp_path: Path) -> None:
+    entries = _entries()
+    entries[0]["reveiw_days"] = 7
+
+    with pytest.raises(AgencyConfigError, match=r"entry 0 \('springfield'\), field reveiw_days"):
+        _load(tmp_path, entries)
+
+
+def test_duplicate_agency_ids_are_rejected(tmp_path: Path) -> None:
+    entries = _entries()
+    entries[1]["agency_id"] = entries[0]["agency_id"]
+
+    with pytest.raises(AgencyConfigError, match="'springfield' appears more than once"):
+        _load(tmp_path, entries)
+
+
+def test_agency_id_too_long_for_bucket_names_is_rejected(tmp_path: Path) -> None:
+    entries = _entries()
+    entries[0]["agency_id"] = "a-very-long-agency-name1"  # valid id pattern, but names exceed 63 chars
+
+    with pytest.raises(AgencyConfigError, match="exceeds 63 characters"):
+        _load(tmp_path, entries)
+
+
+@pytest.mark.parametrize(("content", "message"), [("{", "not valid JSON"), ("{}", "JSON list"), ("[]", "no agency")])
+def test_malformed_file_is_rejected(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "agencies.json"
+    path.write_text(content)
+
+    with pytest.raises(AgencyConfigError, match=message):
+        load_agencies(path)
+
+
+def test_missing_file_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(AgencyConfigError, match="not found"):
+        load_agencies(tmp_path / "nope.json")
+
+
+def test_eventbridge_wrapper_is_accepted_and_normalised(tmp_path: Path) -> None:
+    entries = _entries()
+    entries[0]["score_schedule"] = "cron(0  5 * * ? *)"
+
+    agencies = _load(tmp_path, entries)
+
+    assert agencies.agencies[0].score_schedule == "0 5 * * ? *"
