@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -59,6 +60,29 @@ CronExpression = Annotated[str, AfterValidator(_eventbridge_cron)]
 EmailAddress = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$", max_length=254)]
 
 
+class RuleThreshold(BaseModel):
+    """An agency's own levels for one of the scoring rules (``eis_core.scoring.rules``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    warning: float = Field(gt=0)
+    critical: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _critical_not_below_warning(self) -> RuleThreshold:
+        if self.critical is not None and self.critical < self.warning:
+            raise ValueError(f"critical ({self.critical}) is below warning ({self.warning})")
+        return self
+
+
+class ResponseModel(StrEnum):
+    """Who is told of a new alert (the notifier routes by this)."""
+
+    CHAIN_OF_COMMAND = "chain_of_command"  # the first supervisor up the chain; the risk team if none
+    RISK_TEAM = "risk_team"  # a central unit triages every alert
+    CHAIN_OF_COMMAND_AND_RISK_TEAM = "chain_of_command_and_risk_team"
+
+
 class ApiThrottle(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -78,14 +102,34 @@ class AgencyConfig(BaseModel):
     sender_email: EmailAddress = Field(description="SES identity the notifier sends from")
     risk_team_emails: tuple[EmailAddress, ...] = Field(min_length=1, description="who hears about every alert")
     portal_origin: HttpUrl = Field(description="origin of the supervisors' portal (CORS, links in email)")
+    operations_emails: tuple[EmailAddress, ...] = Field(
+        default=(), description="who receives operational alarms (errors, throttles, dead letters)"
+    )
+    response_model: ResponseModel = Field(default=ResponseModel.CHAIN_OF_COMMAND)
+    # Review deadlines.
     review_days: int = Field(default=14, ge=1, le=365, description="days a supervisor has to review an alert")
-    score_schedule: CronExpression = Field(default="0 6 * * ? *", description="EventBridge cron, UTC")
+    escalation_days: int = Field(default=7, ge=1, le=90, description="days past the deadline before escalating")
+    # Schedules (EventBridge cron, UTC).
+    score_schedule: CronExpression = Field(default="0 6 * * ? *", description="scoring run")
+    retrain_schedule: CronExpression = Field(default="0 3 1 * ? *", description="model retraining")
+    deadline_sweep_schedule: CronExpression = Field(default="0 13 * * ? *", description="reminders, escalation")
+    audit_export_schedule: CronExpression = Field(default="30 2 * * ? *", description="audit trail -> audit bucket")
+    # Thresholds.
     alert_top_share: float = Field(default=0.05, gt=0, le=1, description="share of officers that get an alert")
+    rule_thresholds: dict[str, RuleThreshold] = Field(
+        default_factory=dict, description="rule id -> the agency's own levels; other rules keep the defaults"
+    )
+    # Retention periods.
     log_retention_days: int = Field(default=365, ge=365, description="CloudWatch log retention, at least a year")
     audit_retention_days: int = Field(default=2557, ge=365, description="object-lock retention of audit exports")
     audit_lock_mode: Literal["COMPLIANCE", "GOVERNANCE"] = Field(
         default="COMPLIANCE", description="COMPLIANCE: not even an administrator can shorten retention"
     )
+    upload_retention_days: int = Field(
+        default=365, ge=30, description="raw extracts (and old versions) are deleted after this many days"
+    )
+    quarantine_retention_days: int = Field(default=90, ge=7, description="reports of rejected rows")
+    backup_retention_days: int = Field(default=35, ge=7, le=3650, description="AWS Backup copies of the tables")
     api_throttle: ApiThrottle = Field(default_factory=ApiThrottle)
 
     @field_validator("agency_id")
@@ -101,6 +145,18 @@ class AgencyConfig(BaseModel):
         if value not in GOVCLOUD_REGIONS | COMMERCIAL_TEST_REGIONS:
             allowed = ", ".join(sorted(GOVCLOUD_REGIONS | COMMERCIAL_TEST_REGIONS))
             raise ValueError(f"must be one of {allowed} (GovCloud for production)")
+        return value
+
+    @field_validator("rule_thresholds")
+    @classmethod
+    def _known_rules(cls, value: dict[str, RuleThreshold]) -> dict[str, RuleThreshold]:
+        # Imported here: only a file that overrides thresholds pays for loading the scoring package.
+        from eis_core.scoring.rules import DEFAULT_RULES
+
+        known = {rule.rule_id for rule in DEFAULT_RULES}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValueError(f"unknown rule {unknown[0]!r}; the rules are {', '.join(sorted(known))}")
         return value
 
     @field_validator("log_retention_days")
@@ -145,6 +201,22 @@ class AgencyConfig(BaseModel):
 
     def bucket_names(self) -> list[str]:
         return [self.resources.bucket(b) for b in Bucket] + [self.access_logs_bucket]
+
+    def function_environment(self) -> dict[str, str]:
+        """What the functions read about this agency's settings (beyond resource names)."""
+        return {
+            "EIS_SENDER_EMAIL": self.sender_email,
+            "EIS_RISK_TEAM_EMAILS": ",".join(self.risk_team_emails),
+            "EIS_PORTAL_URL": self.origin,
+            "EIS_RESPONSE_MODEL": self.response_model.value,
+            "EIS_REVIEW_DAYS": str(self.review_days),
+            "EIS_ESCALATION_DAYS": str(self.escalation_days),
+            "EIS_ALERT_TOP_SHARE": str(self.alert_top_share),
+            "EIS_RULE_THRESHOLDS": json.dumps(
+                {rule: t.model_dump(exclude_none=True) for rule, t in sorted(self.rule_thresholds.items())},
+                separators=(",", ":"),
+            ),
+        }
 
     @property
     def is_govcloud(self) -> bool:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from aws_cdk import Duration, Environment, Stack, Tags
+from aws_cdk import CfnResource, Duration, Environment, Stack, Tags
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda_event_sources as sources
@@ -17,16 +19,72 @@ from eis_core.ingest.contract import UPLOAD_PREFIX
 from eis_core.storage.schema import Bucket, Table
 from infra.components.access import Access
 from infra.components.api import CasesApi
+from infra.components.backup import AgencyBackup
 from infra.components.email import SenderIdentity
 from infra.components.encryption import AgencyKey
 from infra.components.functions import AgencyLayers, EisFunction
 from infra.components.identity import AgencyUserPool
 from infra.components.messaging import AlertMessaging
+from infra.components.operations import OperationsAlarms
 from infra.components.storage import AgencyBuckets, AgencyTables
 from infra.config import AgencyConfig
 from infra.layer import FUNCTION_LAYERS, FUNCTIONS_DIR
 
 NOTIFY_TIMEOUT = Duration.seconds(60)
+# The id of CDK's singleton Lambda that configures S3 bucket notifications.
+NOTIFICATIONS_HANDLER = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A cron rule and the EventBridge input it sends; ``detail`` is None for the plain scoring run."""
+
+    job: str
+    function: str
+    cron: str
+    description: str
+    detail: dict[str, Any] | None
+
+    @property
+    def construct_id(self) -> str:
+        return "Schedule-" + self.job
+
+
+def scheduled_jobs(config: AgencyConfig) -> list[ScheduledJob]:
+    """Every schedule an agency stack creates, with exactly the payload each handler receives.
+
+    The scoring run keeps EventBridge's own scheduled event (detail ``{}``: score as of the event's
+    date). The others replace the event with ``{"detail": {"job": ...}}`` so one handler can tell them apart.
+    """
+    return [
+        ScheduledJob("score", "score", config.score_schedule, "Scores every active officer", None),
+        ScheduledJob("retrain", "score", config.retrain_schedule, "Retrains the agency's model", _job("retrain")),
+        ScheduledJob(
+            "audit-export", "score", config.audit_export_schedule, "Exports the audit trail", _job("audit-export")
+        ),
+        ScheduledJob(
+            "deadline-sweep",
+            "notify",
+            config.deadline_sweep_schedule,
+            "Sends review reminders and escalations",
+            _job("deadline-sweep"),
+        ),
+    ]
+
+
+def _job(name: str) -> dict[str, Any]:
+    # The same envelope fields as a scheduled event, so Powertools' EventBridge model parses it.
+    return {
+        "version": "0",
+        "id": events.EventField.event_id,
+        "detail-type": "EIS scheduled job",
+        "source": "eis.schedule",
+        "account": events.EventField.account,
+        "time": events.EventField.time,
+        "region": events.EventField.region,
+        "resources": [],
+        "detail": {"job": name},
+    }
 
 
 def stack_name(agency_id: str) -> str:
@@ -64,6 +122,18 @@ class EisAgencyStack(Stack):
             log_retention_days=config.log_retention_days,
             audit_retention_days=config.audit_retention_days,
             audit_lock_mode=config.audit_lock_mode,
+            expire_after_days={
+                Bucket.UPLOADS: config.upload_retention_days,
+                Bucket.QUARANTINE: config.quarantine_retention_days,
+            },
+        )
+        self.backup = AgencyBackup(
+            self,
+            "Backup",
+            prefix=resources.prefix,
+            key=self.key,
+            tables=list(self.tables.tables.values()),
+            retention_days=config.backup_retention_days,
         )
         self.messaging = AlertMessaging(
             self, "Messaging", resources=resources, key=self.key, consumer_timeout=NOTIFY_TIMEOUT
@@ -72,15 +142,14 @@ class EisAgencyStack(Stack):
         self.users = AgencyUserPool(self, "Identity", resources=resources)
         self.layers = AgencyLayers(self, "Layers", prefix=resources.prefix, layer_dirs=layer_dirs)
 
-        environment = resources.environment() | {
-            "EIS_ALERTS_TOPIC_ARN": self.messaging.topic.topic_arn,
-            "EIS_SENDER_EMAIL": config.sender_email,
-            "EIS_RISK_TEAM_EMAILS": ",".join(config.risk_team_emails),
-            "EIS_PORTAL_URL": config.origin,
-            "EIS_REVIEW_DAYS": str(config.review_days),
-            "EIS_ALERT_TOP_SHARE": str(config.alert_top_share),
-            "POWERTOOLS_METRICS_NAMESPACE": "EIS",
-        }
+        environment = (
+            resources.environment()
+            | config.function_environment()
+            | {
+                "EIS_ALERTS_TOPIC_ARN": self.messaging.topic.topic_arn,
+                "POWERTOOLS_METRICS_NAMESPACE": "EIS",
+            }
+        )
 
         def function(
             name: str,
@@ -125,12 +194,14 @@ class EisAgencyStack(Stack):
             reserved_concurrency=1,
             invoked_async=True,
         )
+        # Queue-fed for alerts (the queue has its own DLQ); invoked asynchronously by the deadline sweep.
         self.notify = function(
             "notify",
-            description="Routes alerts to supervisors by email",
+            description="Routes alerts to supervisors by email; sends review reminders and escalations",
             memory_size=512,
             timeout=NOTIFY_TIMEOUT,
             reserved_concurrency=5,
+            invoked_async=True,
         )
         self.cases_api = function(
             "cases_api",
@@ -154,23 +225,46 @@ class EisAgencyStack(Stack):
             burst_limit=config.api_throttle.burst_limit,
             log_retention_days=config.log_retention_days,
         )
+        self.operations = OperationsAlarms(
+            self,
+            "Operations",
+            topic_name=f"{resources.prefix}-operations",
+            key=self.key,
+            emails=config.operations_emails,
+        )
+        self._watch()
+
+    def _watch(self) -> None:
+        ops = self.operations
+        for name, function in self.functions.items():
+            ops.watch_function(name, function.function)
+            if function.dead_letters is not None:
+                ops.watch_dead_letters(name, function.dead_letters)
+        ops.watch_dead_letters("notify-queue", self.messaging.dead_letters)
+        ops.watch_api(self.api.api)
+
+    @property
+    def functions(self) -> dict[str, EisFunction]:
+        return {"ingest": self.ingest, "score": self.score, "notify": self.notify, "cases_api": self.cases_api}
 
     def _grant(self) -> None:
         """Each function gets what its service touches (see eis_core.wiring), nothing more.
 
-        Nothing writes to the audit bucket yet: the exporter that will gets ``write_objects`` on it.
+        The score function also exports the audit trail (``{"job": "audit-export"}``): it reads the audit
+        table and writes objects to the Object-Lock audit bucket; no function can delete or overwrite there
+        (compliance mode refuses it regardless).
         """
         t, b = self.tables, self.buckets.buckets
         table = t.tables
 
-        ingest = Access(self.ingest.role, self.key)
+        ingest = Access(self.ingest.policy, self.key)
         ingest.read_objects(b[Bucket.UPLOADS], UPLOAD_PREFIX)
         ingest.write_objects(b[Bucket.QUARANTINE])
         ingest.read_write_items(table[Table.RECORDS])  # batch-get content hashes, then batch-write changes
         ingest.read_write_items(table[Table.IDEMPOTENCY], delete=True)
         ingest.append_audit(table[Table.AUDIT])
 
-        score = Access(self.score.role, self.key)
+        score = Access(self.score.policy, self.key)
         score.read_items(table[Table.RECORDS])
         score.read_write_items(table[Table.SCORES])
         score.read_write_items(table[Table.ALERTS], t.index_arns(Table.ALERTS))
@@ -179,8 +273,9 @@ class EisAgencyStack(Stack):
         score.read_objects(b[Bucket.ARTIFACTS]).write_objects(b[Bucket.ARTIFACTS])
         score.publish(self.messaging.topic)
         score.append_audit(table[Table.AUDIT])
+        score.write_objects(b[Bucket.AUDIT])
 
-        notify = Access(self.notify.role, self.key)
+        notify = Access(self.notify.policy, self.key)
         notify.consume(self.messaging.queue)
         notify.read_items(table[Table.ALERTS], t.index_arns(Table.ALERTS))
         notify.read_items(table[Table.RECORDS])
@@ -189,7 +284,7 @@ class EisAgencyStack(Stack):
         notify.send_email(self.sender.identity_arn)
         notify.append_audit(table[Table.AUDIT])
 
-        api = Access(self.cases_api.role, self.key)
+        api = Access(self.cases_api.policy, self.key)
         api.read_write_items(table[Table.ALERTS], t.index_arns(Table.ALERTS))
         api.read_write_items(table[Table.CASES], t.index_arns(Table.CASES), delete=True)
         api.read_items(table[Table.RECORDS])
@@ -202,13 +297,28 @@ class EisAgencyStack(Stack):
             s3n.LambdaDestination(self.ingest.function),
             s3.NotificationKeyFilter(prefix=UPLOAD_PREFIX),
         )
-        events.Rule(
-            self,
-            "ScoreSchedule",
-            description=f"Scores {config.agency_id}'s officers (UTC)",
-            schedule=events.Schedule.expression(f"cron({config.score_schedule})"),
-            targets=[targets.LambdaFunction(self.score.function, retry_attempts=2)],
-        )
+        # CDK's notification handler lists its role in DependsOn although its GetAtt already orders it (W3005).
+        handler = self.node.try_find_child(NOTIFICATIONS_HANDLER)
+        if handler is not None and isinstance(resource := handler.node.try_find_child("Resource"), CfnResource):
+            resource.add_deletion_override("DependsOn")
+        # Scheduled jobs; the "job" detail tells the receiving handler which one (see SCHEDULED_JOBS).
+        for job in scheduled_jobs(config):
+            function = self.functions[job.function]
+            events.Rule(
+                self,
+                job.construct_id,
+                rule_name=f"{config.resources.prefix}-{job.job}",
+                description=f"{job.description} for {config.agency_id} (UTC)",
+                schedule=events.Schedule.expression(f"cron({job.cron})"),
+                targets=[
+                    targets.LambdaFunction(
+                        function.function,
+                        event=events.RuleTargetInput.from_object(job.detail) if job.detail else None,
+                        retry_attempts=2,
+                        max_event_age=Duration.hours(6),
+                    )
+                ],
+            )
         self.notify.function.add_event_source(
             sources.SqsEventSource(
                 self.messaging.queue,

@@ -39,15 +39,15 @@ QUEUE_CONSUME = (
 
 
 class Access:
-    """Grants for one function role, all against the agency's single key."""
+    """Grants written into one function's managed policy, all against the agency's single key."""
 
-    def __init__(self, role: iam.IRole, key: kms.IKey) -> None:
-        self._role = role
+    def __init__(self, policy: iam.ManagedPolicy, key: kms.IKey) -> None:
+        self._policy = policy
         self._key = key
         self._kms_granted: set[str] = set()
 
     def _allow(self, actions: Sequence[str], resources: Sequence[str]) -> None:
-        self._role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=list(resources)))
+        self._policy.add_statements(iam.PolicyStatement(actions=list(actions), resources=list(resources)))
 
     def _key_use(self, *, encrypt: bool) -> None:
         actions = KMS_ENCRYPT if encrypt else KMS_DECRYPT
@@ -60,7 +60,7 @@ class Access:
     def read_objects(self, bucket: s3.IBucket, prefix: str = "") -> Access:
         self._allow(["s3:GetObject", "s3:GetObjectVersion"], [bucket.arn_for_objects(f"{prefix}*")])
         # ListBucket turns a missing key into 404 instead of 403, so "not found" reads as such.
-        self._role.add_to_principal_policy(
+        self._policy.add_statements(
             iam.PolicyStatement(
                 actions=["s3:ListBucket"],
                 resources=[bucket.bucket_arn],

@@ -6,7 +6,7 @@ answered by API Gateway itself (MOCK integration) and never reaching the functio
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import ArnFormat, Duration, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_kms as kms
@@ -47,8 +47,9 @@ class CasesApi(Construct):
             rest_api_name=api_name,
             description="EIS case API (alerts, officer snapshots, cases, interventions, audit)",
             endpoint_types=[apigw.EndpointType.REGIONAL],
-            # Execution logs (errors only, never bodies: they hold personnel data) need the account role.
-            cloud_watch_role=True,
+            # Execution logs (errors only, never bodies: they hold personnel data) use the account-level role
+            # that the platform stack sets; an agency stack never owns that account-wide setting.
+            cloud_watch_role=False,
             deploy_options=apigw.StageOptions(
                 stage_name=STAGE_NAME,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
@@ -111,6 +112,7 @@ class CasesApi(Construct):
             resource_arn=self.api.deployment_stage.stage_arn,
             web_acl_arn=self.web_acl.attr_arn,
         )
+        self.waf_logs = _waf_logging(self, web_acl=self.web_acl, api_name=api_name, key=key, days=log_retention_days)
 
 
 def _managed_rule(name: str, priority: int, *, count_only: tuple[str, ...] = ()) -> wafv2.CfnWebACL.RuleProperty:
@@ -164,3 +166,27 @@ def _web_acl(scope: Construct, *, api_name: str) -> wafv2.CfnWebACL:
             ),
         ],
     )
+
+
+def _waf_logging(
+    scope: Construct, *, web_acl: wafv2.CfnWebACL, api_name: str, key: kms.IKey, days: int
+) -> wafv2.CfnLoggingConfiguration:
+    """Every request WAF sees, to a log group on the agency key, with the bearer token redacted."""
+    # WAF delivers only to log groups whose name starts with "aws-waf-logs-".
+    name = f"aws-waf-logs-{api_name}"
+    encrypted_log_group(scope, "WafLogs", name=name, key=key, retention_days=days)
+    # WAF wants the log group ARN without the ":*" suffix that LogGroup.log_group_arn carries.
+    arn = Stack.of(scope).format_arn(
+        service="logs", resource="log-group", resource_name=name, arn_format=ArnFormat.COLON_RESOURCE_NAME
+    )
+    logging = wafv2.CfnLoggingConfiguration(
+        scope,
+        "WafLogging",
+        resource_arn=web_acl.attr_arn,
+        log_destination_configs=[arn],
+        redacted_fields=[
+            wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": "authorization"}),
+        ],
+    )
+    logging.node.add_dependency(scope.node.find_child("WafLogs"))
+    return logging

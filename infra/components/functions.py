@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import CfnResource, Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -23,6 +23,8 @@ RUNTIME = lambda_.Runtime.PYTHON_3_13
 # x86_64: the layers are built from manylinux x86_64 wheels (see infra/layer.py).
 ARCHITECTURE = lambda_.Architecture.X86_64
 HANDLER = "handler.lambda_handler"
+# Tracing writes: X-Ray has no resource-level permissions for these.
+XRAY_WRITE = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
 ASSET_EXCLUDES = ["__pycache__", "**/__pycache__", "*.pyc", "tests"]
 
 _RETENTION = {
@@ -51,6 +53,14 @@ def encrypted_log_group(
         retention=_RETENTION[retention_days],
         removal_policy=RemovalPolicy.RETAIN,
     )
+
+
+def depends_on_policy(function: lambda_.Function, policy: iam.ManagedPolicy) -> None:
+    """DependsOn exactly the policy: CDK also lists the role, which the function's GetAtt already orders."""
+    cfn_function = function.node.default_child
+    cfn_policy = policy.node.default_child
+    assert isinstance(cfn_function, CfnResource) and isinstance(cfn_policy, CfnResource)
+    cfn_function.add_override("DependsOn", [cfn_policy.logical_id])
 
 
 class AgencyLayers(Construct):
@@ -107,11 +117,22 @@ class EisFunction(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Execution role of {function_name}",
         )
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.log_group.log_group_arn],
-            )
+        # Every permission sits in one customer-managed policy written out here and in ``Access`` (NIST/HIPAA
+        # IAMNoInlinePolicy). The function gets an immutable view of the role, so no L2 helper can slip in
+        # a grant of its own: what the policy lists is all the function can do.
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            managed_policy_name=function_name,
+            description=f"Everything {function_name} may do",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[self.log_group.log_group_arn],
+                ),
+                iam.PolicyStatement(actions=list(XRAY_WRITE), resources=["*"]),
+            ],
         )
         self.function = lambda_.Function(
             self,
@@ -127,11 +148,14 @@ class EisFunction(Construct):
             layers=list(layers),
             environment=dict(environment),
             environment_encryption=key,
-            role=self.role,
+            role=self.role.without_policy_updates(),
             log_group=self.log_group,
             tracing=lambda_.Tracing.ACTIVE,
             reserved_concurrent_executions=reserved_concurrency,
         )
+        # Lambda checks the role's permissions (dead-letter target, queue) when the function is created, so it
+        # waits for the policy. The role itself is already ordered by the GetAtt (cfn-lint W3005).
+        depends_on_policy(self.function, self.policy)
         self.dead_letters: sqs.Queue | None = None
         if invoked_async:
             self._add_async_dead_letters(key)
@@ -143,10 +167,10 @@ class EisFunction(Construct):
         wildcards on the key.
         """
         self.dead_letters = encrypted_queue(self, "DeadLetters", key=key)
-        self.role.add_to_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn])
+        self.policy.add_statements(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn]),
+            iam.PolicyStatement(actions=list(KMS_ENCRYPT), resources=[key.key_arn]),
         )
-        self.role.add_to_policy(iam.PolicyStatement(actions=list(KMS_ENCRYPT), resources=[key.key_arn]))
         cfn = self.function.node.default_child
         assert isinstance(cfn, lambda_.CfnFunction)
         cfn.dead_letter_config = lambda_.CfnFunction.DeadLetterConfigProperty(target_arn=self.dead_letters.queue_arn)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
@@ -68,6 +70,7 @@ class AgencyBuckets(Construct):
         log_retention_days: int,
         audit_retention_days: int,
         audit_lock_mode: str,
+        expire_after_days: Mapping[Bucket, int],
     ) -> None:
         super().__init__(scope, construct_id)
         # S3 can deliver server access logs only to an SSE-S3 bucket, not to an SSE-KMS one.
@@ -108,6 +111,7 @@ class AgencyBuckets(Construct):
                 removal_policy=RemovalPolicy.RETAIN,
                 server_access_logs_bucket=self.access_logs,
                 server_access_logs_prefix=f"{bucket.value}/",
+                lifecycle_rules=_expiry(expire_after_days.get(bucket)),
                 # Audit exports are the tamper-evident copy: write once, undeletable until retention ends.
                 object_lock_enabled=True if is_audit else None,
                 object_lock_default_retention=(
@@ -120,3 +124,17 @@ class AgencyBuckets(Construct):
                     else None
                 ),
             )
+
+
+def _expiry(days: int | None) -> list[s3.LifecycleRule] | None:
+    """Delete objects (and their old versions) once the agency's retention period is over."""
+    if days is None:
+        return None
+    return [
+        s3.LifecycleRule(
+            id="retention",
+            expiration=Duration.days(days),
+            noncurrent_version_expiration=Duration.days(days),
+            abort_incomplete_multipart_upload_after=Duration.days(7),
+        )
+    ]

@@ -17,13 +17,25 @@ from infra.layer import build_layers
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20,22")
 
+# Templates are what is asserted; copying 250 MB of layer assets into cdk.out is not.
+NO_ASSET_STAGING = {"aws:cdk:disable-asset-staging": True}
+
 
 @dataclass(frozen=True)
 class Synth:
     agencies: AgenciesFile
-    app: Any
-    stacks: dict[str, Any]  # agency_id -> EisAgencyStack
+    eis: Any  # infra.app.EisApp
     templates: dict[str, dict[str, Any]]  # agency_id -> CloudFormation template
+    platform_templates: dict[tuple[str, str], dict[str, Any]]  # (account, region) -> template
+    outdir: Path
+
+    @property
+    def app(self) -> Any:
+        return self.eis.app
+
+    @property
+    def stacks(self) -> dict[str, Any]:
+        return dict(self.eis.agencies)
 
     @property
     def agencies_by_id(self) -> dict[str, AgencyConfig]:
@@ -36,6 +48,29 @@ class Synth:
             if resource["Type"] == resource_type
         }
 
+    def template_files(self) -> list[Path]:
+        return sorted(self.outdir.glob("*.template.json"))
+
+
+def synthesize(agencies: AgenciesFile, layer_dirs: dict[str, Path], outdir: Path) -> Synth:
+    """Build and synthesise the app; the synth itself fails on any unacknowledged cdk-nag finding."""
+    from infra.app import build_app
+
+    eis = build_app(agencies, layer_dirs=layer_dirs, outdir=str(outdir), context=NO_ASSET_STAGING)
+    assembly = eis.app.synth()
+    return Synth(
+        agencies=agencies,
+        eis=eis,
+        templates={
+            agency_id: assembly.get_stack_by_name(stack.stack_name).template
+            for agency_id, stack in eis.agencies.items()
+        },
+        platform_templates={
+            where: assembly.get_stack_by_name(stack.stack_name).template for where, stack in eis.platforms.items()
+        },
+        outdir=outdir,
+    )
+
 
 @pytest.fixture(scope="session")
 def layer_dirs() -> dict[str, Path]:
@@ -45,21 +80,7 @@ def layer_dirs() -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def synth(layer_dirs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
-    from infra.app import build_app
-
-    agencies = load_agencies()
-    app, stacks = build_app(
-        agencies,
-        layer_dirs=layer_dirs,
-        outdir=str(tmp_path_factory.mktemp("cdk.out")),
-        # Templates are what is asserted; copying 250 MB of layer assets into cdk.out is not.
-        context={"aws:cdk:disable-asset-staging": True},
-    )
-    assembly = app.synth()
-    templates = {
-        agency_id: assembly.get_stack_by_name(stack.stack_name).template for agency_id, stack in stacks.items()
-    }
-    yield Synth(agencies=agencies, app=app, stacks=stacks, templates=templates)
+    yield synthesize(load_agencies(), layer_dirs, tmp_path_factory.mktemp("cdk.out"))
 
 
 @pytest.fixture(scope="session")

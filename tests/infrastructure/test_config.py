@@ -102,3 +102,49 @@ def test_eventbridge_wrapper_is_accepted_and_normalised(tmp_path: Path) -> None:
     agencies = _load(tmp_path, entries)
 
     assert agencies.agencies[0].score_schedule == "0 5 * * ? *"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("response_model", "email_everyone", "field response_model"),
+        ("rule_thresholds", {"force_30d": {"warning": 2}}, "unknown rule 'force_30d'"),
+        ("rule_thresholds", {"force_90d": {"warning": 5, "critical": 4}}, "below warning"),
+        ("retrain_schedule", "0 3 1 * *", "six fields"),
+        ("deadline_sweep_schedule", "0 13 1 * MON *", "must be '?'"),
+        ("quarantine_retention_days", 1, "field quarantine_retention_days"),
+        ("operations_emails", ["ops-at-example.gov"], "field operations_emails"),
+    ],
+)
+def test_new_settings_are_validated_too(tmp_path: Path, field: str, value: Any, message: str) -> None:
+    entries = _entries()
+    entries[0][field] = value
+
+    with pytest.raises(AgencyConfigError) as raised:
+        _load(tmp_path, entries)
+
+    assert "entry 0 ('springfield')" in str(raised.value)
+    assert message in str(raised.value)
+
+
+def test_onboarding_is_one_entry_with_only_the_essentials(tmp_path: Path) -> None:
+    """Given a new entry with just identity, account and addresses, every other setting has a safe default."""
+    entries = _entries()
+    entries.append(
+        {
+            "agency_id": "ogdenville",
+            "name": "Ogdenville Police Department",
+            "account": "333333333333",
+            "region": "us-gov-east-1",
+            "sender_email": "eis@ogdenville.example.gov",
+            "risk_team_emails": ["risk@ogdenville.example.gov"],
+            "portal_origin": "https://eis.ogdenville.example.gov",
+        }
+    )
+
+    agency = _load(tmp_path, entries).agencies[-1]
+
+    assert agency.log_retention_days >= 365
+    assert agency.audit_lock_mode == "COMPLIANCE"
+    assert agency.response_model.value == "chain_of_command"
+    assert agency.function_environment()["EIS_RULE_THRESHOLDS"] == "{}"

@@ -25,13 +25,22 @@ def _function(synth: Synth, agency_id: str, name: str) -> dict[str, Any]:
     return props
 
 
+def _policies_of_function(synth: Synth, agency_id: str, name: str) -> dict[str, dict[str, Any]]:
+    """Every policy (inline or managed) attached to the function's role, by logical id."""
+    role_ref = {"Ref": _function(synth, agency_id, name)["Role"]["Fn::GetAtt"][0]}
+    return {
+        logical_id: policy
+        for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+        for logical_id, policy in synth.resources(agency_id, kind).items()
+        if role_ref in policy["Properties"].get("Roles", [])
+    }
+
+
 def _statements_of_function(synth: Synth, agency_id: str, name: str) -> list[dict[str, Any]]:
     """Every Allow statement in the policies attached to the function's role."""
-    role_ref = _function(synth, agency_id, name)["Role"]["Fn::GetAtt"][0]
     statements = []
-    for policy in synth.resources(agency_id, "AWS::IAM::Policy").values():
-        if {"Ref": role_ref} in policy["Properties"]["Roles"]:
-            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    for policy in _policies_of_function(synth, agency_id, name).values():
+        statements += policy["Properties"]["PolicyDocument"]["Statement"]
     return statements
 
 
@@ -244,9 +253,10 @@ def test_triggers_reach_the_right_functions(synth: Synth, agency_id: str) -> Non
     assert s3_trigger["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "incoming/"}]
     assert functions["ingest"] in json.dumps(s3_trigger["LambdaFunctionArn"])
 
-    [rule] = synth.resources(agency_id, "AWS::Events::Rule").values()
-    assert rule["Properties"]["ScheduleExpression"] == f"cron({config.score_schedule})"
-    assert functions["score"] in json.dumps(rule["Properties"]["Targets"])
+    rules = {r["Properties"]["Name"]: r["Properties"] for r in synth.resources(agency_id, "AWS::Events::Rule").values()}
+    score_rule = rules[f"{config.resources.prefix}-score"]
+    assert score_rule["ScheduleExpression"] == f"cron({config.score_schedule})"
+    assert functions["score"] in json.dumps(score_rule["Targets"])
 
     [mapping] = synth.resources(agency_id, "AWS::Lambda::EventSourceMapping").values()
     assert mapping["Properties"]["FunctionName"] == {"Ref": functions["notify"]}
@@ -254,7 +264,9 @@ def test_triggers_reach_the_right_functions(synth: Synth, agency_id: str) -> Non
     queue_id = _logical_id(synth, agency_id, "AWS::SQS::Queue", "QueueName", config.resources.notify_queue)
     assert queue_id in json.dumps(mapping["Properties"]["EventSourceArn"])
 
-    [subscription] = synth.resources(agency_id, "AWS::SNS::Subscription").values()
+    [subscription] = [
+        s for s in synth.resources(agency_id, "AWS::SNS::Subscription").values() if s["Properties"]["Protocol"] == "sqs"
+    ]
     assert subscription["Properties"]["Protocol"] == "sqs"
     assert subscription["Properties"]["RawMessageDelivery"] is True
     assert queue_id in json.dumps(subscription["Properties"]["Endpoint"])
@@ -263,10 +275,11 @@ def test_triggers_reach_the_right_functions(synth: Synth, agency_id: str) -> Non
 def test_queues_and_topic_are_kms_encrypted_and_work_queue_has_dlq(synth: Synth, agency_id: str) -> None:
     config = synth.agencies_by_id[agency_id]
     queues = synth.resources(agency_id, "AWS::SQS::Queue").values()
-    [topic] = synth.resources(agency_id, "AWS::SNS::Topic").values()
+    topics = synth.resources(agency_id, "AWS::SNS::Topic").values()
 
     assert all("KmsMasterKeyId" in q["Properties"] for q in queues)
-    assert "KmsMasterKeyId" in topic["Properties"]
+    assert topics
+    assert all("KmsMasterKeyId" in t["Properties"] for t in topics)
     [notify_queue] = [q for q in queues if q["Properties"].get("QueueName") == config.resources.notify_queue]
     assert notify_queue["Properties"]["RedrivePolicy"]["maxReceiveCount"] >= 1
 
