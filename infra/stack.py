@@ -180,8 +180,9 @@ class EisAgencyStack(Stack):
         self.ingest = function(
             "ingest",
             description="Validates and normalises an uploaded extract",
+            # 2 GB holds a 1M-row file's working set (~200 MB measured) with room; 15 min covers its writes.
             memory_size=2048,
-            timeout=Duration.minutes(5),
+            timeout=Duration.minutes(15),
             reserved_concurrency=5,
             invoked_async=True,
         )
@@ -260,6 +261,9 @@ class EisAgencyStack(Stack):
         ingest = Access(self.ingest.policy, self.key)
         ingest.read_objects(b[Bucket.UPLOADS], UPLOAD_PREFIX)
         ingest.write_objects(b[Bucket.QUARANTINE])
+        # Reads that may find nothing must see 404, not 403: the agency's mapping and the volume ledger.
+        ingest.read_objects(b[Bucket.ARTIFACTS], "config/")
+        ingest.read_objects(b[Bucket.QUARANTINE], "ledger/")
         ingest.read_write_items(table[Table.RECORDS])  # batch-get content hashes, then batch-write changes
         ingest.read_write_items(table[Table.IDEMPOTENCY], delete=True)
         ingest.append_audit(table[Table.AUDIT])

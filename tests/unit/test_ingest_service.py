@@ -118,8 +118,9 @@ def test_bad_rows_are_quarantined_with_line_and_reason_and_good_rows_stored(
     # And the quarantine file says where and why, in the file's own line numbers
     rows = quarantine_rows(adapters, report)
     assert [(r["line"], r["column"]) for r in rows] == [("3", "officer_id"), ("5", "occurred_on")]
-    assert rows[0]["reason"] == "Field required"
-    assert "valid date" in rows[1]["reason"]
+    assert rows[0]["reason"] == "a value is required (the cell is empty)"
+    assert rows[1]["reason"] == "'02/31/2025' is not a date in the format %Y-%m-%d"
+    assert (rows[0]["value"], rows[1]["value"]) == ("", "02/31/2025")
     assert report.quarantine_key == f"quarantine/{report.upload_id}.csv"
 
 
@@ -131,8 +132,8 @@ def test_a_row_breaking_a_cross_field_rule_is_quarantined_for_the_whole_row(
     report = ingest(service, adapters, "incoming/use_of_force/x.csv", body)
 
     [row] = quarantine_rows(adapters, report)
-    assert (row["line"], row["column"]) == ("2", "")
-    assert "known_on is before occurred_on" in row["reason"]
+    assert (row["line"], row["column"], row["value"]) == ("2", "known_on", "2025-01-02")
+    assert row["reason"] == "known_on is before occurred_on"
 
 
 def test_unknown_kind_is_rejected_whole(service: IngestService, adapters: Adapters) -> None:
@@ -157,7 +158,8 @@ def test_unknown_kind_is_rejected_whole(service: IngestService, adapters: Adapte
     [
         ("roster.csv", RejectionCode.UNKNOWN_KIND),
         ("other/roster/file.csv", RejectionCode.UNKNOWN_KIND),
-        ("incoming/roster/file.xlsx", RejectionCode.UNSUPPORTED_FORMAT),
+        ("incoming/roster/file.pdf", RejectionCode.UNSUPPORTED_FORMAT),
+        ("incoming/roster/file.xlsx.gz", RejectionCode.UNSUPPORTED_FORMAT),
     ],
 )
 def test_keys_outside_the_contract_are_rejected(
@@ -189,17 +191,31 @@ def test_empty_file_is_rejected(service: IngestService, adapters: Adapters, body
     assert "header" in (report.rejection_reason or "")
 
 
-def test_undecodable_byte_on_the_last_line_rejects_the_file_before_anything_is_stored(
-    service: IngestService, adapters: Adapters
-) -> None:
+def test_windows_1252_export_is_detected_and_read(service: IngestService, adapters: Adapters) -> None:
     # Given a roster exported as Windows-1252, whose only non-ASCII name is on the last line
     body = ROSTER.encode() + "r-4,A400,José,Ruiz,Police Officer,Patrol,2019-05-05\n".encode("cp1252")
 
     report = ingest(service, adapters, "incoming/roster/latin1.csv", body)
 
-    # Then the whole file is rejected, naming the line and the encoding expected
+    # Then it is read as Windows-1252 and the name survives intact
+    assert not report.rejected and report.encoding == "cp1252"
+    assert stored(adapters, RecordKind.ROSTER)["r-4"].first_name == "José"  # type: ignore[attr-defined]
+
+
+def test_undecodable_byte_on_the_last_line_rejects_the_file_before_anything_is_stored(
+    service: IngestService, adapters: Adapters
+) -> None:
+    # Given a roster whose last line has a byte that is neither UTF-8 nor Windows-1252 (0x81)
+    body = ROSTER.encode() + b"r-4,A400,Jos\x81,Ruiz,Police Officer,Patrol,2019-05-05\n"
+
+    report = ingest(service, adapters, "incoming/roster/broken.csv", body)
+
+    # Then the whole file is rejected, naming the line and the encodings tried
     assert report.rejected and report.rejection_code is RejectionCode.UNDECODABLE
-    assert "line 5" in (report.rejection_reason or "") and "UTF-8" in (report.rejection_reason or "")
+    assert report.rejection_reason == (
+        "line 5 is not valid UTF-8 or Windows-1252 text: save the file as UTF-8 "
+        "(in a spreadsheet, 'CSV UTF-8') or set the mapping's encoding"
+    )
     assert adapters.records.count() == 0
 
 
@@ -260,7 +276,8 @@ def test_civilian_columns_are_dropped_reported_and_never_stored_or_logged(
         assert civilian not in stored_text
         assert civilian not in written
         assert civilian not in logged
-    assert "not-a-category" not in written + logged  # nor the bad cell itself
+    assert "not-a-category" not in logged  # bad cells go to the quarantine file only
+    assert quarantine_rows(adapters, report)[0]["value"] == "not-a-category"
 
 
 def test_duplicate_source_record_id_keeps_the_first_and_quarantines_the_second(

@@ -2,33 +2,47 @@
 
 Upload contract
 ---------------
-* **Where.** Put each file in the agency's uploads bucket under ``incoming/<kind>/<any name>.csv``,
-  where ``<kind>`` is one of ``roster``, ``use_of_force``, ``complaint``, ``vehicle_incident``,
-  ``injury``, ``discipline``, ``activity``, ``leave``, ``training``, ``commendation``, ``lawsuit``
-  (``eis_core.models.records.RecordKind``). Sub-folders below the kind are allowed.
-* **Columns.** Line 1 is the header. Column names are the field names of the kind's record model in
-  ``eis_core.models.records`` (case and surrounding spaces are ignored). The model's required fields
-  must all be present. Any other column is **dropped unread** and named in the report's
-  ``dropped_columns``: its values are never stored or logged (they may hold civilian details).
-* **Values.** UTF-8 (a byte-order mark is fine). Dates as ``YYYY-MM-DD``; booleans as
-  ``true/false``, ``yes/no`` or ``1/0``; an empty cell means "not given" (the field's default
-  applies, or the row is quarantined when the field is required).
-* **Identity.** ``source_record_id`` identifies a record across uploads: re-sending a record
-  replaces it when it changed and leaves it alone when it did not.
+* **Where.** Put each file in the agency's uploads bucket under ``incoming/<kind>/<any name>``, where
+  ``<kind>`` is one of ``roster``, ``use_of_force``, ``complaint``, ``vehicle_incident``, ``injury``,
+  ``discipline``, ``activity``, ``leave``, ``training``, ``commendation``, ``lawsuit``
+  (``eis_core.models.records.RecordKind``). Sub-folders below the kind are allowed. A file directly
+  under ``incoming/`` is accepted when its name matches one kind's ``file_patterns`` in the mapping.
+* **Formats.** ``.csv`` (UTF-8, UTF-8 with BOM, or Windows-1252; detected unless the mapping fixes
+  ``encoding``), ``.jsonl``/``.ndjson`` (one JSON object per line; the first object's keys are the
+  header), ``.xlsx`` (first sheet, row 1 the header; date cells are read as dates), and gzip of CSV or
+  JSON Lines (``.csv.gz``, ``.jsonl.gz``).
+* **Delta or snapshot.** A file is a *delta* by default: its records are added or corrected, nothing
+  else changes. A file with a ``snapshot`` folder in its key (``incoming/<kind>/snapshot/<name>`` or
+  ``incoming/snapshot/<name>``) is the *whole* of that kind: stored records of that kind missing from it
+  are **retracted** (no longer scored, never deleted, restored if sent again).
+* **Columns.** With no mapping, line 1 names the canonical fields of the kind's record model (case
+  is ignored, spaces equal underscores); the model's required fields must be present. With an agency
+  mapping (``config/mapping.json`` in the artifacts bucket, ``eis_core.ingest.mapping.AgencyMapping``),
+  the agency's own column names, codes, date formats and time zone are translated. Either way, a column
+  that is not read is **dropped unread** and named in the report's ``dropped_columns``: civilian or
+  offender details (names, addresses, birth dates, identifiers, narratives) never reach storage or logs.
+* **Values.** Dates as ``YYYY-MM-DD`` (or the mapping's ``date_formats``); booleans as ``true/false``,
+  ``yes/no``, ``y/n``, ``1/0`` (or the mapping's spellings); an empty cell means "not given".
+  Values are stored exactly as text; CSVs EIS writes escape cells starting with ``= + - @`` with ``'``.
+* **Corrections and deletions.** ``source_record_id`` identifies a record across uploads: re-sending
+  it with changed content replaces it and keeps the earlier version as history
+  (``RecordStore.history``); identical content changes nothing. To delete, send a snapshot without it.
 
 What happens to a file
 ----------------------
-* **Rejected whole** (nothing applied; a report explains why): the key names no known kind or is
-  not a ``.csv``; the file is empty or has no header; a required column is missing; a column appears
-  twice; any line is not UTF-8 or not well-formed CSV (every line is checked before anything is
-  written); the object disappeared before it could be read.
-* **Row by row** otherwise: a row failing validation, repeating a ``source_record_id`` seen earlier in
-  the file, or (for event kinds, once a roster is stored) naming an officer not on the roster is
-  quarantined; every other row is stored.
+* **Rejected whole** (nothing applied; a report explains why): the key names no known kind or format;
+  the file is empty or has no header; a required (or mapped) column is missing; a column appears twice;
+  a line does not decode or is malformed; the mapping is invalid; more than ``gates.max_quarantine_rate``
+  of the rows fail validation; the row count dropped by more than ``gates.max_volume_drop`` against the
+  average of the last ``gates.trailing_uploads`` accepted uploads of that kind and mode (a broken export).
+  Every row is read and validated before anything is written.
+* **Row by row** otherwise: a row failing validation, a date in the future, an event before the
+  officer's hire date, a finding decided before the incident, a ``source_record_id`` repeated in the
+  file, or an officer not on the stored roster is quarantined; every other row is stored.
 * **Reports** go to the agency's quarantine bucket: ``reports/<upload_id>.json`` for every file
-  (``eis_core.models.uploads.UploadReport``) and ``quarantine/<upload_id>.csv`` (``line,column,reason``,
-  the header being line 1) when rows were quarantined. They never contain a cell value.
-  ``upload_id`` is derived from the key, ETag and version, so a retried event rewrites the same report.
+  (``eis_core.models.uploads.UploadReport``: counts by outcome, warnings, dropped columns, mapping
+  version) and ``quarantine/<upload_id>.csv`` (``line,column,value,reason``; officers' personal details
+  masked) when rows were quarantined. Read them with ``eis upload report <upload_id>``.
 * **Audit**: one ``upload.ingest`` record per ingested file, ``upload.reject`` per rejected file.
 * **Exactly once**: a redelivered S3 event for the same object version changes nothing.
 """

@@ -7,13 +7,16 @@ from dataclasses import dataclass
 from functools import cache
 
 from eis_core.errors import FileRejected
+from eis_core.ingest.mapping import AgencyMapping
+from eis_core.ingest.readers import FileType, file_type
 from eis_core.models.records import RECORD_MODELS, EventRecord, RecordKind
-from eis_core.models.uploads import RejectionCode
+from eis_core.models.uploads import RejectionCode, UploadMode
 
 UPLOAD_PREFIX = "incoming/"
 REPORT_PREFIX = "reports/"
 QUARANTINE_PREFIX = "quarantine/"
-SUPPORTED_SUFFIXES = (".csv",)
+SNAPSHOT_FOLDER = "snapshot"
+HISTORY_PREFIX = "ledger/"
 
 
 @dataclass(frozen=True)
@@ -39,29 +42,52 @@ def column_spec(kind: RecordKind) -> ColumnSpec:
     )
 
 
-def kind_from_key(key: str) -> RecordKind:
-    """The record kind named by ``incoming/<kind>/<name>.csv``; raises FileRejected otherwise."""
+@dataclass(frozen=True)
+class UploadTarget:
+    """What an object key says about a file: its kind, whether it is a full snapshot, its format."""
+
+    kind: RecordKind
+    mode: UploadMode
+    file: FileType
+    name: str
+
+
+def classify_key(key: str, mapping: AgencyMapping | None = None) -> UploadTarget:
+    """Read ``incoming/[snapshot/]<kind>/[...]/<name>`` (or a name the mapping's file_patterns match).
+
+    Raises FileRejected naming the expected layout when the key names no kind or no supported format.
+    """
     expected = ", ".join(kind.value for kind in RecordKind)
     parts = key.split("/")
-    if not key.startswith(UPLOAD_PREFIX) or len(parts) < 3 or not parts[1]:
+    folders = [part for part in parts[1:-1] if part]
+    name = parts[-1]
+    mode = UploadMode.SNAPSHOT if any(f.lower() == SNAPSHOT_FOLDER for f in folders) else UploadMode.DELTA
+    named = [folder for folder in folders if folder.lower() != SNAPSHOT_FOLDER]
+    by_pattern = mapping.kind_for_file(name) if mapping is not None else None
+    if not key.startswith(UPLOAD_PREFIX) or not name or (not named and by_pattern is None):
         raise FileRejected(
             f"'{key}' is not under {UPLOAD_PREFIX}<kind>/: upload to {UPLOAD_PREFIX}<kind>/<name>.csv "
-            f"where kind is one of {expected}",
+            f"where kind is one of {expected} (or add the file name to the kind's file_patterns in the mapping)",
             code=RejectionCode.UNKNOWN_KIND,
         )
-    folder = parts[1]
-    try:
-        kind = RecordKind(folder.lower())
-    except ValueError:
-        raise FileRejected(
-            f"unknown extract kind '{folder}': expected one of {expected}", code=RejectionCode.UNKNOWN_KIND
-        ) from None
-    if not key.lower().endswith(SUPPORTED_SUFFIXES):
-        raise FileRejected(
-            f"unsupported file type '{parts[-1]}': expected a {' or '.join(SUPPORTED_SUFFIXES)} file",
-            code=RejectionCode.UNSUPPORTED_FORMAT,
-        )
-    return kind
+    if named:
+        try:
+            kind = RecordKind(named[0].lower())
+        except ValueError:
+            if by_pattern is None:
+                raise FileRejected(
+                    f"unknown extract kind '{named[0]}': expected one of {expected}", code=RejectionCode.UNKNOWN_KIND
+                ) from None
+            kind = by_pattern
+    else:
+        assert by_pattern is not None
+        kind = by_pattern
+    return UploadTarget(kind=kind, mode=mode, file=file_type(name), name=name)
+
+
+def kind_from_key(key: str) -> RecordKind:
+    """The record kind named by ``incoming/<kind>/<name>.csv``; raises FileRejected otherwise."""
+    return classify_key(key).kind
 
 
 def upload_id_for(key: str, *, etag: str | None, version_id: str | None) -> str:
@@ -76,3 +102,8 @@ def report_key(upload_id: str) -> str:
 
 def quarantine_key(upload_id: str) -> str:
     return f"{QUARANTINE_PREFIX}{upload_id}.csv"
+
+
+def history_key(kind: RecordKind) -> str:
+    """The ledger of a kind's recent uploads (row counts), behind the volume-drop gate."""
+    return f"{HISTORY_PREFIX}{kind.value}.json"

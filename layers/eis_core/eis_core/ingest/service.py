@@ -1,40 +1,48 @@
-"""IngestService: one uploaded CSV in, curated records, a quarantine file, a report and an audit record out."""
+"""IngestService: one uploaded file in, curated records, a quarantine file, a report and an audit record out.
+
+Two passes over the same object version. The first reads, maps and validates every row without
+writing anything, so the file-level gates (encoding, malformed content, quarantine rate, volume
+drop) can reject the file whole. The second repeats the same deterministic validation and writes
+the good rows in chunks; for a snapshot it then retracts the stored records the file lacked.
+"""
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
 
-from eis_core.errors import FileRejected, NotFoundError
+from eis_core.errors import FileRejected, NotFoundError, ValidationFailed
 from eis_core.ingest.contract import (
-    ColumnSpec,
-    column_spec,
-    kind_from_key,
+    UploadTarget,
+    classify_key,
+    history_key,
     quarantine_key,
     report_key,
     upload_id_for,
 )
-from eis_core.ingest.csv_file import Header, Row, open_csv
+from eis_core.ingest.export import SafeCsvWriter
+from eis_core.ingest.mapping import AgencyMapping, field_is_date, identity_mapping
+from eis_core.ingest.readers import Row, Table, WrongEncoding, candidate_encodings, open_table, undecodable
+from eis_core.ingest.transform import MappedHeader, RowMapper, resolve_header
 from eis_core.models.audit import AuditEvent, AuditOutcome
-from eis_core.models.records import RECORD_MODELS, Officer, Record, RecordKind
-from eis_core.models.uploads import QuarantinedRow, RejectionCode, UploadReport
-from eis_core.storage.ports import ArtifactStore, AuditLog, RecordStore, UploadReader, WriteSummary
+from eis_core.models.records import RECORD_MODELS, EventRecord, Officer, Record, RecordKind
+from eis_core.models.uploads import QuarantinedRow, RejectionCode, UploadMode, UploadReport
+from eis_core.storage.ports import ArtifactStore, AuditLog, ByteStream, RecordStore, UploadReader, WriteSummary
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 2000
 SYSTEM_ROLE = "system"
-QUARANTINE_COLUMNS = ("line", "column", "reason")
+QUARANTINE_COLUMNS = ("line", "column", "value", "reason")
+HISTORY_LENGTH = 50
 
 
 def _utcnow() -> datetime:
@@ -49,6 +57,7 @@ class _Tally:
     inserted: int = 0
     replaced: int = 0
     unchanged: int = 0
+    retracted: int = 0
 
     def add(self, summary: WriteSummary) -> None:
         self.inserted += summary.inserted
@@ -58,53 +67,81 @@ class _Tally:
 
 @dataclass
 class _Quarantine:
-    """The quarantine CSV: where each bad row is and why, never what it held."""
+    """The quarantine CSV: where each bad row is, the value at fault (masked if personal) and why."""
 
     buffer: io.StringIO = field(default_factory=io.StringIO)
 
     def __post_init__(self) -> None:
-        self._writer = csv.writer(self.buffer)
+        self._writer = SafeCsvWriter(self.buffer)
         self._writer.writerow(QUARANTINE_COLUMNS)
 
     def add(self, problems: list[QuarantinedRow]) -> None:
-        self._writer.writerows((p.line, p.column, p.reason) for p in problems)
+        self._writer.writerows((p.line, p.column, p.value, p.reason) for p in problems)
 
     def body(self) -> bytes:
         return self.buffer.getvalue().encode()
 
 
+@dataclass
+class _Inspection:
+    """What the first pass learned about a file; nothing has been written yet."""
+
+    target: UploadTarget
+    mapping: AgencyMapping
+    header: MappedHeader | None = None
+    encoding: str | None = None
+    tally: _Tally = field(default_factory=_Tally)
+    quarantine: _Quarantine = field(default_factory=_Quarantine)
+    present: set[str] = field(default_factory=set)  # source ids in the file, good rows or not
+    warnings: list[str] = field(default_factory=list)
+
+
 class _RowChecker:
-    """Turns a row into a record, or into the reasons it is quarantined."""
+    """Turns a row into a record, or into the reasons it is quarantined (single rows and across rows)."""
 
-    def __init__(self, spec: ColumnSpec, header: Header, known_officers: frozenset[str]) -> None:
-        self._model = RECORD_MODELS[spec.kind]
-        self._header = header
-        self._known_officers = known_officers
+    def __init__(self, kind: RecordKind, header: MappedHeader, roster: dict[str, date], today: date) -> None:
+        self._model = RECORD_MODELS[kind]
+        self._is_event = issubclass(self._model, EventRecord)
+        self._mapper = RowMapper(header)
+        self._roster = roster
+        self._today = today
+        self._dates = [name for name in self._model.model_fields if field_is_date(kind, name)]
         self._first_line_of: dict[str, int] = {}  # source_record_id -> line it was first accepted on
+        self.filled: set[str] = set()
 
-    def check(self, row: Row) -> Record | list[QuarantinedRow]:
-        width = self._header.width
-        overflow = row.cells[width:]
-        if len(row.cells) < width or any(cell.strip() for cell in overflow):
-            reason = f"row has {len(row.cells)} values but the header has {width} columns"
-            return [QuarantinedRow(line=row.line, column="", reason=reason)]
-        # Only allowlisted cells are read; an empty cell is 'not given', so the field's default applies.
-        data = {name: cell for name, index in self._header.positions.items() if (cell := row.cells[index].strip())}
+    def check(self, row: Row) -> tuple[Record | list[QuarantinedRow], str | None]:
+        data, problems = self._mapper.values(row)
+        source_id = data.get("source_record_id")
+        source_id = source_id.strip() if isinstance(source_id, str) else None
+        self.filled.update(data)
+        if problems:
+            return problems, source_id
         try:
             record = cast("Record", self._model.model_validate(data))
         except ValidationError as error:
-            return [
-                QuarantinedRow(line=row.line, column=".".join(map(str, e["loc"])), reason=e["msg"])
-                for e in error.errors(include_url=False, include_input=False, include_context=False)
-            ]
+            return self._mapper.explain(row, error), source_id
+        return self._across_rows(row, record), record.source_record_id
+
+    def _across_rows(self, row: Row, record: Record) -> Record | list[QuarantinedRow]:
+        problems = [
+            self._mapper.problem(row, name, f"{name} {value.isoformat()} is in the future (today is {self._today})")
+            for name in self._dates
+            if isinstance(value := getattr(record, name), date) and value > self._today
+        ]
+        if problems:
+            return problems
         first = self._first_line_of.get(record.source_record_id)
         if first is not None:
             reason = f"duplicate source_record_id: line {first} has the same id and is the one kept"
-            return [QuarantinedRow(line=row.line, column="source_record_id", reason=reason)]
-        # Empty for the roster itself, and until a roster is stored: then there is nothing to check against.
-        if self._known_officers and getattr(record, "officer_id", None) not in self._known_officers:
-            reason = "officer_id is not on the stored roster (upload the roster first, or correct the id)"
-            return [QuarantinedRow(line=row.line, column="officer_id", reason=reason)]
+            return [self._mapper.problem(row, "source_record_id", reason)]
+        if isinstance(record, EventRecord) and self._roster:  # no roster stored yet: nothing to check against
+            hired = self._roster.get(record.officer_id)
+            if hired is None:
+                reason = "officer_id is not on the stored roster (upload the roster first, or correct the id)"
+                return [self._mapper.problem(row, "officer_id", reason)]
+            if record.occurred_on < hired:
+                reason = f"occurred_on {record.occurred_on} is before the officer's hire date {hired}"
+                return [self._mapper.problem(row, "occurred_on", reason)]
         self._first_line_of[record.source_record_id] = row.line
         return record
 
@@ -121,6 +158,7 @@ class IngestService:
         quarantine: ArtifactStore,
         audit: AuditLog,
         actor: str,
+        mapping: Callable[[], AgencyMapping] | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
@@ -130,6 +168,7 @@ class IngestService:
         self._quarantine = quarantine
         self._audit = audit
         self._actor = actor
+        self._mapping = mapping or (lambda: identity_mapping(agency_id))
         self._chunk_size = chunk_size
         self._clock = clock
 
@@ -157,15 +196,20 @@ class IngestService:
             "report_key": report_key(upload_id),
             "started_at": started_at,
         }
+        inspection: _Inspection | None = None
         kind: RecordKind | None = None
         try:
-            kind = kind_from_key(key)
-            spec = column_spec(kind)
-            header = self._check_whole_file(key, version_id, spec)
-            tally, quarantine = self._apply(key, version_id, spec, upload_id)
+            mapping = self._load_mapping()
+            target = classify_key(key, mapping)
+            kind = target.kind
+            inspection = _Inspection(target=target, mapping=mapping)
+            roster = self._roster() if issubclass(RECORD_MODELS[kind], EventRecord) else {}
+            self._inspect(key, version_id, inspection, roster)
+            self._check_gates(inspection, upload_id)
+            self._apply(key, version_id, inspection, roster, upload_id)
         except FileRejected as rejection:
-            report = self._report(identity, started, kind=kind, rejection=rejection)
-            self._quarantine.put_json(report.report_key, report.model_dump(mode="json"))
+            report = self._report(identity, started, kind=kind, inspection=inspection, rejection=rejection)
+            self._write_outputs(report, inspection)
             self._audit_report(report, request_id)
             logger.warning(
                 "upload rejected",
@@ -182,65 +226,187 @@ class IngestService:
             self._audit_failure(upload_id, key, kind, request_id, error)
             raise
 
-        report = self._report(identity, started, kind=kind, header=header, tally=tally)
-        if report.quarantine_key is not None:
-            self._quarantine.put_bytes(report.quarantine_key, quarantine.body(), content_type="text/csv; charset=utf-8")
-        self._quarantine.put_json(report.report_key, report.model_dump(mode="json"))
+        report = self._report(identity, started, kind=kind, inspection=inspection)
+        self._write_outputs(report, inspection)
+        self._remember(report)
         self._audit_report(report, request_id)
         logger.info(
             "upload ingested",
             extra={
                 "upload_id": upload_id,
                 "kind": kind,
+                "mode": report.mode,
+                "mapping_version": report.mapping_version,
                 "dropped_columns": report.dropped_columns,
-                **tally.__dict__,
+                **inspection.tally.__dict__,
             },
         )
         return report
 
-    def _check_whole_file(self, key: str, version_id: str | None, spec: ColumnSpec) -> Header:
-        """First pass: decode and parse every line, so a bad byte on the last line rejects the file
-        before anything is applied. Costs a second read of the object, not memory."""
+    def _load_mapping(self) -> AgencyMapping:
         try:
-            with closing(self._uploads.open(key, version_id=version_id)) as stream:
-                header, rows = open_csv(stream, spec)
-                deque(rows, maxlen=0)
-        except NotFoundError:
-            raise FileRejected(
-                f"'{key}' no longer exists (deleted or replaced before it could be read)",
-                code=RejectionCode.OBJECT_MISSING,
-            ) from None
-        return header
+            return self._mapping()
+        except ValidationFailed as error:
+            raise FileRejected(str(error), code=RejectionCode.INVALID_MAPPING) from None
 
-    def _apply(self, key: str, version_id: str | None, spec: ColumnSpec, upload_id: str) -> tuple[_Tally, _Quarantine]:
-        known_officers = self._known_officers() if spec.is_event else frozenset()
-        tally, quarantine = _Tally(), _Quarantine()
-        batch: list[Record] = []
-        # Same object version as the first pass, so the file-level checks it passed still hold here.
-        with closing(self._uploads.open(key, version_id=version_id)) as stream:
-            header, rows = open_csv(stream, spec)
-            checker = _RowChecker(spec, header, known_officers)
-            for row in rows:
-                tally.rows_read += 1
-                outcome = checker.check(row)
-                if isinstance(outcome, list):
-                    tally.rows_quarantined += 1
-                    quarantine.add(outcome)
+    def _open(self, key: str, version_id: str | None) -> Callable[[], ByteStream]:
+        def open_stream() -> ByteStream:
+            try:
+                return self._uploads.open(key, version_id=version_id)
+            except NotFoundError:
+                raise FileRejected(
+                    f"'{key}' no longer exists (deleted or replaced before it could be read)",
+                    code=RejectionCode.OBJECT_MISSING,
+                ) from None
+
+        return open_stream
+
+    def _table(self, key: str, version_id: str | None, inspection: _Inspection, encoding: str) -> Table:
+        return open_table(self._open(key, version_id), inspection.target.file, encoding=encoding)
+
+    def _today(self, mapping: AgencyMapping) -> date:
+        return self._clock().astimezone(mapping.zone).date()
+
+    def _inspect(self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date]) -> None:
+        """First pass: read, map and validate every row, writing nothing. Tries each candidate encoding."""
+        target, mapping = inspection.target, inspection.mapping
+        tried = candidate_encodings(mapping.encoding, target.file)
+        for attempt, encoding in enumerate(tried):
+            inspection.tally, inspection.quarantine, inspection.present = _Tally(), _Quarantine(), set()
+            try:
+                table = self._table(key, version_id, inspection, encoding)
+                with closing(table.rows):
+                    header = resolve_header(table.header, mapping, target.kind, file_name=key)
+                    inspection.header = header
+                    checker = _RowChecker(target.kind, header, roster, self._today(mapping))
+                    snapshot = target.mode is UploadMode.SNAPSHOT
+                    for _row, outcome, source_id in self._checked(table, checker):
+                        inspection.tally.rows_read += 1
+                        if snapshot and source_id:  # only a snapshot needs the ids it holds
+                            inspection.present.add(source_id)
+                        if isinstance(outcome, list):
+                            inspection.tally.rows_quarantined += 1
+                            inspection.quarantine.add(outcome)
+                        else:
+                            inspection.tally.rows_accepted += 1
+            except WrongEncoding as error:
+                if attempt + 1 < len(tried):
                     continue
-                tally.rows_accepted += 1
+                raise undecodable(error, tried) from None
+            inspection.encoding = encoding if target.file.format.value != "xlsx" else None
+            never_filled = [
+                header.column_for(plan.name)
+                for plan in header.plans
+                if plan.position is not None and plan.name not in checker.filled
+            ]
+            if never_filled and inspection.tally.rows_read:
+                inspection.warnings.append(f"column(s) empty in every row: {', '.join(never_filled)}")
+            return
+
+    @staticmethod
+    def _checked(table: Table, checker: _RowChecker) -> Iterator[tuple[Row, Record | list[QuarantinedRow], str | None]]:
+        for row in table.rows:
+            outcome, source_id = checker.check(row)
+            yield row, outcome, source_id
+
+    def _check_gates(self, inspection: _Inspection, upload_id: str) -> None:
+        gates = inspection.mapping.gates
+        tally = inspection.tally
+        if tally.rows_read >= gates.min_rows_for_gates and tally.rows_read:
+            rate = tally.rows_quarantined / tally.rows_read
+            if rate > gates.max_quarantine_rate:
+                raise FileRejected(
+                    f"{tally.rows_quarantined} of {tally.rows_read} rows ({rate:.0%}) failed validation, above the "
+                    f"limit of {gates.max_quarantine_rate:.0%}: nothing was applied. Fix the export (the quarantine "
+                    "file lists each problem) or raise gates.max_quarantine_rate in the mapping",
+                    code=RejectionCode.QUARANTINE_RATE,
+                )
+        target = inspection.target
+        earlier = [
+            entry
+            for entry in self._history(target.kind)
+            if entry.get("mode") == target.mode.value and entry.get("upload_id") != upload_id
+        ][-gates.trailing_uploads :]
+        if not earlier:
+            return
+        average = sum(int(entry["rows_read"]) for entry in earlier) / len(earlier)
+        if average < gates.min_rows_for_gates:
+            return
+        drop = 1 - tally.rows_read / average
+        if drop > gates.max_volume_drop:
+            raise FileRejected(
+                f"{tally.rows_read} rows is {drop:.0%} fewer than the average of the last {len(earlier)} "
+                f"{target.mode.value} uploads of {target.kind.value} ({average:.0f} rows), above the limit of "
+                f"{gates.max_volume_drop:.0%}: the export may be broken, so nothing was applied. If the drop is "
+                "real, raise gates.max_volume_drop in the mapping and upload the file again",
+                code=RejectionCode.VOLUME_DROP,
+            )
+
+    def _apply(
+        self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date], upload_id: str
+    ) -> None:
+        """Second pass over the same object version: the checks the first pass made still hold."""
+        header = inspection.header
+        assert header is not None  # the first pass resolved it, or rejected the file
+        tally = inspection.tally
+        table = self._table(key, version_id, inspection, inspection.encoding or "utf-8")
+        batch: list[Record] = []
+        with closing(table.rows):
+            checker = _RowChecker(inspection.target.kind, header, roster, self._today(inspection.mapping))
+            for _, outcome, _ in self._checked(table, checker):
+                if isinstance(outcome, list):
+                    continue
                 batch.append(outcome)
                 if len(batch) >= self._chunk_size:
                     tally.add(self._records.put_records(batch, upload_id=upload_id))
                     batch = []
         if batch:
             tally.add(self._records.put_records(batch, upload_id=upload_id))
-        return tally, quarantine
+        if inspection.target.mode is UploadMode.SNAPSHOT:
+            tally.retracted = self._records.retract_missing(
+                inspection.target.kind, inspection.present, upload_id=upload_id
+            )
+            if tally.retracted:
+                inspection.warnings.append(
+                    f"{tally.retracted} stored {inspection.target.kind.value} record(s) missing from this snapshot "
+                    "were retracted (kept as history, no longer scored)"
+                )
 
-    def _known_officers(self) -> frozenset[str]:
-        """Officer ids on the stored roster; empty (no check) until a roster has been uploaded."""
-        return frozenset(
-            record.officer_id for record in self._records.iter_records(RecordKind.ROSTER) if isinstance(record, Officer)
+    def _roster(self) -> dict[str, date]:
+        """Hire date by officer id on the stored roster; empty (no check) until a roster has been uploaded."""
+        return {
+            record.officer_id: record.hire_date
+            for record in self._records.iter_records(RecordKind.ROSTER)
+            if isinstance(record, Officer)
+        }
+
+    def _history(self, kind: RecordKind) -> list[dict[str, Any]]:
+        try:
+            entries = self._quarantine.get_json(history_key(kind))
+        except NotFoundError:
+            return []
+        return [entry for entry in entries if isinstance(entry, dict)] if isinstance(entries, list) else []
+
+    def _remember(self, report: UploadReport) -> None:
+        """Append an accepted upload's size to its kind's ledger (a retry replaces its own entry)."""
+        if report.kind is None:
+            return
+        entries = [entry for entry in self._history(report.kind) if entry.get("upload_id") != report.upload_id]
+        entries.append(
+            {
+                "upload_id": report.upload_id,
+                "mode": report.mode.value,
+                "rows_read": report.rows_read,
+                "finished_at": report.finished_at.isoformat(),
+            }
         )
+        self._quarantine.put_json(history_key(report.kind), entries[-HISTORY_LENGTH:])
+
+    def _write_outputs(self, report: UploadReport, inspection: _Inspection | None) -> None:
+        if report.quarantine_key is not None and inspection is not None:
+            body = inspection.quarantine.body()
+            self._quarantine.put_bytes(report.quarantine_key, body, content_type="text/csv; charset=utf-8")
+        self._quarantine.put_json(report.report_key, report.model_dump(mode="json"))
 
     def _report(
         self,
@@ -248,21 +414,33 @@ class IngestService:
         started: float,
         *,
         kind: RecordKind | None,
-        header: Header | None = None,
-        tally: _Tally | None = None,
+        inspection: _Inspection | None,
         rejection: FileRejected | None = None,
     ) -> UploadReport:
-        counts = tally.__dict__ if tally is not None else {}
-        quarantined = tally is not None and tally.rows_quarantined > 0
+        details: dict[str, Any] = {}
+        if inspection is not None:
+            details = {
+                **inspection.tally.__dict__,
+                "mode": inspection.target.mode,
+                "file_format": inspection.target.file.format.value,
+                "compressed": inspection.target.file.gzipped,
+                "encoding": inspection.encoding,
+                "mapping_version": inspection.mapping.version,
+                "warnings": inspection.warnings,
+                "dropped_columns": inspection.header.dropped if inspection.header is not None else [],
+            }
+            if inspection.tally.rows_quarantined:
+                details["quarantine_key"] = quarantine_key(identity["upload_id"])
+        if rejection is not None:
+            # Counts of a rejected file describe what was found; none of it was applied.
+            details.update(inserted=0, replaced=0, unchanged=0, retracted=0)
         return UploadReport(
             **identity,
             kind=kind,
-            **counts,
-            dropped_columns=header.dropped if header is not None else [],
+            **details,
             rejected=rejection is not None,
             rejection_code=RejectionCode(rejection.code) if rejection is not None else None,
             rejection_reason=rejection.reason if rejection is not None else None,
-            quarantine_key=quarantine_key(identity["upload_id"]) if quarantined else None,
             finished_at=self._clock(),
             duration_ms=round((time.monotonic() - started) * 1000),
         )

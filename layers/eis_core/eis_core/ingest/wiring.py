@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from eis_core.ingest.idempotency import IdempotentIngest
+from eis_core.ingest.mapping import load_mapping
 from eis_core.ingest.service import IngestService
 from eis_core.storage.uploads import ArtifactUploadReader
 from eis_core.wiring import Adapters, aws_adapters
@@ -24,6 +25,7 @@ def ingest_service(adapters: Adapters, *, agency_id: str, actor: str) -> IngestS
         quarantine=adapters.quarantine,
         audit=adapters.audit,
         actor=actor,
+        mapping=lambda: load_mapping(adapters.artifacts, agency_id),
     )
 
 
@@ -46,6 +48,8 @@ def aws_ingest(settings: Settings, *, actor: str, session: boto3.session.Session
         quarantine=adapters.quarantine,
         audit=adapters.audit,
         actor=actor,
+        # Read on every upload, so a new mapping version applies without a redeploy.
+        mapping=lambda: load_mapping(adapters.artifacts, settings.agency_id),
     )
     persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_session=session)
     return IdempotentIngest(service, uploads_bucket=settings.uploads_bucket, persistence=persistence)

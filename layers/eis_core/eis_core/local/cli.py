@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from eis_core.local.cli_chicago import add_chicago_commands
+from eis_core.local.cli_ingest import add_ingest_commands
 from eis_core.models.records import RecordKind
 
 
@@ -108,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--data", help="folder of <kind>.csv extracts to upload first")
     up.add_argument("--port", type=int, default=8080)
     up.set_defaults(run=_local_up)
+    add_chicago_commands(commands)
+    add_ingest_commands(commands)
     return parser
 
 

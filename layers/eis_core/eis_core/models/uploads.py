@@ -1,7 +1,8 @@
 """What ingest tells the agency about each uploaded file: the upload report and its quarantined rows.
 
-Reports carry counts, line numbers, column names and reasons, never a cell value: a quarantined
-row may hold a mistyped civilian detail, and a dropped column may hold nothing but civilian details.
+Reports carry counts, line numbers, column names and reasons. The quarantine file also shows the bad
+value of an allowlisted column (masked for officers' personal details); a dropped column, which may
+hold nothing but civilian details, is never read, so none of its values can appear anywhere.
 """
 
 from __future__ import annotations
@@ -25,6 +26,16 @@ class RejectionCode(StrEnum):
     MALFORMED_CSV = "malformed_csv"
     DUPLICATE_COLUMNS = "duplicate_columns"
     MISSING_COLUMNS = "missing_columns"
+    INVALID_MAPPING = "invalid_mapping"
+    QUARANTINE_RATE = "quarantine_rate"
+    VOLUME_DROP = "volume_drop"
+
+
+class UploadMode(StrEnum):
+    """A delta adds and corrects records; a snapshot is the whole of a kind and retracts what it lacks."""
+
+    DELTA = "delta"
+    SNAPSHOT = "snapshot"
 
 
 class QuarantinedRow(BaseModel):
@@ -32,8 +43,9 @@ class QuarantinedRow(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    line: int = Field(ge=2, description="Line in the file where the row starts; the header is line 1")
+    line: int = Field(ge=1, description="Line (sheet row) where the row starts; in CSV and XLSX the header is line 1")
     column: str = Field(description="Column at fault; empty when the problem spans the row")
+    value: str = Field(default="", description="The value at fault, masked for officers' personal details")
     reason: str
 
 
@@ -48,6 +60,11 @@ class UploadReport(BaseModel):
     etag: str | None = None
     version_id: str | None = None
     kind: RecordKind | None = Field(default=None, description="None when the key names no known kind")
+    mode: UploadMode = UploadMode.DELTA
+    file_format: str | None = Field(default=None, description="csv, jsonl or xlsx")
+    compressed: bool = False
+    encoding: str | None = Field(default=None, description="Text encoding the file was read in")
+    mapping_version: int = Field(default=0, ge=0, description="0: the identity mapping (canonical columns)")
 
     rows_read: int = Field(default=0, ge=0, description="Data rows in the file (blank lines not counted)")
     rows_accepted: int = Field(default=0, ge=0)
@@ -55,9 +72,12 @@ class UploadReport(BaseModel):
     inserted: int = Field(default=0, ge=0)
     replaced: int = Field(default=0, ge=0)
     unchanged: int = Field(default=0, ge=0, description="Rows identical to what was already stored")
+    retracted: int = Field(default=0, ge=0, description="Stored records a snapshot lacked, now retracted")
     dropped_columns: list[str] = Field(
         default_factory=list, description="Columns not on the record model; their values were never read"
     )
+
+    warnings: list[str] = Field(default_factory=list, description="Things worth a look that did not stop the file")
 
     rejected: bool = False
     rejection_code: RejectionCode | None = None

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from eis_core.models.audit import GENESIS_HASH, AuditEvent, AuditRecord
 from eis_core.models.cases import Case, Note
 from eis_core.models.records import Record, RecordKind
 from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
-from eis_core.storage.ports import WriteSummary
+from eis_core.storage.ports import RecordVersion, WriteSummary
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -35,6 +36,7 @@ _deserializer = TypeDeserializer()
 
 BATCH_GET_MAX = 100
 BATCH_WRITE_MAX = 25
+WRITE_THREADS = 8  # concurrent batch requests per put_records call (boto3 clients are thread-safe)
 _UNPROCESSED_ATTEMPTS = 8
 _AUDIT_APPEND_ATTEMPTS = 20
 
@@ -102,11 +104,19 @@ def _batch_write(client: DynamoDBClient, table: str, items: Sequence[Item]) -> N
             raise StorageError(f"{len(requests)} items could not be written to {table} (throttled); retry")
 
 
-def _batch_get(client: DynamoDBClient, table: str, keys: Sequence[Item], projection: str) -> list[Item]:
+def _batch_get(
+    client: DynamoDBClient,
+    table: str,
+    keys: Sequence[Item],
+    projection: str,
+    names: Mapping[str, str] | None = None,
+) -> list[Item]:
     """Get items 100 keys at a time (strongly consistent), retrying unprocessed keys with backoff."""
     found: list[Item] = []
     for start in range(0, len(keys), BATCH_GET_MAX):
         request: Any = {"Keys": list(keys[start : start + BATCH_GET_MAX]), "ProjectionExpression": projection}
+        if names:
+            request["ExpressionAttributeNames"] = dict(names)
         request["ConsistentRead"] = True
         for attempt in range(_UNPROCESSED_ATTEMPTS):
             response = client.batch_get_item(RequestItems={table: request})
@@ -121,8 +131,17 @@ def _batch_get(client: DynamoDBClient, table: str, keys: Sequence[Item], project
     return found
 
 
+_RECORD_PROJECTION = "pk, #kind, body, content_hash, upload_id, ingested_at, rev, retracted_by"
+_RECORD_NAMES = {"#kind": "kind"}
+
+
 class DynamoRecordStore:
-    """Curated records: one item per ``record_key``; a content hash tells unchanged from replaced."""
+    """Curated records: one item per ``record_key``; a content hash tells unchanged from replaced.
+
+    The current version is the item ``pk=<record_key>`` (``rev`` N, absent means 1). A replaced
+    version is kept as ``pk=<record_key>#v<n>``, whose kind is in ``history_kind`` rather than
+    ``kind``, so scans by kind never see history. A retracted record carries ``retracted_by``.
+    """
 
     def __init__(self, client: DynamoDBClient, table_name: str, *, clock: Callable[[], datetime] = _utcnow) -> None:
         self._db = client
@@ -132,38 +151,47 @@ class DynamoRecordStore:
     def put_records(self, records: Sequence[Record], *, upload_id: str) -> WriteSummary:
         """Counts are as if the records were put one by one, in order; only changed items are written.
 
-        A failure part-way raises StorageError; re-sending the same records is then safe, because
-        those already written count as unchanged.
+        Reads and writes go out in parallel (``WRITE_THREADS`` batches at a time), history items
+        before the new current versions. A failure part-way raises StorageError; re-sending the same
+        records is then safe, because those already written count as unchanged.
         """
         inserted = replaced = unchanged = 0
-        known_hashes: dict[str, str] = {}  # record_key -> hash stored (or about to be), for this call
         ingested_at = sortable_time(self._clock())
-        with _translated(self.table_name):
-            for start in range(0, len(records), BATCH_GET_MAX):
-                chunk = records[start : start + BATCH_GET_MAX]
-                unseen = list(dict.fromkeys(r.record_key for r in chunk if r.record_key not in known_hashes))
-                for item in _batch_get(
-                    self._db, self.table_name, [{"pk": {"S": key}} for key in unseen], "pk, content_hash"
-                ):
-                    known_hashes[item["pk"]["S"]] = item["content_hash"]["S"]
-                to_write: dict[str, Item] = {}  # one write per key per batch (DynamoDB refuses duplicates)
-                for record in chunk:
-                    digest = content_hash(record)
-                    current = known_hashes.get(record.record_key)
-                    if current == digest:
-                        unchanged += 1
-                        continue
-                    if current is None:
-                        inserted += 1
-                    else:
-                        replaced += 1
-                    known_hashes[record.record_key] = digest
-                    to_write[record.record_key] = self._item(record, digest, upload_id, ingested_at)
-                _batch_write(self._db, self.table_name, list(to_write.values()))
+        keys = [{"pk": {"S": key}} for key in dict.fromkeys(r.record_key for r in records)]
+        with _translated(self.table_name), ThreadPoolExecutor(WRITE_THREADS) as pool:
+            pages = pool.map(
+                lambda start: _batch_get(
+                    self._db, self.table_name, keys[start : start + BATCH_GET_MAX], _RECORD_PROJECTION, _RECORD_NAMES
+                ),
+                range(0, len(keys), BATCH_GET_MAX),
+            )
+            known: dict[str, Item] = {item["pk"]["S"]: item for page in pages for item in page}
+            history: dict[str, Item] = {}
+            to_write: dict[str, Item] = {}  # one write per key (a batch refuses duplicates): the last wins
+            for record in records:
+                digest = content_hash(record)
+                current = known.get(record.record_key)
+                if current is not None and current["content_hash"]["S"] == digest and "retracted_by" not in current:
+                    unchanged += 1
+                    continue
+                version = 1
+                if current is None:
+                    inserted += 1
+                else:
+                    replaced += 1
+                    version = _rev(current) + 1
+                    old = self._history_item(current)
+                    history[old["pk"]["S"]] = old
+                item = self._item(record, digest, upload_id, ingested_at, version)
+                known[record.record_key] = item
+                to_write[record.record_key] = item
+            for items in (list(history.values()), list(to_write.values())):
+                batches = [items[start : start + BATCH_WRITE_MAX] for start in range(0, len(items), BATCH_WRITE_MAX)]
+                list(pool.map(lambda batch: _batch_write(self._db, self.table_name, batch), batches))
         return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)
 
     @staticmethod
-    def _item(record: Record, digest: str, upload_id: str, ingested_at: str) -> Item:
+    def _item(record: Record, digest: str, upload_id: str, ingested_at: str, version: int) -> Item:
         return _to_item(
             {
                 "pk": record.record_key,
@@ -173,29 +201,92 @@ class DynamoRecordStore:
                 "content_hash": digest,
                 "upload_id": upload_id,
                 "ingested_at": ingested_at,
+                "rev": version,
             }
         )
 
-    def _scan(self, kind: RecordKind | None, **extra: Any) -> Iterator[Any]:
+    @staticmethod
+    def _history_item(current: Item) -> Item:
+        item = {name: value for name, value in current.items() if name not in {"pk", "kind", "officer_id"}}
+        item["pk"] = {"S": f"{current['pk']['S']}#v{_rev(current)}"}
+        item["history_kind"] = current["kind"]
+        item["rev"] = {"N": str(_rev(current))}
+        return item
+
+    def _scan(self, kind: RecordKind | None, *, include_retracted: bool = False, **extra: Any) -> Iterator[Any]:
+        # History items have no `kind`, so every scan filters on it.
+        conditions = ["attribute_exists(#kind)" if kind is None else "#kind = :kind"]
+        names = {"#kind": "kind", **extra.pop("ExpressionAttributeNames", {})}
         kwargs: dict[str, Any] = {"TableName": self.table_name, "ConsistentRead": True, **extra}
         if kind is not None:
-            kwargs["FilterExpression"] = "#kind = :kind"
-            kwargs["ExpressionAttributeNames"] = {"#kind": "kind"}
             kwargs["ExpressionAttributeValues"] = {":kind": {"S": RecordKind(kind).value}}
+        if not include_retracted:
+            conditions.append("attribute_not_exists(retracted_by)")
+        kwargs["FilterExpression"] = " AND ".join(conditions)
+        kwargs["ExpressionAttributeNames"] = names
         with _translated(self.table_name):
             yield from self._db.get_paginator("scan").paginate(**kwargs)
 
-    def iter_records(self, kind: RecordKind | None = None) -> Iterator[Record]:
+    def iter_records(self, kind: RecordKind | None = None, *, include_retracted: bool = False) -> Iterator[Record]:
         """Streams page by page (1 MB each), so scoring never holds the raw table twice."""
-        extra: dict[str, Any] = {"ProjectionExpression": "#kind, body"}
-        if kind is None:
-            extra["ExpressionAttributeNames"] = {"#kind": "kind"}
-        for page in self._scan(kind, **extra):
+        for page in self._scan(kind, include_retracted=include_retracted, ProjectionExpression="#kind, body"):
             for item in page.get("Items", []):
                 yield record_from_body(item["kind"]["S"], item["body"]["S"])
 
     def count(self, kind: RecordKind | None = None) -> int:
         return sum(int(page.get("Count", 0)) for page in self._scan(kind, Select="COUNT"))
+
+    def history(self, kind: RecordKind, source_record_id: str) -> list[RecordVersion]:
+        key = f"{RecordKind(kind).value}#{source_record_id}"
+        with _translated(self.table_name):
+            found = _batch_get(self._db, self.table_name, [{"pk": {"S": key}}], _RECORD_PROJECTION, _RECORD_NAMES)
+            if not found:
+                return []
+            current = found[0]
+            keys = [{"pk": {"S": f"{key}#v{n}"}} for n in range(1, _rev(current))]
+            projection = _RECORD_PROJECTION.replace("#kind", "history_kind")
+            earlier = _batch_get(self._db, self.table_name, keys, projection) if keys else []
+        versions = sorted((self._version(item, kind, current=False) for item in earlier), key=lambda v: v.version)
+        return [*versions, self._version(current, kind, current=True)]
+
+    @staticmethod
+    def _version(item: Item, kind: RecordKind, *, current: bool) -> RecordVersion:
+        return RecordVersion(
+            record=record_from_body(kind, item["body"]["S"]),
+            version=_rev(item),
+            upload_id=item["upload_id"]["S"],
+            ingested_at=item.get("ingested_at", {}).get("S", ""),
+            retracted_by=item.get("retracted_by", {}).get("S"),
+            current=current,
+        )
+
+    def retract_missing(self, kind: RecordKind, present: Collection[str], *, upload_id: str) -> int:
+        prefix = f"{RecordKind(kind).value}#"
+        missing = [
+            item["pk"]["S"]
+            for page in self._scan(kind, ProjectionExpression="pk")
+            for item in page.get("Items", [])
+            if item["pk"]["S"].removeprefix(prefix) not in present
+        ]
+        retracted_at = sortable_time(self._clock())
+        with _translated(self.table_name):
+            for key in missing:
+                try:
+                    self._db.update_item(
+                        TableName=self.table_name,
+                        Key={"pk": {"S": key}},
+                        UpdateExpression="SET retracted_by = :upload, retracted_at = :at",
+                        ConditionExpression="attribute_exists(pk) AND attribute_not_exists(retracted_by)",
+                        ExpressionAttributeValues={":upload": {"S": upload_id}, ":at": {"S": retracted_at}},
+                    )
+                except ClientError as error:
+                    if not _is_condition_failure(error):  # already retracted by a concurrent run: fine
+                        raise
+        return len(missing)
+
+
+def _rev(item: Mapping[str, Any]) -> int:
+    return int(item["rev"]["N"]) if "rev" in item else 1
 
 
 class DynamoScoreStore:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,44 +19,93 @@ from eis_core.models.audit import GENESIS_HASH, AuditEvent, AuditRecord
 from eis_core.models.cases import Case, Note
 from eis_core.models.records import Record, RecordKind
 from eis_core.storage.codec import content_hash, record_body, record_from_body, sortable_time
-from eis_core.storage.ports import WriteSummary
+from eis_core.storage.ports import RecordVersion, WriteSummary
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class _StoredRecord:
+    kind: RecordKind
+    body: str
+    digest: str
+    upload_id: str
+    version: int
+    ingested_at: str
+    retracted_by: str | None = None
+
+    def as_version(self, *, current: bool) -> RecordVersion:
+        return RecordVersion(
+            record=record_from_body(self.kind, self.body),
+            version=self.version,
+            upload_id=self.upload_id,
+            ingested_at=self.ingested_at,
+            retracted_by=self.retracted_by,
+            current=current,
+        )
+
+
 class InMemoryRecordStore:
-    def __init__(self) -> None:
-        self._items: dict[str, tuple[RecordKind, str, str, str]] = {}  # key -> kind, body, hash, upload
+    def __init__(self, *, clock: Callable[[], datetime] = _utcnow) -> None:
+        self._items: dict[str, _StoredRecord] = {}  # record_key -> current version
+        self._history: dict[str, list[_StoredRecord]] = {}  # record_key -> earlier versions, oldest first
+        self._clock = clock
         self._lock = threading.Lock()
 
     def put_records(self, records: Sequence[Record], *, upload_id: str) -> WriteSummary:
         inserted = replaced = unchanged = 0
+        ingested_at = sortable_time(self._clock())
         with self._lock:
             for record in records:
                 digest = content_hash(record)
                 current = self._items.get(record.record_key)
                 if current is None:
                     inserted += 1
-                elif current[2] == digest:
+                elif current.digest == digest and current.retracted_by is None:
                     unchanged += 1
                     continue
                 else:
+                    # A correction, or a retracted record sent again: the earlier version becomes history.
                     replaced += 1
-                self._items[record.record_key] = (record.kind, record_body(record), digest, upload_id)
+                    self._history.setdefault(record.record_key, []).append(current)
+                version = 1 if current is None else current.version + 1
+                self._items[record.record_key] = _StoredRecord(
+                    record.kind, record_body(record), digest, upload_id, version, ingested_at
+                )
         return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)
 
-    def iter_records(self, kind: RecordKind | None = None) -> Iterator[Record]:
+    def iter_records(self, kind: RecordKind | None = None, *, include_retracted: bool = False) -> Iterator[Record]:
         with self._lock:
             snapshot = list(self._items.values())
-        for item_kind, body, _, _ in snapshot:
-            if kind is None or item_kind == kind:
-                yield record_from_body(item_kind, body)
+        for item in snapshot:
+            if (kind is None or item.kind == kind) and (include_retracted or item.retracted_by is None):
+                yield record_from_body(item.kind, item.body)
 
     def count(self, kind: RecordKind | None = None) -> int:
         with self._lock:
-            return sum(1 for item in self._items.values() if kind is None or item[0] == kind)
+            return sum(
+                1 for item in self._items.values() if (kind is None or item.kind == kind) and item.retracted_by is None
+            )
+
+    def history(self, kind: RecordKind, source_record_id: str) -> list[RecordVersion]:
+        key = f"{RecordKind(kind).value}#{source_record_id}"
+        with self._lock:
+            earlier = list(self._history.get(key, []))
+            current = self._items.get(key)
+        versions = [item.as_version(current=False) for item in earlier]
+        return versions + ([current.as_version(current=True)] if current is not None else [])
+
+    def retract_missing(self, kind: RecordKind, present: Collection[str], *, upload_id: str) -> int:
+        prefix = f"{RecordKind(kind).value}#"
+        retracted = 0
+        with self._lock:
+            for key, item in self._items.items():
+                if item.kind == kind and item.retracted_by is None and key.removeprefix(prefix) not in present:
+                    self._items[key] = replace(item, retracted_by=upload_id)
+                    retracted += 1
+        return retracted
 
 
 class InMemoryScoreStore:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -22,14 +22,41 @@ class WriteSummary:
     unchanged: int = 0
 
 
+@dataclass(frozen=True)
+class RecordVersion:
+    """One stored version of a record. Versions count from 1; the highest is the current one."""
+
+    record: Record
+    version: int
+    upload_id: str
+    ingested_at: str = ""  # sortable UTC time
+    retracted_by: str | None = None  # upload id of the snapshot that found the record missing
+    current: bool = False
+
+
 class RecordStore(Protocol):
-    """Curated records, deduplicated by ``record_key`` (kind and source record id)."""
+    """Curated records, deduplicated by ``record_key`` (kind and source record id).
+
+    A re-sent record with changed content replaces the current version and the earlier one is kept
+    as history. A record missing from a full snapshot is retracted: hidden from ``iter_records``
+    and ``count`` but never deleted, and restored when it is sent again.
+    """
 
     def put_records(self, records: Sequence[Record], *, upload_id: str) -> WriteSummary: ...
 
-    def iter_records(self, kind: RecordKind | None = None) -> Iterator[Record]: ...
+    def iter_records(self, kind: RecordKind | None = None, *, include_retracted: bool = False) -> Iterator[Record]: ...
 
-    def count(self, kind: RecordKind | None = None) -> int: ...
+    def count(self, kind: RecordKind | None = None) -> int:
+        """Current records that are not retracted."""
+        ...
+
+    def history(self, kind: RecordKind, source_record_id: str) -> list[RecordVersion]:
+        """Every stored version of one record, oldest first (the last is current); empty when unknown."""
+        ...
+
+    def retract_missing(self, kind: RecordKind, present: Collection[str], *, upload_id: str) -> int:
+        """Retract current records of ``kind`` whose source_record_id is not in ``present``; returns how many."""
+        ...
 
 
 class ScoreStore(Protocol):

@@ -1,0 +1,290 @@
+"""Applying an agency's mapping to one file: resolve its header, then turn each row into record fields.
+
+Only the columns the mapping reads are ever looked at; every other cell is skipped unread, so a
+civilian detail in an unmapped column never reaches a record, a log line or a report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from pydantic import ValidationError
+
+from eis_core.errors import FileRejected
+from eis_core.ingest.mapping import (
+    DEFAULT_FALSE_VALUES,
+    DEFAULT_TRUE_VALUES,
+    AgencyMapping,
+    FieldSource,
+    KindMapping,
+    field_is_bool,
+    field_is_date,
+    normalise_code,
+    normalise_column,
+)
+from eis_core.ingest.readers import Row
+from eis_core.models.records import RECORD_MODELS, RecordKind
+from eis_core.models.uploads import QuarantinedRow, RejectionCode
+
+# Officer personal details: a quarantine file may be read more widely than the records, so these are masked.
+SENSITIVE_FIELDS = frozenset({"first_name", "last_name", "email", "race", "sex", "birth_year"})
+MASK = "***"
+MAX_VALUE_CHARS = 80
+
+
+@dataclass(frozen=True)
+class FieldPlan:
+    """How one canonical field is read from this file."""
+
+    name: str
+    source: FieldSource
+    column: str  # as the file spells it (or as the mapping does, when the file lacks it)
+    position: int | None
+    convert: Callable[[str], Any] | None = None  # raises ValueError with the reason
+
+
+@dataclass(frozen=True)
+class MappedHeader:
+    kind: RecordKind
+    width: int
+    plans: tuple[FieldPlan, ...]
+    dropped: list[str]
+    id_positions: tuple[tuple[int, str], ...] | None = None  # composed source_record_id: (position, column)
+    id_separator: str = "-"
+    known_on_from: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field -> column name, for reasons
+
+    def column_for(self, name: str) -> str:
+        return self.columns.get(name, name)
+
+
+def _display(name: str, index: int) -> str:
+    return name.strip() or f"(unnamed column {index + 1})"
+
+
+def _where(kind_mapping: KindMapping, name: str, mapping: AgencyMapping, setting: str = "") -> str:
+    return f"kinds.{kind_mapping.kind.value}.fields.{name}{setting} (mapping version {mapping.version})"
+
+
+def resolve_header(
+    header: tuple[str, ...], mapping: AgencyMapping, kind: RecordKind, *, file_name: str
+) -> MappedHeader:
+    """Match the file's columns to the kind's fields; FileRejected names the missing column and the fix."""
+    kind_mapping = mapping.for_kind(kind)
+    model_fields = RECORD_MODELS[kind].model_fields
+    positions: dict[str, list[int]] = {}
+    for index, raw in enumerate(header):
+        positions.setdefault(normalise_column(raw), []).append(index)
+    used: set[int] = set()
+
+    def locate(column: str) -> int | None:
+        found = positions.get(normalise_column(column))
+        if not found:
+            return None
+        if len(found) > 1:
+            raise FileRejected(
+                f"column '{normalise_column(column)}' appears more than once in the header "
+                f"(columns {found[0] + 1} and {found[1] + 1})",
+                code=RejectionCode.DUPLICATE_COLUMNS,
+            )
+        used.add(found[0])
+        return found[0]
+
+    id_positions: tuple[tuple[int, str], ...] | None = None
+    missing: list[tuple[str, str]] = []  # (field, column)
+    if kind_mapping.source_record_id_from is not None:
+        composed = []
+        for column in kind_mapping.source_record_id_from:
+            position = locate(column)
+            if position is None:
+                missing.append(("source_record_id", column))
+            else:
+                composed.append((position, _display(header[position], position)))
+        id_positions = tuple(composed)
+
+    plans: list[FieldPlan] = []
+    columns: dict[str, str] = {}
+    for name, model_field in model_fields.items():
+        if name == "source_record_id" and id_positions is not None:
+            columns[name] = "+".join(column for _, column in id_positions)
+            continue
+        source = kind_mapping.source_for(name)
+        position = locate(source.column) if source.column is not None else None
+        column = _display(header[position], position) if position is not None else (source.column or name)
+        columns[name] = column
+        covered = position is not None or source.default is not None
+        if name == "known_on" and kind_mapping.known_on_from is not None:
+            covered = True
+        if model_field.is_required() and not covered:
+            missing.append((name, column))
+        if position is not None or source.default is not None:
+            plans.append(FieldPlan(name, source, column, position, _converter(kind, name, source, mapping)))
+
+    if missing:
+        if mapping.is_identity or kind not in mapping.kinds:
+            raise FileRejected(
+                f"missing required column(s) for {kind.value}: {', '.join(column for _, column in missing)} "
+                "(the header must use the canonical field names)",
+                code=RejectionCode.MISSING_COLUMNS,
+            )
+        fixes = "; ".join(
+            f"'{column}' (for {name}): add it to the export or change {_where(kind_mapping, name, mapping)}"
+            for name, column in missing
+        )
+        raise FileRejected(
+            f"{file_name}: missing required column(s) for {kind.value}: {fixes}", code=RejectionCode.MISSING_COLUMNS
+        )
+    dropped = [_display(raw, index) for index, raw in enumerate(header) if index not in used]
+    return MappedHeader(
+        kind=kind,
+        width=len(header),
+        plans=tuple(plans),
+        dropped=dropped,
+        id_positions=id_positions,
+        id_separator=kind_mapping.source_record_id_separator,
+        known_on_from=kind_mapping.known_on_from,
+        columns=columns,
+    )
+
+
+def _converter(kind: RecordKind, name: str, source: FieldSource, mapping: AgencyMapping) -> Callable[[str], Any] | None:
+    if source.values:
+        return _code_converter(kind, name, source, mapping)
+    if field_is_date(kind, name):
+        return _date_converter(source.date_format, mapping)
+    if field_is_bool(kind, name):
+        return _bool_converter(source)
+    return None
+
+
+def _code_converter(kind: RecordKind, name: str, source: FieldSource, mapping: AgencyMapping) -> Callable[[str], Any]:
+    table = source.code_table()
+    default = source.default
+    where = _where(mapping.for_kind(kind), name, mapping, ".values")
+
+    def convert(cell: str) -> Any:
+        found = table.get(normalise_code(cell))
+        if found is not None:
+            return found
+        if default is not None:
+            return default
+        raise ValueError(f"code '{cell}' has no mapping for {name}: add it to {where}, or set a default")
+
+    return convert
+
+
+def _date_converter(date_format: str | None, mapping: AgencyMapping) -> Callable[[str], Any]:
+    formats = (date_format,) if date_format is not None else tuple(mapping.date_formats)
+    zone = mapping.zone
+    spelled = " or ".join(formats)
+
+    # Extracts repeat a few thousand distinct dates over millions of rows: strptime once per value.
+    @lru_cache(maxsize=1 << 16)
+    def convert(cell: str) -> Any:
+        for fmt in formats:
+            try:
+                moment = datetime.strptime(cell, fmt)
+            except ValueError:
+                continue
+            return moment.astimezone(zone).date() if moment.tzinfo is not None else moment.date()
+        try:
+            return date.fromisoformat(cell)  # ISO dates are unambiguous, so always accepted
+        except ValueError:
+            raise ValueError(f"'{cell}' is not a date in the format {spelled}") from None
+
+    return convert
+
+
+def _bool_converter(source: FieldSource) -> Callable[[str], Any]:
+    true = {normalise_code(v) for v in (source.true_values or DEFAULT_TRUE_VALUES)}
+    false = {normalise_code(v) for v in (source.false_values or DEFAULT_FALSE_VALUES)}
+    spelled = "/".join(sorted(true)) + " for yes, " + "/".join(sorted(false)) + " for no"
+
+    def convert(cell: str) -> Any:
+        folded = normalise_code(cell)
+        if folded in true:
+            return True
+        if folded in false:
+            return False
+        raise ValueError(f"not a yes/no value (expected {spelled})")
+
+    return convert
+
+
+class RowMapper:
+    """One row in, the record's field values (or the problems that quarantine it) out."""
+
+    def __init__(self, header: MappedHeader) -> None:
+        self._header = header
+        self._field_names = sorted(header.columns, key=len, reverse=True)  # longest first for message matching
+        self._pattern = re.compile("|".join(re.escape(name) for name in self._field_names))
+
+    def values(self, row: Row) -> tuple[dict[str, Any], list[QuarantinedRow]]:
+        header = self._header
+        cells = row.cells
+        if len(cells) < header.width or any(cell.strip() for cell in cells[header.width :]):
+            reason = f"row has {len(cells)} values but the header has {header.width} columns"
+            return {}, [QuarantinedRow(line=row.line, column="", reason=reason)]
+        data: dict[str, Any] = {}
+        problems: list[QuarantinedRow] = []
+        if header.id_positions is not None:
+            parts = [cells[position].strip() for position, _ in header.id_positions]
+            if all(parts):
+                data["source_record_id"] = header.id_separator.join(parts)
+        for plan in header.plans:
+            cell = cells[plan.position].strip() if plan.position is not None else ""
+            if not cell:
+                if plan.source.default is None:
+                    continue  # not given: the field's own default applies, or validation says it is required
+                cell = plan.source.default
+            if plan.convert is None:
+                data[plan.name] = cell
+                continue
+            try:
+                data[plan.name] = plan.convert(cell)
+            except ValueError as error:
+                problems.append(self._problem(row, plan.name, str(error), cell))
+        if header.known_on_from is not None and "known_on" not in data and header.known_on_from in data:
+            data["known_on"] = data[header.known_on_from]
+        return data, problems
+
+    def cell(self, row: Row, name: str) -> str:
+        for plan in self._header.plans:
+            if plan.name == name and plan.position is not None and plan.position < len(row.cells):
+                return row.cells[plan.position].strip()
+        return ""
+
+    def _problem(self, row: Row, name: str, reason: str, value: str | None = None) -> QuarantinedRow:
+        shown = self.cell(row, name) if value is None else value
+        if name in SENSITIVE_FIELDS and shown:
+            shown = MASK
+        return QuarantinedRow(
+            line=row.line, column=self._header.column_for(name), value=shown[:MAX_VALUE_CHARS], reason=reason
+        )
+
+    def problem(self, row: Row, name: str, reason: str) -> QuarantinedRow:
+        return self._problem(row, name, reason)
+
+    def explain(self, row: Row, error: ValidationError) -> list[QuarantinedRow]:
+        """Pydantic's errors, each pinned to the source column that holds the bad value."""
+        problems = []
+        for detail in error.errors(include_url=False, include_input=False, include_context=False):
+            location = [str(part) for part in detail["loc"]]
+            reason = detail["msg"].removeprefix("Value error, ")
+            if detail["type"] == "missing":
+                reason = "a value is required (the cell is empty)"
+            if location:
+                name = location[0]
+            else:  # a rule across fields: pin it to the first field the message names
+                found = self._pattern.search(reason)
+                name = found.group(0) if found else ""
+            if not name:
+                problems.append(QuarantinedRow(line=row.line, column="", reason=reason))
+            else:
+                problems.append(self._problem(row, name, reason))
+        return problems
