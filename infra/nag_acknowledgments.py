@@ -79,7 +79,12 @@ def acknowledge(stack: EisAgencyStack) -> None:
     buckets = stack.buckets.buckets
 
     object_grants = {
-        stack.ingest: [_objects(buckets[Bucket.UPLOADS], UPLOAD_PREFIX), _objects(buckets[Bucket.QUARANTINE])],
+        stack.ingest: [
+            _objects(buckets[Bucket.UPLOADS], UPLOAD_PREFIX),
+            _objects(buckets[Bucket.QUARANTINE]),
+            _objects(buckets[Bucket.QUARANTINE], "ledger/"),
+            _objects(buckets[Bucket.ARTIFACTS], "config/"),
+        ],
         stack.score: [_objects(buckets[Bucket.ARTIFACTS]), _objects(buckets[Bucket.AUDIT])],
         stack.notify: [],
         stack.cases_api: [],
