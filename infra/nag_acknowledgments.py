@@ -87,7 +87,10 @@ def acknowledge(stack: EisAgencyStack) -> None:
         ],
         stack.score: [_objects(buckets[Bucket.ARTIFACTS]), _objects(buckets[Bucket.AUDIT])],
         stack.notify: [],
-        stack.cases_api: [],
+        stack.cases_api: [
+            _objects(buckets[Bucket.QUARANTINE], "reports/"),
+            _objects(buckets[Bucket.QUARANTINE], "quarantine/"),
+        ],
     }
     for function, findings in object_grants.items():
         for finding in findings:

@@ -293,6 +293,8 @@ class EisAgencyStack(Stack):
         api.read_write_items(table[Table.CASES], t.index_arns(Table.CASES), delete=True)
         api.read_items(table[Table.RECORDS])
         api.read_items(table[Table.SCORES])  # officer snapshot: latest scores and explanations
+        # Upload reports and quarantine files for risk managers and auditors (GET /uploads...).
+        api.read_objects(b[Bucket.QUARANTINE], "reports/").read_objects(b[Bucket.QUARANTINE], "quarantine/")
         api.append_audit(table[Table.AUDIT])
 
     def _wire_triggers(self, config: AgencyConfig) -> None:
