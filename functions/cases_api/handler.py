@@ -27,8 +27,9 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eis_core.cases.access import Caller, NotAuthenticatedError
-from eis_core.cases.service import MAX_AUDIT_PAGE, ApiCall, CaseService, OpenCaseExistsError
+from eis_core.cases.service import MAX_AUDIT_PAGE, MAX_UPLOADS_PAGE, ApiCall, CaseService, OpenCaseExistsError
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError, StorageError, ValidationFailed
+from eis_core.ingest.reports import UploadReports
 from eis_core.models.alerts import AlertStatus
 from eis_core.models.api import (
     API_TITLE,
@@ -40,6 +41,8 @@ from eis_core.models.api import (
     ErrorOut,
     NoteIn,
     NoteOut,
+    UploadList,
+    UploadOut,
 )
 from eis_core.settings import Settings
 from eis_core.wiring import aws_adapters
@@ -52,7 +55,7 @@ app = APIGatewayRestResolver(enable_validation=True)
 app.configure_openapi(
     title=API_TITLE,
     version=API_VERSION,
-    description="Alerts, cases, notes and the audit trail of one agency's Early Intervention System.",
+    description="Alerts, cases, notes, upload reports and the audit trail of an agency's Early Intervention System.",
     security_schemes={"cognito": APIKey(name="Authorization", in_=APIKeyIn.header)},
     security=[{"cognito": []}],
 )
@@ -69,6 +72,7 @@ def _service() -> CaseService:
         records=adapters.records,
         audit=adapters.audit,
         review_days=settings.review_days,
+        uploads=UploadReports(adapters.quarantine),
     )
 
 
@@ -230,6 +234,51 @@ def audit_trail(
     trail = _service().audit_trail(_caller(), since_seq=since_seq, limit=limit)
     return AuditPage.from_domain(
         trail.records, chain_valid=trail.check.ok, chain_problem=trail.check.reason, limit=limit
+    )
+
+
+UploadId = Annotated[str, Path(description="Upload id, as in the upload report", max_length=128)]
+CSV = "text/csv; charset=utf-8"
+CSV_CONTENT = {"text/csv": {"schema": {"type": "string"}}}
+
+
+@app.get(
+    "/uploads",
+    summary="Recent upload reports, newest first (risk managers, admins, auditors)",
+    tags=["uploads"],
+    responses=_responses(HTTPStatus.OK),
+)
+def list_uploads(limit: Annotated[int, Query(ge=1, le=MAX_UPLOADS_PAGE)] = 50) -> UploadList:
+    return UploadList.from_domain(_service().list_uploads(_caller(), limit=limit))
+
+
+@app.get(
+    "/uploads/<upload_id>",
+    summary="What ingest made of one uploaded file (risk managers, admins, auditors)",
+    tags=["uploads"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND),
+)
+def get_upload(upload_id: UploadId) -> UploadOut:
+    return UploadOut.from_domain(_service().get_upload(_caller(), upload_id))
+
+
+@app.get(
+    "/uploads/<upload_id>/quarantine",
+    summary="An upload's quarantined rows as CSV (risk managers, admins, auditors)",
+    description=(
+        "Columns line, column, value, reason. Officers' personal details are masked and cells that a "
+        "spreadsheet would run as a formula are escaped. 404 when the upload quarantined no rows."
+    ),
+    tags=["uploads"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND) | {200: {"description": "OK", "content": CSV_CONTENT}},
+)
+def get_upload_quarantine(upload_id: UploadId) -> Response[str]:
+    body = _service().quarantine_csv(_caller(), upload_id)
+    return Response(
+        status_code=HTTPStatus.OK,
+        content_type=CSV,
+        body=body.decode("utf-8"),
+        headers={"Content-Disposition": f'attachment; filename="quarantine-{upload_id}.csv"'},
     )
 
 

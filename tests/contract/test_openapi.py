@@ -39,7 +39,13 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/cases/{case_id}"),
         ("POST", "/cases/{case_id}/notes"),
         ("GET", "/audit"),
+        ("GET", "/uploads"),
+        ("GET", "/uploads/{upload_id}"),
+        ("GET", "/uploads/{upload_id}/quarantine"),
     }
+    assert codes[("GET", "/uploads/{upload_id}/quarantine")] >= {"200", "403", "404"}
+    quarantine_ok = document["paths"]["/uploads/{upload_id}/quarantine"]["get"]["responses"]["200"]
+    assert set(quarantine_ok["content"]) == {"text/csv"}
 
 
 def test_api_responses_carry_officer_ids_but_no_names() -> None:

@@ -308,3 +308,106 @@ def test_the_handler_does_not_load_pandas_or_scikit_learn() -> None:
 
 def _claims(extra: dict[str, str]) -> dict[str, str]:
     return {"custom:agency_id": "testville", **extra}
+
+
+# --- upload reports ------------------------------------------------------------------------------
+
+UPLOADED_ROSTER = (
+    "source_record_id,officer_id,first_name,last_name,rank,unit,hire_date\n"
+    "r-1,A100,Pat,Doe,Police Officer,Patrol,2015-03-01\n"
+    'r-2,A200,Sam,Roe,Sergeant,Patrol,"=HYPERLINK(""http://evil.example"",""x"")"\n'
+)
+
+
+def _ingest(settings: Settings, key: str, body: str) -> str:
+    """Given a file uploaded and ingested as the S3 trigger would; returns its upload id."""
+    from eis_core.ingest import UploadedObject
+    from eis_core.ingest.wiring import aws_ingest
+
+    put = boto3.client("s3").put_object(Bucket=settings.uploads_bucket, Key=key, Body=body.encode())
+    upload = UploadedObject(bucket=settings.uploads_bucket, key=key, etag=put["ETag"], version_id=put.get("VersionId"))
+    return aws_ingest(settings, actor="test").ingest(upload).upload_id
+
+
+def call_raw(event_file: str, *, path: str, claims: dict[str, str] | None = None) -> dict[str, Any]:
+    event = copy.deepcopy(json.loads((EVENTS / event_file).read_text()))
+    event["path"] = path
+    event["pathParameters"] = {"proxy": path.lstrip("/")}
+    if claims is not None:
+        event["requestContext"]["authorizer"]["claims"] = claims
+    return handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-cases-api"))
+
+
+@pytest.fixture
+def uploads(adapters: Adapters, settings: Settings) -> tuple[str, str]:
+    """Given two ingested uploads: a roster with one quarantined row, then a file of no known kind."""
+    with_quarantine = _ingest(settings, "incoming/roster/roster-june.csv", UPLOADED_ROSTER)
+    rejected = _ingest(settings, "incoming/unknown-stuff.csv", "a,b\n1,2\n")
+    return with_quarantine, rejected
+
+
+def test_risk_manager_lists_recent_uploads_newest_first(uploads: tuple[str, str], adapters: Adapters) -> None:
+    with_quarantine, rejected = uploads
+
+    status, body = call("apigw_list_uploads.json")
+
+    assert status == 200
+    assert [u["upload_id"] for u in body["uploads"]] == [rejected, with_quarantine]
+    newest, roster = body["uploads"]
+    assert newest["rejected"] is True and newest["rejection_code"] == "unknown_kind"
+    assert roster["kind"] == "roster" and roster["rows_accepted"] == 1 and roster["rows_quarantined"] == 1
+    assert roster["has_quarantine"] is True
+    assert "report_key" not in roster  # bucket layout stays internal
+    last = audit_records(adapters)[-1]
+    assert (last.action, last.outcome, last.detail["query"]) == (
+        "api.get./uploads",
+        AuditOutcome.SUCCESS,
+        {"limit": "20"},
+    )
+
+
+def test_an_upload_report_and_its_quarantined_rows_are_readable_and_formula_safe(
+    uploads: tuple[str, str], adapters: Adapters
+) -> None:
+    with_quarantine, _ = uploads
+
+    status, report = call("apigw_get_upload.json", path=f"/uploads/{with_quarantine}")
+    response = call_raw("apigw_get_upload_quarantine.json", path=f"/uploads/{with_quarantine}/quarantine")
+
+    assert status == 200 and report["key"] == "incoming/roster/roster-june.csv"
+    assert response["statusCode"] == 200
+    assert response["multiValueHeaders"]["Content-Type"][0].startswith("text/csv")
+    lines = response["body"].splitlines()
+    assert lines[0] == "line,column,value,reason"
+    [problem] = [line for line in lines[1:] if line.startswith("3,hire_date,")]
+    assert "'=HYPERLINK" in problem  # a spreadsheet shows the text instead of running it
+    routes = [r.action for r in audit_records(adapters)[-2:]]
+    assert routes == ["api.get./uploads/{upload_id}", "api.get./uploads/{upload_id}/quarantine"]
+
+
+def test_an_unknown_upload_or_one_without_quarantine_is_404(uploads: tuple[str, str]) -> None:
+    _, rejected = uploads
+
+    unknown, _ = call("apigw_get_upload.json", path="/uploads/doesnotexist")
+    no_rows = call_raw("apigw_get_upload_quarantine.json", path=f"/uploads/{rejected}/quarantine")
+
+    assert unknown == 404
+    assert no_rows["statusCode"] == 404 and "quarantined no rows" in json.loads(no_rows["body"])["message"]
+
+
+def test_auditors_read_uploads_but_supervisors_are_refused(uploads: tuple[str, str], adapters: Adapters) -> None:
+    with_quarantine, _ = uploads
+
+    auditor_status, _ = call("apigw_list_uploads.json", replace_claims=_claims(AUDITOR))
+    supervisor_status, error = call("apigw_list_uploads.json", replace_claims=_claims(LIEUTENANT_L1))
+    csv_for_supervisor = call_raw(
+        "apigw_get_upload_quarantine.json",
+        path=f"/uploads/{with_quarantine}/quarantine",
+        claims=_claims(SUPERVISOR_S2),
+    )
+
+    assert auditor_status == 200
+    assert supervisor_status == 403 and "upload reports" in error["message"]
+    assert csv_for_supervisor["statusCode"] == 403 and "A200" not in csv_for_supervisor["body"]
+    denied = [r for r in audit_records(adapters) if r.outcome is AuditOutcome.DENIED]
+    assert [r.target_id for r in denied] == ["/uploads", f"/uploads/{with_quarantine}/quarantine"]

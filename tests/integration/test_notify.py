@@ -151,3 +151,31 @@ def test_without_any_recipient_the_message_fails_instead_of_vanishing(adapters: 
 
     assert sent_emails() == []
     assert notify_audits(adapters) == []
+
+
+def test_under_the_risk_team_response_model_alerts_go_to_the_risk_team(
+    adapters: Adapters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EIS_RESPONSE_MODEL", "risk_team")
+    monkeypatch.setenv("EIS_RISK_TEAM_EMAILS", "risk@testville.example.gov")
+    handler._service.cache_clear()
+
+    deliver("sqs_alert_created.json")
+
+    [email] = sent_emails()
+    assert email.destinations["ToAddresses"] == ["risk@testville.example.gov"]
+    [audit] = notify_audits(adapters)
+    assert audit.detail["routed_to"] == "risk_team"
+
+
+def test_under_the_combined_response_model_the_supervisor_and_the_risk_team_are_told(
+    adapters: Adapters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EIS_RESPONSE_MODEL", "chain_of_command_and_risk_team")
+    monkeypatch.setenv("EIS_RISK_TEAM_EMAILS", "risk@testville.example.gov")
+    handler._service.cache_clear()
+
+    deliver("sqs_alert_created.json")
+
+    [email] = sent_emails()
+    assert email.destinations["ToAddresses"] == ["lt.one@testville.example.gov", "risk@testville.example.gov"]

@@ -28,6 +28,7 @@ from eis_core.storage.memory import (
 from eis_core.storage.messaging import SesMailer, SnsPublisher
 from eis_core.storage.ports import (
     AlertStore,
+    ArchiveStore,
     ArtifactStore,
     AuditLog,
     CaseStore,
@@ -51,6 +52,8 @@ class Adapters:
     artifacts: ArtifactStore
     mailer: Mailer
     publisher: Publisher
+    # The Object-Lock audit bucket: exported audit segments, written once (see eis_core.audit.export).
+    audit_archive: ArchiveStore
 
 
 def aws_adapters(settings: Settings, session: boto3.session.Session | None = None) -> Adapters:
@@ -80,6 +83,7 @@ def aws_adapters(settings: Settings, session: boto3.session.Session | None = Non
         artifacts=S3ArtifactStore(s3, settings.artifacts_bucket),
         mailer=SesMailer(session.client("ses", config=config), settings.sender_email),
         publisher=SnsPublisher(session.client("sns", config=config), settings.alerts_topic_arn),
+        audit_archive=S3ArtifactStore(s3, settings.audit_bucket),
     )
 
 
@@ -96,4 +100,5 @@ def memory_adapters(agency_id: str) -> Adapters:
         artifacts=InMemoryArtifactStore(),
         mailer=CapturingMailer(),
         publisher=CapturingPublisher(),
+        audit_archive=InMemoryArtifactStore(),
     )

@@ -5,7 +5,9 @@ Access rules, in one place:
 - risk managers and admins see and change everything; auditors see everything and change nothing;
 - supervisors see and change only alerts and cases of officers in their chain of command. Anything
   outside it is answered as not found, so that probing ids cannot reveal that an officer was flagged;
-- the audit trail is for auditors and admins.
+- the audit trail is for auditors and admins;
+- upload reports and quarantined rows are for risk managers, admins and auditors (read-only): they
+  describe the agency's data feeds, not a supervisor's officers.
 """
 
 from __future__ import annotations
@@ -29,13 +31,16 @@ from eis_core.cases.access import (
     describe_claims,
 )
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError
+from eis_core.ingest.reports import UploadReports
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
 from eis_core.models.cases import Case, Note
+from eis_core.models.uploads import UploadReport
 from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, RecordStore
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_AUDIT_PAGE = 1000
+MAX_UPLOADS_PAGE = 200
 
 
 class OpenCaseExistsError(ConflictError):
@@ -88,6 +93,7 @@ class CaseService:
         records: RecordStore,
         audit: AuditLog,
         review_days: int,
+        uploads: UploadReports | None = None,
         roster_max_age_seconds: float = 300.0,
         clock: Callable[[], datetime] = _utcnow,
         new_id: Callable[[], str] = _new_id,
@@ -98,6 +104,7 @@ class CaseService:
         self._roster = RosterCache(records, max_age_seconds=roster_max_age_seconds)
         self._audit = audit
         self._review_days = review_days
+        self._uploads = uploads
         self._clock = clock
         self._new_id = new_id
 
@@ -242,6 +249,27 @@ class CaseService:
                 return AuditTrail(records, ChainCheck(False, 0, since_seq, f"record {since_seq} is missing"))
             anchor = before[0]
         return AuditTrail(records, verify_chain(records, after=anchor))
+
+    # --- uploads --------------------------------------------------------------------------------
+
+    def list_uploads(self, caller: Caller, *, limit: int = 50) -> list[UploadReport]:
+        """The most recent upload reports, newest first."""
+        return self._upload_reports(caller).list(limit=max(1, min(limit, MAX_UPLOADS_PAGE)))
+
+    def get_upload(self, caller: Caller, upload_id: str) -> UploadReport:
+        """One upload's report; NotFoundError when no upload has this id."""
+        return self._upload_reports(caller).get(upload_id)
+
+    def quarantine_csv(self, caller: Caller, upload_id: str) -> bytes:
+        """An upload's quarantined rows as ingest wrote them (personal details masked, formulas escaped)."""
+        return self._upload_reports(caller).quarantine_csv(upload_id)
+
+    def _upload_reports(self, caller: Caller) -> UploadReports:
+        if not caller.any_of(SEE_ALL):
+            raise ForbiddenError("only risk managers, administrators and auditors may read upload reports")
+        if self._uploads is None:
+            raise NotFoundError("upload reports are not available in this deployment")
+        return self._uploads
 
     # --- internals ------------------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, RuleHit
 from eis_core.models.audit import AuditOutcome, AuditRecord
 from eis_core.models.cases import Case, CaseStatus, Note
+from eis_core.models.records import RecordKind
+from eis_core.models.uploads import RejectionCode, UploadMode, UploadReport
 
 API_TITLE = "EIS case API"
 API_VERSION = "1.0.0"
@@ -209,6 +211,71 @@ class AuditPage(_Out):
             chain_problem=chain_problem,
             next_since_seq=records[-1].seq if records and len(records) >= limit else None,
         )
+
+
+class UploadOut(_Out):
+    """What ingest made of one uploaded file: counts by outcome, warnings, and why it was rejected."""
+
+    upload_id: str
+    key: str = Field(description="Object key in the uploads bucket")
+    version_id: str | None
+    kind: RecordKind | None
+    mode: UploadMode
+    file_format: str | None
+    mapping_version: int
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
+    inserted: int
+    replaced: int
+    unchanged: int
+    retracted: int
+    dropped_columns: list[str] = Field(description="Columns not on the record model; their values were never read")
+    warnings: list[str]
+    rejected: bool
+    rejection_code: RejectionCode | None
+    rejection_reason: str | None
+    has_quarantine: bool = Field(description="True when GET /uploads/{upload_id}/quarantine has rows to show")
+    started_at: datetime
+    finished_at: datetime
+    duration_ms: int
+
+    @classmethod
+    def from_domain(cls, report: UploadReport) -> UploadOut:
+        return cls(
+            upload_id=report.upload_id,
+            key=report.key,
+            version_id=report.version_id,
+            kind=report.kind,
+            mode=report.mode,
+            file_format=report.file_format,
+            mapping_version=report.mapping_version,
+            rows_read=report.rows_read,
+            rows_accepted=report.rows_accepted,
+            rows_quarantined=report.rows_quarantined,
+            inserted=report.inserted,
+            replaced=report.replaced,
+            unchanged=report.unchanged,
+            retracted=report.retracted,
+            dropped_columns=list(report.dropped_columns),
+            warnings=list(report.warnings),
+            rejected=report.rejected,
+            rejection_code=report.rejection_code,
+            rejection_reason=report.rejection_reason,
+            has_quarantine=report.quarantine_key is not None,
+            started_at=report.started_at,
+            finished_at=report.finished_at,
+            duration_ms=report.duration_ms,
+        )
+
+
+class UploadList(_Out):
+    uploads: list[UploadOut] = Field(description="Newest first")
+    count: int
+
+    @classmethod
+    def from_domain(cls, reports: Sequence[UploadReport]) -> UploadList:
+        return cls(uploads=[UploadOut.from_domain(report) for report in reports], count=len(reports))
 
 
 class ErrorOut(_Out):

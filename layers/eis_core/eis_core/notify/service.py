@@ -1,36 +1,93 @@
 """Notification service: tell the right person that an alert is waiting, and nothing more.
 
-The email names no officer and describes no event: it carries the alert id, its level, the review
-deadline and a portal link. Whoever reads it signs in to the portal, where access is checked and
-audited. Routing: the first supervisor up the officer's chain of command who has an email address;
-when there is none, the agency's risk team.
+The email names no officer and describes no event: it carries the alert (or case) id, its level, the
+review deadline and a portal link. Whoever reads it signs in to the portal, where access is checked and
+audited.
+
+Routing follows the agency's response model (``EIS_RESPONSE_MODEL``):
+- ``chain_of_command``: the first active supervisor up the officer's chain who has an email address;
+  when there is none, the agency's risk team;
+- ``risk_team``: the risk team (the chain when no risk team is configured);
+- ``chain_of_command_and_risk_team``: both.
+
+Review deadlines (the daily sweep): every open case whose review date is at most two days away, or
+passed, gets one reminder a day to its assigned supervisor (the first reachable one up from them).
+From ``EIS_ESCALATION_DAYS`` past the date, the daily reminder becomes an escalation to the next
+supervisor above, routed by the response model like an alert.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
 
 from eis_core.cases.access import RosterCache
 from eis_core.errors import EISError, NotFoundError, ValidationFailed
 from eis_core.models.alerts import Alert
 from eis_core.models.audit import AuditEvent
+from eis_core.models.cases import Case
 from eis_core.models.messages import AlertCreated
 from eis_core.models.records import Officer, OfficerStatus
-from eis_core.storage.ports import AlertStore, AuditLog, Mailer, RecordStore
+from eis_core.settings import ResponseModel
+from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, Mailer, RecordStore
 
 ACTOR = "notify"
+REMINDER_WINDOW_DAYS = 2  # remind this many days before the review date, and every day after it
 
 
 class NoRecipientError(EISError):
     """Nobody can be told: no supervisor with an email up the chain, and no risk team configured."""
 
 
+class SweepIncompleteError(EISError):
+    """Some cases could not be reminded; the others were. A retry sends only what is missing."""
+
+
 class RoutedTo(StrEnum):
     SUPERVISOR = "supervisor"
     RISK_TEAM = "risk_team"
+    SUPERVISOR_AND_RISK_TEAM = "supervisor_and_risk_team"
+
+
+class DeadlineKind(StrEnum):
+    REMINDER = "reminder"
+    ESCALATE = "escalate"
+
+
+class DeadlineNotice(BaseModel):
+    """One reminder or escalation due for one case on one day: the unit sent at most once.
+
+    ``request_id`` names the invocation that wants it sent; it is not part of the identity.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    agency_id: str
+    case_id: str
+    kind: DeadlineKind
+    day: date
+    request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """What one sweep did (ids and counts only)."""
+
+    day: date
+    open_cases: int
+    due: int
+    sent: int
+    already_sent: int
+    reminders: int
+    escalations: int
+    failed: list[str] = field(default_factory=list)
+
+
+DeadlineSender = Callable[[DeadlineNotice], Mapping[str, object]]
 
 
 @dataclass(frozen=True)
@@ -43,23 +100,86 @@ class Notification:
     message_id: str
 
 
-def route_recipients(
-    roster: Iterable[Officer], officer_id: str, *, risk_team: Sequence[str]
-) -> tuple[list[str], RoutedTo]:
-    """The first active supervisor up the chain with an email; else the risk team."""
-    by_id = {officer.officer_id: officer for officer in roster}
-    officer = by_id.get(officer_id)
-    supervisor_id = officer.supervisor_id if officer else None
-    seen: set[str] = {officer_id}
+def first_reachable(by_id: Mapping[str, Officer], start_id: str | None, *, skip: Iterable[str] = ()) -> Officer | None:
+    """``start_id`` or, failing that, the first supervisor above them: active (not separated), with an email."""
+    seen: set[str] = set(skip)
+    supervisor_id = start_id
     while supervisor_id and supervisor_id not in seen:  # a cycle in the roster must not loop forever
         seen.add(supervisor_id)
         supervisor = by_id.get(supervisor_id)
         if supervisor is None:
-            break
+            return None
         if supervisor.email and supervisor.status is not OfficerStatus.SEPARATED:
-            return [supervisor.email], RoutedTo.SUPERVISOR
+            return supervisor
         supervisor_id = supervisor.supervisor_id
-    return list(risk_team), RoutedTo.RISK_TEAM
+    return None
+
+
+def by_response_model(
+    supervisor: Officer | None, *, risk_team: Sequence[str], model: ResponseModel
+) -> tuple[list[str], RoutedTo]:
+    """Recipients under the agency's response model; each side stands in when the other has nobody."""
+    chain = [supervisor.email] if supervisor is not None and supervisor.email else []
+    team = list(risk_team)
+    if model is ResponseModel.RISK_TEAM and team:
+        return team, RoutedTo.RISK_TEAM
+    if model is ResponseModel.CHAIN_OF_COMMAND_AND_RISK_TEAM and chain and team:
+        return chain + [email for email in team if email not in chain], RoutedTo.SUPERVISOR_AND_RISK_TEAM
+    if chain:
+        return chain, RoutedTo.SUPERVISOR
+    return team, RoutedTo.RISK_TEAM
+
+
+def route_recipients(
+    roster: Iterable[Officer],
+    officer_id: str,
+    *,
+    risk_team: Sequence[str],
+    model: ResponseModel = ResponseModel.CHAIN_OF_COMMAND,
+) -> tuple[list[str], RoutedTo]:
+    """The first active supervisor up the chain with an email, else the risk team (per the response model)."""
+    by_id = {officer.officer_id: officer for officer in roster}
+    officer = by_id.get(officer_id)
+    supervisor = first_reachable(by_id, officer.supervisor_id if officer else None, skip=[officer_id])
+    return by_response_model(supervisor, risk_team=risk_team, model=model)
+
+
+def _due_phrase(days_left: int) -> str:
+    if days_left > 1:
+        return f"due in {days_left} days"
+    if days_left == 1:
+        return "due tomorrow"
+    if days_left == 0:
+        return "due today"
+    return f"overdue by {-days_left} day{'s' if days_left < -1 else ''}"
+
+
+def deadline_email(notice: DeadlineNotice, case: Case, *, portal_url: str) -> tuple[str, str]:
+    """Subject and plain-text body of a reminder or escalation: the case id, its date and a link, nothing else."""
+    link = f"{portal_url.rstrip('/')}/cases/{case.case_id}"
+    due = case.review_due_on.isoformat()
+    days_left = (case.review_due_on - notice.day).days
+    if notice.kind is DeadlineKind.ESCALATE:
+        subject = f"EIS case {case.case_id}: review {_due_phrase(days_left)} (escalated to you)"
+        opening = [
+            "An Early Intervention System case in your chain of command has not been reviewed",
+            "by its due date and has been escalated to you.",
+        ]
+    else:
+        subject = f"EIS case {case.case_id}: review {_due_phrase(days_left)} ({due})"
+        opening = ["An Early Intervention System case assigned to you is waiting for its review."]
+    body = [
+        *opening,
+        "",
+        f"Case:       {case.case_id}",
+        f"Review by:  {due} ({_due_phrase(days_left)})",
+        "",
+        f"Open it in the EIS portal: {link}",
+        "",
+        "A case is a non-punitive prompt to look at an officer's recent record and offer support.",
+        "The details are in the portal only. Please do not forward this email.",
+    ]
+    return subject, "\n".join(body) + "\n"
 
 
 def alert_email(alert: Alert, *, review_by: date, portal_url: str) -> tuple[str, str]:
@@ -95,6 +215,9 @@ class NotificationService:
         portal_url: str,
         review_days: int,
         risk_team_emails: Sequence[str] = (),
+        cases: CaseStore | None = None,
+        response_model: ResponseModel = ResponseModel.CHAIN_OF_COMMAND,
+        escalation_days: int = 7,
         roster_max_age_seconds: float = 300.0,
     ) -> None:
         self._agency_id = agency_id
@@ -105,6 +228,9 @@ class NotificationService:
         self._portal_url = portal_url
         self._review_days = review_days
         self._risk_team = tuple(risk_team_emails)
+        self._cases = cases
+        self._response_model = response_model
+        self._escalation_days = escalation_days
 
     def alert_created(self, message: AlertCreated, *, request_id: str | None = None) -> Notification:
         """Email the alert's reviewer and audit it. Callers make re-deliveries idempotent."""
@@ -114,7 +240,7 @@ class NotificationService:
         if alert is None:
             raise NotFoundError(f"alert {message.alert_id} not found")
         recipients, routed_to = route_recipients(
-            self._roster.officers().values(), alert.officer_id, risk_team=self._risk_team
+            self._roster.officers().values(), alert.officer_id, risk_team=self._risk_team, model=self._response_model
         )
         if not recipients:
             raise NoRecipientError(
@@ -143,3 +269,119 @@ class NotificationService:
             )
         )
         return Notification(alert.alert_id, routed_to, len(recipients), message_id)
+
+    # --- review deadlines -----------------------------------------------------------------------
+
+    def due_notices(self, day: date, *, request_id: str | None = None) -> tuple[int, list[DeadlineNotice]]:
+        """Open cases, and the reminder or escalation each one is due on ``day`` (at most one per case)."""
+        cases = self._case_store().list_open_cases()
+        notices = [
+            DeadlineNotice(agency_id=self._agency_id, case_id=case.case_id, kind=kind, day=day, request_id=request_id)
+            for case in cases
+            if (kind := self._deadline_kind(case, day)) is not None
+        ]
+        return len(cases), notices
+
+    def _deadline_kind(self, case: Case, day: date) -> DeadlineKind | None:
+        days_left = (case.review_due_on - day).days
+        if days_left > REMINDER_WINDOW_DAYS:
+            return None
+        return DeadlineKind.ESCALATE if -days_left >= self._escalation_days else DeadlineKind.REMINDER
+
+    def send_deadline_notice(self, notice: DeadlineNotice) -> dict[str, object]:
+        """Email one reminder or escalation and audit it. Callers make it once per case, kind and day."""
+        if notice.agency_id != self._agency_id:
+            raise ValidationFailed(f"notice is for agency {notice.agency_id}, this is {self._agency_id}")
+        case = self._case_store().get_case(notice.case_id)
+        if case is None:
+            raise NotFoundError(f"case {notice.case_id} not found")
+        by_id = self._roster.officers()
+        officer = by_id.get(case.officer_id)
+        assigned = first_reachable(
+            by_id, case.supervisor_id or (officer.supervisor_id if officer else None), skip=[case.officer_id]
+        )
+        detail: dict[str, object] = {"review_due_on": case.review_due_on.isoformat()}
+        if notice.kind is DeadlineKind.ESCALATE:
+            # Above whoever the reminders went to; without anyone there, the risk team.
+            above = None
+            if assigned is not None:
+                above = first_reachable(by_id, assigned.supervisor_id, skip=[case.officer_id, assigned.officer_id])
+            recipients, routed_to = by_response_model(above, risk_team=self._risk_team, model=self._response_model)
+            if above is not None and routed_to is not RoutedTo.RISK_TEAM:
+                detail["escalated_to"] = above.officer_id
+        else:
+            recipients, routed_to = by_response_model(
+                assigned, risk_team=self._risk_team, model=ResponseModel.CHAIN_OF_COMMAND
+            )
+        if not recipients:
+            raise NoRecipientError(
+                f"nobody to send the {notice.kind.value} for case {case.case_id} to: no supervisor with an email "
+                "up the chain and no risk team (set EIS_RISK_TEAM_EMAILS)"
+            )
+        subject, body = deadline_email(notice, case, portal_url=self._portal_url)
+        message_id = self._mailer.send(to=recipients, subject=subject, body=body)
+        days_overdue = max(0, (notice.day - case.review_due_on).days)
+        detail |= {
+            "day": notice.day.isoformat(),
+            "days_overdue": days_overdue,
+            "recipients": len(recipients),
+            "routed_to": routed_to.value,
+            "message_id": message_id,
+        }
+        self._audit.append(
+            AuditEvent(
+                actor=ACTOR,
+                role="system",
+                action=f"case.{notice.kind.value}",
+                target_type="case",
+                target_id=case.case_id,
+                agency_id=self._agency_id,
+                request_id=notice.request_id,
+                detail=detail,
+            )
+        )
+        return {
+            "case_id": case.case_id,
+            "kind": notice.kind.value,
+            "routed_to": routed_to.value,
+            "recipients": len(recipients),
+            "message_id": message_id,
+            "request_id": notice.request_id,
+        }
+
+    def sweep_deadlines(
+        self, day: date, *, request_id: str | None = None, send: DeadlineSender | None = None
+    ) -> SweepSummary:
+        """Send every reminder and escalation due on ``day``.
+
+        ``send`` wraps ``send_deadline_notice`` to make it once per case, kind and day (the handler uses
+        Powertools idempotency); a result from an earlier invocation counts as already sent. A case that
+        fails does not stop the others; SweepIncompleteError names the failures after all were tried.
+        """
+        send = send or self.send_deadline_notice
+        open_cases, notices = self.due_notices(day, request_id=request_id)
+        sent = already = reminders = escalations = 0
+        failed: list[str] = []
+        for notice in notices:
+            try:
+                result = send(notice)
+            except EISError as error:
+                failed.append(f"{notice.case_id}: {error}")
+                continue
+            if result.get("request_id") == request_id:
+                sent += 1
+                reminders += notice.kind is DeadlineKind.REMINDER
+                escalations += notice.kind is DeadlineKind.ESCALATE
+            else:
+                already += 1
+        summary = SweepSummary(day, open_cases, len(notices), sent, already, reminders, escalations, failed)
+        if failed:
+            raise SweepIncompleteError(
+                f"{len(failed)} of {len(notices)} deadline notices for {day} failed: " + "; ".join(failed)
+            )
+        return summary
+
+    def _case_store(self) -> CaseStore:
+        if self._cases is None:
+            raise ValidationFailed("the notification service was built without a case store; pass cases=")
+        return self._cases

@@ -531,6 +531,20 @@ class DynamoCaseStore:
         case = self.get_case(holder)
         return case if case is not None and case.is_open else None
 
+    def list_open_cases(self) -> list[Case]:
+        # The sparse index holds only case items with open_officer_id set: exactly the open cases.
+        with _translated(self.table_name):
+            pages = self._db.get_paginator("scan").paginate(TableName=self.table_name, IndexName=self.OPEN_BY_OFFICER)
+            items = [item for page in pages for item in page.get("Items", [])]
+        cases: list[Case] = []
+        for item in items:
+            values = _from_item(item)
+            if values.pop("sk", None) != CASE_SK:
+                continue
+            values.pop("open_officer_id", None)
+            cases.append(Case.model_validate(values | {"notes": []}))
+        return sorted(cases, key=lambda case: case.case_id)
+
     def add_note(self, note: Note) -> None:
         item = _to_item(note.model_dump(mode="json") | {"sk": _note_sk(note)})
         with _translated(self.table_name):

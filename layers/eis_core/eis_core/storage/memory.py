@@ -226,6 +226,11 @@ class InMemoryCaseStore:
             assert assembled is not None
             return assembled
 
+    def list_open_cases(self) -> list[Case]:
+        with self._lock:
+            open_ids = sorted(self._open_by_officer.values())
+            return [self._cases[case_id].model_copy(deep=True) for case_id in open_ids]
+
     def update_case(self, case: Case) -> Case:
         with self._lock:
             stored = self._cases.get(case.case_id)
@@ -300,6 +305,13 @@ class InMemoryArtifactStore:
     def keys(self, prefix: str = "") -> Iterable[str]:
         with self._lock:
             return sorted(key for key in self.objects if key.startswith(prefix))
+
+    def put_new(self, key: str, body: bytes, *, content_type: str = "application/octet-stream") -> bool:
+        with self._lock:
+            if key in self.objects:
+                return False
+            self.objects[key] = (bytes(body), content_type)
+            return True
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,13 @@ class CaseStore(Protocol):
 
     def add_alert(self, case_id: str, alert_id: str) -> Case: ...
 
+    def list_open_cases(self) -> list[Case]:
+        """Every case not closed, ordered by case id, without notes (for sweeps over review dates).
+
+        May lag a just-opened or just-closed case by a moment (DynamoDB: an eventually consistent index).
+        """
+        ...
+
     def update_case(self, case: Case) -> Case:
         """Store a case's status, supervisor and review date (alert ids and notes are kept as stored).
 
@@ -121,6 +128,14 @@ class ArtifactStore(Protocol):
     def get_json(self, key: str) -> Any: ...
 
     def keys(self, prefix: str = "") -> Iterable[str]: ...
+
+
+class ArchiveStore(Protocol):
+    """A write-once bucket (S3 Object Lock): objects are created, never replaced or deleted."""
+
+    def put_new(self, key: str, body: bytes, *, content_type: str = "application/octet-stream") -> bool:
+        """Create ``key``; False (and nothing written) when it already exists."""
+        ...
 
 
 class ByteStream(Protocol):

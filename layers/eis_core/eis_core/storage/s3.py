@@ -44,6 +44,17 @@ class S3ArtifactStore:
     def get_json(self, key: str) -> Any:
         return json.loads(self.get_bytes(key))
 
+    def put_new(self, key: str, body: bytes, *, content_type: str = "application/octet-stream") -> bool:
+        """Create ``key`` only if absent (S3 conditional write): never a second version of it."""
+        try:
+            # botocore adds a CRC checksum by default, which Object Lock buckets require on PUT.
+            self._s3.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, IfNoneMatch="*")
+        except ClientError as error:
+            if _code(error) == "PreconditionFailed":
+                return False
+            raise _storage_error(error, self.bucket, key) from error
+        return True
+
     def keys(self, prefix: str = "") -> Iterator[str]:
         paginator = self._s3.get_paginator("list_objects_v2")
         try:
