@@ -1,8 +1,15 @@
-"""Score: EventBridge schedule (or an on-demand event) -> eis_core scoring service.
+"""Score: EventBridge schedule (or an on-demand event) -> eis_core scoring or retraining service.
 
 The scoring date is ``detail.as_of`` when given (on-demand runs and backfills send
 ``{"as_of": "2025-06-01"}``), otherwise the UTC date of the event's time. Re-delivering the same
 event re-runs the same date, which stores nothing new and notifies nobody twice.
+
+``{"job": "audit-export"}`` (its own schedule) appends the audit records written since the last export
+to the agency's Object-Lock audit bucket; a rerun with nothing new writes nothing.
+
+``{"job": "retrain"}`` (a separate schedule, or on demand) trains a new model on every label window
+that ends by ``as_of`` (default: the event's date) and makes it the current model; daily scoring
+then loads it. Retrying it stores the same model again under the same id.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 import functools
 import os
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -19,20 +26,23 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
+from eis_core.audit.export import ExportSummary, run_audit_export
 from eis_core.scoring.pipeline import ScoringConfig
 from eis_core.scoring.service import ScoringService
+from eis_core.scoring.training import RetrainingService
 from eis_core.settings import Settings
 from eis_core.wiring import aws_adapters
 
 logger = Logger()
 tracer = Tracer()
-metrics = Metrics()
+metrics = Metrics(namespace="EIS")  # explicit: a missing namespace would fail every invocation
 
 
 class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     as_of: date | None = None
+    job: Literal["score", "retrain", "audit-export"] = "score"
 
 
 class ScoreEvent(EventBridgeModel):
@@ -52,9 +62,27 @@ def _service() -> ScoringService:
         audit=adapters.audit,
         artifacts=adapters.artifacts,
         publisher=adapters.publisher,
-        config=ScoringConfig().with_top_share(settings.alert_top_share),
+        config=ScoringConfig().with_top_share(settings.alert_top_share).with_rule_thresholds(settings.rule_thresholds),
         actor=os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "eis-score"),
     )
+
+
+@functools.cache
+def _retrainer() -> RetrainingService:
+    settings = Settings.from_env(os.environ)
+    adapters = aws_adapters(settings)
+    return RetrainingService(
+        agency_id=settings.agency_id,
+        records=adapters.records,
+        artifacts=adapters.artifacts,
+        audit=adapters.audit,
+        actor=os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "eis-score"),
+    )
+
+
+def _audit_export() -> ExportSummary:
+    settings = Settings.from_env(os.environ)
+    return run_audit_export(aws_adapters(settings), settings)
 
 
 @logger.inject_lambda_context
@@ -63,6 +91,17 @@ def _service() -> ScoringService:
 @event_parser(model=ScoreEvent)
 def lambda_handler(event: ScoreEvent, context: LambdaContext) -> dict[str, Any]:
     as_of = event.detail.as_of or event.time.date()
+    if event.detail.job == "audit-export":
+        exported = _audit_export()
+        metrics.add_metric(name="AuditRecordsExported", unit=MetricUnit.Count, value=exported.exported)
+        logger.info("audit export done", extra=exported.model_dump(mode="json"))
+        return exported.model_dump(mode="json")
+    if event.detail.job == "retrain":
+        logger.info("retraining", extra={"cutoff": as_of.isoformat(), "event_id": event.id})
+        trained = _retrainer().run(as_of, request_id=context.aws_request_id)
+        metrics.add_metric(name="ModelsTrained", unit=MetricUnit.Count, value=1)
+        logger.info("retraining done", extra=trained.model_dump(mode="json"))
+        return trained.model_dump(mode="json")
     logger.info("scoring run", extra={"as_of": as_of.isoformat(), "event_id": event.id})
     summary = _service().run(as_of, request_id=context.aws_request_id)
     metrics.add_metric(name="OfficersScored", unit=MetricUnit.Count, value=summary.officers_scored)

@@ -174,3 +174,68 @@ def test_a_malformed_date_is_refused_before_anything_is_scored(handler: ModuleTy
         handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
 
     assert adapters.scores.scores_for(SCHEDULED_DAY) == []
+
+
+def test_retrain_event_stores_a_model_the_next_scheduled_run_uses(
+    handler: ModuleType, settings: Settings, moto_agency: LocalAgency
+) -> None:
+    from tests.unit.model_helpers import learnable_agency
+
+    # Given an agency with seven years of history and a small model spec in its bucket
+    adapters = aws_adapters(settings)
+    adapters.records.put_records(learnable_agency(120), upload_id="upload-1")
+    adapters.artifacts.put_json("models/spec.json", {"parameters": {"min_samples_leaf": 20, "max_iter": 20}})
+    handler._retrainer.cache_clear()
+    event = _event("eventbridge_scheduled.json")
+    # When the retraining job's event arrives
+    trained = handler.lambda_handler(event | {"detail": {"job": "retrain"}}, LocalLambdaContext(FUNCTION_NAME))
+    # Then the model and its card are in the artifacts bucket, and the daily run scores with it
+    assert trained["model_id"].startswith("model-") and trained["cutoff"] == "2025-06-01"
+    assert adapters.artifacts.get_json("models/current.json")["model_id"] == trained["model_id"]
+    result = handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+    report = adapters.artifacts.get_json("runs/2025-06-01/report.json")
+    assert report["scorer"] == "model" and trained["model_id"] in report["scorer_note"]
+    assert result["officers_scored"] == 120
+    handler._retrainer.cache_clear()
+
+
+def test_audit_export_job_copies_new_audit_records_to_the_audit_bucket_once(
+    handler: ModuleType, adapters: Adapters, moto_agency: LocalAgency
+) -> None:
+    # Given a scoring run, which writes audit records
+    handler.lambda_handler(_event("eventbridge_scheduled.json"), LocalLambdaContext(FUNCTION_NAME))
+    written = len(adapters.audit.records())
+    assert written >= 1
+
+    # When the audit-export schedule fires twice
+    first = handler.lambda_handler(_event("eventbridge_audit_export.json"), LocalLambdaContext(FUNCTION_NAME))
+    second = handler.lambda_handler(_event("eventbridge_audit_export.json"), LocalLambdaContext(FUNCTION_NAME))
+
+    # Then the first exports every record to the audit bucket and the second finds nothing new
+    assert (first["exported"], first["head_seq"]) == (written, written)
+    assert second["exported"] == 0
+    bucket = moto_agency.resources.bucket(Bucket.AUDIT)
+    keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])]
+    assert any(key.endswith(".jsonl") for key in keys)
+
+
+def test_agency_rule_thresholds_from_the_environment_change_who_is_alerted(
+    handler: ModuleType, adapters: Adapters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an agency that alerts on use of force only from 5 reports in 90 days (critical from 6)
+    monkeypatch.setenv("EIS_RULE_THRESHOLDS", json.dumps({"force_90d": {"warning": 5, "critical": 6}}))
+    handler._service.cache_clear()
+
+    # When the daily schedule fires
+    handler.lambda_handler(_event("eventbridge_scheduled.json"), LocalLambdaContext(FUNCTION_NAME))
+
+    # Then A900's four reports no longer fire the force rule
+    alert = adapters.alerts.get_alert("2025-06-01-A900")
+    assert alert is None or all(hit.rule_id != "force_90d" for hit in alert.rules)
+
+
+def test_thresholds_for_a_rule_that_does_not_exist_are_refused() -> None:
+    from eis_core.scoring.pipeline import ScoringConfig
+
+    with pytest.raises(ValueError, match="unknown rules: force_9d"):
+        ScoringConfig().with_rule_thresholds({"force_9d": {"warning": 2}})

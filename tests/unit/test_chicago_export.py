@@ -388,3 +388,30 @@ def test_reconciliation_balances_only_when_every_row_is_accounted_for_and_civili
     assert not chicago.reconcile(export, kept, Counter()).balanced
     short = _report(rows_read=7, rows_accepted=7, rows_quarantined=0, dropped_columns=["plantiff"])
     assert not chicago.reconcile(export, short, Counter()).balanced
+
+
+def test_complaint_dates_are_made_consistent_without_inventing_a_finding() -> None:
+    rows = pd.DataFrame(
+        {
+            "final_finding": ["", "SU", "NS", "UN"],
+            "incident_date": ["2012-01-05", "2012-01-05", "2012-03-01", "2012-01-05"],
+            "complaint_date": ["2012-01-06", "2012-01-06", "2012-02-01", "2012-02-01"],
+            "closed_date": ["2012-06-01", "", "2012-05-01", "2012-01-20"],
+        }
+    )
+    repaired: Counter[str] = Counter()
+    fixed = chicago.repair_complaint_dates(rows, repaired)
+    # closed without a finding -> pending with no decision date; a finding without a date -> pending
+    assert list(fixed.closed_date[:2]) == ["", ""] and list(fixed.final_finding[:2]) == ["", ""]
+    # a complaint received before its incident -> the incident takes the complaint's date
+    assert fixed.incident_date[2] == "2012-02-01"
+    # closed before it was received -> closed on the day it was received; the finding itself is untouched
+    assert (fixed.closed_date[3], fixed.final_finding[3]) == ("2012-02-01", "UN")
+    assert repaired == Counter(
+        {
+            chicago.CLOSED_WITHOUT_FINDING: 1,
+            chicago.FINDING_WITHOUT_CLOSED_DATE: 1,
+            chicago.COMPLAINT_BEFORE_INCIDENT: 1,
+            chicago.CLOSED_BEFORE_COMPLAINT: 1,
+        }
+    )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from eis_core.local.cli_chicago import add_chicago_commands
 from eis_core.local.cli_ingest import add_ingest_commands
+from eis_core.local.cli_scoring import add_scoring_commands
 from eis_core.models.records import RecordKind
 
 
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.set_defaults(run=_local_up)
     add_chicago_commands(commands)
     add_ingest_commands(commands)
+    add_scoring_commands(commands)
     return parser
 
 

@@ -145,6 +145,8 @@ def print_reconciliation(results: list[chicago.Reconciliation]) -> bool:
             print(f"  REJECTED: {r.rejection_reason}")
         for reason, count in r.skipped.items():
             print(f"  skipped by the export  {count:>7}  {reason}")
+        for reason, count in r.repaired.items():
+            print(f"  corrected by the export {count:>6}  {reason}")
         for reason, count in r.quarantine_reasons.items():
             print(f"  quarantined            {count:>7}  {reason}")
         print(f"  dropped columns: {', '.join(r.dropped_columns) or 'none'}")

@@ -1,18 +1,25 @@
-"""Scoring: peer comparison, threshold rules, the scorer step, explanations, and the scoring run."""
+"""Scoring: peer comparison, threshold rules, the scorer step, the agency's model, explanations, the run."""
 
+from eis_core.scoring.model import ModelRepository, ModelScorer, ModelSpec, TrainedModel, train_model
 from eis_core.scoring.peers import PeerComparison, PeerConfig, compare_with_peers
 from eis_core.scoring.pipeline import AlertPolicy, Flagged, ScoringConfig, ScoringResult, run_pipeline
 from eis_core.scoring.rules import DEFAULT_RULES, RuleConfig, RuleResult, evaluate_rules
 from eis_core.scoring.scorer import FoundationScorer, Scorer, ScoringInputs, model_id
 from eis_core.scoring.service import RunSummary, ScoringService, report_key
+from eis_core.scoring.training import RetrainingService, RetrainSummary
 
 __all__ = [
     "DEFAULT_RULES",
     "AlertPolicy",
     "Flagged",
     "FoundationScorer",
+    "ModelRepository",
+    "ModelScorer",
+    "ModelSpec",
     "PeerComparison",
     "PeerConfig",
+    "RetrainSummary",
+    "RetrainingService",
     "RuleConfig",
     "RuleResult",
     "RunSummary",
@@ -21,9 +28,11 @@ __all__ = [
     "ScoringInputs",
     "ScoringResult",
     "ScoringService",
+    "TrainedModel",
     "compare_with_peers",
     "evaluate_rules",
     "model_id",
     "report_key",
     "run_pipeline",
+    "train_model",
 ]

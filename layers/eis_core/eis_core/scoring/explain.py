@@ -81,13 +81,26 @@ def explain(
     peer_group_size: int,
     factors: Sequence[Factor],
     rules: Sequence[RuleHit],
+    model_reasons: Sequence[str] = (),
 ) -> str:
-    """The alert text a supervisor reads first: why, in numbers, and what it is not."""
+    """The alert text a supervisor reads first: why, in numbers, and what it is not.
+
+    ``model_reasons`` (from a trained model) name the history that raised its risk estimate most.
+    """
     sentences = [
         f"Flagged for supervisor review ({level.value}) on the records known before {as_of.isoformat()}; "
         "this is a prompt for a supportive conversation, not a finding of misconduct.",
-        f"Compared with a peer group of {peer_group_size} officers ({peer_group}); peer-relative score {score:.1f}.",
     ]
+    if model_reasons:
+        sentences.append(
+            f"The agency's model estimates a {100 * score:.0f}% chance of an adverse event in the next year; "
+            "what raised it most: " + "; ".join(model_reasons) + "."
+        )
+        sentences.append(f"Compared with a peer group of {peer_group_size} officers ({peer_group}).")
+    else:
+        sentences.append(
+            f"Compared with a peer group of {peer_group_size} officers ({peer_group}); peer-relative score {score:.1f}."
+        )
     sentences += [f"{_capitalised(factor_sentence(factor))}." for factor in factors]
     if rules:
         sentences.append("Threshold rules fired: " + "; ".join(rule_sentence(hit) for hit in rules) + ".")

@@ -14,6 +14,7 @@ flag an officer; they are recorded on the score and quoted in any alert.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from eis_core.indicators.catalogue import INDICATORS, format_number
 from eis_core.indicators.compute import compute_indicators
 from eis_core.indicators.events import EventFrame
+from eis_core.indicators.history import HistoryFrame
 from eis_core.models.alerts import AlertLevel, Factor, OfficerScore, RuleHit
 from eis_core.scoring.explain import explain, top_factors
 from eis_core.scoring.peers import PeerComparison, PeerConfig, compare_with_peers
@@ -69,6 +71,16 @@ class ScoringConfig(BaseModel):
     def with_top_share(self, top_share: float) -> ScoringConfig:
         return self.model_copy(update={"alerts": self.alerts.model_copy(update={"top_share": top_share})})
 
+    def with_rule_thresholds(self, thresholds: Mapping[str, Mapping[str, float]]) -> ScoringConfig:
+        """The agency's own warning/critical levels for named rules; an unknown rule id is an error."""
+        unknown = sorted(set(thresholds) - {rule.rule_id for rule in self.rules})
+        if unknown:
+            raise ValueError(f"thresholds for unknown rules: {', '.join(unknown)}")
+        rules = tuple(
+            RuleConfig.model_validate(rule.model_dump() | dict(thresholds.get(rule.rule_id, {}))) for rule in self.rules
+        )
+        return self.model_copy(update={"rules": rules})
+
 
 @dataclass(frozen=True)
 class Flagged:
@@ -100,8 +112,17 @@ def pipeline_id(scorer: Scorer, config: ScoringConfig) -> str:
     return model_id(scorer, config.model_dump(mode="json"))
 
 
-def run_pipeline(events: EventFrame, as_of: date, config: ScoringConfig, scorer: Scorer | None = None) -> ScoringResult:
-    """Score everyone on the roster as of the date, flag the few to review, and explain why."""
+def run_pipeline(
+    events: EventFrame,
+    as_of: date,
+    config: ScoringConfig,
+    scorer: Scorer | None = None,
+    history: HistoryFrame | None = None,
+) -> ScoringResult:
+    """Score everyone on the roster as of the date, flag the few to review, and explain why.
+
+    ``history`` is the career event history a trained model scores from (``indicators.history``).
+    """
     scorer = scorer or FoundationScorer()
     model = pipeline_id(scorer, config)
     run_id = f"{as_of.isoformat()}-{model}"
@@ -109,11 +130,20 @@ def run_pipeline(events: EventFrame, as_of: date, config: ScoringConfig, scorer:
     roster = events.roster_as_of(as_of)
     peers = compare_with_peers(indicators, roster, config.peers)
     rules = evaluate_rules(indicators, config.rules)
-    inputs = ScoringInputs(as_of=as_of, indicators=indicators, roster=roster, peers=peers, rules=rules)
+    inputs = ScoringInputs(as_of=as_of, indicators=indicators, roster=roster, peers=peers, rules=rules, history=history)
     score = scorer.score(inputs).reindex(indicators.index).fillna(0.0).astype("float64")
 
     max_level = rules.max_level
-    selected = _select(score, max_level, config.alerts)
+    # A probability has no "clearly above peers" floor: a model scorer sets its own (usually 0).
+    policy = config.alerts
+    floor = getattr(scorer, "min_flag_score", None)
+    if floor is not None:
+        policy = policy.model_copy(update={"min_score": float(floor)})
+    selected = _select(score, max_level, policy)
+    model_reasons: dict[str, list[str]] = {}
+    explain_model = getattr(scorer, "explain", None)
+    if callable(explain_model):
+        model_reasons = explain_model(inputs, sorted(selected), config.max_factors)
     factors = top_factors(
         indicators, peers, config.explain_indicators, max_factors=config.max_factors, min_z=config.min_factor_z
     )
@@ -151,6 +181,7 @@ def run_pipeline(events: EventFrame, as_of: date, config: ScoringConfig, scorer:
                 peer_group_size=int(sizes[row]),
                 factors=factors[officer],
                 rules=hits,
+                model_reasons=model_reasons.get(officer, ()),
             )
             flagged.append(Flagged(officer, level, values[row], hits, factors[officer], text))
 

@@ -14,13 +14,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from eis_core.scoring.peers import PeerComparison
 from eis_core.scoring.rules import RuleResult
+
+if TYPE_CHECKING:
+    from eis_core.indicators.history import HistoryFrame
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class ScoringInputs:
     roster: pd.DataFrame
     peers: PeerComparison
     rules: RuleResult
+    history: HistoryFrame | None = None
+    """Career event history, for scorers that need more than the indicators (the trained model)."""
 
 
 class Scorer(Protocol):

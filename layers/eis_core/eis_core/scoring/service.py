@@ -17,12 +17,15 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from eis_core.indicators.events import EventFrame
+from eis_core.indicators.history import build_frames
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent
 from eis_core.models.messages import AlertCreated
+from eis_core.scoring.fairness import audit_groups, disparities, fairness_table
+from eis_core.scoring.model import ModelRepository
 from eis_core.scoring.pipeline import Flagged, ScoringConfig, ScoringResult, run_pipeline
 from eis_core.scoring.scorer import Scorer
 from eis_core.storage.ports import AlertStore, ArtifactStore, AuditLog, CaseStore, Publisher, RecordStore, ScoreStore
@@ -82,13 +85,19 @@ class ScoringService:
         self._publisher = publisher
         self._config = config or ScoringConfig()
         self._scorer = scorer
+        self._models = ModelRepository(artifacts)
         self._clock = clock
         self._actor = actor
 
     def run(self, as_of: date, *, request_id: str | None = None) -> RunSummary:
         """Score everyone on the roster as of ``as_of`` (records known strictly before it)."""
-        events = EventFrame.from_records(self._records.iter_records())
-        result = run_pipeline(events, as_of, self._config, self._scorer)
+        events, history = build_frames(self._records.iter_records())
+        scorer, scorer_note, card = self._choose_scorer()
+        result = run_pipeline(events, as_of, self._config, scorer, history=history)
+        flagged_ids = {flag.officer_id for flag in result.flagged}
+        scored = [score.officer_id for score in result.scores]
+        groups = audit_groups(history.demographics.reindex(scored), as_of)
+        fairness = fairness_table(pd.Series([o in flagged_ids for o in scored], index=scored, dtype=bool), groups)
         self._scores.put_scores(result.scores)
 
         key = report_key(as_of)
@@ -118,7 +127,15 @@ class ScoringService:
             alerts_published=len(published),
             report_key=key,
         )
-        self._artifacts.put_json(key, self._report(result, summary, published, merged))
+        report = self._report(result, summary, published, merged)
+        report["scorer_note"] = scorer_note
+        report["fairness"] = {
+            "note": "Flag rates by group in this run (error rates need outcomes: see the model's validation).",
+            "groups": fairness,
+            "disparities": disparities(fairness),
+            "model_validation": None if card is None else card.get("temporal_validation", {}).get("fairness"),
+        }
+        self._artifacts.put_json(key, report)
         self._audit.append(
             AuditEvent(
                 actor=self._actor,
@@ -132,6 +149,15 @@ class ScoringService:
             )
         )
         return summary
+
+    def _choose_scorer(self) -> tuple[Scorer | None, str, dict[str, Any] | None]:
+        """The injected scorer, else the agency's current trained model, else the foundation scorer."""
+        if self._scorer is not None:
+            return self._scorer, f"scorer '{self._scorer.name}' supplied by the caller", None
+        model = self._models.load()
+        if model is None:
+            return None, "no trained model in the artifacts bucket: used the foundation (peer-relative) scorer", None
+        return model, f"current trained model {model.model.model_id} (sha256 verified)", model.model.card
 
     def _raise_alert(self, flag: Flagged, result: ScoringResult) -> tuple[str, Alert]:
         """Store the alert for a flagged officer: 'created', 'merged' into an open case, or 'existing'."""

@@ -128,6 +128,12 @@ MISSING_APPOINTED = "officer has no appointed date"
 MISSING_INCIDENT_DATE = "no incident date"
 UNREADABLE_CASE_YEAR = "case number has no filing year"
 NOT_SUSTAINED = "allegation not sustained (no discipline)"
+# Corrections the export applies to CPD's complaint dates, as the published analyses of these data do.
+# Each is counted in the manifest; none invents a finding: an uncertain finding stays pending forever.
+CLOSED_WITHOUT_FINDING = "closed without a recorded finding: kept as pending (no decision date)"
+FINDING_WITHOUT_CLOSED_DATE = "finding without a closed date: kept as pending (decision date unknown)"
+COMPLAINT_BEFORE_INCIDENT = "complaint dated before the incident: incident date set to the complaint date"
+CLOSED_BEFORE_COMPLAINT = "closed before the complaint date: closed date set to the complaint date"
 NO_PENALTY = "sustained without a penalty (no action, not served, resigned, reinstated or an unknown code)"
 OUTSIDE_SAMPLE = "officer outside the selected units"
 SECOND_PAYROLL_ROW = "another payroll row for the same officer and year"
@@ -153,6 +159,9 @@ class KindExport(BaseModel):
     source_rows: int = Field(description="Rows in that table")
     exported_rows: int
     skipped: dict[str, int] = Field(description="Rows of the source table not exported, by reason")
+    repaired: dict[str, int] = Field(
+        default_factory=dict, description="Exported rows whose values the export corrected, by correction"
+    )
     civilian_columns: list[str] = Field(description="Columns kept as a real export would; ingest must drop them")
 
 
@@ -173,6 +182,7 @@ class _Extract:
     source_table: str
     source_rows: int
     skipped: Counter[str] = field(default_factory=Counter)
+    repaired: Counter[str] = field(default_factory=Counter)
 
     def check(self, kind: RecordKind) -> None:
         # Every source row is either exported or counted as skipped: the manifest must add up.
@@ -318,6 +328,7 @@ def complaint_extract(
     """One row per accused allegation, with its complaint's incident, complaint and closed dates."""
     extract = _Extract(pd.DataFrame(), "complaints-accused", len(accused))
     rows = _in_sample(_allegations(accused, complaints), extract, officers, "complaint_date", since)
+    rows = repair_complaint_dates(rows, extract.repaired)
     extract.frame = rows[
         [
             "cr_id",
@@ -333,6 +344,30 @@ def complaint_extract(
         ]
     ].reset_index(drop=True)
     return extract
+
+
+def repair_complaint_dates(rows: pd.DataFrame, repaired: Counter[str]) -> pd.DataFrame:
+    """Make each allegation's dates consistent without guessing a finding (ISO text compares as dates)."""
+    rows = rows.copy()
+
+    def fix(mask: pd.Series, reason: str, column: str, value: pd.Series | str) -> None:
+        if mask.any():
+            repaired[reason] += int(mask.sum())
+            rows.loc[mask, column] = value[mask] if isinstance(value, pd.Series) else value
+
+    no_finding, no_closed = rows.final_finding.eq(""), rows.closed_date.eq("")
+    fix(no_finding & ~no_closed, CLOSED_WITHOUT_FINDING, "closed_date", "")
+    fix(~no_finding & no_closed, FINDING_WITHOUT_CLOSED_DATE, "final_finding", "")
+    dated = rows.incident_date.ne("") & rows.complaint_date.ne("")
+    fix(
+        dated & rows.complaint_date.lt(rows.incident_date),
+        COMPLAINT_BEFORE_INCIDENT,
+        "incident_date",
+        rows.complaint_date,
+    )
+    closed = rows.closed_date.ne("") & rows.complaint_date.ne("")
+    fix(closed & rows.closed_date.lt(rows.complaint_date), CLOSED_BEFORE_COMPLAINT, "closed_date", rows.complaint_date)
+    return rows
 
 
 def suspension_days(outcome: pd.Series) -> pd.Series:
@@ -580,6 +615,7 @@ def export_chicago(
             source_rows=extract.source_rows,
             exported_rows=len(extract.frame),
             skipped=dict(extract.skipped),
+            repaired=dict(extract.repaired),
             civilian_columns=list(CIVILIAN_COLUMNS[kind]),
         )
     manifest = ExportManifest(
@@ -624,6 +660,7 @@ class Reconciliation(BaseModel):
     source_table: str
     source_rows: int
     skipped: dict[str, int]
+    repaired: dict[str, int] = Field(default_factory=dict)
     exported_rows: int
     rows_read: int
     rows_accepted: int
@@ -651,6 +688,7 @@ def reconcile(export: KindExport, report: UploadReport, reasons: Counter[str]) -
         source_table=export.source_table,
         source_rows=export.source_rows,
         skipped=export.skipped,
+        repaired=export.repaired,
         exported_rows=export.exported_rows,
         rows_read=report.rows_read,
         rows_accepted=report.rows_accepted,

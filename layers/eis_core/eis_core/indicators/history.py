@@ -1,0 +1,517 @@
+"""Career event history for the agency's model: features and outcome labels as of any date.
+
+``HistoryFrame`` keeps, per event, the facts the model needs (complaint category and finding with its
+decision date, force type and injuries) as numpy arrays, built once and reused for every as-of
+date. ``history_features(frame, as_of)`` is a pure function of the frame and the date that only sees
+what the agency knew strictly before it:
+
+* an event counts from its ``known_on`` (the report or intake date), in trailing windows of 90 and
+  180 days, 1, 2 and 5 years and the whole career;
+* a complaint's finding counts only from ``max(known_on, finding_decided_on)``; until then it is pending;
+* demographics (race, sex, birth year) are kept apart in ``demographics`` for the fairness audit and
+  never reach a feature.
+
+``adverse_outcomes`` is the other side: the first adverse event known in ``[as_of, as_of + window)``,
+the label the model learns and the backtest checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from eis_core.indicators.events import EventFrame, _Builder
+from eis_core.models.records import (
+    Activity,
+    AllegationCategory,
+    Commendation,
+    Complaint,
+    Discipline,
+    Finding,
+    ForceType,
+    Injury,
+    Lawsuit,
+    Officer,
+    Record,
+    UseOfForce,
+    VehicleIncident,
+    VehicleIncidentType,
+)
+
+NEVER = 10**8
+"""Ordinal for 'no date' (later than any real date)."""
+
+KINDS: tuple[str, ...] = (
+    "complaint",
+    "use_of_force",
+    "accident_preventable",
+    "pursuit",
+    "injury",
+    "discipline",
+    "lawsuit",
+    "commendation",
+    "activity",
+)
+_KIND = {name: code for code, name in enumerate(KINDS)}
+_CATEGORIES = tuple(AllegationCategory)
+_CATEGORY = {category: code for code, category in enumerate(_CATEGORIES)}
+_NOT_CONDUCT = {AllegationCategory.EXCESSIVE_FORCE, AllegationCategory.OPERATIONS, AllegationCategory.NEGLECT_OF_DUTY}
+
+# Bit flags per event.
+SUSTAINED = 1 << 0  # complaint: final finding sustained (known only from its decision date)
+CLEARED = 1 << 1  # complaint: decided, not sustained
+SUBJECT_INJURED = 1 << 2
+OFFICER_INJURED = 1 << 3
+TASER = 1 << 4
+FIREARM = 1 << 5  # firearm discharged
+CONDUCT = 1 << 6  # complaint about conduct (not force, operations or neglect of duty)
+
+WINDOW_DAYS: dict[str, int] = {"90d": 90, "180d": 180, "1y": 365, "2y": 730, "5y": 1826, "career": NEVER}
+_BOUNDS = np.array([90, 180, 365, 730, 1826], dtype=np.int64)
+_N_BUCKETS = len(_BOUNDS) + 1
+RECENCY_CAP_DAYS = 3650
+DEMOGRAPHIC_COLUMNS: tuple[str, ...] = ("race", "sex", "birth_year")
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    name: str
+    label: str
+    monotone: int
+    """+1: more of it never lowers the risk; -1: more of it never raises it; 0: either way."""
+
+
+def _feature_catalogue() -> dict[str, FeatureSpec]:
+    specs: list[FeatureSpec] = []
+
+    def counts(prefix: str, noun: str, windows: Sequence[str], monotone: int = 1) -> None:
+        for window in windows:
+            span = "career" if window == "career" else f"last {window.replace('d', ' days').replace('y', ' yr')}"
+            specs.append(FeatureSpec(f"{prefix}_{window}", f"{noun}, {span}", monotone))
+
+    every = tuple(WINDOW_DAYS)
+    counts("complaints", "Complaints", every)
+    counts("force_complaints", "Excessive-force complaints", every)
+    counts("conduct_complaints", "Conduct complaints", ("1y", "5y", "career"))
+    counts("sustained", "Sustained complaints (by decision date)", ("2y", "5y", "career"))
+    counts("cleared", "Complaints decided not sustained", ("5y", "career"))
+    specs.append(FeatureSpec("pending_complaints", "Complaints still pending", 1))
+    counts("force", "Use-of-force reports", every)
+    counts("force_injury", "Uses of force with the subject injured", every)
+    counts("taser", "Taser uses", ("1y", "2y", "career"))
+    counts("firearm", "Firearm discharges", ("2y", "career"))
+    counts("officer_injured", "Uses of force with the officer injured", ("1y", "career"))
+    for kind, noun in (
+        ("accident_preventable", "Preventable vehicle accidents"),
+        ("pursuit", "Vehicle pursuits"),
+        ("injury", "On-the-job injuries"),
+        ("discipline", "Disciplinary actions"),
+        ("lawsuit", "Lawsuits"),
+    ):
+        counts(kind, noun, ("1y", "5y", "career"))
+    counts("commendation", "Commendations", ("1y", "5y"), monotone=0)
+    for name, noun in (
+        ("complaint", "complaint"),
+        ("force_complaint", "excessive-force complaint"),
+        ("force", "use-of-force report"),
+        ("force_injury", "use of force with the subject injured"),
+    ):
+        specs.append(FeatureSpec(f"days_since_{name}", f"Days since the last {noun}", -1))
+    specs.append(FeatureSpec("incident_trend", "Complaints and force reports, last 180 days minus the 185 before", 0))
+    specs.append(FeatureSpec("force_per_100_arrests_1y", "Use-of-force reports per 100 arrests, last yr", 0))
+    specs.append(FeatureSpec("tenure_years", "Years of service", 0))
+    return {spec.name: spec for spec in specs}
+
+
+FEATURES: dict[str, FeatureSpec] = _feature_catalogue()
+"""Every column ``history_features`` returns, in order."""
+
+FEATURE_KIND: dict[str, str] = {
+    name: next((kind for kind in KINDS if name.startswith(kind)), "")
+    for name in FEATURES
+    if name.startswith(("accident_preventable", "pursuit", "injury", "discipline", "lawsuit", "commendation"))
+}
+"""Features fed by one optional record kind: an agency can leave the kind out of its model."""
+
+
+@dataclass(frozen=True)
+class HistoryFrame:
+    """Every event as parallel arrays (one row per complaint per officer, not per allegation)."""
+
+    officer: npt.NDArray[np.int64]
+    kind: npt.NDArray[np.int64]
+    known: npt.NDArray[np.int64]
+    decided: npt.NDArray[np.int64]
+    category: npt.NDArray[np.int64]
+    flags: npt.NDArray[np.int64]
+    arrests: npt.NDArray[np.float64]
+    officer_ids: pd.Index
+    roster: pd.DataFrame
+    """Indexed like ``officer_ids``: rank, hire_date and separation_date ordinals (NaN = none), on_roster."""
+    demographics: pd.DataFrame
+    """Race, sex and birth year: for the fairness audit only."""
+
+    @property
+    def size(self) -> int:
+        return int(self.officer.size)
+
+    @classmethod
+    def from_records(cls, records: Iterable[Record]) -> HistoryFrame:
+        builder = HistoryBuilder()
+        for record in records:
+            builder.add(record)
+        return builder.build()
+
+    def codes(self, officer_ids: Iterable[str]) -> npt.NDArray[np.int64]:
+        return np.asarray(self.officer_ids.get_indexer(pd.Index(list(officer_ids), dtype=object)), dtype=np.int64)
+
+    def last_event_day(self) -> date:
+        return date.fromordinal(int(self.known.max())) if self.size else date.min
+
+
+def build_frames(records: Iterable[Record]) -> tuple[EventFrame, HistoryFrame]:
+    """Both frames from one pass over the records (the record store is read once per run)."""
+    events, history = _Builder(), HistoryBuilder()
+    for record in records:
+        events.add(record)
+        history.add(record)
+    return events.build(), history.build()
+
+
+class HistoryBuilder:
+    def __init__(self) -> None:
+        self.officer: list[str] = []
+        self.kind: list[int] = []
+        self.known: list[int] = []
+        self.decided: list[int] = []
+        self.category: list[int] = []
+        self.flags: list[int] = []
+        self.arrests: list[float] = []
+        self.key: list[str | None] = []
+        self.roster: dict[str, tuple[str, int, float, str | None, str | None, float]] = {}
+        self._roster_order: dict[str, str] = {}
+
+    def _add(
+        self,
+        officer: str,
+        kind: str,
+        known: date,
+        *,
+        decided: date | None = None,
+        category: int = -1,
+        flags: int = 0,
+        arrests: float = 0.0,
+        key: str | None = None,
+    ) -> None:
+        self.officer.append(officer)
+        self.kind.append(_KIND[kind])
+        self.known.append(known.toordinal())
+        self.decided.append(NEVER if decided is None else decided.toordinal())
+        self.category.append(category)
+        self.flags.append(flags)
+        self.arrests.append(arrests)
+        self.key.append(key)
+
+    def add(self, record: Record) -> None:
+        if isinstance(record, Officer):
+            previous = self._roster_order.get(record.officer_id)
+            if previous is not None and previous > record.source_record_id:
+                return
+            self._roster_order[record.officer_id] = record.source_record_id
+            self.roster[record.officer_id] = (
+                record.rank,
+                record.hire_date.toordinal(),
+                np.nan if record.separation_date is None else float(record.separation_date.toordinal()),
+                record.race,
+                record.sex,
+                np.nan if record.birth_year is None else float(record.birth_year),
+            )
+        elif isinstance(record, Complaint):
+            flags = CONDUCT if record.category not in _NOT_CONDUCT else 0
+            decided = None
+            if record.finding is not Finding.PENDING and record.finding_decided_on is not None:
+                decided = max(record.known_on, record.finding_decided_on)
+                flags |= SUSTAINED if record.finding is Finding.SUSTAINED else CLEARED
+            self._add(
+                record.officer_id,
+                "complaint",
+                record.known_on,
+                decided=decided,
+                category=_CATEGORY[record.category],
+                flags=flags,
+                key=record.complaint_id,
+            )
+        elif isinstance(record, UseOfForce):
+            flags = (SUBJECT_INJURED if record.subject_injured else 0) | (
+                OFFICER_INJURED if record.officer_injured else 0
+            )
+            flags |= TASER if record.force_type is ForceType.TASER else 0
+            flags |= FIREARM if record.force_type is ForceType.FIREARM_DISCHARGED else 0
+            self._add(record.officer_id, "use_of_force", record.known_on, flags=flags)
+        elif isinstance(record, VehicleIncident):
+            if record.incident_type is VehicleIncidentType.PURSUIT:
+                self._add(record.officer_id, "pursuit", record.known_on)
+            elif record.preventable:
+                self._add(record.officer_id, "accident_preventable", record.known_on)
+        elif isinstance(record, Injury):
+            self._add(record.officer_id, "injury", record.known_on)
+        elif isinstance(record, Discipline):
+            self._add(record.officer_id, "discipline", record.known_on)
+        elif isinstance(record, Lawsuit):
+            self._add(record.officer_id, "lawsuit", record.known_on)
+        elif isinstance(record, Commendation):
+            self._add(record.officer_id, "commendation", record.known_on)
+        elif isinstance(record, Activity):
+            self._add(record.officer_id, "activity", record.known_on, arrests=float(record.arrests))
+        # Leave and training are not model inputs.
+
+    def build(self) -> HistoryFrame:
+        events = pd.DataFrame(
+            {
+                "officer": pd.Series(self.officer, dtype=object),
+                "kind": np.asarray(self.kind, dtype=np.int64),
+                "known": np.asarray(self.known, dtype=np.int64),
+                "decided": np.asarray(self.decided, dtype=np.int64),
+                "category": np.asarray(self.category, dtype=np.int64),
+                "flags": np.asarray(self.flags, dtype=np.int64),
+                "arrests": np.asarray(self.arrests, dtype=np.float64),
+                "key": pd.Series(self.key, dtype=object),
+            }
+        )
+        events = _one_row_per_complaint(events)
+        roster = pd.DataFrame.from_dict(
+            self.roster,
+            orient="index",
+            columns=["rank", "hire_date", "separation_date", "race", "sex", "birth_year"],
+        )
+        officer_ids = pd.Index(sorted(set(roster.index) | set(events["officer"])), dtype=object, name="officer_id")
+        roster = roster.reindex(officer_ids)
+        roster["on_roster"] = roster["hire_date"].notna()
+        roster["hire_date"] = roster["hire_date"].astype("float64")
+        roster["separation_date"] = roster["separation_date"].astype("float64")
+        return HistoryFrame(
+            officer=np.asarray(officer_ids.get_indexer(events["officer"]), dtype=np.int64),
+            kind=events["kind"].to_numpy(np.int64),
+            known=events["known"].to_numpy(np.int64),
+            decided=events["decided"].to_numpy(np.int64),
+            category=events["category"].to_numpy(np.int64),
+            flags=events["flags"].to_numpy(np.int64),
+            arrests=events["arrests"].to_numpy(np.float64),
+            officer_ids=officer_ids,
+            roster=roster[["rank", "hire_date", "separation_date", "on_roster"]],
+            demographics=roster[list(DEMOGRAPHIC_COLUMNS)],
+        )
+
+
+def _one_row_per_complaint(events: pd.DataFrame) -> pd.DataFrame:
+    """Several allegations of one complaint against one officer count as one complaint.
+
+    The complaint is known from its first allegation, force if any allegation is, and sustained
+    from the first sustained decision; it is cleared once every allegation is decided otherwise.
+    """
+    is_complaint = events["kind"].to_numpy() == _KIND["complaint"]
+    complaints = events[is_complaint]
+    if complaints.empty or not complaints.duplicated(["officer", "key"]).any():
+        return events.drop(columns="key")
+    force = _CATEGORY[AllegationCategory.EXCESSIVE_FORCE]
+    work = complaints.assign(
+        is_force=complaints["category"].eq(force),
+        sustained_on=np.where(complaints["flags"] & SUSTAINED, complaints["decided"], NEVER),
+        conduct=complaints["flags"] & CONDUCT,
+    )
+    grouped = work.groupby(["officer", "key"], sort=False)
+    merged = grouped.agg(
+        kind=("kind", "first"),
+        known=("known", "min"),
+        decided_all=("decided", "max"),
+        sustained_on=("sustained_on", "min"),
+        is_force=("is_force", "any"),
+        category=("category", "first"),
+        conduct=("conduct", "max"),
+        arrests=("arrests", "first"),
+    ).reset_index()
+    sustained = merged["sustained_on"] < NEVER
+    cleared = ~sustained & (merged["decided_all"] < NEVER)
+    merged["decided"] = np.where(sustained, merged["sustained_on"], np.where(cleared, merged["decided_all"], NEVER))
+    merged["flags"] = merged["conduct"] | np.where(sustained, SUSTAINED, 0) | np.where(cleared, CLEARED, 0)
+    merged["category"] = np.where(merged["is_force"], force, merged["category"])
+    columns = ["officer", "kind", "known", "decided", "category", "flags", "arrests"]
+    combined: pd.DataFrame = pd.concat([events.loc[~is_complaint, columns], merged[columns]], ignore_index=True)
+    return combined
+
+
+# ---------------------------------------------------------------------------------------- population
+
+
+class PopulationRule(BaseModel):
+    """Who is scored and trained on as of a date: on the roster (hired before it, not separated by it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    exclude_ranks: tuple[str, ...] = Field(default=(), description="e.g. civilian staff on a sworn roster")
+    min_tenure_days: int = Field(default=0, ge=0)
+    active_within_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="Also require an activity record known within this many days before the date "
+        "(Chicago: a payroll year ending the day before, i.e. 'on the payroll the year before')",
+    )
+
+
+def population(frame: HistoryFrame, as_of: date, rule: PopulationRule | None = None) -> pd.Index:
+    """Officer ids in the population as of the date."""
+    rule = rule or PopulationRule()
+    day = as_of.toordinal()
+    roster = frame.roster
+    hire = roster["hire_date"].to_numpy()
+    separation = roster["separation_date"].to_numpy()
+    keep = roster["on_roster"].to_numpy(bool) & (hire <= day - 1 - rule.min_tenure_days)
+    keep &= np.isnan(separation) | (separation >= day)
+    if rule.exclude_ranks:
+        keep &= ~roster["rank"].isin(rule.exclude_ranks).to_numpy()
+    if rule.active_within_days is not None:
+        recent = (frame.kind == _KIND["activity"]) & (frame.known < day)
+        recent &= frame.known >= day - rule.active_within_days
+        active = np.zeros(len(frame.officer_ids), dtype=bool)
+        active[frame.officer[recent]] = True
+        keep &= active
+    return frame.officer_ids[keep]
+
+
+# ---------------------------------------------------------------------------------------- features
+
+
+def history_features(frame: HistoryFrame, as_of: date, officer_ids: Iterable[str]) -> pd.DataFrame:
+    """The ``FEATURES`` of each officer from what was known strictly before ``as_of``."""
+    index = pd.Index(list(officer_ids), dtype=object, name="officer_id")
+    codes = frame.codes(index)
+    if (codes < 0).any():
+        raise ValueError("officers not in the history frame")
+    day = as_of.toordinal()
+    n = len(frame.officer_ids)
+    visible = frame.known < day
+    officer, kind, known = frame.officer[visible], frame.kind[visible], frame.known[visible]
+    flags, category, decided = frame.flags[visible], frame.category[visible], frame.decided[visible]
+    bucket = np.searchsorted(_BOUNDS, day - known, side="left")
+    columns: dict[str, npt.NDArray[np.float64]] = {}
+
+    def windowed(mask: npt.NDArray[np.bool_], prefix: str, buckets: npt.NDArray[np.int64] = bucket) -> None:
+        cells = np.bincount(officer[mask] * _N_BUCKETS + buckets[mask], minlength=n * _N_BUCKETS)
+        cumulative = cells.reshape(n, _N_BUCKETS).cumsum(axis=1)[codes]
+        for position, window in enumerate(WINDOW_DAYS):
+            name = f"{prefix}_{window}"
+            if name in FEATURES:
+                columns[name] = cumulative[:, position].astype(np.float64)
+
+    is_complaint = kind == _KIND["complaint"]
+    is_force_complaint = is_complaint & (category == _CATEGORY[AllegationCategory.EXCESSIVE_FORCE])
+    is_force = kind == _KIND["use_of_force"]
+    windowed(is_complaint, "complaints")
+    windowed(is_force_complaint, "force_complaints")
+    windowed(is_complaint & (flags & CONDUCT > 0), "conduct_complaints")
+    # A finding counts from the day it was decided, and only once decided before as_of.
+    decided_before = decided < day
+    decision_bucket = np.searchsorted(_BOUNDS, day - np.minimum(decided, day), side="left")
+    windowed(is_complaint & decided_before & (flags & SUSTAINED > 0), "sustained", decision_bucket)
+    windowed(is_complaint & decided_before & (flags & CLEARED > 0), "cleared", decision_bucket)
+    columns["pending_complaints"] = np.bincount(officer[is_complaint & ~decided_before], minlength=n)[codes].astype(
+        np.float64
+    )
+    windowed(is_force, "force")
+    windowed(is_force & (flags & SUBJECT_INJURED > 0), "force_injury")
+    windowed(is_force & (flags & TASER > 0), "taser")
+    windowed(is_force & (flags & FIREARM > 0), "firearm")
+    windowed(is_force & (flags & OFFICER_INJURED > 0), "officer_injured")
+    for name in ("accident_preventable", "pursuit", "injury", "discipline", "lawsuit", "commendation"):
+        windowed(kind == _KIND[name], name)
+
+    for name, mask in (
+        ("complaint", is_complaint),
+        ("force_complaint", is_force_complaint),
+        ("force", is_force),
+        ("force_injury", is_force & (flags & SUBJECT_INJURED > 0)),
+    ):
+        latest = np.full(n, -NEVER, dtype=np.int64)
+        np.maximum.at(latest, officer[mask], known[mask])
+        columns[f"days_since_{name}"] = np.minimum(day - latest[codes], RECENCY_CAP_DAYS).astype(np.float64)
+
+    incidents_180 = columns["complaints_180d"] + columns["force_180d"]
+    incidents_365 = columns["complaints_1y"] + columns["force_1y"]
+    columns["incident_trend"] = incidents_180 - (incidents_365 - incidents_180)
+    is_activity = (kind == _KIND["activity"]) & (bucket <= 2)
+    arrests = np.bincount(officer[is_activity], weights=frame.arrests[visible][is_activity], minlength=n)[codes]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        columns["force_per_100_arrests_1y"] = np.where(arrests > 0, 100.0 * columns["force_1y"] / arrests, np.nan)
+    hire = frame.roster["hire_date"].to_numpy()[codes]
+    columns["tenure_years"] = (day - hire) / 365.25
+    return pd.DataFrame(columns, index=index)[list(FEATURES)]
+
+
+# ---------------------------------------------------------------------------------------- outcomes
+
+
+class AdverseDefinition(BaseModel):
+    """What counts as the adverse event the model predicts; each event dates from when it was known."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sustained_complaint: bool = Field(default=True, description="A complaint whose (eventual) finding is sustained")
+    complaint_categories: tuple[AllegationCategory, ...] = Field(
+        default=(AllegationCategory.EXCESSIVE_FORCE,), description="Any complaint in these categories"
+    )
+    force_subject_injured: bool = True
+    lawsuit: bool = False
+    findings_known_by: date | None = Field(
+        default=None,
+        description="Count a sustained finding only when decided before this date (a strict backtest); "
+        "None uses the eventual finding, as the issue's 'eventually sustained' says",
+    )
+
+    def describe(self) -> str:
+        parts = []
+        if self.sustained_complaint:
+            parts.append("a complaint eventually sustained")
+        if self.complaint_categories:
+            parts.append("a complaint of " + " or ".join(c.value.replace("_", " ") for c in self.complaint_categories))
+        if self.force_subject_injured:
+            parts.append("a use of force that injured its subject")
+        if self.lawsuit:
+            parts.append("a lawsuit")
+        return " or ".join(parts) or "nothing"
+
+
+def adverse_outcomes(
+    frame: HistoryFrame, as_of: date, window_days: int, officer_ids: Iterable[str], definition: AdverseDefinition
+) -> pd.Series:
+    """Per officer, the day (ordinal) the first adverse event was known in ``[as_of, as_of + window)``, or NaN."""
+    index = pd.Index(list(officer_ids), dtype=object, name="officer_id")
+    codes = frame.codes(index)
+    start, end = as_of.toordinal(), as_of.toordinal() + window_days
+    inside = (frame.known >= start) & (frame.known < end)
+    kind, flags = frame.kind, frame.flags
+    is_complaint = kind == _KIND["complaint"]
+    adverse = np.zeros(frame.size, dtype=bool)
+    if definition.sustained_complaint:
+        sustained = flags & SUSTAINED > 0
+        if definition.findings_known_by is not None:
+            sustained &= frame.decided < definition.findings_known_by.toordinal()
+        adverse |= is_complaint & sustained
+    if definition.complaint_categories:
+        wanted = np.array([_CATEGORY[c] for c in definition.complaint_categories])
+        adverse |= is_complaint & np.isin(frame.category, wanted)
+    if definition.force_subject_injured:
+        adverse |= (kind == _KIND["use_of_force"]) & (flags & SUBJECT_INJURED > 0)
+    if definition.lawsuit:
+        adverse |= kind == _KIND["lawsuit"]
+    chosen = inside & adverse
+    first = np.full(len(frame.officer_ids), NEVER, dtype=np.int64)
+    np.minimum.at(first, frame.officer[chosen], frame.known[chosen])
+    values = first[codes].astype(np.float64)
+    values[values >= NEVER] = np.nan
+    return pd.Series(values, index=index, name="first_adverse")

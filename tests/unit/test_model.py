@@ -1,0 +1,257 @@
+"""The agency's model: leakage-free features, deterministic training, the card, storage and the backtest."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eis_core.generate import GeneratorConfig, generate_agency
+from eis_core.indicators.history import (
+    FEATURES,
+    AdverseDefinition,
+    HistoryFrame,
+    adverse_outcomes,
+    history_features,
+    population,
+)
+from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record, UseOfForce
+from eis_core.scoring.backtest import BacktestRule, backtest_year, render_report
+from eis_core.scoring.model import ModelRepository, ModelSpec, train_model, training_dates
+from eis_core.storage.memory import InMemoryArtifactStore
+
+AS_OF = date(2023, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def agency_records() -> list[Record]:
+    agency = generate_agency(
+        GeneratorConfig(officers=150, seed=3, start=date(2018, 1, 1), end=date(2023, 12, 31), horizon_months=0)
+    )
+    return [record for records in agency.records.values() for record in records]
+
+
+@pytest.fixture(scope="module")
+def frame(agency_records: list[Record]) -> HistoryFrame:
+    return HistoryFrame.from_records(agency_records)
+
+
+@pytest.fixture(scope="module")
+def trained(frame: HistoryFrame) -> object:
+    return train_model(frame, ModelSpec(parameters={"min_samples_leaf": 20, "max_iter": 30}), AS_OF)
+
+
+def _officer(officer_id: str, **demographics: object) -> Officer:
+    return Officer(
+        source_record_id=f"r-{officer_id}",
+        officer_id=officer_id,
+        first_name="A",
+        last_name="B",
+        rank="Police Officer",
+        unit="D1",
+        hire_date=date(2010, 1, 1),
+        **demographics,  # type: ignore[arg-type]
+    )
+
+
+def _complaint(
+    officer_id: str,
+    known: date,
+    *,
+    finding: Finding = Finding.PENDING,
+    decided: date | None = None,
+    category: AllegationCategory = AllegationCategory.VERBAL_ABUSE,
+    cid: str | None = None,
+) -> Complaint:
+    return Complaint(
+        source_record_id=f"c-{officer_id}-{known}-{cid}",
+        officer_id=officer_id,
+        occurred_on=known,
+        known_on=known,
+        complaint_id=cid or f"C-{officer_id}-{known}",
+        category=category,
+        finding=finding,
+        finding_decided_on=decided,
+    )
+
+
+def _force(officer_id: str, known: date, injured: bool = False) -> UseOfForce:
+    return UseOfForce(
+        source_record_id=f"f-{officer_id}-{known}",
+        officer_id=officer_id,
+        occurred_on=known,
+        known_on=known,
+        force_type="physical",
+        subject_injured=injured,
+    )
+
+
+def test_a_record_known_after_the_as_of_date_cannot_change_features_or_scores(
+    frame: HistoryFrame, agency_records: list[Record], trained: object
+) -> None:
+    # Given the agency's records, and the same records cut to what was known before AS_OF
+    # (later records dropped, findings decided on or after AS_OF reset to pending)
+    def known_then(record: Record) -> Record | None:
+        if isinstance(record, Officer):
+            return record
+        if record.known_on >= AS_OF:  # type: ignore[union-attr]
+            return None
+        if isinstance(record, Complaint) and record.finding_decided_on and record.finding_decided_on >= AS_OF:
+            return record.model_copy(update={"finding": Finding.PENDING, "finding_decided_on": None})
+        return record
+
+    cut = [r for r in (known_then(record) for record in agency_records) if r is not None]
+    assert len(cut) < len(agency_records)
+    officers = population(frame, AS_OF)
+    # When features and scores are computed as of AS_OF from both
+    full = history_features(frame, AS_OF, officers)
+    truncated = history_features(HistoryFrame.from_records(cut), AS_OF, officers)
+    # Then nothing differs
+    pd.testing.assert_frame_equal(full, truncated)
+    np.testing.assert_array_equal(trained.predict(full), trained.predict(truncated))  # type: ignore[attr-defined]
+
+
+def test_a_sustained_finding_counts_only_from_its_decision_date() -> None:
+    records: list[Record] = [
+        _officer("X1"),
+        _complaint("X1", date(2022, 3, 1), finding=Finding.SUSTAINED, decided=date(2022, 12, 20)),
+    ]
+    frame = HistoryFrame.from_records(records)
+    before = history_features(frame, date(2022, 12, 20), ["X1"]).iloc[0]
+    after = history_features(frame, date(2022, 12, 21), ["X1"]).iloc[0]
+    assert (before["sustained_career"], before["pending_complaints"]) == (0, 1)
+    assert (after["sustained_career"], after["pending_complaints"]) == (1, 0)
+
+
+def test_windows_recency_and_allegations_of_one_complaint_counting_once() -> None:
+    as_of = date(2023, 1, 1)
+    records: list[Record] = [
+        _officer("X1"),
+        _complaint("X1", as_of - timedelta(days=10), cid="C1"),
+        _complaint("X1", as_of - timedelta(days=10), cid="C1", category=AllegationCategory.EXCESSIVE_FORCE),
+        _complaint("X1", as_of - timedelta(days=400)),
+        _force("X1", as_of - timedelta(days=100), injured=True),
+        _force("X1", as_of),  # known on the as-of date itself: not yet visible
+    ]
+    row = history_features(HistoryFrame.from_records(records), as_of, ["X1"]).iloc[0]
+    assert (row["complaints_90d"], row["complaints_1y"], row["complaints_2y"]) == (1, 1, 2)
+    assert (row["force_complaints_90d"], row["force_90d"], row["force_180d"], row["force_injury_1y"]) == (1, 0, 1, 1)
+    assert (row["days_since_complaint"], row["days_since_force"]) == (10, 100)
+
+
+def test_protected_attributes_are_never_model_inputs(frame: HistoryFrame, trained: object) -> None:
+    assert not {"race", "sex", "birth_year", "age"} & set(FEATURES)
+    officers = population(frame, AS_OF)
+    other = replace(frame, demographics=frame.demographics.assign(race="Z", sex="Z", birth_year=1900.0))
+    np.testing.assert_array_equal(
+        trained.predict(history_features(frame, AS_OF, officers)),  # type: ignore[attr-defined]
+        trained.predict(history_features(other, AS_OF, officers)),  # type: ignore[attr-defined]
+    )
+
+
+def test_training_is_deterministic_and_labels_end_by_the_cutoff(frame: HistoryFrame, trained: object) -> None:
+    spec = ModelSpec(parameters={"min_samples_leaf": 20, "max_iter": 30})
+    again = train_model(frame, spec, AS_OF)
+    assert again.model_id == trained.model_id  # type: ignore[attr-defined]
+    x = history_features(frame, AS_OF, population(frame, AS_OF))
+    np.testing.assert_array_equal(again.predict(x), trained.predict(x))  # type: ignore[attr-defined]
+    assert all(spec.window_end(d) <= AS_OF for d in training_dates(frame, spec, AS_OF))
+    other_seed = train_model(frame, spec.model_copy(update={"seed": 1}), AS_OF)
+    assert other_seed.model_id != trained.model_id  # type: ignore[attr-defined]
+
+
+def test_the_model_card_says_what_was_trained_and_how_it_validated(trained: object) -> None:
+    card = trained.card  # type: ignore[attr-defined]
+    assert card["model_id"].startswith("model-")
+    assert card["training_window"]["cutoff"] == "2023-01-01"
+    assert card["training_window"]["last_label_window_ends"] <= "2023-01-01"
+    assert 0 < card["base_rate"] < 1 and card["cohort"]["officer_years"] > 0
+    validation = card["temporal_validation"]
+    assert validation["as_of"] == card["training_window"]["as_of_dates"][-1]
+    assert {"precision_at_top", "auc", "base_rate", "recall_at_top"} <= set(validation["metrics"])
+    assert {row["attribute"] for row in validation["fairness"]} >= {"race", "sex"}
+    assert {f["name"] for f in card["features"]} == set(FEATURES)
+
+
+def test_a_stored_model_loads_only_when_its_hash_matches_the_card(trained: object) -> None:
+    artifacts = InMemoryArtifactStore()
+    repository = ModelRepository(artifacts)
+    assert repository.load() is None  # no model yet: callers fall back to the foundation scorer
+    card = repository.save(trained)  # type: ignore[arg-type]
+    blob = artifacts.get_bytes(card["artifact_key"])
+    assert card["artifact_sha256"] == hashlib.sha256(blob).hexdigest()
+    loaded = repository.load()
+    assert loaded is not None and loaded.model.model_id == trained.model_id  # type: ignore[attr-defined]
+
+    artifacts.put_bytes(card["artifact_key"], blob + b"tampered")
+    with pytest.raises(ValueError, match="does not match"):
+        repository.load()
+
+
+def test_adverse_outcomes_follow_the_configured_definition() -> None:
+    as_of = date(2023, 1, 1)
+    records: list[Record] = [
+        _officer("S1"),
+        _officer("F1"),
+        _officer("I1"),
+        _officer("N1"),
+        _complaint("S1", date(2023, 5, 1), finding=Finding.SUSTAINED, decided=date(2024, 6, 1)),
+        _complaint("F1", date(2023, 2, 1), category=AllegationCategory.EXCESSIVE_FORCE),
+        _force("I1", date(2023, 3, 1), injured=True),
+        _force("N1", date(2023, 3, 1)),
+        _complaint("N1", date(2024, 2, 1), category=AllegationCategory.EXCESSIVE_FORCE),  # after the window
+    ]
+    frame = HistoryFrame.from_records(records)
+    ids = ["S1", "F1", "I1", "N1"]
+    eventual = adverse_outcomes(frame, as_of, 365, ids, AdverseDefinition())
+    assert eventual.notna().tolist() == [True, True, True, False]
+    assert eventual["F1"] == date(2023, 2, 1).toordinal()
+    strict = adverse_outcomes(frame, as_of, 365, ids, AdverseDefinition(findings_known_by=as_of))
+    assert strict.notna().tolist() == [False, True, True, False]
+    force_only = AdverseDefinition(sustained_complaint=False, complaint_categories=(), force_subject_injured=True)
+    assert adverse_outcomes(frame, as_of, 365, ids, force_only).notna().tolist() == [False, False, True, False]
+
+
+def test_backtest_compares_model_and_rule_and_writes_a_report(frame: HistoryFrame) -> None:
+    spec = ModelSpec(parameters={"min_samples_leaf": 20, "max_iter": 30})
+    result = backtest_year(frame, spec, 2023, BacktestRule())
+    table = result.table
+    assert table["training_as_of"][-1] == "2022-01-01"  # its label window ends on the test date
+    assert table["officers"] > 100 and 0 < table["base_rate"] < 1
+    assert table["rule_tp_at_rule_count"] + table["rule_fp_at_rule_count"] == table["rule_flag_count"]
+    assert table["model_tp_at_rule_count"] + table["model_fp_at_rule_count"] == table["rule_flag_count"]
+    assert 0.5 < table["model_auc"] <= 1
+    report = render_report([result], agency_id="demo", spec=spec, rule=BacktestRule(), notes=["a note"])
+    assert "Model precision @ top share" in report and "<polyline" in report and "a note" in report
+    assert "False-negative-rate ratio" in report and "Fairness table" in report
+    assert "Where the model's FNR ratio is worse" in report
+
+
+def test_candidates_are_chosen_on_the_latest_training_year_and_recorded_in_the_card(frame: HistoryFrame) -> None:
+    from eis_core.scoring.model import Candidate, ModelParameters
+
+    spec = ModelSpec(
+        candidates=(
+            Candidate(name="tiny", parameters=ModelParameters(max_iter=2, min_samples_leaf=20)),
+            Candidate(name="small", parameters=ModelParameters(max_iter=30, min_samples_leaf=20)),
+        )
+    )
+    model = train_model(frame, spec, AS_OF)
+    selection = model.card["model_selection"]
+    assert set(selection["candidates"]) == {"tiny", "small"}
+    best = max(selection["candidates"], key=lambda name: selection["candidates"][name])
+    assert selection["chosen"] == best
+    assert model.card["parameters"] == spec.resolved(
+        spec.candidates[[c.name for c in spec.candidates].index(best)]
+    ).parameters.model_dump(mode="json")
+
+
+def test_censored_training_labels_only_count_findings_decided_before_the_cutoff(frame: HistoryFrame) -> None:
+    spec = ModelSpec(parameters={"min_samples_leaf": 20, "max_iter": 5})
+    eventual = train_model(frame, spec, AS_OF).card["cohort"]["adverse_officer_years"]
+    censored = train_model(frame, spec.model_copy(update={"censor_training_findings": True}), AS_OF)
+    assert censored.card["cohort"]["adverse_officer_years"] < eventual  # some were sustained only later
