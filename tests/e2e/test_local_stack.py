@@ -108,6 +108,8 @@ def test_every_stage_left_an_audit_record_in_an_intact_chain(
     assert status == 200 and audit["chain_valid"]
     actions = {r["action"] for r in audit["records"]}
     assert {"upload.ingest", "score.run", "alert.notify", "case.open"} <= actions
+    # and the demo's audit-export job archived the trail it had by then
+    assert 0 < result.audit_exported <= len(audit["records"])
 
 
 def test_eis_demo_command_runs_and_prints_the_summary(tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ class DemoResult:
     opened_case: dict[str, Any] | None = None
     audit_records: int = 0
     audit_chain_ok: bool = False
+    audit_exported: int = 0
 
     @property
     def rows_ingested(self) -> int:
@@ -154,6 +155,7 @@ def run_demo(
     if status == 200:
         result.audit_records = len(audit["records"])
         result.audit_chain_ok = bool(audit["chain_valid"])
+    result.audit_exported = runtime.run_job("score", "audit-export")["exported"]
     return result
 
 

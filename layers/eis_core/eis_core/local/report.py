@@ -44,7 +44,10 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
         )
     else:
         print("  no case was opened (no alert to open one from)")
-    print(f"Audit: {result.audit_records} records, hash chain {'verified' if result.audit_chain_ok else 'BROKEN'}")
+    print(
+        f"Audit: {result.audit_records} records, hash chain {'verified' if result.audit_chain_ok else 'BROKEN'},"
+        f" {result.audit_exported} exported to the Object-Lock audit bucket"
+    )
     print("\nTokens (Cognito id tokens from the local user pool, valid 1 hour):")
     for role, token in result.tokens.items():
         print(f"  export EIS_{role.upper()}_TOKEN={token}")

@@ -44,11 +44,22 @@ def create_agency_resources(session: Any, resources: AgencyResources, *, sender_
     s3 = session.client("s3")
     for bucket in Bucket:
         name = resources.bucket(bucket)
-        if resources.region == "us-east-1":
-            s3.create_bucket(Bucket=name)
-        else:
-            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": resources.region})
+        options: dict[str, Any] = {"Bucket": name}
+        if resources.region != "us-east-1":
+            options["CreateBucketConfiguration"] = {"LocationConstraint": resources.region}
+        if bucket is Bucket.AUDIT:
+            # As deployed: the audit archive cannot be overwritten or deleted before its retention ends.
+            options["ObjectLockEnabledForBucket"] = True
+        s3.create_bucket(**options)
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        if bucket is Bucket.AUDIT:
+            s3.put_object_lock_configuration(
+                Bucket=name,
+                ObjectLockConfiguration={
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}},
+                },
+            )
 
     sns = session.client("sns")
     sqs = session.client("sqs")

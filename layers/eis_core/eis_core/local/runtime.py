@@ -150,6 +150,15 @@ class LocalRuntime:
         result: dict[str, Any] = self._score.lambda_handler(event, self._context("score"))
         return result
 
+    def run_job(self, function: str, job: str) -> dict[str, Any]:
+        """A scheduled job (``{"job": ...}`` in an EIS schedule's event), as the stack's rules send it."""
+        resources = self.stack.resources
+        event = scheduled_event(as_of=None, account=resources.account, region=resources.region, rule=job)
+        event |= {"detail-type": "EIS scheduled job", "source": "eis.schedule", "detail": {"job": job}}
+        handler = {"score": self._score, "notify": self._notify}[function]
+        result: dict[str, Any] = handler.lambda_handler(event, self._context(function))
+        return result
+
     def deliver_notifications(self) -> int:
         """Poll the notify queue like Lambda's event source mapping; delete what the handler accepted."""
         queue_url = self.stack.agency.notify_queue_url
