@@ -18,10 +18,10 @@ from eis_core.cases.access import parse_groups
 from eis_core.local.lambda_context import LocalLambdaContext
 from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, RuleHit
 from eis_core.models.audit import AuditOutcome, AuditRecord
-from eis_core.models.records import Officer
 from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters
 from functions.cases_api import handler
+from tests.builders import officer as _officer
 from tests.conftest import EVENTS
 
 ALERT_A = "2024-06-01-A1001"  # reports to S1 -> L1 -> C1
@@ -31,20 +31,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SUPERVISOR_S2 = {"sub": "sub-s2", "custom:officer_id": "S2", "cognito:groups": "supervisor"}
 LIEUTENANT_L1 = {"sub": "sub-l1", "custom:officer_id": "L1", "cognito:groups": '["supervisor"]'}
 AUDITOR = {"sub": "sub-auditor", "cognito:groups": "[auditor]"}
-
-
-def _officer(officer_id: str, first: str, last: str, supervisor: str | None, email: str | None = None) -> Officer:
-    return Officer(
-        source_record_id=f"emp-{officer_id}",
-        officer_id=officer_id,
-        first_name=first,
-        last_name=last,
-        rank="Officer",
-        unit="Patrol",
-        supervisor_id=supervisor,
-        email=email,
-        hire_date=date(2015, 1, 5),
-    )
 
 
 ROSTER = [

@@ -16,11 +16,11 @@ from eis_core.errors import ValidationFailed
 from eis_core.local.lambda_context import LocalLambdaContext
 from eis_core.models.audit import AuditRecord
 from eis_core.models.cases import Case, CaseStatus, Note
-from eis_core.models.records import Officer
 from eis_core.notify.service import SweepIncompleteError
 from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters, memory_adapters
 from functions.notify import handler
+from tests.builders import officer as _officer
 from tests.conftest import ACCOUNT, EVENTS, REGION
 
 SWEEP_DAY = date(2024, 6, 20)  # the "time" of tests/events/eventbridge_deadline_sweep.json
@@ -31,20 +31,6 @@ CHIEF, LIEUTENANT, SERGEANT = (
     "sgt.one@testville.example.gov",
 )
 RISK_TEAM = "risk@testville.example.gov"
-
-
-def _officer(officer_id: str, first: str, last: str, supervisor: str | None, email: str | None = None) -> Officer:
-    return Officer(
-        source_record_id=f"emp-{officer_id}",
-        officer_id=officer_id,
-        first_name=first,
-        last_name=last,
-        rank="Officer",
-        unit="Patrol",
-        supervisor_id=supervisor,
-        email=email,
-        hire_date=date(2015, 1, 5),
-    )
 
 
 ROSTER = [

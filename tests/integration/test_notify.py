@@ -15,27 +15,13 @@ from moto.backends import get_backend
 from eis_core.local.lambda_context import LocalLambdaContext
 from eis_core.models.alerts import Alert, AlertLevel
 from eis_core.models.audit import AuditRecord
-from eis_core.models.records import Officer
 from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters
 from functions.notify import handler
+from tests.builders import officer as _officer
 from tests.conftest import ACCOUNT, EVENTS, REGION
 
 ALERT_ID = "2024-06-01-A1001"
-
-
-def _officer(officer_id: str, first: str, last: str, supervisor: str | None, email: str | None = None) -> Officer:
-    return Officer(
-        source_record_id=f"emp-{officer_id}",
-        officer_id=officer_id,
-        first_name=first,
-        last_name=last,
-        rank="Officer",
-        unit="Patrol",
-        supervisor_id=supervisor,
-        email=email,
-        hire_date=date(2015, 1, 5),
-    )
 
 
 def _alert(officer_id: str) -> Alert:
