@@ -184,7 +184,6 @@ def _find_uv() -> list[str] | None:
         shutil.which("uv"),
         str(Path(sys.executable).with_name("uv")),
         str(Path.home() / ".local" / "bin" / "uv"),
-        "/tmp/uvenv/bin/uv",  # noqa: S108 - where this workplace's bootstrap puts uv
     ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
