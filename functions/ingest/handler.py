@@ -24,7 +24,7 @@ from eis_core.settings import Settings
 
 logger = Logger()
 tracer = Tracer()
-metrics = Metrics()
+metrics = Metrics(namespace="EIS")  # explicit: a missing namespace would fail every invocation
 
 SUMMARY_FIELDS = {
     "upload_id",
