@@ -21,6 +21,12 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
         status = f"REJECTED: {f.reason}" if f.rejected else f"{f.accepted:>7} ingested, {f.quarantined:>4} quarantined"
         print(f"  {f.kind:<18} {status}")
     print(f"  {'total':<18} {result.rows_ingested:>7} ingested, {result.rows_quarantined:>4} quarantined")
+    t = result.training
+    print('Retraining ({"job": "retrain"} -> score function):')
+    print(
+        f"  model {t.get('model_id')} trained on {t.get('officer_years')} officer-years before {t.get('cutoff')},"
+        f" base rate {t.get('base_rate', 0):.3f}; card at {t.get('card_key')}"
+    )
     s = result.scoring
     print("Scoring (schedule -> score function):")
     print(

@@ -150,11 +150,15 @@ class LocalRuntime:
         result: dict[str, Any] = self._score.lambda_handler(event, self._context("score"))
         return result
 
-    def run_job(self, function: str, job: str) -> dict[str, Any]:
+    def run_job(self, function: str, job: str, *, as_of: date | None = None) -> dict[str, Any]:
         """A scheduled job (``{"job": ...}`` in an EIS schedule's event), as the stack's rules send it."""
         resources = self.stack.resources
-        event = scheduled_event(as_of=None, account=resources.account, region=resources.region, rule=job)
-        event |= {"detail-type": "EIS scheduled job", "source": "eis.schedule", "detail": {"job": job}}
+        event = scheduled_event(as_of=as_of, account=resources.account, region=resources.region, rule=job)
+        event |= {
+            "detail-type": "EIS scheduled job",
+            "source": "eis.schedule",
+            "detail": event["detail"] | {"job": job},
+        }
         handler = {"score": self._score, "notify": self._notify}[function]
         result: dict[str, Any] = handler.lambda_handler(event, self._context(function))
         return result
