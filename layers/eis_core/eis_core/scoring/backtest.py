@@ -113,7 +113,8 @@ def backtest_year(frame: HistoryFrame, spec: ModelSpec, test_year: int, rule: Ba
         "model_fp_at_rule_count": flag_count - model_tp_at_f,
         "model_flags_for_rule_tp": k_model,
         "model_fp_at_rule_tp": model_fp_at_rule_tp,
-        "model_fp_reduction_at_rule_tp": 1 - model_fp_at_rule_tp / rule_fp if rule_fp else None,
+        # Undefined when the rule catches nobody: "the same catch" would be zero officers.
+        "model_fp_reduction_at_rule_tp": 1 - model_fp_at_rule_tp / rule_fp if rule_fp and rule_tp else None,
         "model_lead_days_top": _lead_days(panel.first_adverse, as_of, model_top),
         "rule_lead_days_top": _lead_days(panel.first_adverse, as_of, rule_top),
         "model_lead_days_at_rule_count": _lead_days(panel.first_adverse, as_of, model_at_f),
