@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -49,11 +51,21 @@ class ScoreEvent(EventBridgeModel):
     detail: ScoreRequest
 
 
+@dataclass(frozen=True)
+class ScoreJobs:
+    """The function's jobs over one set of adapters: one composition root, reset by one cache_clear."""
+
+    scoring: ScoringService
+    retraining: RetrainingService
+    export_audit: Callable[[], ExportSummary]
+
+
 @functools.cache
-def _service() -> ScoringService:
+def _service() -> ScoreJobs:
     settings = Settings.from_env(os.environ)
     adapters = aws_adapters(settings)
-    return ScoringService(
+    actor = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "eis-score")
+    scoring = ScoringService(
         agency_id=settings.agency_id,
         records=adapters.records,
         scores=adapters.scores,
@@ -63,26 +75,16 @@ def _service() -> ScoringService:
         artifacts=adapters.artifacts,
         publisher=adapters.publisher,
         config=ScoringConfig().with_top_share(settings.alert_top_share).with_rule_thresholds(settings.rule_thresholds),
-        actor=os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "eis-score"),
+        actor=actor,
     )
-
-
-@functools.cache
-def _retrainer() -> RetrainingService:
-    settings = Settings.from_env(os.environ)
-    adapters = aws_adapters(settings)
-    return RetrainingService(
+    retraining = RetrainingService(
         agency_id=settings.agency_id,
         records=adapters.records,
         artifacts=adapters.artifacts,
         audit=adapters.audit,
-        actor=os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "eis-score"),
+        actor=actor,
     )
-
-
-def _audit_export() -> ExportSummary:
-    settings = Settings.from_env(os.environ)
-    return run_audit_export(aws_adapters(settings), settings)
+    return ScoreJobs(scoring, retraining, functools.partial(run_audit_export, adapters, settings))
 
 
 @logger.inject_lambda_context
@@ -92,18 +94,18 @@ def _audit_export() -> ExportSummary:
 def lambda_handler(event: ScoreEvent, context: LambdaContext) -> dict[str, Any]:
     as_of = event.detail.as_of or event.time.date()
     if event.detail.job == "audit-export":
-        exported = _audit_export()
+        exported = _service().export_audit()
         metrics.add_metric(name="AuditRecordsExported", unit=MetricUnit.Count, value=exported.exported)
         logger.info("audit export done", extra=exported.model_dump(mode="json"))
         return exported.model_dump(mode="json")
     if event.detail.job == "retrain":
         logger.info("retraining", extra={"cutoff": as_of.isoformat(), "event_id": event.id})
-        trained = _retrainer().run(as_of, request_id=context.aws_request_id)
+        trained = _service().retraining.run(as_of, request_id=context.aws_request_id)
         metrics.add_metric(name="ModelsTrained", unit=MetricUnit.Count, value=1)
         logger.info("retraining done", extra=trained.model_dump(mode="json"))
         return trained.model_dump(mode="json")
     logger.info("scoring run", extra={"as_of": as_of.isoformat(), "event_id": event.id})
-    summary = _service().run(as_of, request_id=context.aws_request_id)
+    summary = _service().scoring.run(as_of, request_id=context.aws_request_id)
     metrics.add_metric(name="OfficersScored", unit=MetricUnit.Count, value=summary.officers_scored)
     metrics.add_metric(name="AlertsCreated", unit=MetricUnit.Count, value=summary.alerts_created)
     metrics.add_metric(name="AlertsMerged", unit=MetricUnit.Count, value=summary.alerts_merged)

@@ -185,7 +185,6 @@ def test_retrain_event_stores_a_model_the_next_scheduled_run_uses(
     adapters = aws_adapters(settings)
     adapters.records.put_records(learnable_agency(120), upload_id="upload-1")
     adapters.artifacts.put_json("models/spec.json", {"parameters": {"min_samples_leaf": 20, "max_iter": 20}})
-    handler._retrainer.cache_clear()
     event = _event("eventbridge_scheduled.json")
     # When the retraining job's event arrives
     trained = handler.lambda_handler(event | {"detail": {"job": "retrain"}}, LocalLambdaContext(FUNCTION_NAME))
@@ -196,7 +195,6 @@ def test_retrain_event_stores_a_model_the_next_scheduled_run_uses(
     report = adapters.artifacts.get_json("runs/2025-06-01/report.json")
     assert report["scorer"] == "model" and trained["model_id"] in report["scorer_note"]
     assert result["officers_scored"] == 120
-    handler._retrainer.cache_clear()
 
 
 def test_audit_export_job_copies_new_audit_records_to_the_audit_bucket_once(
