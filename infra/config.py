@@ -112,6 +112,9 @@ class AgencyConfig(BaseModel):
     # Schedules (EventBridge cron, UTC).
     score_schedule: CronExpression = Field(default="0 6 * * ? *", description="scoring run")
     retrain_schedule: CronExpression = Field(default="0 3 1 * ? *", description="model retraining")
+    curate_schedule: CronExpression = Field(
+        default="0 5 * * ? *", description="frames snapshot rebuilt after the night's uploads, before scoring"
+    )
     deadline_sweep_schedule: CronExpression = Field(default="0 13 * * ? *", description="reminders, escalation")
     audit_export_schedule: CronExpression = Field(default="30 2 * * ? *", description="audit trail -> audit bucket")
     # Thresholds.

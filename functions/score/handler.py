@@ -7,6 +7,10 @@ event re-runs the same date, which stores nothing new and notifies nobody twice.
 ``{"job": "audit-export"}`` (its own schedule) appends the audit records written since the last export
 to the agency's Object-Lock audit bucket; a rerun with nothing new writes nothing.
 
+``{"job": "curate"}`` (scheduled after the night's uploads, before scoring) rebuilds the frames snapshot
+the scoring and retraining jobs read (``eis_core.indicators.snapshot``), so the daily run does not scan
+and parse every record; a run that finds the snapshot stale rebuilds it itself.
+
 ``{"job": "retrain"}`` (a separate schedule, or on demand) trains a new model on every label window
 that ends by ``as_of`` (default: the event's date) and makes it the current model; daily scoring
 then loads it. Retrying it stores the same model again under the same id.
@@ -29,6 +33,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from eis_core.audit.export import ExportSummary, run_audit_export
+from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.scoring.pipeline import ScoringConfig
 from eis_core.scoring.service import ScoringService
 from eis_core.scoring.training import RetrainingService
@@ -44,7 +49,7 @@ class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     as_of: date | None = None
-    job: Literal["score", "retrain", "audit-export"] = "score"
+    job: Literal["score", "retrain", "audit-export", "curate"] = "score"
 
 
 class ScoreEvent(EventBridgeModel):
@@ -57,6 +62,7 @@ class ScoreJobs:
 
     scoring: ScoringService
     retraining: RetrainingService
+    snapshots: FrameSnapshots
     export_audit: Callable[[], ExportSummary]
 
 
@@ -84,7 +90,8 @@ def _service() -> ScoreJobs:
         audit=adapters.audit,
         actor=actor,
     )
-    return ScoreJobs(scoring, retraining, functools.partial(run_audit_export, adapters, settings))
+    snapshots = FrameSnapshots(adapters.records, adapters.artifacts)
+    return ScoreJobs(scoring, retraining, snapshots, functools.partial(run_audit_export, adapters, settings))
 
 
 @logger.inject_lambda_context
@@ -98,6 +105,12 @@ def lambda_handler(event: ScoreEvent, context: LambdaContext) -> dict[str, Any]:
         metrics.add_metric(name="AuditRecordsExported", unit=MetricUnit.Count, value=exported.exported)
         logger.info("audit export done", extra=exported.model_dump(mode="json"))
         return exported.model_dump(mode="json")
+    if event.detail.job == "curate":
+        frames = _service().snapshots.rebuild()
+        built = {"events": frames.events.size, "records_marker": frames.records_marker, "seconds": frames.seconds}
+        metrics.add_metric(name="FramesSnapshotSeconds", unit=MetricUnit.Seconds, value=frames.seconds)
+        logger.info("frames snapshot rebuilt", extra=built)
+        return built
     if event.detail.job == "retrain":
         logger.info("retraining", extra={"cutoff": as_of.isoformat(), "event_id": event.id})
         trained = _service().retraining.run(as_of, request_id=context.aws_request_id)

@@ -46,6 +46,7 @@ def test_each_schedule_sends_its_job_to_the_right_function(synth: Synth, agency_
     expected = {
         "score": ("score", config.score_schedule, None),
         "retrain": ("score", config.retrain_schedule, "retrain"),
+        "curate": ("score", config.curate_schedule, "curate"),
         "audit-export": ("score", config.audit_export_schedule, "audit-export"),
         "deadline-sweep": ("notify", config.deadline_sweep_schedule, "deadline-sweep"),
     }

@@ -237,3 +237,25 @@ def test_thresholds_for_a_rule_that_does_not_exist_are_refused() -> None:
 
     with pytest.raises(ValueError, match="unknown rules: force_9d"):
         ScoringConfig().with_rule_thresholds({"force_9d": {"warning": 2}})
+
+
+def test_the_curate_job_stores_frames_the_next_runs_reuse_until_an_upload_changes_the_records(
+    handler: ModuleType, adapters: Adapters
+) -> None:
+    event = _event("eventbridge_scheduled.json")
+    # Given the curate job ran after the night's uploads
+    built = handler.lambda_handler(event | {"detail": {"job": "curate"}}, LocalLambdaContext(FUNCTION_NAME))
+    assert built["events"] == 5 + 4 + 4  # five spread force reports, A900's four, B800's four complaints
+    # When the daily run scores
+    handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+    # Then it read the snapshot rather than scanning the records
+    assert adapters.artifacts.get_json("runs/2025-06-01/report.json")["records"]["source"] == "snapshot"
+
+    # Given a correction uploaded afterwards: A003 now has four uses of force this quarter
+    adapters.records.put_records([_force("A003", d) for d in (5, 15, 25, 35)], upload_id="upload-2")
+    # When an on-demand run scores the same day again
+    handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+    # Then the stale snapshot was rebuilt from the records, and the new reports raised A003's alert
+    report = adapters.artifacts.get_json("runs/2025-06-01/report.json")
+    assert report["records"]["source"] == "records"
+    assert adapters.alerts.get_alert("2025-06-01-A003") is not None

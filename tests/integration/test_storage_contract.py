@@ -164,6 +164,25 @@ def test_records_stream_back_by_kind_as_the_same_models(adapters: Adapters) -> N
     ]
 
 
+def test_the_change_marker_moves_only_when_the_records_change(adapters: Adapters) -> None:
+    # Given an empty store, then one upload
+    empty = adapters.records.change_marker()
+    adapters.records.put_records([officer("A1"), use_of_force("F-1")], upload_id="u1")
+    after_upload = adapters.records.change_marker()
+
+    # When the same records are re-sent, then a snapshot finds one missing
+    adapters.records.put_records([officer("A1"), use_of_force("F-1")], upload_id="u2")
+    after_resend = adapters.records.change_marker()
+    adapters.records.retract_missing(RecordKind.USE_OF_FORCE, set(), upload_id="u3")
+    after_retraction = adapters.records.change_marker()
+
+    # Then a re-send changes nothing, while an upload and a retraction each move the marker
+    assert after_upload != empty
+    assert after_resend == after_upload
+    assert after_retraction not in {after_upload, empty}
+    assert adapters.records.count() == 1  # the marker is not a record
+
+
 # --- scores ------------------------------------------------------------------------------------
 
 

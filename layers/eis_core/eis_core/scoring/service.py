@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from eis_core.indicators.history import build_frames
+from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent
 from eis_core.models.messages import AlertCreated
@@ -76,7 +76,6 @@ class ScoringService:
         actor: str = ACTOR,
     ) -> None:
         self._agency_id = agency_id
-        self._records = records
         self._scores = scores
         self._alerts = alerts
         self._cases = cases
@@ -86,14 +85,16 @@ class ScoringService:
         self._config = config or ScoringConfig()
         self._scorer = scorer
         self._models = ModelRepository(artifacts)
+        self._frames = FrameSnapshots(records, artifacts)
         self._clock = clock
         self._actor = actor
 
     def run(self, as_of: date, *, request_id: str | None = None) -> RunSummary:
         """Score everyone on the roster as of ``as_of`` (records known strictly before it)."""
-        events, history = build_frames(self._records.iter_records())
+        frames = self._frames.load()
+        history = frames.history
         scorer, scorer_note, card = self._choose_scorer()
-        result = run_pipeline(events, as_of, self._config, scorer, history=history)
+        result = run_pipeline(frames.events, as_of, self._config, scorer, history=history)
         flagged_ids = {flag.officer_id for flag in result.flagged}
         scored = [score.officer_id for score in result.scores]
         groups = audit_groups(history.demographics.reindex(scored), as_of)
@@ -129,6 +130,12 @@ class ScoringService:
         )
         report = self._report(result, summary, published, merged)
         report["scorer_note"] = scorer_note
+        report["records"] = {
+            "source": frames.source,
+            "records_marker": frames.records_marker,
+            "events": frames.events.size,
+            "load_seconds": round(frames.seconds, 2),
+        }
         report["fairness"] = {
             "note": "Flag rates by group in this run (error rates need outcomes: see the model's validation).",
             "groups": fairness,

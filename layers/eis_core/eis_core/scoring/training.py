@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from eis_core.indicators.history import HistoryFrame
+from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.models.audit import AuditEvent
 from eis_core.scoring.model import ModelRepository, ModelSpec, train_model
 from eis_core.storage.ports import ArtifactStore, AuditLog, RecordStore
@@ -46,8 +46,8 @@ class RetrainingService:
         actor: str = ACTOR,
     ) -> None:
         self._agency_id = agency_id
-        self._records = records
         self._repository = ModelRepository(artifacts)
+        self._frames = FrameSnapshots(records, artifacts)
         self._audit = audit
         self._spec = spec
         self._clock = clock
@@ -56,7 +56,7 @@ class RetrainingService:
     def run(self, cutoff: date, *, request_id: str | None = None) -> RetrainSummary:
         """Train on every label window that ends by ``cutoff`` and make the result the current model."""
         spec = self._spec or self._repository.spec()
-        frame = HistoryFrame.from_records(self._records.iter_records())
+        frame = self._frames.load().history
         # trained_at is the cutoff, not the wall clock, so a retried job writes the same card.
         model = train_model(frame, spec, cutoff, trained_at=datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=UTC))
         card = self._repository.save(model)

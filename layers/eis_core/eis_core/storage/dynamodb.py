@@ -38,6 +38,8 @@ BATCH_GET_MAX = 100
 BATCH_WRITE_MAX = 25
 WRITE_THREADS = 8  # concurrent batch requests per put_records call (boto3 clients are thread-safe)
 _UNPROCESSED_ATTEMPTS = 8
+CHANGES_KEY = "#changes"
+"""The records table's change counter: no ``kind``, so no scan by kind ever returns it."""
 _AUDIT_APPEND_ATTEMPTS = 20
 
 
@@ -188,6 +190,8 @@ class DynamoRecordStore:
             for items in (list(history.values()), list(to_write.values())):
                 batches = [items[start : start + BATCH_WRITE_MAX] for start in range(0, len(items), BATCH_WRITE_MAX)]
                 list(pool.map(lambda batch: _batch_write(self._db, self.table_name, batch), batches))
+            if to_write:
+                self._count_change(ingested_at)
         return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)
 
     @staticmethod
@@ -282,7 +286,22 @@ class DynamoRecordStore:
                 except ClientError as error:
                     if not _is_condition_failure(error):  # already retracted by a concurrent run: fine
                         raise
+            if missing:
+                self._count_change(retracted_at)
         return len(missing)
+
+    def _count_change(self, at: str) -> None:
+        self._db.update_item(
+            TableName=self.table_name,
+            Key={"pk": {"S": CHANGES_KEY}},
+            UpdateExpression="ADD changes :one SET changed_at = :at",
+            ExpressionAttributeValues={":one": {"N": "1"}, ":at": {"S": at}},
+        )
+
+    def change_marker(self) -> str:
+        with _translated(self.table_name):
+            item = self._db.get_item(TableName=self.table_name, Key={"pk": {"S": CHANGES_KEY}}, ConsistentRead=True)
+        return str(item.get("Item", {}).get("changes", {}).get("N", "0"))
 
 
 def _rev(item: Mapping[str, Any]) -> int:

@@ -53,6 +53,7 @@ class InMemoryRecordStore:
         self._history: dict[str, list[_StoredRecord]] = {}  # record_key -> earlier versions, oldest first
         self._clock = clock
         self._lock = threading.Lock()
+        self._changes = 0
 
     def put_records(self, records: Sequence[Record], *, upload_id: str) -> WriteSummary:
         inserted = replaced = unchanged = 0
@@ -74,6 +75,8 @@ class InMemoryRecordStore:
                 self._items[record.record_key] = _StoredRecord(
                     record.kind, record_body(record), digest, upload_id, version, ingested_at
                 )
+            if inserted or replaced:
+                self._changes += 1
         return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)
 
     def iter_records(self, kind: RecordKind | None = None, *, include_retracted: bool = False) -> Iterator[Record]:
@@ -105,7 +108,13 @@ class InMemoryRecordStore:
                 if item.kind == kind and item.retracted_by is None and key.removeprefix(prefix) not in present:
                     self._items[key] = replace(item, retracted_by=upload_id)
                     retracted += 1
+            if retracted:
+                self._changes += 1
         return retracted
+
+    def change_marker(self) -> str:
+        with self._lock:
+            return str(self._changes)
 
 
 class InMemoryScoreStore:

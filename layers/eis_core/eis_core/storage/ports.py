@@ -58,6 +58,14 @@ class RecordStore(Protocol):
         """Retract current records of ``kind`` whose source_record_id is not in ``present``; returns how many."""
         ...
 
+    def change_marker(self) -> str:
+        """A token that changes after every put or retraction that changes what ``iter_records`` returns.
+
+        It moves after the records are written, so anything derived from the records while the token
+        still had its earlier value is known to be stale (the scoring frames snapshot relies on this).
+        """
+        ...
+
 
 class ScoreStore(Protocol):
     def put_scores(self, scores: Sequence[OfficerScore]) -> None: ...
