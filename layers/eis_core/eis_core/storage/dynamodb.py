@@ -328,8 +328,9 @@ class DynamoScoreStore:
             )
             for score in latest.values()
         ]
-        with _translated(self.table_name):
-            _batch_write(self._db, self.table_name, items)
+        batches = [items[start : start + BATCH_WRITE_MAX] for start in range(0, len(items), BATCH_WRITE_MAX)]
+        with _translated(self.table_name), ThreadPoolExecutor(WRITE_THREADS) as pool:
+            list(pool.map(lambda batch: _batch_write(self._db, self.table_name, batch), batches))
 
     def scores_for(self, as_of: date) -> list[OfficerScore]:
         with _translated(self.table_name):
