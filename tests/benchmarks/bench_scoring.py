@@ -3,8 +3,10 @@
 Builds a synthetic agency straight into the history frame (no pydantic records: the benchmark
 measures scoring and training, not record parsing): ``officers`` officers over ``years`` years with
 about ``events`` events per officer-year (40,000 x 10 x ~12.5 = ~5M events). Then it times
-``history_features`` for one as-of date (the daily scoring work for the model) and
-``train_model`` on every as-of year, and reports wall time and peak memory (ru_maxrss).
+``history_features`` for one as-of date (the daily scoring work for the model), ``train_model`` on
+every as-of year, and one whole ``ScoringService.run`` reading the frames snapshot (in-memory
+stores), and reports wall time and peak memory (ru_maxrss). Parsing records into the snapshot is
+``bench_frames.py``.
 """
 
 from __future__ import annotations
@@ -33,9 +35,10 @@ from eis_core.indicators.history import (
     history_features,
     population,
 )
-from eis_core.indicators.snapshot import frames_from_bytes, frames_to_bytes
-from eis_core.scoring.model import ModelScorer, ModelSpec, train_model
-from eis_core.scoring.pipeline import ScoringConfig, run_pipeline
+from eis_core.indicators.snapshot import SNAPSHOT_KEY, FrameSnapshots
+from eis_core.scoring.model import ModelRepository, ModelSpec, train_model
+from eis_core.scoring.service import ScoringService
+from eis_core.wiring import memory_adapters
 
 
 def synthetic_frame(officers: int, years: int, events: float, seed: int = 0) -> HistoryFrame:
@@ -144,25 +147,31 @@ def main() -> None:
         f"model features + prediction {score_features + predict:.1f}s"
     )
 
-    # The frames snapshot the daily run reads instead of scanning and parsing every record.
-    events = event_frame(frame, args.officers)
-    t0 = time.monotonic()
-    blob = frames_to_bytes(events, frame)
-    written = time.monotonic() - t0
-    t0 = time.monotonic()
-    events, frame = frames_from_bytes(blob)
-    read = time.monotonic() - t0
-    print(
-        f"frames snapshot: {len(blob) / 1e6:.0f} MB, written in {written:.1f}s, read back in {read:.1f}s "
-        "(plus the S3 GET: about 1s per 100 MB in-region)"
+    # One whole scoring run as the score function makes it, on in-memory stores: read the frames
+    # snapshot, indicators, peers, rules, the model, flags, explanations, scores, alerts, run report.
+    adapters = memory_adapters("bench")
+    ModelRepository(adapters.artifacts).save(model)
+    FrameSnapshots(adapters.records, adapters.artifacts).store(
+        event_frame(frame, args.officers), frame, adapters.records.change_marker()
     )
-
-    # The whole daily pipeline (indicators, peers, rules, the model, flags, explanations), storage excluded.
+    print(f"frames snapshot: {len(adapters.artifacts.get_bytes(SNAPSHOT_KEY)) / 1e6:.0f} MB", flush=True)
+    service = ScoringService(
+        agency_id="bench",
+        records=adapters.records,
+        scores=adapters.scores,
+        alerts=adapters.alerts,
+        cases=adapters.cases,
+        audit=adapters.audit,
+        artifacts=adapters.artifacts,
+        publisher=adapters.publisher,
+    )
     t0 = time.monotonic()
-    result = run_pipeline(events, as_of, ScoringConfig(), ModelScorer(model), history=frame)
+    summary = service.run(as_of)
+    report = adapters.artifacts.get_json(summary.report_key)
     print(
-        f"daily pipeline: {len(result.scores):,} officers scored, {len(result.flagged):,} flagged and explained "
-        f"in {time.monotonic() - t0:.1f}s"
+        f"scoring run: {summary.officers_scored:,} officers scored, {summary.alerts_created:,} alerts "
+        f"in {time.monotonic() - t0:.1f}s (frames read from the snapshot in {report['records']['load_seconds']}s; "
+        "storage in memory: in AWS add the S3 GET of the snapshot and the parallel DynamoDB writes)"
     )
     print(f"peak memory (max RSS): {peak_gb():.2f} GB")
 

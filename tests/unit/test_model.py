@@ -231,6 +231,13 @@ def test_backtest_compares_model_and_rule_and_writes_a_report(frame: HistoryFram
     assert "Where the model's FNR ratio is worse" in report
 
 
+def test_a_test_year_whose_outcomes_run_past_the_data_is_refused(frame: HistoryFrame) -> None:
+    last = frame.last_event_day()
+
+    with pytest.raises(ValueError, match=f"after the last record \\({last}\\)"):
+        backtest_year(frame, ModelSpec(), last.year + 1, BacktestRule())
+
+
 def test_candidates_are_chosen_on_the_latest_training_year_and_recorded_in_the_card(frame: HistoryFrame) -> None:
     from eis_core.scoring.model import Candidate, ModelParameters
 

@@ -82,12 +82,17 @@ class FrameSnapshots:
         started = time.monotonic()
         marker = self._records.change_marker() if marker is None else marker
         events, history = build_frames(self._records.iter_records())
+        self.store(events, history, marker)
+        return Frames(events, history, marker, "records", time.monotonic() - started)
+
+    def store(self, events: EventFrame, history: HistoryFrame, records_marker: str) -> None:
+        """Store frames built from the records as they were when the store's marker was ``records_marker``."""
         blob = frames_to_bytes(events, history)
         self._artifacts.put_bytes(SNAPSHOT_KEY, blob)
         self._artifacts.put_json(
             POINTER_KEY,
             {
-                "records_marker": marker,
+                "records_marker": records_marker,
                 "sha256": hashlib.sha256(blob).hexdigest(),
                 "events": events.size,
                 "history_events": history.size,
@@ -95,7 +100,6 @@ class FrameSnapshots:
                 "bytes": len(blob),
             },
         )
-        return Frames(events, history, marker, "records", time.monotonic() - started)
 
     def _pointer(self) -> dict[str, Any] | None:
         try:

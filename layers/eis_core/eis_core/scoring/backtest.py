@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -73,9 +73,19 @@ def _lead_days(first_adverse: npt.NDArray[np.float64], as_of: date, flags: npt.N
     return float(np.median(hits - as_of.toordinal())) if hits.size else None
 
 
+DATA_END_GRACE_DAYS = 31
+
+
 def backtest_year(frame: HistoryFrame, spec: ModelSpec, test_year: int, rule: BacktestRule | None = None) -> YearResult:
     rule = rule or BacktestRule()
     as_of = date(test_year, 1, 1)
+    if frame.size and spec.window_end(as_of) > frame.last_event_day() + timedelta(days=DATA_END_GRACE_DAYS):
+        # Outcomes after the data's end are unknown, not absent: every officer would look clean. The
+        # grace allows for quiet last days (the last record is not the extract's end date).
+        raise ValueError(
+            f"test year {test_year}: its {spec.window_months}-month outcome window ends "
+            f"{spec.window_end(as_of)}, after the last record ({frame.last_event_day()}); choose an earlier year"
+        )
     model: TrainedModel = train_model(frame, spec, cutoff=as_of)
     panel = build_panel(frame, spec, [as_of])
     x, y, ids = panel.features, panel.label, panel.officer_ids
