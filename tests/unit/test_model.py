@@ -250,6 +250,53 @@ def test_candidates_are_chosen_on_the_latest_training_year_and_recorded_in_the_c
     ).parameters.model_dump(mode="json")
 
 
+def test_averaging_candidates_scores_the_mean_of_their_own_calibrated_models(frame: HistoryFrame) -> None:
+    from eis_core.scoring.model import Candidate, ModelParameters
+
+    # Given two candidate settings and combine="average"
+    tiny = Candidate(name="tiny", parameters=ModelParameters(max_iter=2, min_samples_leaf=20))
+    small = Candidate(name="small", parameters=ModelParameters(max_iter=30, min_samples_leaf=20))
+    spec = ModelSpec(candidates=(tiny, small), combine="average")
+    # When the model is trained, stored and loaded again
+    model = train_model(frame, spec, AS_OF)
+    store = InMemoryArtifactStore()
+    ModelRepository(store).save(model)
+    loaded = ModelRepository(store).load()
+    assert loaded is not None
+    # Then it scores the mean of what each candidate trained alone scores, and the card says so
+    x = history_features(frame, AS_OF, population(frame, AS_OF))
+    alone = [train_model(frame, spec.resolved(c), AS_OF).predict(x) for c in (tiny, small)]
+    np.testing.assert_allclose(loaded.model.predict(x), (alone[0] + alone[1]) / 2)
+    assert model.card["model_selection"]["chosen"] == "average"
+    assert set(model.card["parameters"]) == {"tiny", "small"}
+    assert model.card["temporal_validation"]["metrics"]["precision_at_top"] is not None
+
+
+def test_selection_by_precision_and_rule_fp_takes_the_best_mean_rank(frame: HistoryFrame) -> None:
+    from eis_core.scoring.model import Candidate, ModelParameters
+
+    # Given candidates and a selection that weighs precision and fewer false positives than the rule equally
+    spec = ModelSpec(
+        candidates=(
+            Candidate(name="tiny", parameters=ModelParameters(max_iter=2, min_samples_leaf=20)),
+            Candidate(name="small", parameters=ModelParameters(max_iter=30, min_samples_leaf=20)),
+            Candidate(name="deep", parameters=ModelParameters(max_iter=60, max_leaf_nodes=31, min_samples_leaf=5)),
+        ),
+        selection="precision_and_rule_fp",
+    )
+    # When the model is trained
+    selection = train_model(frame, spec, AS_OF).card["model_selection"]
+    # Then the chosen candidate has the lowest mean of its two ranks on the validation year
+    precision, fewer_fp = selection["candidates"], selection["fewer_fp_than_rule_at_its_tp"]
+
+    def rank(values: dict[str, float | None], name: str) -> int:
+        return 1 + sum((values[o] or -1) > (values[name] or -1) for o in values)
+
+    mean_rank = {name: (rank(precision, name) + rank(fewer_fp, name)) / 2 for name in precision}
+    assert mean_rank[selection["chosen"]] == min(mean_rank.values())
+    assert "rule" in selection["by"]
+
+
 def test_censored_training_labels_only_count_findings_decided_before_the_cutoff(frame: HistoryFrame) -> None:
     spec = ModelSpec(parameters={"min_samples_leaf": 20, "max_iter": 5})
     eventual = train_model(frame, spec, AS_OF).card["cohort"]["adverse_officer_years"]

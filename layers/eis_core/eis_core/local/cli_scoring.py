@@ -88,8 +88,8 @@ def _load_frame(args: argparse.Namespace) -> HistoryFrame:
 
 def _backtest(args: argparse.Namespace) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # boosting is slower with 2 OpenMP threads on 2 cores
-    from eis_core.scoring.backtest import BacktestRule, render_report, run_backtest, summary_table
-    from eis_core.scoring.model import ModelSpec
+    from eis_core.scoring.backtest import render_report, run_backtest, summary_table
+    from eis_core.scoring.model import BacktestRule, ModelSpec
 
     spec = model_spec_for(args.agency)
     assert isinstance(spec, ModelSpec)
