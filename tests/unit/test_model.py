@@ -257,8 +257,23 @@ def test_candidates_are_chosen_on_the_latest_training_year_and_recorded_in_the_c
     ).parameters.model_dump(mode="json")
 
 
-def test_censored_training_labels_only_count_findings_decided_before_the_cutoff(frame: HistoryFrame) -> None:
-    spec = ModelSpec(parameters={"min_samples_leaf": 20, "max_iter": 5})
-    eventual = train_model(frame, spec, AS_OF).card["cohort"]["adverse_officer_years"]
-    censored = train_model(frame, spec.model_copy(update={"censor_training_findings": True}), AS_OF)
-    assert censored.card["cohort"]["adverse_officer_years"] < eventual  # some were sustained only later
+def test_averaging_candidates_scores_the_mean_of_their_own_calibrated_models(frame: HistoryFrame) -> None:
+    from eis_core.scoring.model import Candidate, ModelParameters
+
+    # Given two candidate settings and combine="average"
+    tiny = Candidate(name="tiny", parameters=ModelParameters(max_iter=2, min_samples_leaf=20))
+    small = Candidate(name="small", parameters=ModelParameters(max_iter=30, min_samples_leaf=20))
+    spec = ModelSpec(candidates=(tiny, small), combine="average")
+    # When the model is trained, stored and loaded again
+    model = train_model(frame, spec, AS_OF)
+    store = InMemoryArtifactStore()
+    ModelRepository(store).save(model)
+    loaded = ModelRepository(store).load()
+    assert loaded is not None
+    # Then it scores the mean of what each candidate trained alone scores, and the card says so
+    x = history_features(frame, AS_OF, population(frame, AS_OF))
+    alone = [train_model(frame, spec.resolved(c), AS_OF).predict(x) for c in (tiny, small)]
+    np.testing.assert_allclose(loaded.model.predict(x), (alone[0] + alone[1]) / 2)
+    assert model.card["model_selection"]["chosen"] == "average"
+    assert set(model.card["parameters"]) == {"tiny", "small"}
+    assert model.card["temporal_validation"]["metrics"]["precision_at_top"] is not None

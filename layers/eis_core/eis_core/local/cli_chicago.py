@@ -59,13 +59,15 @@ def mapping_document() -> dict[str, Any]:
 
 
 def store_mapping(adapters: Adapters) -> None:
-    """Put the Chicago mapping where the ingest function reads the agency's mapping."""
+    """Put the Chicago mapping and model spec where the ingest and retraining jobs read the agency's own."""
     from eis_core.ingest.mapping import MAPPING_KEY, parse_mapping
+    from eis_core.scoring.model import SPEC_KEY, packaged_spec
     from eis_core.sources import chicago
 
     document = mapping_document()
     parse_mapping(document, source=str(chicago.MAPPING_PATH))  # a bad mapping fails here, not row by row
     adapters.artifacts.put_json(MAPPING_KEY, document)
+    adapters.artifacts.put_json(SPEC_KEY, packaged_spec(chicago.AGENCY_ID).model_dump(mode="json"))
 
 
 def ingest_export(

@@ -14,37 +14,23 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from eis_core.indicators.history import HistoryFrame, PopulationRule
+from eis_core.indicators.history import HistoryFrame
 from eis_core.models.records import Record
+
+if TYPE_CHECKING:
+    from eis_core.scoring.model import ModelSpec
 
 CHICAGO = "chicago-demo"
 DEFAULT_RAW = Path("../shared/data-raw/chicago")
 
 
-def model_spec_for(agency_id: str) -> object:
-    """The agency's model spec: Chicago's population and the issue's adverse-event definition."""
-    from eis_core.scoring.model import Candidate, ModelParameters, ModelSpec
+def model_spec_for(agency_id: str) -> ModelSpec:
+    """The agency's model spec as shipped (``eis_core/scoring/specs/<agency>.json``), else the default."""
+    from eis_core.scoring.model import packaged_spec
 
-    if agency_id == CHICAGO:
-        # Settlements list only suits later paid, dated by filing year: selection on the outcome, so no
-        # lawsuit features. Discipline restates sustained findings (already features), as in the study's
-        # feature set. Civilians are not sworn. The settings are chosen per test year by temporal
-        # validation (fitted on the years before the latest training year, scored on it) among the
-        # study's four points; the test year is never looked at.
-        small = ModelParameters(max_leaf_nodes=7, min_samples_leaf=500, max_iter=200)
-        return ModelSpec(
-            population=PopulationRule(exclude_ranks=("CIVILIAN",), active_within_days=365),
-            excluded_kinds=("lawsuit", "discipline"),
-            first_training_year=2005,
-            candidates=(
-                Candidate(name="l15-from-2005", parameters=ModelParameters(), first_training_year=2005),
-                Candidate(name="l7-from-2005", parameters=small, first_training_year=2005),
-                Candidate(name="l15-from-2008", parameters=ModelParameters(), first_training_year=2008),
-                Candidate(name="l7-from-2008", parameters=small, first_training_year=2008),
-            ),
-        )
-    return ModelSpec()
+    return packaged_spec(agency_id)
 
 
 def chicago_records(raw: Path) -> list[Record]:
@@ -88,11 +74,10 @@ def _load_frame(args: argparse.Namespace) -> HistoryFrame:
 
 def _backtest(args: argparse.Namespace) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # boosting is slower with 2 OpenMP threads on 2 cores
-    from eis_core.scoring.backtest import BacktestRule, render_report, run_backtest, summary_table
-    from eis_core.scoring.model import ModelSpec
+    from eis_core.scoring.backtest import render_report, run_backtest, summary_table
+    from eis_core.scoring.model import BacktestRule
 
     spec = model_spec_for(args.agency)
-    assert isinstance(spec, ModelSpec)
     if args.window_months:
         spec = spec.model_copy(update={"window_months": args.window_months})
     frame = _load_frame(args)
@@ -124,10 +109,9 @@ def _backtest(args: argparse.Namespace) -> int:
 
 def _retrain(args: argparse.Namespace) -> int:
     """Train as of a cutoff and print the model card (the deployed job is the score function's retrain event)."""
-    from eis_core.scoring.model import ModelSpec, train_model
+    from eis_core.scoring.model import train_model
 
     spec = model_spec_for(args.agency)
-    assert isinstance(spec, ModelSpec)
     frame = _load_frame(args)
     model = train_model(frame, spec, date.fromisoformat(args.cutoff))
     out = Path(args.out or f".eis/reports/model-card-{args.agency}.json")

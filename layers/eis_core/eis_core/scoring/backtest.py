@@ -21,12 +21,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
 from sklearn.metrics import precision_recall_curve
 
 from eis_core.indicators.history import HistoryFrame
 from eis_core.scoring.fairness import audit_groups, fairness_table
 from eis_core.scoring.model import (
+    BacktestRule,
     ModelSpec,
     TrainedModel,
     build_panel,
@@ -36,26 +36,6 @@ from eis_core.scoring.model import (
     topk_tp,
     train_model,
 )
-
-
-class BacktestRule(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    min_complaints_1y: int = Field(default=3, ge=1)
-    min_force_1y: int = Field(default=2, ge=1)
-
-    def describe(self) -> str:
-        return f">= {self.min_complaints_1y} complaints or >= {self.min_force_1y} use-of-force reports in 12 months"
-
-    def flags(self, features: pd.DataFrame) -> npt.NDArray[np.bool_]:
-        return np.asarray(
-            (features["complaints_1y"] >= self.min_complaints_1y) | (features["force_1y"] >= self.min_force_1y)
-        )
-
-    def score(self, features: pd.DataFrame) -> npt.NDArray[np.float64]:
-        extra = (features["complaints_1y"] + features["force_1y"]).to_numpy(np.float64)
-        score: npt.NDArray[np.float64] = self.flags(features) * 1000.0 + extra
-        return score
 
 
 @dataclass(frozen=True)

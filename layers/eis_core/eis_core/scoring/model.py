@@ -5,6 +5,8 @@ Method (ported from the Chicago study, ``scratch/chicago_model/NOTES.md``): one
 monotone constraints (an extra complaint or force report never lowers the score; more days since
 the last one never raises it), fixed iterations and seed, wrapped in a Platt-calibrated
 ``CalibratedClassifierCV(ensemble=False)`` so the ranking is that of a single boosted model.
+With several candidate settings, validation picks the one with the best precision at the top share,
+or all of them are trained and their calibrated probabilities averaged (``combine="average"``).
 
 Training rows are officer-years: the population on Jan 1 of each training year, features from what
 was known before that day, label = an adverse event known within the following window. Every label
@@ -24,13 +26,14 @@ import json
 import pickle
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import sklearn
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
@@ -56,6 +59,8 @@ MODELS_PREFIX = "models/"
 CURRENT_KEY = "models/current.json"
 SPEC_KEY = "models/spec.json"
 """Optional agency-specific ``ModelSpec`` (JSON) the retraining job reads; defaults otherwise."""
+PACKAGED_SPECS = Path(__file__).resolve().parent / "specs"
+"""Specs that ship with EIS (``<agency_id>.json``), e.g. the Chicago demonstration agency's."""
 
 
 class ModelParameters(BaseModel):
@@ -67,6 +72,28 @@ class ModelParameters(BaseModel):
     min_samples_leaf: int = Field(default=200, ge=1)
     l2_regularization: float = Field(default=1.0, ge=0)
     calibration_folds: int = Field(default=3, ge=2, le=10)
+
+
+class BacktestRule(BaseModel):
+    """The classic EIS threshold the model is compared with (and, optionally, chosen against)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min_complaints_1y: int = Field(default=3, ge=1)
+    min_force_1y: int = Field(default=2, ge=1)
+
+    def describe(self) -> str:
+        return f">= {self.min_complaints_1y} complaints or >= {self.min_force_1y} use-of-force reports in 12 months"
+
+    def flags(self, features: pd.DataFrame) -> npt.NDArray[np.bool_]:
+        return np.asarray(
+            (features["complaints_1y"] >= self.min_complaints_1y) | (features["force_1y"] >= self.min_force_1y)
+        )
+
+    def score(self, features: pd.DataFrame) -> npt.NDArray[np.float64]:
+        extra = (features["complaints_1y"] + features["force_1y"]).to_numpy(np.float64)
+        score: npt.NDArray[np.float64] = self.flags(features) * 1000.0 + extra
+        return score
 
 
 class Candidate(BaseModel):
@@ -98,12 +125,21 @@ class ModelSpec(BaseModel):
         description="Alternatives to choose from by precision at the top share on the latest training year "
         "(fitted on the years before it); empty: use parameters and first_training_year as they are",
     )
+    combine: Literal["choose", "average"] = Field(
+        default="choose",
+        description="With candidates: use the chosen one, or average the calibrated probabilities of all of "
+        "them (each trained from its own first training year)",
+    )
+    rule: BacktestRule = Field(
+        default=BacktestRule(), description="The threshold rule the validation compares with, in the model card"
+    )
     censor_training_findings: bool = Field(
         default=False,
         description="Training labels count a sustained finding only if decided before the training cutoff, "
         "as a deployed retrain sees them (a backtest otherwise learns from findings decided later)",
     )
     seed: int = 0
+    notes: str = Field(default="", description="Why these settings, in words, for the model card's readers")
     top_share: float = Field(default=0.05, gt=0, le=1, description="Share flagged, for validation metrics")
 
     def resolved(self, candidate: Candidate) -> ModelSpec:
@@ -112,6 +148,7 @@ class ModelSpec(BaseModel):
                 "parameters": candidate.parameters,
                 "first_training_year": candidate.first_training_year or self.first_training_year,
                 "candidates": (),
+                "combine": "choose",
             }
         )
 
@@ -124,6 +161,17 @@ class ModelSpec(BaseModel):
 
     def window_end(self, as_of: date) -> date:
         return add_months(as_of, self.window_months)
+
+
+def packaged_spec(agency_id: str) -> ModelSpec:
+    """The spec shipped for ``agency_id``, or the default; a broken file is an error naming it."""
+    path = PACKAGED_SPECS / f"{agency_id}.json"
+    if not path.exists():
+        return ModelSpec()
+    try:
+        return ModelSpec.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as error:
+        raise ValueError(f"{path}: not a valid model spec: {error}") from None
 
 
 def add_months(day: date, months: int) -> date:
@@ -217,6 +265,16 @@ def fit_calibrated(spec: ModelSpec, features: list[str], x: pd.DataFrame, y: npt
         return model.fit(as_matrix(x), y)
 
 
+class AveragedEstimator:
+    """The mean of the members' calibrated probabilities (``combine="average"``)."""
+
+    def __init__(self, members: list[Any]) -> None:
+        self.members = members
+
+    def predict_proba(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
+        return np.asarray(np.mean([member.predict_proba(x) for member in self.members], axis=0), dtype=np.float64)
+
+
 def single_thread() -> threadpool_limits:
     """Boosting on this class of machine (2 cores) is 2-4x slower with OpenMP threads, far worse under load."""
     return threadpool_limits(limits=1, user_api="openmp")
@@ -255,6 +313,21 @@ def top_flags(score: npt.ArrayLike, k: int, officer_ids: npt.ArrayLike) -> npt.N
     flags = np.zeros(len(frame), dtype=bool)
     flags[order] = True
     return flags
+
+
+def fewer_fp_at_rule_tp(
+    score: npt.ArrayLike, y: npt.NDArray[np.int64], rule_flag: npt.NDArray[np.bool_]
+) -> float | None:
+    """1 - the model's false positives at the rule's true-positive count / the rule's false positives.
+
+    Undefined when the rule catches nobody or flags nobody wrongly.
+    """
+    rule_tp = float(y[rule_flag].sum())
+    rule_fp = float(rule_flag.sum()) - rule_tp
+    if not rule_tp or not rule_fp:
+        return None
+    k = k_for_tp(score, y, rule_tp)
+    return 1 - (k - topk_tp(score, y, k)) / rule_fp
 
 
 def ranking_metrics(score: npt.ArrayLike, y: npt.NDArray[np.int64], top_share: float) -> dict[str, Any]:
@@ -361,30 +434,54 @@ def train_model(
     if panel.label.sum() == 0 or panel.label.sum() == panel.label.size:
         raise NotEnoughHistory("the training years have no adverse events (or only adverse events)")
 
-    validations = {name: _temporal_validation(frame, s, features, panel, all_dates) for name, s in specs.items()}
-    chosen = max(  # the first candidate wins a tie
-        specs, key=lambda name: validations[name].get("metrics", {}).get("precision_at_top", -1.0)
-    )
-    spec_used = specs[chosen]
-    first_year = spec_used.first_training_year or all_dates[0].year
-    dates = [d for d in all_dates if d.year >= first_year]
+    held_out = _HeldOut.of(frame, spec, panel, all_dates)
+    scores = {name: _validation_score(s, features, panel, all_dates) for name, s in specs.items()}
+    validations = {name: held_out.report(spec, scores[name]) for name in specs}
+    averaging = spec.combine == "average" and len(specs) > 1
+
+    def first_year(s: ModelSpec) -> int:
+        return s.first_training_year or all_dates[0].year
+
+    def fit(s: ModelSpec) -> Any:
+        rows = np.isin(panel.as_of, [d.toordinal() for d in all_dates if d.year >= first_year(s)])
+        return fit_calibrated(s, features, panel.features[rows], panel.label[rows])
+
+    if averaging:
+        chosen = "average"
+        spec_used = spec.model_copy(update={"first_training_year": all_dates[0].year})
+        estimator: Any = AveragedEstimator([fit(s) for s in specs.values()])
+        fitted = [v for v in scores.values() if isinstance(v, Validated)]
+        mean: Validated | str = "a candidate could not be validated"
+        if fitted and len(fitted) == len(specs):
+            mean = Validated(sorted({d for v in fitted for d in v.trained_on}), np.mean([v.score for v in fitted], 0))
+        validation = held_out.report(spec, mean)
+        parameters: dict[str, Any] = {name: s.parameters.model_dump(mode="json") for name, s in specs.items()}
+    else:
+        chosen = _choose(validations)
+        spec_used = specs[chosen]
+        estimator = fit(spec_used)
+        validation = validations[chosen]
+        parameters = spec_used.parameters.model_dump(mode="json")
+    dates = [d for d in all_dates if d.year >= first_year(spec_used)]
     rows = np.isin(panel.as_of, [d.toordinal() for d in dates])
-    estimator = fit_calibrated(spec_used, features, panel.features[rows], panel.label[rows])
     identity = model_identity(spec_used, features, dates, cutoff)
-    validation = validations[chosen]
     panel = Panel(
         panel.features[rows], panel.label[rows], panel.first_adverse[rows], panel.as_of[rows], panel.officer_ids[rows]
     )
     card: dict[str, Any] = {
         "model_id": identity,
         "trained_at": (trained_at or datetime.now(UTC)).isoformat(),
-        "estimator": "CalibratedClassifierCV(method='sigmoid', ensemble=False) of HistGradientBoostingClassifier",
+        "estimator": ("mean of " if averaging else "")
+        + "CalibratedClassifierCV(method='sigmoid', ensemble=False) of HistGradientBoostingClassifier",
         "sklearn_version": sklearn.__version__,
-        "parameters": spec_used.parameters.model_dump(mode="json"),
+        "parameters": parameters,
         "model_selection": {
             "chosen": chosen,
-            "by": "precision at the top share on the latest training year, fitted on the years before it",
+            "by": _SELECTION_BY["average" if averaging else "precision"],
             "candidates": {name: v.get("metrics", {}).get("precision_at_top") for name, v in validations.items()},
+            "fewer_fp_than_rule_at_its_tp": {
+                name: v.get("metrics", {}).get("fewer_fp_than_rule_at_its_tp") for name, v in validations.items()
+            },
         },
         "seed": spec.seed,
         "training_window": {
@@ -411,34 +508,81 @@ def train_model(
     return TrainedModel(estimator, spec_used, features, card)
 
 
-def _temporal_validation(
-    frame: HistoryFrame, spec: ModelSpec, features: list[str], panel: Panel, dates: list[date]
-) -> dict[str, Any]:
-    """Fit on the years whose label windows end by the last training as-of date; score that date."""
+_SELECTION_BY = {
+    "precision": "precision at the top share on the latest training year, fitted on the years before it",
+    "average": "none: the calibrated probabilities of all candidates are averaged; validation scores the mean of "
+    "their (uncalibrated) probabilities",
+}
+
+
+def _choose(validations: dict[str, dict[str, Any]]) -> str:
+    """The candidate with the best validation precision at the top share; the first one wins a tie."""
+    return max(validations, key=lambda name: validations[name].get("metrics", {}).get("precision_at_top") or -1.0)
+
+
+@dataclass(frozen=True)
+class Validated:
+    """A candidate's scores for the held-out year, fitted on ``trained_on``."""
+
+    trained_on: list[date]
+    score: npt.NDArray[np.float64]
+
+
+def _validation_score(spec: ModelSpec, features: list[str], panel: Panel, dates: list[date]) -> Validated | str:
+    """Fit on the years whose label windows end by the last training as-of date; score that date (or why not)."""
     held_out = dates[-1]
     first_year = spec.first_training_year or dates[0].year
     earlier = [d for d in dates if spec.window_end(d) <= held_out and d.year >= first_year]
     if not earlier:
-        return {"note": "not enough years to hold one out"}
+        return "not enough years to hold one out"
     train = np.isin(panel.as_of, [d.toordinal() for d in earlier])
-    test = panel.rows_for(held_out)
-    y_train, y_test = panel.label[train], panel.label[test]
-    if y_train.sum() == 0 or y_test.sum() == 0:
-        return {"note": "no adverse events to validate on", "as_of": held_out.isoformat()}
+    y_train = panel.label[train]
+    if y_train.sum() == 0:
+        return "no adverse events to validate on"
     with single_thread():
         model = make_estimator(spec, features).fit(as_matrix(panel.features[train]), y_train)
-    score = model.predict_proba(as_matrix(panel.features[test]))[:, 1]
-    metrics = ranking_metrics(score, y_test, spec.top_share)
-    ids = panel.officer_ids[test]
-    flags = pd.Series(top_flags(score, metrics["flagged"], ids), index=pd.Index(ids))
-    groups = audit_groups(frame.demographics.loc[pd.Index(ids)], held_out)
-    adverse = pd.Series(y_test.astype(bool), index=pd.Index(ids))
-    return {
-        "as_of": held_out.isoformat(),
-        "trained_on": [d.isoformat() for d in earlier],
-        "metrics": metrics,
-        "fairness": fairness_table(flags, groups, adverse),
-    }
+        score = model.predict_proba(as_matrix(panel.features[panel.rows_for(held_out)]))[:, 1]
+    return Validated(earlier, np.asarray(score, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class _HeldOut:
+    """The latest training year as validation data: its labels, officers, groups and the rule's flags."""
+
+    as_of: date
+    label: npt.NDArray[np.int64]
+    officer_ids: npt.NDArray[np.object_]
+    groups: pd.DataFrame
+    rule_flag: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, frame: HistoryFrame, spec: ModelSpec, panel: Panel, dates: list[date]) -> _HeldOut:
+        as_of = dates[-1]
+        rows = panel.rows_for(as_of)
+        ids = panel.officer_ids[rows]
+        features = panel.features[rows]
+        if not {"complaints_1y", "force_1y"} <= set(features.columns):  # the rule's inputs were left out
+            features = history_features(frame, as_of, pd.Index(ids))
+        groups = audit_groups(frame.demographics.loc[pd.Index(ids)], as_of)
+        return cls(as_of, panel.label[rows], ids, groups, spec.rule.flags(features))
+
+    def report(self, spec: ModelSpec, validated: Validated | str) -> dict[str, Any]:
+        if isinstance(validated, str):
+            return {"note": validated, "as_of": self.as_of.isoformat()}
+        if self.label.sum() == 0:
+            return {"note": "no adverse events to validate on", "as_of": self.as_of.isoformat()}
+        score = validated.score
+        metrics = ranking_metrics(score, self.label, spec.top_share)
+        metrics["fewer_fp_than_rule_at_its_tp"] = fewer_fp_at_rule_tp(score, self.label, self.rule_flag)
+        index = pd.Index(self.officer_ids)
+        flags = pd.Series(top_flags(score, metrics["flagged"], self.officer_ids), index=index)
+        adverse = pd.Series(self.label.astype(bool), index=index)
+        return {
+            "as_of": self.as_of.isoformat(),
+            "trained_on": [d.isoformat() for d in validated.trained_on],
+            "metrics": metrics,
+            "fairness": fairness_table(flags, self.groups, adverse),
+        }
 
 
 # ---------------------------------------------------------------------------------------- scorer
