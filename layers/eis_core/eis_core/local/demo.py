@@ -37,6 +37,7 @@ class DemoResult:
     as_of: date
     api_url: str
     files: list[FileOutcome] = field(default_factory=list)
+    curated: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
     scoring: dict[str, Any] = field(default_factory=dict)
     notifications_delivered: int = 0
@@ -121,7 +122,9 @@ def run_demo(
     """Ingest, score and notify through the handlers, then work one alert over the HTTP API."""
     runtime = LocalRuntime(stack)
     files = ingest_extracts(runtime, extracts)
-    # The retraining schedule's job, then the daily run with the agency's own model.
+    # The schedules' jobs in their nightly order: the frames snapshot after the uploads, retraining,
+    # then the daily run with the agency's own model (both read the snapshot, not the records table).
+    curated = runtime.run_job("score", "curate", as_of=as_of)
     training = runtime.run_job("score", "retrain", as_of=as_of)
     scoring = runtime.score(as_of)
     delivered = runtime.deliver_notifications()
@@ -133,6 +136,7 @@ def run_demo(
         as_of=as_of,
         api_url=gateway.url,
         files=files,
+        curated=curated,
         training=training,
         scoring=scoring,
         notifications_delivered=delivered,

@@ -21,6 +21,9 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
         status = f"REJECTED: {f.reason}" if f.rejected else f"{f.accepted:>7} ingested, {f.quarantined:>4} quarantined"
         print(f"  {f.kind:<18} {status}")
     print(f"  {'total':<18} {result.rows_ingested:>7} ingested, {result.rows_quarantined:>4} quarantined")
+    c = result.curated
+    print('Frames snapshot ({"job": "curate"} -> score function):')
+    print(f"  {c.get('events')} events built from the records in {c.get('seconds', 0):.1f}s, read by the jobs below")
     t = result.training
     print('Retraining ({"job": "retrain"} -> score function):')
     print(
