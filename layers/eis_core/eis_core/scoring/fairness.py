@@ -5,6 +5,9 @@ ratio outside ``[0.8, 1.25]`` is marked, the four-fifths rule in both directions
 outcomes: a daily run has none yet (its rows carry flag rates only); the backtest and the model
 card's temporal validation have them. Small groups are reported with their counts so a reader can
 see when a ratio rests on a handful of officers.
+
+The per-group metrics come from fairlearn's ``MetricFrame``; a rate whose denominator is empty in a
+group (FNR with no adverse officers, say) is reported as unknown rather than fairlearn's 0.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+from fairlearn.metrics import MetricFrame, count, false_negative_rate, false_positive_rate, selection_rate
 
 LOW, HIGH = 0.8, 1.25
 UNKNOWN = "unknown"
@@ -51,10 +56,7 @@ def fairness_table(flagged: pd.Series, groups: pd.DataFrame, adverse: pd.Series 
         if known.nunique() < 2:
             continue  # nothing to compare (the roster does not record it)
         reference = str(known.value_counts().sort_index().sort_values(ascending=False, kind="stable").index[0])
-        stats = {
-            str(group): _rates(flag[column == group], None if outcome is None else outcome[column == group])
-            for group in sorted(column.unique(), key=str)
-        }
+        stats = _group_rates(flag, outcome, column)
         base = stats[reference]
         for group, rates in stats.items():
             row: dict[str, Any] = {"attribute": attribute, "group": group, "reference": reference} | rates
@@ -69,26 +71,50 @@ def fairness_table(flagged: pd.Series, groups: pd.DataFrame, adverse: pd.Series 
     return rows
 
 
-def _rates(flag: pd.Series, outcome: pd.Series | None) -> dict[str, Any]:
-    n = int(flag.size)
-    flagged = int(flag.sum())
-    rates: dict[str, Any] = {"officers": n, "flagged": flagged, "flag_rate": flagged / n if n else None}
-    if outcome is None:
-        return rates
-    positives = int(outcome.sum())
-    tp = int((flag & outcome).sum())
-    fp, fn = flagged - tp, positives - tp
-    negatives = n - positives
-    rates |= {
-        "adverse": positives,
-        "true_positives": tp,
-        "false_positives": fp,
-        "false_negatives": fn,
-        "fpr": fp / negatives if negatives else None,
-        "fnr": fn / positives if positives else None,
-        "fdr": fp / flagged if flagged else None,
-    }
-    return rates
+def _adverse(y_true: npt.NDArray[np.int64], y_pred: npt.NDArray[np.int64]) -> int:
+    return int(np.sum(y_true))
+
+
+def _flagged(y_true: npt.NDArray[np.int64], y_pred: npt.NDArray[np.int64]) -> int:
+    return int(np.sum(y_pred))
+
+
+def _true_positives(y_true: npt.NDArray[np.int64], y_pred: npt.NDArray[np.int64]) -> int:
+    return int(np.sum(np.asarray(y_true) * np.asarray(y_pred)))
+
+
+def _group_rates(flag: pd.Series, outcome: pd.Series | None, column: pd.Series) -> dict[str, dict[str, Any]]:
+    """Counts and rates per group of ``column``, with fairlearn; error rates only when outcomes are known."""
+    metrics: dict[str, Any] = {"officers": count, "flagged": _flagged, "flag_rate": selection_rate}
+    if outcome is not None:
+        metrics |= {
+            "adverse": _adverse,
+            "true_positives": _true_positives,
+            "fpr": false_positive_rate,
+            "fnr": false_negative_rate,
+        }
+    y_true = np.zeros(flag.size, dtype=np.int64) if outcome is None else outcome.to_numpy(np.int64)
+    frame = MetricFrame(
+        metrics=metrics, y_true=y_true, y_pred=flag.to_numpy(np.int64), sensitive_features=column.astype(str)
+    )
+    stats: dict[str, dict[str, Any]] = {}
+    for group, row in frame.by_group.iterrows():
+        n, flagged = int(row["officers"]), int(row["flagged"])
+        rates: dict[str, Any] = {"officers": n, "flagged": flagged, "flag_rate": float(row["flag_rate"]) if n else None}
+        if outcome is not None:
+            positives, tp = int(row["adverse"]), int(row["true_positives"])
+            fp = flagged - tp
+            rates |= {
+                "adverse": positives,
+                "true_positives": tp,
+                "false_positives": fp,
+                "false_negatives": positives - tp,
+                "fpr": float(row["fpr"]) if n - positives else None,
+                "fnr": float(row["fnr"]) if positives else None,
+                "fdr": fp / flagged if flagged else None,
+            }
+        stats[str(group)] = rates
+    return stats
 
 
 def _ratio(value: float | None, reference: float | None) -> float | None:
