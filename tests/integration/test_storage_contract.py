@@ -164,6 +164,20 @@ def test_records_stream_back_by_kind_as_the_same_models(adapters: Adapters) -> N
     ]
 
 
+def test_the_roster_lists_current_officers_only(adapters: Adapters) -> None:
+    # Given two officers and an event, then a correction of one and a snapshot without the other
+    adapters.records.put_records([officer("A1"), officer("B2"), use_of_force("F-1")], upload_id="u1")
+    adapters.records.put_records([officer("A1", rank="Sergeant")], upload_id="u2")
+    adapters.records.retract_missing(RecordKind.ROSTER, {"A1"}, upload_id="u3")
+
+    # Then the roster holds A1's current version once, and neither B2 nor the event
+    assert [(o.officer_id, o.rank) for o in adapters.records.roster()] == [("A1", "Sergeant")]
+
+    # When B2 is sent again, they are back
+    adapters.records.put_records([officer("B2")], upload_id="u4")
+    assert sorted(o.officer_id for o in adapters.records.roster()) == ["A1", "B2"]
+
+
 def test_the_change_marker_moves_only_when_the_records_change(adapters: Adapters) -> None:
     # Given an empty store, then one upload
     empty = adapters.records.change_marker()

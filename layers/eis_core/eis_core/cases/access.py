@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from eis_core.errors import EISError
-from eis_core.models.records import Officer, RecordKind
+from eis_core.models.records import Officer
 from eis_core.storage.ports import RecordStore
 
 
@@ -142,7 +142,6 @@ class RosterCache:
         with self._lock:
             now = self._monotonic()
             if self._officers is None or now - self._read_at > self._max_age:
-                roster = self._records.iter_records(RecordKind.ROSTER)
-                self._officers = {r.officer_id: r for r in roster if isinstance(r, Officer)}
+                self._officers = {officer.officer_id: officer for officer in self._records.roster()}
                 self._read_at = now
             return self._officers

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -22,7 +22,7 @@ from eis_core.errors import ConflictError, NotFoundError, StorageError
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
 from eis_core.models.audit import GENESIS_HASH, AuditEvent, AuditRecord
 from eis_core.models.cases import Case, Note
-from eis_core.models.records import Record, RecordKind
+from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
 from eis_core.storage.ports import RecordVersion, WriteSummary
 
@@ -38,6 +38,9 @@ BATCH_GET_MAX = 100
 BATCH_WRITE_MAX = 25
 WRITE_THREADS = 8  # concurrent batch requests per put_records call (boto3 clients are thread-safe)
 _UNPROCESSED_ATTEMPTS = 8
+ROSTER_INDEX = "roster"
+ROSTER_LISTED = "current"
+"""``roster_list`` of a current roster item: what the sparse roster index is keyed on."""
 CHANGES_KEY = "#changes"
 """The records table's change counter: no ``kind``, so no scan by kind ever returns it."""
 _AUDIT_APPEND_ATTEMPTS = 20
@@ -206,12 +209,15 @@ class DynamoRecordStore:
                 "upload_id": upload_id,
                 "ingested_at": ingested_at,
                 "rev": version,
+                "roster_list": ROSTER_LISTED if record.kind is RecordKind.ROSTER else None,
             }
         )
 
     @staticmethod
     def _history_item(current: Item) -> Item:
-        item = {name: value for name, value in current.items() if name not in {"pk", "kind", "officer_id"}}
+        item = {
+            name: value for name, value in current.items() if name not in {"pk", "kind", "officer_id", "roster_list"}
+        }
         item["pk"] = {"S": f"{current['pk']['S']}#v{_rev(current)}"}
         item["history_kind"] = current["kind"]
         item["rev"] = {"N": str(_rev(current))}
@@ -279,7 +285,7 @@ class DynamoRecordStore:
                     self._db.update_item(
                         TableName=self.table_name,
                         Key={"pk": {"S": key}},
-                        UpdateExpression="SET retracted_by = :upload, retracted_at = :at",
+                        UpdateExpression="SET retracted_by = :upload, retracted_at = :at REMOVE roster_list",
                         ConditionExpression="attribute_exists(pk) AND attribute_not_exists(retracted_by)",
                         ExpressionAttributeValues={":upload": {"S": upload_id}, ":at": {"S": retracted_at}},
                     )
@@ -289,6 +295,21 @@ class DynamoRecordStore:
             if missing:
                 self._count_change(retracted_at)
         return len(missing)
+
+    def roster(self) -> list[Officer]:
+        officers: list[Officer] = []
+        with _translated(self.table_name):
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self.table_name,
+                IndexName=ROSTER_INDEX,
+                KeyConditionExpression="roster_list = :listed",
+                ExpressionAttributeValues={":listed": {"S": ROSTER_LISTED}},
+                ProjectionExpression="body",
+            )
+            for page in pages:
+                bodies = (item["body"]["S"] for item in page.get("Items", []))
+                officers += [cast("Officer", record_from_body(RecordKind.ROSTER, body)) for body in bodies]
+        return officers
 
     def _count_change(self, at: str) -> None:
         self._db.update_item(

@@ -17,7 +17,7 @@ from eis_core.errors import ConflictError, NotFoundError, ValidationFailed
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
 from eis_core.models.audit import GENESIS_HASH, AuditEvent, AuditRecord
 from eis_core.models.cases import Case, Note
-from eis_core.models.records import Record, RecordKind
+from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import content_hash, record_body, record_from_body, sortable_time
 from eis_core.storage.ports import RecordVersion, WriteSummary
 
@@ -111,6 +111,9 @@ class InMemoryRecordStore:
             if retracted:
                 self._changes += 1
         return retracted
+
+    def roster(self) -> list[Officer]:
+        return [record for record in self.iter_records(RecordKind.ROSTER) if isinstance(record, Officer)]
 
     def change_marker(self) -> str:
         with self._lock:

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
 from eis_core.models.audit import AuditEvent, AuditRecord
 from eis_core.models.cases import Case, Note
-from eis_core.models.records import Record, RecordKind
+from eis_core.models.records import Officer, Record, RecordKind
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,14 @@ class RecordStore(Protocol):
 
     def retract_missing(self, kind: RecordKind, present: Collection[str], *, upload_id: str) -> int:
         """Retract current records of ``kind`` whose source_record_id is not in ``present``; returns how many."""
+        ...
+
+    def roster(self) -> list[Officer]:
+        """Current roster records, for listings (the case API, the notifier).
+
+        May lag an upload applied a second ago, so never for a check that decides a write (ingest
+        checks officers with ``iter_records``). Reads only the roster, however many events there are.
+        """
         ...
 
     def change_marker(self) -> str:

@@ -84,8 +84,9 @@ class Table(StrEnum):
 
 
 TABLE_SPECS: dict[Table, TableSpec] = {
-    # Curated records, one item per source record: a re-sent record replaces its item.
-    Table.RECORDS: TableSpec("records", KeyAttr("pk")),
+    # Curated records, one item per source record: a re-sent record replaces its item. The sparse
+    # "roster" index holds only current roster items, so listing officers never reads the events.
+    Table.RECORDS: TableSpec("records", KeyAttr("pk"), indexes=(IndexSpec("roster", KeyAttr("roster_list")),)),
     # One item per officer per scoring run; query a run by its date.
     Table.SCORES: TableSpec("scores", KeyAttr("as_of"), KeyAttr("officer_id")),
     Table.ALERTS: TableSpec(
