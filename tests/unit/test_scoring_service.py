@@ -182,6 +182,7 @@ def test_the_outlier_is_flagged_with_an_explanation_that_quotes_the_numbers() ->
     )
     assert "4 or more use-of-force reports in 90 days (critical): 4 recorded" in flag.explanation
     assert "not a finding of misconduct" in flag.explanation
+    assert "which ranks 1st of 12 officers by risk (top 8%)" in flag.explanation
     top = flag.factors[0]
     assert (top.indicator, top.officer_value, top.peer_median) == ("force_90d", 4.0, 0.0)
     assert top.peer_group == "Police Officer / District 7 / night"

@@ -77,6 +77,8 @@ def explain(
     as_of: date,
     level: AlertLevel,
     score: float,
+    rank: int,
+    officers: int,
     peer_group: str,
     peer_group_size: int,
     factors: Sequence[Factor],
@@ -91,15 +93,18 @@ def explain(
         f"Flagged for supervisor review ({level.value}) on the records known before {as_of.isoformat()}; "
         "this is a prompt for a supportive conversation, not a finding of misconduct.",
     ]
+    standing = f"ranks {ordinal(rank)} of {officers} officers by risk (top {_share(rank, officers)})"
     if model_reasons:
+        # The rank is what flagged the officer; the probability drifts with the agency's base rate.
         sentences.append(
-            f"The agency's model estimates a {100 * score:.0f}% chance of an adverse event in the next year; "
-            "what raised it most: " + "; ".join(model_reasons) + "."
+            f"The agency's model {standing}, an estimated {100 * score:.0f}% chance of an adverse event in the "
+            "next year; what raised it most: " + "; ".join(model_reasons) + "."
         )
         sentences.append(f"Compared with a peer group of {peer_group_size} officers ({peer_group}).")
     else:
         sentences.append(
-            f"Compared with a peer group of {peer_group_size} officers ({peer_group}); peer-relative score {score:.1f}."
+            f"Compared with a peer group of {peer_group_size} officers ({peer_group}); "
+            f"peer-relative score {score:.1f}, which {standing}."
         )
     sentences += [f"{_capitalised(factor_sentence(factor))}." for factor in factors]
     if rules:
@@ -107,6 +112,11 @@ def explain(
     else:
         sentences.append("No threshold rule fired; the alert comes from the comparison with peers.")
     return " ".join(sentences)
+
+
+def _share(rank: int, officers: int) -> str:
+    share = 100 * rank / officers if officers else 100.0
+    return f"{share:.0f}%" if share >= 1 else "1%"
 
 
 def _capitalised(sentence: str) -> str:

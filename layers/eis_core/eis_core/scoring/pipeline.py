@@ -153,6 +153,7 @@ def run_pipeline(
     values = [round(float(v), 6) for v in score.to_numpy()]
     groups = peers.group.to_numpy(dtype=object)
     sizes = peers.group_size.to_numpy()
+    ranks = score.rank(ascending=False, method="min").to_numpy(dtype="int64")
 
     scores: list[OfficerScore] = []
     flagged: list[Flagged] = []
@@ -177,6 +178,8 @@ def run_pipeline(
                 as_of=as_of,
                 level=level,
                 score=values[row],
+                rank=int(ranks[row]),
+                officers=len(officer_ids),
                 peer_group=str(groups[row]),
                 peer_group_size=int(sizes[row]),
                 factors=factors[officer],
