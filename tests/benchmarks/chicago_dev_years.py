@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from eis_core.indicators.history import HistoryFrame
-from eis_core.local.cli_scoring import CHICAGO, chicago_records, model_spec_for
+from eis_core.local.cli_scoring import CHICAGO, chicago_records
 from eis_core.scoring.backtest import BacktestRule, backtest_year
-from eis_core.scoring.model import ModelSpec
+from eis_core.scoring.model import ModelSpec, packaged_spec
 
 DEV_YEARS = (2010, 2011, 2012)
 TEST_YEARS = (2013, 2014, 2015)  # never evaluated here
@@ -44,7 +44,7 @@ def load_frame() -> HistoryFrame:
 
 
 def variants() -> dict[str, ModelSpec]:
-    base = model_spec_for(CHICAGO).model_copy(update={"combine": "choose"})
+    base = packaged_spec(CHICAGO).model_copy(update={"combine": "choose"})
     return {
         "V0": base,
         "V1": base.model_copy(update={"combine": "average"}),

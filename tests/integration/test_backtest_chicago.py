@@ -16,10 +16,9 @@ import pytest
 
 from eis_core.indicators.history import HistoryFrame, history_features, population
 from eis_core.local.cli_chicago import ingest_export, memory_uploader, store_mapping
-from eis_core.local.cli_scoring import model_spec_for
 from eis_core.models.records import Complaint, Finding, Officer, Record
 from eis_core.scoring.backtest import backtest_year
-from eis_core.scoring.model import ModelSpec
+from eis_core.scoring.model import packaged_spec
 from eis_core.sources import chicago
 from tests.conftest import CHICAGO
 
@@ -56,8 +55,7 @@ def _known_before(record: Record, day: date) -> Record | None:
 
 
 def test_removing_what_was_not_yet_known_changes_no_feature(records: list[Record]) -> None:
-    spec = model_spec_for(chicago.AGENCY_ID)
-    assert isinstance(spec, ModelSpec)
+    spec = packaged_spec(chicago.AGENCY_ID)
     full = HistoryFrame.from_records(records)
     cut = HistoryFrame.from_records(r for r in (_known_before(r, AS_OF) for r in records) if r is not None)
     officers = population(full, AS_OF, spec.population)
@@ -69,8 +67,7 @@ def test_removing_what_was_not_yet_known_changes_no_feature(records: list[Record
 def test_a_sample_backtest_trains_only_on_earlier_windows_and_stays_below_the_leakage_ceiling(
     records: list[Record],
 ) -> None:
-    spec = model_spec_for(chicago.AGENCY_ID)
-    assert isinstance(spec, ModelSpec)
+    spec = packaged_spec(chicago.AGENCY_ID)
     spec = spec.model_copy(update={"candidates": ()})  # one fit: the grid is for the full backtest
     result = backtest_year(HistoryFrame.from_records(records), spec, 2014)
     assert result.table["training_as_of"] == [f"{year}-01-01" for year in range(2005, 2014)]

@@ -14,23 +14,12 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from eis_core.indicators.history import HistoryFrame
 from eis_core.models.records import Record
 
-if TYPE_CHECKING:
-    from eis_core.scoring.model import ModelSpec
-
 CHICAGO = "chicago-demo"
 DEFAULT_RAW = Path("../shared/data-raw/chicago")
-
-
-def model_spec_for(agency_id: str) -> ModelSpec:
-    """The agency's model spec as shipped (``eis_core/scoring/specs/<agency>.json``), else the default."""
-    from eis_core.scoring.model import packaged_spec
-
-    return packaged_spec(agency_id)
 
 
 def chicago_records(raw: Path) -> list[Record]:
@@ -75,9 +64,9 @@ def _load_frame(args: argparse.Namespace) -> HistoryFrame:
 def _backtest(args: argparse.Namespace) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # boosting is slower with 2 OpenMP threads on 2 cores
     from eis_core.scoring.backtest import render_report, run_backtest, summary_table
-    from eis_core.scoring.model import BacktestRule
+    from eis_core.scoring.model import BacktestRule, packaged_spec
 
-    spec = model_spec_for(args.agency)
+    spec = packaged_spec(args.agency)
     if args.window_months:
         spec = spec.model_copy(update={"window_months": args.window_months})
     frame = _load_frame(args)
@@ -109,9 +98,9 @@ def _backtest(args: argparse.Namespace) -> int:
 
 def _retrain(args: argparse.Namespace) -> int:
     """Train as of a cutoff and print the model card (the deployed job is the score function's retrain event)."""
-    from eis_core.scoring.model import train_model
+    from eis_core.scoring.model import packaged_spec, train_model
 
-    spec = model_spec_for(args.agency)
+    spec = packaged_spec(args.agency)
     frame = _load_frame(args)
     model = train_model(frame, spec, date.fromisoformat(args.cutoff))
     out = Path(args.out or f".eis/reports/model-card-{args.agency}.json")

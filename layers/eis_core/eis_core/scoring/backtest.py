@@ -30,6 +30,7 @@ from eis_core.scoring.model import (
     ModelSpec,
     TrainedModel,
     build_panel,
+    fewer_fp_at_rule_tp,
     k_for_tp,
     ranking_metrics,
     top_flags,
@@ -104,7 +105,7 @@ def backtest_year(frame: HistoryFrame, spec: ModelSpec, test_year: int, rule: Ba
         "model_flags_for_rule_tp": k_model,
         "model_fp_at_rule_tp": model_fp_at_rule_tp,
         # Undefined when the rule catches nobody: "the same catch" would be zero officers.
-        "model_fp_reduction_at_rule_tp": 1 - model_fp_at_rule_tp / rule_fp if rule_fp and rule_tp else None,
+        "model_fp_reduction_at_rule_tp": fewer_fp_at_rule_tp(model_score, y, rule_flag),
         "model_lead_days_top": _lead_days(panel.first_adverse, as_of, model_top),
         "rule_lead_days_top": _lead_days(panel.first_adverse, as_of, rule_top),
         "model_lead_days_at_rule_count": _lead_days(panel.first_adverse, as_of, model_at_f),

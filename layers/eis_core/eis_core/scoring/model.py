@@ -75,7 +75,7 @@ class ModelParameters(BaseModel):
 
 
 class BacktestRule(BaseModel):
-    """The classic EIS threshold the model is compared with (and, optionally, chosen against)."""
+    """The classic EIS threshold the model is compared with, in backtests and the model card's validation."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
