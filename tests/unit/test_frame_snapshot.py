@@ -46,6 +46,21 @@ def test_an_altered_snapshot_is_rebuilt_from_the_records_not_loaded() -> None:
     assert frames.source == "records" and frames.history.size == 1
 
 
+def test_a_snapshot_built_by_other_frame_code_is_rebuilt() -> None:
+    adapters = memory_adapters("testville")
+    adapters.records.put_records([officer("A1", "Pat", "Doe", None), force("A1", 1)], upload_id="u1")
+    snapshots = FrameSnapshots(adapters.records, adapters.artifacts)
+    snapshots.rebuild()
+    # Given the pointer says an earlier release of the frame code built the snapshot
+    pointer = adapters.artifacts.get_json(POINTER_KEY)
+    adapters.artifacts.put_json(POINTER_KEY, pointer | {"builder_version": "an-earlier-release"})
+
+    frames = snapshots.load()
+
+    assert frames.source == "records"
+    assert adapters.artifacts.get_json(POINTER_KEY)["builder_version"] == pointer["builder_version"]
+
+
 class UploadDuringScan(InMemoryRecordStore):
     """An upload lands while the snapshot is being built (after its first page was read)."""
 

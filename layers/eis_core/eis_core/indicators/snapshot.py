@@ -8,7 +8,9 @@ same records), so the frames are built once per change and reused.
 Freshness never depends on clocks: the snapshot stores the record store's change marker read
 *before* its scan, and the marker moves *after* every write. A snapshot whose marker differs from
 the store's current one is stale and is rebuilt, including when an upload landed during the build.
-A snapshot that fails its sha256 check is rebuilt from the records too (they are the source of truth).
+A snapshot that fails its sha256 check, or was built by other frame-building code (a deploy changed
+``indicators.events`` or ``indicators.history``), is rebuilt from the records too: they are the source
+of truth.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ import hashlib
 import pickle
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from eis_core.errors import NotFoundError
+from eis_core.indicators import events as events_module
+from eis_core.indicators import history as history_module
 from eis_core.indicators.events import EventFrame
 from eis_core.indicators.history import HistoryFrame, build_frames
 from eis_core.storage.ports import ArtifactStore, RecordStore
@@ -31,6 +36,17 @@ SNAPSHOT_KEY = "curated/frames.pkl.gz"
 POINTER_KEY = "curated/frames.json"
 
 logger = Logger(child=True)
+
+
+def _builder_version() -> str:
+    code = hashlib.sha256()
+    for module in (events_module, history_module):
+        code.update(Path(str(module.__file__)).read_bytes())
+    return code.hexdigest()[:16]
+
+
+BUILDER_VERSION = _builder_version()
+"""Changes with the code that builds the frames, so a snapshot never outlives the code that made it."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +82,8 @@ class FrameSnapshots:
         started = time.monotonic()
         marker = self._records.change_marker()
         pointer = self._pointer()
-        if pointer is not None and pointer.get("records_marker") == marker:
+        fresh = {"records_marker": marker, "builder_version": BUILDER_VERSION}
+        if pointer is not None and all(pointer.get(key) == value for key, value in fresh.items()):
             try:
                 blob = self._artifacts.get_bytes(SNAPSHOT_KEY)
             except NotFoundError:
@@ -93,6 +110,7 @@ class FrameSnapshots:
             POINTER_KEY,
             {
                 "records_marker": records_marker,
+                "builder_version": BUILDER_VERSION,
                 "sha256": hashlib.sha256(blob).hexdigest(),
                 "events": events.size,
                 "history_events": history.size,
