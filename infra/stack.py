@@ -283,7 +283,7 @@ class EisAgencyStack(Stack):
         notify = Access(self.notify.policy, self.key)
         notify.consume(self.messaging.queue)
         notify.read_items(table[Table.ALERTS], t.index_arns(Table.ALERTS))
-        notify.read_items(table[Table.RECORDS])
+        notify.read_items(table[Table.RECORDS], t.index_arns(Table.RECORDS))  # the roster index
         notify.read_items(table[Table.CASES], t.index_arns(Table.CASES))
         notify.read_write_items(table[Table.IDEMPOTENCY], delete=True)
         notify.send_email(self.sender.identity_arn)
@@ -292,7 +292,7 @@ class EisAgencyStack(Stack):
         api = Access(self.cases_api.policy, self.key)
         api.read_write_items(table[Table.ALERTS], t.index_arns(Table.ALERTS))
         api.read_write_items(table[Table.CASES], t.index_arns(Table.CASES), delete=True)
-        api.read_items(table[Table.RECORDS])
+        api.read_items(table[Table.RECORDS], t.index_arns(Table.RECORDS))  # the roster index
         api.read_items(table[Table.SCORES])  # officer snapshot: latest scores and explanations
         # Upload reports and quarantine files for risk managers and auditors (GET /uploads...).
         api.read_objects(b[Bucket.QUARANTINE], "reports/").read_objects(b[Bucket.QUARANTINE], "quarantine/")

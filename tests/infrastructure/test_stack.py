@@ -302,6 +302,18 @@ def test_grants_follow_each_functions_job(synth: Synth, agency_id: str) -> None:
         assert ("ses:SendEmail" in actions) == (name == "notify")
     assert "dynamodb:PutItem" not in _actions_on(grants["cases_api"], table[Table.RECORDS])
     assert "dynamodb:PutItem" not in _actions_on(grants["notify"], table[Table.CASES])
+    # The case API and the notifier list officers through the records table's roster index.
+    for name in ("cases_api", "notify"):
+        assert _may_query_index(grants[name], table[Table.RECORDS], "roster"), f"{name} cannot read the roster"
+
+
+def _may_query_index(statements: list[dict[str, Any]], table_logical_id: str, index: str) -> bool:
+    for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = json.dumps(statement["Resource"])
+        if "dynamodb:Query" in actions and table_logical_id in resources and f"/index/{index}" in resources:
+            return True
+    return False
 
 
 def test_templates_use_no_literal_commercial_partition(synth: Synth) -> None:
