@@ -36,7 +36,7 @@ from eis_core.indicators.history import (
     population,
 )
 from eis_core.indicators.snapshot import SNAPSHOT_KEY, FrameSnapshots
-from eis_core.scoring.model import ModelRepository, ModelSpec, train_model
+from eis_core.scoring.model import ModelRepository, ModelSpec, packaged_spec, train_model
 from eis_core.scoring.service import ScoringService
 from eis_core.wiring import memory_adapters
 
@@ -122,6 +122,12 @@ def main() -> None:
     parser.add_argument("--officers", type=int, default=40_000)
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--events", type=float, default=12.5, help="events per officer-year")
+    parser.add_argument(
+        "--spec",
+        default="default",
+        help="'default', or an agency whose shipped spec's candidates and combine rule to train "
+        "(e.g. chicago-demo: four settings averaged); its population and years are Chicago's, so not used",
+    )
     args = parser.parse_args()
     t0 = time.monotonic()
     frame = synthetic_frame(args.officers, args.years, args.events)
@@ -135,7 +141,12 @@ def main() -> None:
     print(f"scoring features as of {as_of}: {len(features):,} officers in {score_features:.1f}s", flush=True)
 
     t0 = time.monotonic()
-    model = train_model(frame, ModelSpec(), as_of)
+    spec = ModelSpec()
+    if args.spec != "default":
+        shipped = packaged_spec(args.spec)
+        candidates = tuple(c.model_copy(update={"first_training_year": None}) for c in shipped.candidates)
+        spec = ModelSpec(candidates=candidates, combine=shipped.combine)
+    model = train_model(frame, spec, as_of)
     train = time.monotonic() - t0
     print(f"training: {model.card['cohort']['officer_years']:,} officer-years in {train:.1f}s", flush=True)
 
