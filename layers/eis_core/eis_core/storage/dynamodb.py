@@ -96,17 +96,26 @@ def _backoff(attempt: int) -> None:
 
 
 def _batch_write(client: DynamoDBClient, table: str, items: Sequence[Item]) -> None:
-    """Put items 25 at a time, retrying what DynamoDB leaves unprocessed (throttling) with backoff."""
-    for start in range(0, len(items), BATCH_WRITE_MAX):
-        requests: list[Any] = [{"PutRequest": {"Item": item}} for item in items[start : start + BATCH_WRITE_MAX]]
-        for attempt in range(_UNPROCESSED_ATTEMPTS):
-            response = client.batch_write_item(RequestItems={table: requests})
-            requests = list(response.get("UnprocessedItems", {}).get(table, []))
-            if not requests:
-                break
-            _backoff(attempt)
-        else:
-            raise StorageError(f"{len(requests)} items could not be written to {table} (throttled); retry")
+    """Put items 25 at a time, ``WRITE_THREADS`` batches in flight; all are written when it returns."""
+    batches = [items[start : start + BATCH_WRITE_MAX] for start in range(0, len(items), BATCH_WRITE_MAX)]
+    if len(batches) <= 1:
+        for batch in batches:
+            _write_batch(client, table, batch)
+        return
+    with ThreadPoolExecutor(WRITE_THREADS) as pool:
+        list(pool.map(lambda batch: _write_batch(client, table, batch), batches))
+
+
+def _write_batch(client: DynamoDBClient, table: str, batch: Sequence[Item]) -> None:
+    """One BatchWriteItem, retrying what DynamoDB leaves unprocessed (throttling) with backoff."""
+    requests: list[Any] = [{"PutRequest": {"Item": item}} for item in batch]
+    for attempt in range(_UNPROCESSED_ATTEMPTS):
+        response = client.batch_write_item(RequestItems={table: requests})
+        requests = list(response.get("UnprocessedItems", {}).get(table, []))
+        if not requests:
+            return
+        _backoff(attempt)
+    raise StorageError(f"{len(requests)} items could not be written to {table} (throttled); retry")
 
 
 def _batch_get(
@@ -190,9 +199,8 @@ class DynamoRecordStore:
                 item = self._item(record, digest, upload_id, ingested_at, version)
                 known[record.record_key] = item
                 to_write[record.record_key] = item
-            for items in (list(history.values()), list(to_write.values())):
-                batches = [items[start : start + BATCH_WRITE_MAX] for start in range(0, len(items), BATCH_WRITE_MAX)]
-                list(pool.map(lambda batch: _batch_write(self._db, self.table_name, batch), batches))
+            _batch_write(self._db, self.table_name, list(history.values()))  # history first: never lost
+            _batch_write(self._db, self.table_name, list(to_write.values()))
             if to_write:
                 self._count_change(ingested_at)
         return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)
@@ -349,9 +357,8 @@ class DynamoScoreStore:
             )
             for score in latest.values()
         ]
-        batches = [items[start : start + BATCH_WRITE_MAX] for start in range(0, len(items), BATCH_WRITE_MAX)]
-        with _translated(self.table_name), ThreadPoolExecutor(WRITE_THREADS) as pool:
-            list(pool.map(lambda batch: _batch_write(self._db, self.table_name, batch), batches))
+        with _translated(self.table_name):
+            _batch_write(self._db, self.table_name, items)
 
     def scores_for(self, as_of: date) -> list[OfficerScore]:
         with _translated(self.table_name):
