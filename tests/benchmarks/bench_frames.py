@@ -12,9 +12,9 @@ import argparse
 import time
 from datetime import date
 
-from eis_core.generate import GeneratorConfig, generate_agency
 from eis_core.indicators.history import build_frames
 from eis_core.indicators.snapshot import frames_from_bytes, frames_to_bytes
+from eis_core.local.cli_scoring import generated_records
 from eis_core.storage.codec import record_body, record_from_body
 
 
@@ -22,17 +22,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--officers", type=int, default=2000)
     args = parser.parse_args()
-    agency = generate_agency(
-        GeneratorConfig(
-            agency_id="bench",
-            officers=args.officers,
-            seed=7,
-            start=date(2014, 1, 1),
-            end=date(2023, 12, 31),
-            horizon_months=0,
-        )
-    )
-    bodies = [(record.kind, record_body(record)) for records in agency.records.values() for record in records]
+    generated = generated_records("bench", args.officers, 7, date(2014, 1, 1), date(2023, 12, 31))
+    bodies = [(record.kind, record_body(record)) for record in generated]
     n = len(bodies)
 
     t0 = time.monotonic()
