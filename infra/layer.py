@@ -67,8 +67,6 @@ PRECOMPILED_LAYERS = frozenset({"runtime", "eis_core"})
 # Folders and files nobody imports at run time; dropping them keeps the layers under Lambda's limit.
 _TRIM_DIRS = frozenset({"__pycache__", "tests"})
 _TRIM_SUFFIXES = (".pyi", ".pyc", ".pyx", ".pxd", ".c", ".cpp", ".h")
-# eis_core parts that only the local runtime and the data generator use.
-_EIS_CORE_EXCLUDED = frozenset({"local", "generate"})
 
 
 class LayerBuildError(RuntimeError):
@@ -329,15 +327,12 @@ def build_dependency_layer(layer: DependencyLayer, *, build_dir: Path = BUILD_DI
 
 
 def build_code_layer(*, build_dir: Path = BUILD_DIR, source: Path = EIS_CORE_SOURCE) -> Path:
-    """Copy the eis_core package the tests import, without the local runtime and the generator."""
+    """Copy the eis_core package the tests import (development tooling lives apart, in tools/eis_tools)."""
     layer_dir = build_dir / CODE_LAYER
     shutil.rmtree(layer_dir, ignore_errors=True)
 
     def ignore(directory: str, names: list[str]) -> set[str]:
-        skipped = {n for n in names if n in _TRIM_DIRS or n.endswith(".pyc")}
-        if Path(directory) == source:
-            skipped |= {n for n in names if n in _EIS_CORE_EXCLUDED}
-        return skipped
+        return {n for n in names if n in _TRIM_DIRS or n.endswith(".pyc")}
 
     shutil.copytree(source, layer_dir / "python" / "eis_core", ignore=ignore)
     if CODE_LAYER in PRECOMPILED_LAYERS:

@@ -10,9 +10,9 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from eis_core.local.resources import LocalAgency, create_agency_resources
 from eis_core.settings import Settings
 from eis_core.storage.schema import AgencyResources
+from eis_tools.local.resources import LocalAgency, create_agency_resources
 
 EVENTS = Path(__file__).parent / "events"
 CHICAGO = Path(__file__).resolve().parents[2] / "shared" / "data-raw" / "chicago"

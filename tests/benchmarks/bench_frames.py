@@ -14,8 +14,8 @@ from datetime import date
 
 from eis_core.indicators.history import build_frames
 from eis_core.indicators.snapshot import frames_from_bytes, frames_to_bytes
-from eis_core.local.cli_scoring import generated_records
 from eis_core.storage.codec import record_body, record_from_body
+from eis_tools.local.cli_scoring import generated_records
 
 
 def main() -> None:

@@ -147,10 +147,10 @@ def dynamodb_rate(folder: Path, key: str, rows: int) -> tuple[int, float]:
     import boto3
     from moto import mock_aws
 
-    from eis_core.local.resources import create_agency_resources
     from eis_core.settings import Settings
     from eis_core.storage.schema import AgencyResources
     from eis_core.wiring import aws_adapters
+    from eis_tools.local.resources import create_agency_resources
 
     for name, value in {
         "AWS_ACCESS_KEY_ID": "x",

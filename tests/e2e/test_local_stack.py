@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from eis_core.generate import GeneratedAgency, GeneratorConfig, generate_agency, write_extracts
-from eis_core.local.demo import DemoResult, http_json, run_demo, serve_case_api
-from eis_core.local.gateway import LocalApiGateway
-from eis_core.local.stack import LocalStack, local_stack
 from eis_core.models.records import RecordKind
+from eis_tools.generate import GeneratedAgency, GeneratorConfig, generate_agency, write_extracts
+from eis_tools.local.demo import DemoResult, http_json, run_demo, serve_case_api
+from eis_tools.local.gateway import LocalApiGateway
+from eis_tools.local.stack import LocalStack, local_stack
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +117,7 @@ def test_eis_demo_command_runs_and_prints_the_summary(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "eis_core.local.cli",
+            "eis_tools.local.cli",
             "demo",
             "--no-serve",
             "--officers",

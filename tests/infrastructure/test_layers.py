@@ -97,13 +97,15 @@ def test_trimmed_layers_keep_runtime_code_but_no_tests(layer_dirs: dict[str, Pat
     assert not list(science.rglob("__pycache__"))
 
 
-def test_code_layer_is_eis_core_without_local_runtime_or_generator(layer_dirs: dict[str, Path]) -> None:
-    package = layer_dirs["eis_core"] / "python" / "eis_core"
+def test_code_layer_is_eis_core_and_no_development_tooling(layer_dirs: dict[str, Path]) -> None:
+    python = layer_dirs["eis_core"] / "python"
+    package = python / "eis_core"
 
     assert (package / "settings.py").is_file()
     assert (package / "storage" / "schema.py").is_file()
-    assert not (package / "local").exists()
-    assert not (package / "generate").exists()
+    assert sorted(p.name for p in python.iterdir()) == ["eis_core"]
+    tooling = {"local", "generate", "sources", "backtest.py"}
+    assert not [p for p in package.rglob("*") if p.name in tooling]
 
 
 @needs_lambda_python

@@ -15,11 +15,11 @@ import boto3
 import pytest
 
 from eis_core.cases.access import parse_groups
-from eis_core.local.lambda_context import LocalLambdaContext
 from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, RuleHit
 from eis_core.models.audit import AuditOutcome, AuditRecord
 from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters
+from eis_tools.local.lambda_context import LocalLambdaContext
 from functions.cases_api import handler
 from tests.builders import officer as _officer
 from tests.conftest import EVENTS

@@ -13,12 +13,12 @@ from moto.backends import get_backend
 from pydantic import ValidationError
 
 from eis_core.errors import ValidationFailed
-from eis_core.local.lambda_context import LocalLambdaContext
 from eis_core.models.audit import AuditRecord
 from eis_core.models.cases import Case, CaseStatus, Note
 from eis_core.notify.service import SweepIncompleteError
 from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters, memory_adapters
+from eis_tools.local.lambda_context import LocalLambdaContext
 from functions.notify import handler
 from tests.builders import officer as _officer
 from tests.conftest import ACCOUNT, EVENTS, REGION

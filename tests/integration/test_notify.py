@@ -12,11 +12,11 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto.backends import get_backend
 
-from eis_core.local.lambda_context import LocalLambdaContext
 from eis_core.models.alerts import Alert, AlertLevel
 from eis_core.models.audit import AuditRecord
 from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters
+from eis_tools.local.lambda_context import LocalLambdaContext
 from functions.notify import handler
 from tests.builders import officer as _officer
 from tests.conftest import ACCOUNT, EVENTS, REGION

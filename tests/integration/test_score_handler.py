@@ -13,13 +13,13 @@ import boto3
 import pytest
 from pydantic import ValidationError
 
-from eis_core.local.lambda_context import LocalLambdaContext
-from eis_core.local.resources import LocalAgency
 from eis_core.models.alerts import AlertStatus
 from eis_core.models.records import AllegationCategory, Complaint, Officer, Record, UseOfForce
 from eis_core.settings import Settings
 from eis_core.storage.schema import Bucket, Table
 from eis_core.wiring import Adapters, aws_adapters
+from eis_tools.local.lambda_context import LocalLambdaContext
+from eis_tools.local.resources import LocalAgency
 from tests.conftest import EVENTS
 
 FUNCTION_NAME = "eis-testville-score"

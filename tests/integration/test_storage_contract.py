@@ -12,7 +12,6 @@ import pytest
 
 from eis_core.audit import AuditTrail, verify_chain, verify_log
 from eis_core.errors import ConflictError, NotFoundError, StorageError
-from eis_core.local.resources import LocalAgency
 from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, OfficerScore, RuleHit
 from eis_core.models.audit import AuditEvent
 from eis_core.models.cases import Case, CaseStatus, Note
@@ -21,6 +20,7 @@ from eis_core.settings import Settings
 from eis_core.storage.dynamodb import DynamoAuditLog, DynamoRecordStore
 from eis_core.storage.schema import Table
 from eis_core.wiring import Adapters, aws_adapters, memory_adapters
+from eis_tools.local.resources import LocalAgency
 
 AGENCY = "testville"
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)

@@ -7,9 +7,9 @@ import pytest
 
 from eis_core.ingest import UploadedObject
 from eis_core.ingest.wiring import aws_ingest
-from eis_core.local.cli import main
-from eis_core.local.resources import LocalAgency
 from eis_core.settings import Settings
+from eis_tools.local.cli import main
+from eis_tools.local.resources import LocalAgency
 
 ROSTER = (
     "source_record_id,officer_id,first_name,last_name,rank,unit,hire_date\n"

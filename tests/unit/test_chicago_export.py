@@ -14,7 +14,7 @@ import pytest
 from eis_core.ingest.mapping import parse_mapping
 from eis_core.models.records import RecordKind
 from eis_core.models.uploads import UploadReport
-from eis_core.sources import chicago
+from eis_tools.sources import chicago
 
 
 def frame(rows: list[dict[str, str]], columns: list[str] | None = None) -> pd.DataFrame:

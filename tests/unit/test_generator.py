@@ -15,8 +15,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from eis_core.generate import TRUTH_FILE, GeneratedAgency, GeneratorConfig, generate_agency, write_extracts
-from eis_core.generate import tables as vocab
 from eis_core.models.records import (
     RECORD_MODELS,
     Activity,
@@ -32,6 +30,8 @@ from eis_core.models.records import (
     UseOfForce,
     VehicleIncident,
 )
+from eis_tools.generate import TRUTH_FILE, GeneratedAgency, GeneratorConfig, generate_agency, write_extracts
+from eis_tools.generate import tables as vocab
 
 CONFIG = GeneratorConfig()  # the default: 300 officers, 2019-2025, seed 7
 

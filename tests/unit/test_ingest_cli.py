@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eis_core.local.cli import main
+from eis_tools.local.cli import main
 
 MAPPING = {
     "agency_id": "demo",

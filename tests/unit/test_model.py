@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eis_core.generate import GeneratorConfig, generate_agency
 from eis_core.indicators.history import (
     FEATURES,
     AdverseDefinition,
@@ -20,9 +19,10 @@ from eis_core.indicators.history import (
     population,
 )
 from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record, UseOfForce
-from eis_core.scoring.backtest import BacktestRule, backtest_year, render_report
 from eis_core.scoring.model import ModelRepository, ModelSpec, train_model, training_dates
 from eis_core.storage.memory import InMemoryArtifactStore
+from eis_tools.backtest import BacktestRule, backtest_year, render_report
+from eis_tools.generate import GeneratorConfig, generate_agency
 
 AS_OF = date(2023, 1, 1)
 

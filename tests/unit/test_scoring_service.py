@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from eis_core.generate import GeneratorConfig, generate_agency
 from eis_core.indicators import EventFrame, compute_indicators
 from eis_core.models.alerts import AlertLevel, AlertStatus
 from eis_core.models.cases import Case
@@ -35,6 +34,7 @@ from eis_core.scoring import (
 )
 from eis_core.storage.memory import CapturingPublisher
 from eis_core.wiring import Adapters, memory_adapters
+from eis_tools.generate import GeneratorConfig, generate_agency
 
 AS_OF = date(2025, 6, 1)
 NOW = datetime(2025, 6, 1, 6, 0, tzinfo=UTC)

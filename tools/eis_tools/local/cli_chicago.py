@@ -1,6 +1,6 @@
 """`eis chicago export|ingest`: the Chicago public records as agency `chicago-demo`, through the normal upload path.
 
-``export`` plays Chicago's records-system export (``eis_core.sources.chicago``). ``ingest`` exports,
+``export`` plays Chicago's records-system export (``eis_tools.sources.chicago``). ``ingest`` exports,
 starts the local stack, stores the agency's mapping where ingest reads it, PUTs each extract into
 the uploads bucket and delivers S3's event to the ingest handler, exactly as for any agency; then it
 prints each upload report reconciled against the export manifest.
@@ -22,8 +22,8 @@ from eis_core.models.records import RecordKind
 from eis_core.models.uploads import UploadReport
 
 if TYPE_CHECKING:
-    from eis_core.sources import chicago
     from eis_core.wiring import Adapters
+    from eis_tools.sources import chicago
 
 DEFAULT_RAW = Path("../shared/data-raw/chicago")
 
@@ -35,7 +35,7 @@ def _parse_units(text: str | None) -> list[str] | None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from eis_core.sources import chicago
+    from eis_tools.sources import chicago
 
     started = time.monotonic()
     manifest = chicago.export_chicago(
@@ -52,7 +52,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def mapping_document() -> dict[str, Any]:
-    from eis_core.sources import chicago
+    from eis_tools.sources import chicago
 
     document: dict[str, Any] = json.loads(chicago.MAPPING_PATH.read_text())
     return document
@@ -62,7 +62,7 @@ def store_mapping(adapters: Adapters) -> None:
     """Put the Chicago mapping and model spec where the ingest and retraining jobs read the agency's own."""
     from eis_core.ingest.mapping import MAPPING_KEY, parse_mapping
     from eis_core.scoring.model import SPEC_KEY, packaged_spec
-    from eis_core.sources import chicago
+    from eis_tools.sources import chicago
 
     document = mapping_document()
     parse_mapping(document, source=str(chicago.MAPPING_PATH))  # a bad mapping fails here, not row by row
@@ -74,7 +74,7 @@ def ingest_export(
     manifest: chicago.ExportManifest, folder: Path, upload: Uploader, adapters: Adapters
 ) -> list[chicago.Reconciliation]:
     """Upload every extract (roster first) and reconcile each report with the manifest."""
-    from eis_core.sources import chicago
+    from eis_tools.sources import chicago
 
     results = []
     for kind in chicago.EXPORT_KINDS:
@@ -92,11 +92,11 @@ def local_stack_uploader() -> Iterator[tuple[Uploader, Adapters]]:
     """The local stack on moto's server: S3 PUT, S3 event, the ingest handler."""
     import os
 
-    from eis_core.local.runtime import LocalRuntime
-    from eis_core.local.stack import local_stack
     from eis_core.settings import Settings
-    from eis_core.sources import chicago
     from eis_core.wiring import aws_adapters
+    from eis_tools.local.runtime import LocalRuntime
+    from eis_tools.local.stack import local_stack
+    from eis_tools.sources import chicago
 
     with local_stack(chicago.AGENCY_ID) as stack:
         adapters = aws_adapters(Settings.from_env(os.environ), stack.session)
@@ -116,8 +116,8 @@ def memory_uploader() -> Iterator[tuple[Uploader, Adapters]]:
 
     from eis_core.ingest.contract import UPLOAD_PREFIX
     from eis_core.ingest.wiring import ingest_service
-    from eis_core.sources import chicago
     from eis_core.wiring import memory_adapters
+    from eis_tools.sources import chicago
 
     adapters = memory_adapters(chicago.AGENCY_ID)
     service = ingest_service(adapters, agency_id=chicago.AGENCY_ID, actor="eis-chicago-cli")
@@ -158,7 +158,7 @@ def print_reconciliation(results: list[chicago.Reconciliation]) -> bool:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from eis_core.sources import chicago
+    from eis_tools.sources import chicago
 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="eis-chicago-") as scratch:

@@ -12,9 +12,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, cast
 
-from eis_core.generate.config import AdverseEvent, AtRiskOfficer, GeneratorConfig, GroundTruth
-from eis_core.generate.events import History, RawEvent, simulate
-from eis_core.generate.organisation import Person, build_organisation, horizon_end_of
 from eis_core.models.records import (
     RECORD_MODELS,
     Activity,
@@ -35,6 +32,9 @@ from eis_core.models.records import (
     UseOfForce,
     VehicleIncident,
 )
+from eis_tools.generate.config import AdverseEvent, AtRiskOfficer, GeneratorConfig, GroundTruth
+from eis_tools.generate.events import History, RawEvent, simulate
+from eis_tools.generate.organisation import Person, build_organisation, horizon_end_of
 
 TRUTH_FILE = "truth.json"
 

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 
-from eis_core.local.lambda_context import LocalLambdaContext
+from eis_tools.local.lambda_context import LocalLambdaContext
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 

@@ -17,9 +17,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from eis_core.generate import tables as t
-from eis_core.generate.config import GeneratorConfig
-from eis_core.generate.organisation import Person, add_months, horizon_end_of
 from eis_core.models.records import (
     AllegationCategory,
     DisciplineAction,
@@ -30,6 +27,9 @@ from eis_core.models.records import (
     RecordKind,
     VehicleIncidentType,
 )
+from eis_tools.generate import tables as t
+from eis_tools.generate.config import GeneratorConfig
+from eis_tools.generate.organisation import Person, add_months, horizon_end_of
 
 FloatMatrix = npt.NDArray[np.float64]
 IntMatrix = npt.NDArray[np.int64]

@@ -19,8 +19,8 @@ from typing import Any
 
 import boto3
 
-from eis_core.local.resources import LocalAgency, create_agency_resources
 from eis_core.storage.schema import AgencyResources
+from eis_tools.local.resources import LocalAgency, create_agency_resources
 
 LOCAL_ACCOUNT = "123456789012"  # moto's default account
 LOCAL_REGION = "us-east-1"

@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from eis_core.local.gateway import CognitoAuthorizer, LocalApiGateway
-from eis_core.local.runtime import LocalRuntime, SentEmail, cold_start
-from eis_core.local.stack import LocalStack
 from eis_core.models.records import Officer, RecordKind
+from eis_tools.local.gateway import CognitoAuthorizer, LocalApiGateway
+from eis_tools.local.runtime import LocalRuntime, SentEmail, cold_start
+from eis_tools.local.stack import LocalStack
 
 # Roster first: events are checked against the officers already on file.
 UPLOAD_ORDER = [RecordKind.ROSTER, *[kind for kind in RecordKind if kind is not RecordKind.ROSTER]]

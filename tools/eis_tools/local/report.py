@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eis_core.local.demo import DemoResult
+from eis_tools.local.demo import DemoResult
 
 
 def print_summary(result: DemoResult, *, outbox: Path) -> bool:

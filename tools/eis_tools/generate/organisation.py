@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
-from eis_core.generate import tables as t
-from eis_core.generate.config import GeneratorConfig
+from eis_tools.generate import tables as t
+from eis_tools.generate.config import GeneratorConfig
 
 _DAYS_PER_YEAR = 365.25
 _ACADEMY_DAYS = 182

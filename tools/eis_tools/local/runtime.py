@@ -14,10 +14,10 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from eis_core.ingest.contract import UPLOAD_PREFIX
-from eis_core.local.lambda_context import LocalLambdaContext
-from eis_core.local.stack import LocalStack
 from eis_core.models.records import RecordKind
 from eis_core.storage.schema import Bucket
+from eis_tools.local.lambda_context import LocalLambdaContext
+from eis_tools.local.stack import LocalStack
 
 
 def s3_put_event(*, bucket: str, key: str, size: int, etag: str, version_id: str | None, region: str) -> dict[str, Any]:

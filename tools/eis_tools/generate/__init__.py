@@ -3,8 +3,8 @@
 Used by ``eis generate``, the local end-to-end run and the tests. Nothing here is imported by a handler.
 """
 
-from eis_core.generate.agency import TRUTH_FILE, GeneratedAgency, generate_agency, write_extracts
-from eis_core.generate.config import AdverseEvent, AtRiskOfficer, GeneratorConfig, GroundTruth
+from eis_tools.generate.agency import TRUTH_FILE, GeneratedAgency, generate_agency, write_extracts
+from eis_tools.generate.config import AdverseEvent, AtRiskOfficer, GeneratorConfig, GroundTruth
 
 __all__ = [
     "TRUTH_FILE",

@@ -24,8 +24,8 @@ DEFAULT_RAW = Path("../shared/data-raw/chicago")
 
 def chicago_records(raw: Path) -> list[Record]:
     """Chicago's export through the real ingest service (in-memory stores), as canonical records."""
-    from eis_core.local.cli_chicago import ingest_export, memory_uploader, store_mapping
-    from eis_core.sources import chicago
+    from eis_tools.local.cli_chicago import ingest_export, memory_uploader, store_mapping
+    from eis_tools.sources import chicago
 
     with tempfile.TemporaryDirectory(prefix="eis-backtest-") as folder:
         manifest = chicago.export_chicago(raw, Path(folder))
@@ -38,7 +38,7 @@ def chicago_records(raw: Path) -> list[Record]:
 
 
 def generated_records(agency_id: str, officers: int, seed: int, start: date, end: date) -> list[Record]:
-    from eis_core.generate import GeneratorConfig, generate_agency
+    from eis_tools.generate import GeneratorConfig, generate_agency
 
     agency = generate_agency(
         GeneratorConfig(agency_id=agency_id, officers=officers, seed=seed, start=start, end=end, horizon_months=0)
@@ -63,8 +63,8 @@ def _load_frame(args: argparse.Namespace) -> HistoryFrame:
 
 def _backtest(args: argparse.Namespace) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # boosting is slower with 2 OpenMP threads on 2 cores
-    from eis_core.scoring.backtest import render_report, run_backtest, summary_table
     from eis_core.scoring.model import BacktestRule, packaged_spec
+    from eis_tools.backtest import render_report, run_backtest, summary_table
 
     spec = packaged_spec(args.agency)
     if args.window_months:

@@ -9,14 +9,14 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from eis_core.local.cli_chicago import add_chicago_commands
-from eis_core.local.cli_ingest import add_ingest_commands
-from eis_core.local.cli_scoring import add_scoring_commands
 from eis_core.models.records import RecordKind
+from eis_tools.local.cli_chicago import add_chicago_commands
+from eis_tools.local.cli_ingest import add_ingest_commands
+from eis_tools.local.cli_scoring import add_scoring_commands
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from eis_core.generate import GeneratorConfig, generate_agency, write_extracts
+    from eis_tools.generate import GeneratorConfig, generate_agency, write_extracts
 
     config = GeneratorConfig(agency_id=args.agency, officers=args.officers, seed=args.seed)
     agency = generate_agency(config)
@@ -41,10 +41,10 @@ def _wait_for_interrupt(api_url: str) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from eis_core.generate import GeneratorConfig, generate_agency, write_extracts
-    from eis_core.local.demo import default_as_of, run_demo, serve_case_api
-    from eis_core.local.report import print_summary
-    from eis_core.local.stack import local_stack
+    from eis_tools.generate import GeneratorConfig, generate_agency, write_extracts
+    from eis_tools.local.demo import default_as_of, run_demo, serve_case_api
+    from eis_tools.local.report import print_summary
+    from eis_tools.local.stack import local_stack
 
     config = GeneratorConfig(agency_id=args.agency, officers=args.officers, seed=args.seed)
     print(f"Generating agency '{config.agency_id}' ({config.officers} officers, seed {config.seed}) ...", flush=True)
@@ -64,9 +64,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _local_up(args: argparse.Namespace) -> int:
-    from eis_core.local.demo import ingest_extracts, serve_case_api
-    from eis_core.local.runtime import LocalRuntime
-    from eis_core.local.stack import local_stack
+    from eis_tools.local.demo import ingest_extracts, serve_case_api
+    from eis_tools.local.runtime import LocalRuntime
+    from eis_tools.local.stack import local_stack
 
     with local_stack(args.agency) as stack, serve_case_api(stack, port=args.port) as gateway:
         print(f"Local stack for '{args.agency}' on {stack.endpoint} (AWS_ENDPOINT_URL)")
