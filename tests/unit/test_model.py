@@ -19,7 +19,10 @@ from eis_core.indicators.history import (
     population,
 )
 from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record, UseOfForce
-from eis_core.scoring.model import ModelRepository, ModelSpec, train_model, training_dates
+from eis_core.scoring.panel import training_dates
+from eis_core.scoring.spec import ModelSpec
+from eis_core.scoring.store import ModelRepository
+from eis_core.scoring.trainer import train_model
 from eis_core.storage.memory import InMemoryArtifactStore
 from eis_tools.backtest import BacktestRule, backtest_year, render_report
 from eis_tools.generate import GeneratorConfig, generate_agency
@@ -166,15 +169,15 @@ def test_training_is_deterministic_and_labels_end_by_the_cutoff(frame: HistoryFr
 
 def test_the_model_card_says_what_was_trained_and_how_it_validated(trained: object) -> None:
     card = trained.card  # type: ignore[attr-defined]
-    assert card["model_id"].startswith("model-")
-    assert card["training_window"]["cutoff"] == "2023-01-01"
-    assert card["training_window"]["last_label_window_ends"] <= "2023-01-01"
-    assert 0 < card["base_rate"] < 1 and card["cohort"]["officer_years"] > 0
-    validation = card["temporal_validation"]
-    assert validation["as_of"] == card["training_window"]["as_of_dates"][-1]
-    assert {"precision_at_top", "auc", "base_rate", "recall_at_top"} <= set(validation["metrics"])
-    assert {row["attribute"] for row in validation["fairness"]} >= {"race", "sex"}
-    assert {f["name"] for f in card["features"]} == set(FEATURES)
+    assert card.model_id.startswith("model-")
+    assert card.training_window.cutoff == date(2023, 1, 1)
+    assert card.training_window.last_label_window_ends <= date(2023, 1, 1)
+    assert 0 < card.base_rate < 1 and card.cohort.officer_years > 0
+    validation = card.temporal_validation
+    assert validation.as_of == card.training_window.as_of_dates[-1]
+    assert {"precision_at_top", "auc", "base_rate", "recall_at_top"} <= set(validation.metrics.model_dump())
+    assert {row["attribute"] for row in validation.fairness} >= {"race", "sex"}
+    assert {f.name for f in card.features} == set(FEATURES)
 
 
 def test_a_stored_model_loads_only_when_its_hash_matches_the_card(trained: object) -> None:
@@ -182,12 +185,12 @@ def test_a_stored_model_loads_only_when_its_hash_matches_the_card(trained: objec
     repository = ModelRepository(artifacts)
     assert repository.load() is None  # no model yet: callers fall back to the foundation scorer
     card = repository.save(trained)  # type: ignore[arg-type]
-    blob = artifacts.get_bytes(card["artifact_key"])
-    assert card["artifact_sha256"] == hashlib.sha256(blob).hexdigest()
+    blob = artifacts.get_bytes(card.artifact_key)
+    assert card.artifact_sha256 == hashlib.sha256(blob).hexdigest()
     loaded = repository.load()
     assert loaded is not None and loaded.model.model_id == trained.model_id  # type: ignore[attr-defined]
 
-    artifacts.put_bytes(card["artifact_key"], blob + b"tampered")
+    artifacts.put_bytes(card.artifact_key, blob + b"tampered")
     with pytest.raises(ValueError, match="does not match"):
         repository.load()
 
@@ -239,7 +242,7 @@ def test_a_test_year_whose_outcomes_run_past_the_data_is_refused(frame: HistoryF
 
 
 def test_candidates_are_chosen_on_the_latest_training_year_and_recorded_in_the_card(frame: HistoryFrame) -> None:
-    from eis_core.scoring.model import Candidate, ModelParameters
+    from eis_core.scoring.spec import Candidate, ModelParameters
 
     spec = ModelSpec(
         candidates=(
@@ -248,17 +251,18 @@ def test_candidates_are_chosen_on_the_latest_training_year_and_recorded_in_the_c
         )
     )
     model = train_model(frame, spec, AS_OF)
-    selection = model.card["model_selection"]
-    assert set(selection["candidates"]) == {"tiny", "small"}
-    best = max(selection["candidates"], key=lambda name: selection["candidates"][name])
-    assert selection["chosen"] == best
-    assert model.card["parameters"] == spec.resolved(
-        spec.candidates[[c.name for c in spec.candidates].index(best)]
-    ).parameters.model_dump(mode="json")
+    selection = model.card.model_selection
+    assert set(selection.candidates) == {"tiny", "small"}
+    best = max(selection.candidates, key=lambda name: selection.candidates[name])
+    assert selection.chosen == best
+    assert (
+        model.card.parameters
+        == spec.resolved(spec.candidates[[c.name for c in spec.candidates].index(best)]).parameters
+    )
 
 
 def test_averaging_candidates_scores_the_mean_of_their_own_calibrated_models(frame: HistoryFrame) -> None:
-    from eis_core.scoring.model import Candidate, ModelParameters
+    from eis_core.scoring.spec import Candidate, ModelParameters
 
     # Given two candidate settings and combine="average"
     tiny = Candidate(name="tiny", parameters=ModelParameters(max_iter=2, min_samples_leaf=20))
@@ -274,6 +278,6 @@ def test_averaging_candidates_scores_the_mean_of_their_own_calibrated_models(fra
     x = history_features(frame, AS_OF, population(frame, AS_OF))
     alone = [train_model(frame, spec.resolved(c), AS_OF).predict(x) for c in (tiny, small)]
     np.testing.assert_allclose(loaded.model.predict(x), (alone[0] + alone[1]) / 2)
-    assert model.card["model_selection"]["chosen"] == "average"
-    assert set(model.card["parameters"]) == {"tiny", "small"}
-    assert model.card["temporal_validation"]["metrics"]["precision_at_top"] is not None
+    assert model.card.model_selection.chosen == "average"
+    assert set(model.card.parameters) == {"tiny", "small"}  # type: ignore[arg-type]
+    assert model.card.temporal_validation.metrics.precision_at_top is not None

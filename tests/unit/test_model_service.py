@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from eis_core.scoring import ScoringService, report_key
-from eis_core.scoring.model import CURRENT_KEY, SPEC_KEY, ModelRepository
+from eis_core.scoring.store import CURRENT_KEY, SPEC_KEY, ModelRepository
 from eis_core.scoring.training import RetrainingService
 from eis_core.wiring import Adapters, memory_adapters
 from tests.unit.model_helpers import learnable_agency
