@@ -36,8 +36,10 @@ from eis_core.indicators.history import (
     population,
 )
 from eis_core.indicators.snapshot import SNAPSHOT_KEY, FrameSnapshots
-from eis_core.scoring.model import ModelRepository, ModelSpec, packaged_spec, train_model
 from eis_core.scoring.service import ScoringService
+from eis_core.scoring.spec import ModelSpec, packaged_spec
+from eis_core.scoring.store import ModelRepository
+from eis_core.scoring.trainer import train_model
 from eis_core.wiring import memory_adapters
 
 
@@ -148,7 +150,7 @@ def main() -> None:
         spec = ModelSpec(candidates=candidates, combine=shipped.combine)
     model = train_model(frame, spec, as_of)
     train = time.monotonic() - t0
-    print(f"training: {model.card['cohort']['officer_years']:,} officer-years in {train:.1f}s", flush=True)
+    print(f"training: {model.card.cohort.officer_years:,} officer-years in {train:.1f}s", flush=True)
 
     t0 = time.monotonic()
     scores = model.predict(features)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from eis_core.indicators.history import HistoryFrame
-from eis_core.scoring.model import ModelSpec, packaged_spec
+from eis_core.scoring.spec import ModelSpec, packaged_spec
 from eis_tools.backtest import BacktestRule, backtest_year
 from eis_tools.local.cli_scoring import CHICAGO, chicago_records
 
@@ -67,8 +67,8 @@ def summarise(name: str, year: int, result: Any, seconds: float) -> dict[str, An
         "variant": name,
         "year": year,
         "seconds": round(seconds, 1),
-        "chosen": result.card["model_selection"]["chosen"],
-        "validation": result.card["model_selection"],
+        "chosen": result.card.model_selection.chosen,
+        "validation": result.card.model_selection.model_dump(mode="json"),
         "model_p5": t["model_precision_at_top"],
         "rule_p5": t["rule_precision_at_top"],
         "model_auc": t["model_auc"],

@@ -214,6 +214,22 @@ def test_scores_are_read_back_per_run_date_in_officer_order(adapters: Adapters) 
     assert adapters.scores.scores_for(date(2024, 5, 1)) == []
 
 
+def test_scores_and_alerts_keep_their_setup_and_trained_model_ids(adapters: Adapters) -> None:
+    # Given a score and an alert from a run with a trained model
+    ids = {"scoring_config_id": "model-0123456789", "trained_model_id": "model-abcdef012345"}
+    score = OfficerScore(
+        officer_id="A1", as_of=date(2024, 3, 1), run_id="r", score=0.9, peer_group="Officer/Patrol", **ids
+    )
+    stored = alert("A1").model_copy(update=ids | {"model_id": ids["scoring_config_id"]})
+    # When they are stored and read back
+    adapters.scores.put_scores([score])
+    adapters.alerts.create_alert(stored)
+    # Then both ids come back, and the deprecated model_id names the setup
+    (read,) = adapters.scores.scores_for(date(2024, 3, 1))
+    assert (read.scoring_config_id, read.trained_model_id, read.model_id) == (*ids.values(), ids["scoring_config_id"])
+    assert adapters.alerts.get_alert(stored.alert_id) == stored
+
+
 # --- alerts ------------------------------------------------------------------------------------
 
 
@@ -379,6 +395,29 @@ def test_editing_an_audit_item_in_dynamodb_is_detected(settings: Settings, moto_
     # Then verification names that record
     check = verify_chain(log.records())
     assert (check.ok, check.broken_seq, check.count) == (False, 2, 1)
+
+
+def test_an_alert_stored_before_the_id_split_reads_back_with_its_model_id_as_setup_id(
+    settings: Settings, moto_agency: LocalAgency
+) -> None:
+    # Given an alert item written by the previous version: its body has model_id only
+    body = alert("A1").model_dump(mode="json", exclude={"status", "case_id", "scoring_config_id", "trained_model_id"})
+    boto3.client("dynamodb").put_item(
+        TableName=moto_agency.resources.table(Table.ALERTS),
+        Item={
+            "alert_id": {"S": body["alert_id"]},
+            "status": {"S": "new"},
+            "created_at": {"S": "2024-03-01T09:00:00.000000Z"},
+            "officer_id": {"S": "A1"},
+            "as_of": {"S": "2024-03-01"},
+            "body": {"S": json.dumps(body)},
+        },
+    )
+    # When it is read
+    read = aws_adapters(settings).alerts.get_alert(body["alert_id"])
+    # Then its old model_id is its scoring setup id, and no trained model is claimed
+    assert read is not None
+    assert (read.scoring_config_id, read.trained_model_id, read.model_id) == ("model-abc", None, "model-abc")
 
 
 def test_a_concurrent_audit_writer_never_forks_the_chain(settings: Settings) -> None:

@@ -19,7 +19,10 @@ from eis_core.indicators.history import (
     population,
 )
 from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record, UseOfForce
-from eis_core.scoring.model import ModelRepository, ModelSpec, train_model, training_dates
+from eis_core.scoring.panel import training_dates
+from eis_core.scoring.spec import ModelSpec
+from eis_core.scoring.store import ModelRepository
+from eis_core.scoring.trainer import train_model
 from eis_core.storage.memory import InMemoryArtifactStore
 from eis_tools.backtest import BacktestRule, backtest_year, render_report
 from eis_tools.generate import GeneratorConfig, generate_agency
@@ -166,15 +169,15 @@ def test_training_is_deterministic_and_labels_end_by_the_cutoff(frame: HistoryFr
 
 def test_the_model_card_says_what_was_trained_and_how_it_validated(trained: object) -> None:
     card = trained.card  # type: ignore[attr-defined]
-    assert card["model_id"].startswith("model-")
-    assert card["training_window"]["cutoff"] == "2023-01-01"
-    assert card["training_window"]["last_label_window_ends"] <= "2023-01-01"
-    assert 0 < card["base_rate"] < 1 and card["cohort"]["officer_years"] > 0
-    validation = card["temporal_validation"]
-    assert validation["as_of"] == card["training_window"]["as_of_dates"][-1]
-    assert {"precision_at_top", "auc", "base_rate", "recall_at_top"} <= set(validation["metrics"])
-    assert {row["attribute"] for row in validation["fairness"]} >= {"race", "sex"}
-    assert {f["name"] for f in card["features"]} == set(FEATURES)
+    assert card.model_id.startswith("model-")
+    assert card.training_window.cutoff == date(2023, 1, 1)
+    assert card.training_window.last_label_window_ends <= date(2023, 1, 1)
+    assert 0 < card.base_rate < 1 and card.cohort.officer_years > 0
+    validation = card.temporal_validation
+    assert validation.as_of == card.training_window.as_of_dates[-1]
+    assert {"precision_at_top", "auc", "base_rate", "recall_at_top"} <= set(validation.metrics.model_dump())
+    assert {row["attribute"] for row in validation.fairness} >= {"race", "sex"}
+    assert {f.name for f in card.features} == set(FEATURES)
 
 
 def test_a_stored_model_loads_only_when_its_hash_matches_the_card(trained: object) -> None:
@@ -182,12 +185,12 @@ def test_a_stored_model_loads_only_when_its_hash_matches_the_card(trained: objec
     repository = ModelRepository(artifacts)
     assert repository.load() is None  # no model yet: callers fall back to the foundation scorer
     card = repository.save(trained)  # type: ignore[arg-type]
-    blob = artifacts.get_bytes(card["artifact_key"])
-    assert card["artifact_sha256"] == hashlib.sha256(blob).hexdigest()
+    blob = artifacts.get_bytes(card.artifact_key)
+    assert card.artifact_sha256 == hashlib.sha256(blob).hexdigest()
     loaded = repository.load()
     assert loaded is not None and loaded.model.model_id == trained.model_id  # type: ignore[attr-defined]
 
-    artifacts.put_bytes(card["artifact_key"], blob + b"tampered")
+    artifacts.put_bytes(card.artifact_key, blob + b"tampered")
     with pytest.raises(ValueError, match="does not match"):
         repository.load()
 
@@ -239,7 +242,7 @@ def test_a_test_year_whose_outcomes_run_past_the_data_is_refused(frame: HistoryF
 
 
 def test_candidates_are_chosen_on_the_latest_training_year_and_recorded_in_the_card(frame: HistoryFrame) -> None:
-    from eis_core.scoring.model import Candidate, ModelParameters
+    from eis_core.scoring.spec import Candidate, ModelParameters
 
     spec = ModelSpec(
         candidates=(
@@ -248,17 +251,18 @@ def test_candidates_are_chosen_on_the_latest_training_year_and_recorded_in_the_c
         )
     )
     model = train_model(frame, spec, AS_OF)
-    selection = model.card["model_selection"]
-    assert set(selection["candidates"]) == {"tiny", "small"}
-    best = max(selection["candidates"], key=lambda name: selection["candidates"][name])
-    assert selection["chosen"] == best
-    assert model.card["parameters"] == spec.resolved(
-        spec.candidates[[c.name for c in spec.candidates].index(best)]
-    ).parameters.model_dump(mode="json")
+    selection = model.card.model_selection
+    assert set(selection.candidates) == {"tiny", "small"}
+    best = max(selection.candidates, key=lambda name: selection.candidates[name])
+    assert selection.chosen == best
+    assert (
+        model.card.parameters
+        == spec.resolved(spec.candidates[[c.name for c in spec.candidates].index(best)]).parameters
+    )
 
 
 def test_averaging_candidates_scores_the_mean_of_their_own_calibrated_models(frame: HistoryFrame) -> None:
-    from eis_core.scoring.model import Candidate, ModelParameters
+    from eis_core.scoring.spec import Candidate, ModelParameters
 
     # Given two candidate settings and combine="average"
     tiny = Candidate(name="tiny", parameters=ModelParameters(max_iter=2, min_samples_leaf=20))
@@ -274,6 +278,103 @@ def test_averaging_candidates_scores_the_mean_of_their_own_calibrated_models(fra
     x = history_features(frame, AS_OF, population(frame, AS_OF))
     alone = [train_model(frame, spec.resolved(c), AS_OF).predict(x) for c in (tiny, small)]
     np.testing.assert_allclose(loaded.model.predict(x), (alone[0] + alone[1]) / 2)
-    assert model.card["model_selection"]["chosen"] == "average"
-    assert set(model.card["parameters"]) == {"tiny", "small"}
-    assert model.card["temporal_validation"]["metrics"]["precision_at_top"] is not None
+    assert model.card.model_selection.chosen == "average"
+    assert set(model.card.parameters) == {"tiny", "small"}  # type: ignore[arg-type]
+    assert model.card.temporal_validation.metrics.precision_at_top is not None
+
+
+def test_the_averaged_model_is_a_soft_voting_classifier_scoring_the_members_mean(frame: HistoryFrame) -> None:
+    from sklearn.ensemble import VotingClassifier
+
+    from eis_core.scoring.estimator import AveragedEstimator, as_matrix
+    from eis_core.scoring.spec import Candidate, ModelParameters
+
+    # Given two candidates averaged, one trained from a later year
+    tiny = Candidate(name="tiny", parameters=ModelParameters(max_iter=2, min_samples_leaf=20))
+    small = Candidate(
+        name="small", parameters=ModelParameters(max_iter=30, min_samples_leaf=20), first_training_year=2020
+    )
+    model = train_model(frame, ModelSpec(candidates=(tiny, small), combine="average"), AS_OF)
+    # Then the estimator follows scikit-learn's contract, its frozen members as fitted
+    assert isinstance(model.estimator, VotingClassifier) and model.estimator.voting == "soft"
+    members = [frozen.estimator for frozen in model.estimator.estimators_]
+    # and its probabilities are the members' mean, as the hand-written average computed them
+    x = as_matrix(history_features(frame, AS_OF, population(frame, AS_OF))[model.features])
+    assert np.allclose(
+        model.estimator.predict_proba(x), AveragedEstimator(members).predict_proba(x), rtol=0, atol=1e-12
+    )
+
+
+def test_a_model_pickled_before_the_split_still_loads_and_scores_the_same(
+    frame: HistoryFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+    import sys
+    import types
+
+    from eis_core.scoring import estimator
+    from eis_core.scoring.estimator import AveragedEstimator, TrainedModel
+    from eis_core.scoring.spec import Candidate, ModelParameters
+
+    # Given an averaged model pickled as the previous version did: AveragedEstimator of eis_core.scoring.model
+    tiny = Candidate(name="tiny", parameters=ModelParameters(max_iter=2, min_samples_leaf=20))
+    small = Candidate(name="small", parameters=ModelParameters(max_iter=30, min_samples_leaf=20))
+    model = train_model(frame, ModelSpec(candidates=(tiny, small), combine="average"), AS_OF)
+    members = [frozen.estimator for frozen in model.estimator.estimators_]
+    old_module = types.ModuleType("eis_core.scoring.model")
+    old_module.AveragedEstimator = AveragedEstimator  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "eis_core.scoring.model", old_module)
+    monkeypatch.setattr(estimator.AveragedEstimator, "__module__", "eis_core.scoring.model")
+    old = TrainedModel(AveragedEstimator(members), model.spec, model.features, model.card)
+    store = InMemoryArtifactStore()
+    ModelRepository(store).save(old)
+    assert b"eis_core.scoring.model" in pickle.dumps(old.estimator)
+    monkeypatch.delitem(sys.modules, "eis_core.scoring.model")
+
+    # When it is loaded after the split
+    loaded = ModelRepository(store).load()
+
+    # Then it scores as the model does today
+    assert loaded is not None
+    x = history_features(frame, AS_OF, population(frame, AS_OF))
+    np.testing.assert_allclose(loaded.model.predict(x), model.predict(x), rtol=0, atol=1e-12)
+
+
+def test_a_card_stored_before_the_typed_card_reads_back_with_the_same_keys() -> None:
+    import json
+    from pathlib import Path
+
+    from eis_core.scoring.card import ModelCard
+
+    # Given a card as the untyped version stored it (an averaged model's; fairness rows cut to two)
+    stored = json.loads((Path(__file__).parent / "data" / "model_card_untyped.json").read_text())
+    # When it is read as a typed card and written again
+    card = ModelCard.from_json(stored)
+    again = card.to_json()
+    # Then it says the same in the same keys (the spec gains its default leakage check)
+    assert card.model_selection.chosen == "average" and card.artifact_sha256 == stored["artifact_sha256"]
+    assert again.pop("spec") == stored.pop("spec") | {"leakage_check": {"max_auc": 0.8, "max_precision_at_top": {}}}
+    assert again == stored
+
+
+def test_a_new_card_is_returned_by_the_store_and_the_models_own_card_is_left_alone(trained: object) -> None:
+    card = ModelRepository(InMemoryArtifactStore()).save(trained)  # type: ignore[arg-type]
+    assert card.artifact_key == f"models/{card.model_id}/model.pkl" and card.artifact_sha256
+    assert trained.card.artifact_sha256 is None  # type: ignore[attr-defined]
+    assert card.model_copy(update={"artifact_key": None, "artifact_sha256": None}) == trained.card  # type: ignore[attr-defined]
+
+
+def test_the_leakage_check_is_the_specs_and_not_part_of_the_model_id(frame: HistoryFrame) -> None:
+    from eis_core.scoring.card import model_identity
+    from eis_core.scoring.spec import LeakageCheck, packaged_spec
+
+    chicago = packaged_spec("chicago-demo").leakage_check
+    assert chicago == LeakageCheck(max_auc=0.80, max_precision_at_top={2014: 0.58})
+    assert chicago.describe() == "AUC > 0.80 or 2014 precision > 0.58"
+    assert chicago.warns(2014, {"auc": 0.7, "precision_at_top": 0.6})
+    assert not chicago.warns(2015, {"auc": 0.7, "precision_at_top": 0.6})
+    assert LeakageCheck().warns(2015, {"auc": 0.81, "precision_at_top": 0.1})
+    spec = ModelSpec()
+    dates = training_dates(frame, spec, AS_OF)
+    strict = spec.model_copy(update={"leakage_check": LeakageCheck(max_auc=0.7)})
+    assert model_identity(strict, spec.features(), dates, AS_OF) == model_identity(spec, spec.features(), dates, AS_OF)

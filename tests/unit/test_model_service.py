@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from eis_core.scoring import ScoringService, report_key
-from eis_core.scoring.model import CURRENT_KEY, SPEC_KEY, ModelRepository
+from eis_core.scoring.store import CURRENT_KEY, SPEC_KEY, ModelRepository
 from eis_core.scoring.training import RetrainingService
 from eis_core.wiring import Adapters, memory_adapters
 from tests.unit.model_helpers import learnable_agency
@@ -90,3 +90,31 @@ def test_a_tampered_model_fails_the_run_rather_than_scoring_with_it(adapters: Ad
     adapters.artifacts.put_bytes(card["artifact_key"], b"not the model")
     with pytest.raises(ValueError, match="does not match"):
         _scoring(adapters).run(AS_OF)
+
+
+def test_an_alert_leads_to_the_card_of_the_model_that_raised_it(adapters: Adapters) -> None:
+    # Given a trained model, and a scoring run with it
+    trained = _retraining(adapters).run(AS_OF)
+    summary = _scoring(adapters).run(AS_OF)
+
+    # When an auditor reads an alert and follows its trained model id
+    alert = adapters.alerts.list_alerts()[0]
+    assert alert.trained_model_id is not None
+    card = adapters.artifacts.get_json(f"models/{alert.trained_model_id}/card.json")
+
+    # Then it is exactly the card of the current model, whose artifact the run verified
+    assert card["model_id"] == alert.trained_model_id == trained.model_id
+    assert card["artifact_sha256"] == adapters.artifacts.get_json(CURRENT_KEY)["artifact_sha256"]
+    assert ModelRepository(adapters.artifacts).card(alert.trained_model_id).model_id == trained.model_id
+    # and the scoring setup is named apart from it, under its new name and its deprecated one
+    assert alert.scoring_config_id == alert.model_id == summary.scoring_config_id != alert.trained_model_id
+    assert {s.trained_model_id for s in adapters.scores.scores_for(AS_OF)} == {trained.model_id}
+    report = adapters.artifacts.get_json(report_key(AS_OF))
+    assert (report["scoring_config_id"], report["trained_model_id"]) == (summary.scoring_config_id, trained.model_id)
+
+
+def test_without_a_trained_model_alerts_name_no_trained_model(adapters: Adapters) -> None:
+    summary = _scoring(adapters).run(AS_OF)
+    alerts = adapters.alerts.list_alerts()
+    assert alerts and all(a.trained_model_id is None for a in alerts)
+    assert summary.trained_model_id is None and summary.scoring_config_id.startswith("foundation-")

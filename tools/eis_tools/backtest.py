@@ -24,26 +24,20 @@ import pandas as pd
 from sklearn.metrics import precision_recall_curve
 
 from eis_core.indicators.history import HistoryFrame
+from eis_core.scoring.card import ModelCard
+from eis_core.scoring.estimator import TrainedModel
 from eis_core.scoring.fairness import audit_groups, fairness_table
-from eis_core.scoring.model import (
-    BacktestRule,
-    ModelSpec,
-    TrainedModel,
-    build_panel,
-    fewer_fp_at_rule_tp,
-    k_for_tp,
-    ranking_metrics,
-    top_flags,
-    topk_tp,
-    train_model,
-)
+from eis_core.scoring.metrics import fewer_fp_at_rule_tp, k_for_tp, ranking_metrics, top_flags, topk_tp
+from eis_core.scoring.panel import build_panel
+from eis_core.scoring.spec import BacktestRule, ModelSpec
+from eis_core.scoring.trainer import train_model
 
 
 @dataclass(frozen=True)
 class YearResult:
     test_year: int
     model_id: str
-    card: dict[str, Any]
+    card: ModelCard
     table: dict[str, Any]
     fairness: dict[str, list[dict[str, Any]]]
     curves: dict[str, tuple[list[float], list[float]]]
@@ -111,8 +105,8 @@ def backtest_year(frame: HistoryFrame, spec: ModelSpec, test_year: int, rule: Ba
         "model_lead_days_at_rule_count": _lead_days(panel.first_adverse, as_of, model_at_f),
         "rule_lead_days_flagged": _lead_days(panel.first_adverse, as_of, rule_flag),
         "mean_predicted_over_base_rate": float(model_score.mean() / m["base_rate"]) if m["base_rate"] else None,
-        "training_as_of": model.card["training_window"]["as_of_dates"],
-        "leakage_warning": bool((m["auc"] or 0) > 0.80 or (test_year == 2014 and m["precision_at_top"] > 0.58)),
+        "training_as_of": [d.isoformat() for d in model.card.training_window.as_of_dates],
+        "leakage_warning": spec.leakage_check.warns(test_year, m),
     }
     index = pd.Index(ids)
     groups = audit_groups(frame.demographics.loc[pd.Index(ids)], as_of)
@@ -334,7 +328,7 @@ def render_report(
     ]
     warnings = [r.test_year for r in results if r.table["leakage_warning"]]
     if warnings:
-        lines += [f"**Leakage warning** for {warnings}: AUC > 0.80 or 2014 precision > 0.58.", ""]
+        lines += [f"**Leakage warning** for {warnings}: {spec.leakage_check.describe()}.", ""]
     lines += [
         "## False-negative-rate ratio vs the largest group (FN / adverse officers)",
         "",
@@ -365,12 +359,13 @@ def render_report(
         lines.append(pr_svg(r.curves, f"{r.test_year}: model (blue) vs rule (red)"))
     lines += ["", "## Training", ""]
     for r in results:
-        validation = r.card["temporal_validation"]
-        metrics = validation.get("metrics", {})
+        validation = r.card.temporal_validation
+        metrics = validation.metrics
+        precision = float("nan") if metrics is None else metrics.precision_at_top
+        auc = (None if metrics is None else metrics.auc) or float("nan")
         lines.append(
             f"* {r.test_year}: as-of dates {r.table['training_as_of'][0]} .. {r.table['training_as_of'][-1]}, "
-            f"{r.card['cohort']['officer_years']:,} officer-years, base rate {r.card['base_rate']:.3f}; "
-            f"temporal validation on {validation.get('as_of')}: precision@top "
-            f"{metrics.get('precision_at_top', float('nan')):.3f}, AUC {metrics.get('auc') or float('nan'):.3f}"
+            f"{r.card.cohort.officer_years:,} officer-years, base rate {r.card.base_rate:.3f}; "
+            f"temporal validation on {validation.as_of}: precision@top {precision:.3f}, AUC {auc:.3f}"
         )
     return "\n".join(lines) + "\n"

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from eis_core.dates import add_months
 from eis_core.models.records import (
     AllegationCategory,
     DisciplineAction,
@@ -29,7 +30,7 @@ from eis_core.models.records import (
 )
 from eis_tools.generate import tables as t
 from eis_tools.generate.config import GeneratorConfig
-from eis_tools.generate.organisation import Person, add_months, horizon_end_of
+from eis_tools.generate.organisation import Person, horizon_end_of
 
 FloatMatrix = npt.NDArray[np.float64]
 IntMatrix = npt.NDArray[np.int64]

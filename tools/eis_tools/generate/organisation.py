@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import math
 import random
 import re
@@ -10,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
+from eis_core.dates import add_months
 from eis_tools.generate import tables as t
 from eis_tools.generate.config import GeneratorConfig
 
@@ -280,12 +280,6 @@ def _add_turnover(config: GeneratorConfig, rng: random.Random, people: list[Pers
             people.append(recruit)
             holder.replaced_by = recruit
             holder, since = recruit, recruit.street_date
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later, clamped to the month's last day."""
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def horizon_end_of(config: GeneratorConfig) -> date:

@@ -61,7 +61,8 @@ def mapping_document() -> dict[str, Any]:
 def store_mapping(adapters: Adapters) -> None:
     """Put the Chicago mapping and model spec where the ingest and retraining jobs read the agency's own."""
     from eis_core.ingest.mapping import MAPPING_KEY, parse_mapping
-    from eis_core.scoring.model import SPEC_KEY, packaged_spec
+    from eis_core.scoring.spec import packaged_spec
+    from eis_core.scoring.store import SPEC_KEY
     from eis_tools.sources import chicago
 
     document = mapping_document()

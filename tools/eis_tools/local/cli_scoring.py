@@ -63,7 +63,7 @@ def _load_frame(args: argparse.Namespace) -> HistoryFrame:
 
 def _backtest(args: argparse.Namespace) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # boosting is slower with 2 OpenMP threads on 2 cores
-    from eis_core.scoring.model import BacktestRule, packaged_spec
+    from eis_core.scoring.spec import BacktestRule, packaged_spec
     from eis_tools.backtest import render_report, run_backtest, summary_table
 
     spec = packaged_spec(args.agency)
@@ -86,7 +86,10 @@ def _backtest(args: argparse.Namespace) -> int:
     out.write_text(report)
     out.with_suffix(".json").write_text(
         json.dumps(
-            [{"test_year": r.test_year, "table": r.table, "fairness": r.fairness, "card": r.card} for r in results],
+            [
+                {"test_year": r.test_year, "table": r.table, "fairness": r.fairness, "card": r.card.to_json()}
+                for r in results
+            ],
             indent=1,
             default=str,
         )
@@ -98,14 +101,15 @@ def _backtest(args: argparse.Namespace) -> int:
 
 def _retrain(args: argparse.Namespace) -> int:
     """Train as of a cutoff and print the model card (the deployed job is the score function's retrain event)."""
-    from eis_core.scoring.model import packaged_spec, train_model
+    from eis_core.scoring.spec import packaged_spec
+    from eis_core.scoring.trainer import train_model
 
     spec = packaged_spec(args.agency)
     frame = _load_frame(args)
     model = train_model(frame, spec, date.fromisoformat(args.cutoff))
     out = Path(args.out or f".eis/reports/model-card-{args.agency}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(model.card, indent=1, default=str))
+    out.write_text(json.dumps(model.card.to_json(), indent=1, default=str))
     print(f"{model.model_id}: card {out}")
     return 0
 

@@ -34,7 +34,9 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
     print("Scoring (schedule -> score function):")
     print(
         f"  officers scored: {s.get('officers_scored')}, alerts raised: {s.get('alerts_created')},"
-        f" merged into open cases: {s.get('alerts_merged')}, model: {s.get('model_id')}"
+        f" merged into open cases: {s.get('alerts_merged')},"
+        f" trained model: {s.get('trained_model_id') or 'none (peer-and-rule scorer)'},"
+        f" scoring setup: {s.get('scoring_config_id')}"
     )
     print("Notification (alert -> SNS -> SQS -> notify function -> SES):")
     print(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class AlertLevel(StrEnum):
@@ -45,7 +46,32 @@ class Factor(BaseModel):
     peer_group: str
 
 
-class OfficerScore(BaseModel):
+class ModelIds(BaseModel):
+    """What produced a score or alert: the scoring setup, and the trained model when one scored.
+
+    ``scoring_config_id`` hashes the scorer and every setting that shapes scores and alerts;
+    ``trained_model_id`` is the id of the trained model's card (``models/<id>/card.json`` in the
+    agency's artifacts bucket), None when the peer-and-rule scorer ran without a trained model.
+    ``model_id`` is the old name of ``scoring_config_id``, kept for one version (deprecated).
+    Items stored before the split have only ``model_id``; they read back with it as their setup id.
+    """
+
+    scoring_config_id: str
+    trained_model_id: str | None = None
+    model_id: str = Field(description="Deprecated: the same value as scoring_config_id")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _either_name(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if "scoring_config_id" not in data and "model_id" in data:
+                data = data | {"scoring_config_id": data["model_id"]}
+            elif "model_id" not in data and "scoring_config_id" in data:
+                data = data | {"model_id": data["scoring_config_id"]}
+        return data
+
+
+class OfficerScore(ModelIds):
     """One officer's score on one run."""
 
     model_config = ConfigDict(frozen=True)
@@ -53,7 +79,6 @@ class OfficerScore(BaseModel):
     officer_id: str
     as_of: date
     run_id: str
-    model_id: str
     score: float
     level: AlertLevel | None = None
     peer_group: str
@@ -61,14 +86,13 @@ class OfficerScore(BaseModel):
     factors: list[Factor] = Field(default_factory=list)
 
 
-class Alert(BaseModel):
+class Alert(ModelIds):
     """A non-punitive prompt for a supervisor to review an officer's recent record."""
 
     alert_id: str
     officer_id: str
     as_of: date
     run_id: str
-    model_id: str
     created_at: datetime
     level: AlertLevel
     score: float

@@ -78,7 +78,17 @@ class AlertOut(_Out):
     explanation: str
     rules: list[RuleHitOut]
     factors: list[FactorOut]
-    model_id: str
+    scoring_config_id: str = Field(
+        description="Hash of the scorer and every setting that shaped this alert (the scoring setup)"
+    )
+    trained_model_id: str | None = Field(
+        description="The trained model's id, its card at models/<id>/card.json in the agency's artifacts "
+        "bucket; null when the peer-and-rule scorer ran without a trained model"
+    )
+    model_id: str = Field(
+        deprecated="Use scoring_config_id (the same value); model_id is removed in the next version",
+        description="Deprecated: the same value as scoring_config_id",
+    )
     run_id: str
 
     @classmethod
@@ -95,7 +105,9 @@ class AlertOut(_Out):
             explanation=alert.explanation,
             rules=[RuleHitOut.from_domain(hit) for hit in alert.rules],
             factors=[FactorOut.from_domain(factor) for factor in alert.factors],
-            model_id=alert.model_id,
+            scoring_config_id=alert.scoring_config_id,
+            trained_model_id=alert.trained_model_id,
+            model_id=alert.scoring_config_id,
             run_id=alert.run_id,
         )
 

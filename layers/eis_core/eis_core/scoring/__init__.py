@@ -1,11 +1,15 @@
 """Scoring: peer comparison, threshold rules, the scorer step, the agency's model, explanations, the run."""
 
-from eis_core.scoring.model import ModelRepository, ModelScorer, ModelSpec, TrainedModel, train_model
+from eis_core.scoring.card import ModelCard
+from eis_core.scoring.estimator import TrainedModel
 from eis_core.scoring.peers import PeerComparison, PeerConfig, compare_with_peers
 from eis_core.scoring.pipeline import AlertPolicy, Flagged, ScoringConfig, ScoringResult, run_pipeline
 from eis_core.scoring.rules import DEFAULT_RULES, RuleConfig, RuleResult, evaluate_rules
-from eis_core.scoring.scorer import FoundationScorer, Scorer, ScoringInputs, model_id
+from eis_core.scoring.scorer import FoundationScorer, ModelScorer, Scorer, ScoringInputs, scoring_config_id
 from eis_core.scoring.service import RunSummary, ScoringService, report_key
+from eis_core.scoring.spec import ModelSpec
+from eis_core.scoring.store import ModelRepository
+from eis_core.scoring.trainer import train_model
 from eis_core.scoring.training import RetrainingService, RetrainSummary
 
 __all__ = [
@@ -13,6 +17,7 @@ __all__ = [
     "AlertPolicy",
     "Flagged",
     "FoundationScorer",
+    "ModelCard",
     "ModelRepository",
     "ModelScorer",
     "ModelSpec",
@@ -31,8 +36,8 @@ __all__ = [
     "TrainedModel",
     "compare_with_peers",
     "evaluate_rules",
-    "model_id",
     "report_key",
     "run_pipeline",
+    "scoring_config_id",
     "train_model",
 ]

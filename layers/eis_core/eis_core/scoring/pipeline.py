@@ -30,7 +30,7 @@ from eis_core.models.alerts import AlertLevel, Factor, OfficerScore, RuleHit
 from eis_core.scoring.explain import explain, top_factors
 from eis_core.scoring.peers import PeerComparison, PeerConfig, compare_with_peers
 from eis_core.scoring.rules import DEFAULT_RULES, RuleConfig, evaluate_rules
-from eis_core.scoring.scorer import DEFAULT_WEIGHTS, FoundationScorer, Scorer, ScoringInputs, model_id
+from eis_core.scoring.scorer import DEFAULT_WEIGHTS, FoundationScorer, Scorer, ScoringInputs, scoring_config_id
 
 
 class AlertPolicy(BaseModel):
@@ -41,7 +41,7 @@ class AlertPolicy(BaseModel):
 
 
 class ScoringConfig(BaseModel):
-    """Everything that shapes scores and alerts besides the scorer; all of it goes into the model id."""
+    """Everything that shapes scores and alerts besides the scorer; all of it goes into the scoring config id."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -98,7 +98,10 @@ class Flagged:
 class ScoringResult:
     as_of: date
     run_id: str
-    model_id: str
+    scoring_config_id: str
+    """Hash of the scorer and the configuration (``scorer.scoring_config_id``)."""
+    trained_model_id: str | None
+    """The trained model's card id, None when no trained model scored."""
     scorer: str
     scores: list[OfficerScore]
     flagged: list[Flagged]
@@ -107,9 +110,14 @@ class ScoringResult:
     peer_levels: dict[str, int]
     parameters: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def model_id(self) -> str:
+        """Deprecated: the old name of ``scoring_config_id``."""
+        return self.scoring_config_id
+
 
 def pipeline_id(scorer: Scorer, config: ScoringConfig) -> str:
-    return model_id(scorer, config.model_dump(mode="json"))
+    return scoring_config_id(scorer, config.model_dump(mode="json"))
 
 
 def run_pipeline(
@@ -124,8 +132,9 @@ def run_pipeline(
     ``history`` is the career event history a trained model scores from (``indicators.history``).
     """
     scorer = scorer or FoundationScorer()
-    model = pipeline_id(scorer, config)
-    run_id = f"{as_of.isoformat()}-{model}"
+    config_id = pipeline_id(scorer, config)
+    trained_model_id: str | None = getattr(scorer, "trained_model_id", None)
+    run_id = f"{as_of.isoformat()}-{config_id}"
     indicators = compute_indicators(events, as_of)
     roster = events.roster_as_of(as_of)
     peers = compare_with_peers(indicators, roster, config.peers)
@@ -165,7 +174,9 @@ def run_pipeline(
                 officer_id=officer,
                 as_of=as_of,
                 run_id=run_id,
-                model_id=model,
+                scoring_config_id=config_id,
+                trained_model_id=trained_model_id,
+                model_id=config_id,
                 score=values[row],
                 level=level,
                 peer_group=str(groups[row]),
@@ -191,7 +202,8 @@ def run_pipeline(
     return ScoringResult(
         as_of=as_of,
         run_id=run_id,
-        model_id=model,
+        scoring_config_id=config_id,
+        trained_model_id=trained_model_id,
         scorer=scorer.name,
         scores=scores,
         flagged=flagged,

@@ -4,7 +4,9 @@
 ``params()`` (everything that changes its scores: for a trained model, the estimator class,
 hyper-parameters, training window, seed and a hash of the fitted state) and ``score(inputs)``
 returning one float per officer (higher = more at risk) can replace ``FoundationScorer``.
-The pipeline turns name and params into the ``model_id`` every score and alert carries.
+The pipeline turns name and params into the ``scoring_config_id`` every score and alert carries (with
+the scoring configuration); a scorer backed by a trained model also names it as ``trained_model_id``,
+the id of its card at ``models/<trained_model_id>/card.json``.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 import pandas as pd
 
+from eis_core.indicators.history import FEATURES, history_features
 from eis_core.scoring.peers import PeerComparison
 from eis_core.scoring.rules import RuleResult
 
 if TYPE_CHECKING:
     from eis_core.indicators.history import HistoryFrame
+    from eis_core.scoring.estimator import TrainedModel
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,11 @@ class FoundationScorer:
     def name(self) -> str:
         return "foundation"
 
+    @property
+    def trained_model_id(self) -> str | None:
+        """None: the peer-and-rule scorer has no trained model."""
+        return None
+
     def params(self) -> dict[str, Any]:
         return {"weights": dict(sorted(self.weights.items())), "top_k": self.top_k, "z_cap": self.z_cap, "version": 1}
 
@@ -97,8 +106,60 @@ class FoundationScorer:
         return pd.Series(top.mean(axis=1), index=inputs.indicators.index, name="score")
 
 
-def model_id(scorer: Scorer, pipeline_params: Mapping[str, Any]) -> str:
-    """'<scorer>-<10 hex>': a hash of the scorer and every parameter that shapes scores and alerts."""
+def scoring_config_id(scorer: Scorer, pipeline_params: Mapping[str, Any]) -> str:
+    """'<scorer>-<10 hex>': a hash of the scorer and every parameter that shapes scores and alerts.
+
+    It identifies the scoring setup, not a trained model: that is the scorer's ``trained_model_id``.
+    """
     document = {"scorer": scorer.name, "params": scorer.params(), "pipeline": pipeline_params}
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
     return f"{scorer.name}-{hashlib.sha256(canonical.encode()).hexdigest()[:10]}"
+
+
+class ModelScorer:
+    """The trained model as the pipeline's ``Scorer``: a calibrated probability per officer."""
+
+    min_flag_score = 0.0
+    """Flag by rank among probabilities; the foundation scorer's robust-z floor does not apply."""
+
+    def __init__(self, model: TrainedModel, artifact_sha256: str | None = None) -> None:
+        self.model = model
+        self.artifact_sha256 = artifact_sha256
+
+    @property
+    def name(self) -> str:
+        return "model"
+
+    @property
+    def trained_model_id(self) -> str:
+        return self.model.model_id
+
+    def params(self) -> dict[str, Any]:
+        return {"model_id": self.model.model_id, "artifact_sha256": self.artifact_sha256}
+
+    def score(self, inputs: ScoringInputs) -> pd.Series:
+        if inputs.history is None:
+            raise ValueError("the model scorer needs the event history (run the pipeline with history=...)")
+        features = history_features(inputs.history, inputs.as_of, inputs.indicators.index)
+        return pd.Series(self.model.predict(features), index=inputs.indicators.index, name="score")
+
+    def explain(self, inputs: ScoringInputs, officer_ids: list[str], top: int = 3) -> dict[str, list[str]]:
+        """For each officer, sentences naming the features that raised their score most."""
+        if inputs.history is None or not officer_ids:
+            return {}
+        everyone = history_features(inputs.history, inputs.as_of, inputs.indicators.index)
+        reference = everyone[self.model.features].median()
+        chosen = everyone.loc[officer_ids]
+        sentences: dict[str, list[str]] = {}
+        contributions = self.model.contributions(chosen, reference, top)
+        for position, (officer, items) in enumerate(zip(officer_ids, contributions, strict=True)):
+            sentences[officer] = [
+                f"{FEATURES[name].label}: {_number(float(chosen[name].to_numpy()[position]))} "
+                f"(population median {_number(reference[name])}; adds {100 * drop:.1f} percentage points)"
+                for name, drop in items
+            ]
+        return sentences
+
+
+def _number(value: float) -> str:
+    return "unknown" if pd.isna(value) else (f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}")

@@ -25,10 +25,11 @@ from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent
 from eis_core.models.messages import AlertCreated
+from eis_core.scoring.card import ModelCard
 from eis_core.scoring.fairness import audit_groups, disparities, fairness_table
-from eis_core.scoring.model import ModelRepository
 from eis_core.scoring.pipeline import Flagged, ScoringConfig, ScoringResult, run_pipeline
 from eis_core.scoring.scorer import Scorer
+from eis_core.scoring.store import ModelRepository
 from eis_core.storage.ports import AlertStore, ArtifactStore, AuditLog, CaseStore, Publisher, RecordStore, ScoreStore
 
 ACTOR = "eis-score"
@@ -47,7 +48,10 @@ class RunSummary(BaseModel):
 
     as_of: date
     run_id: str
+    scoring_config_id: str
+    trained_model_id: str | None
     model_id: str
+    """Deprecated: the old name of ``scoring_config_id``."""
     officers_scored: int
     alerts_created: int
     alerts_merged: int
@@ -125,7 +129,9 @@ class ScoringService:
         summary = RunSummary(
             as_of=as_of,
             run_id=result.run_id,
-            model_id=result.model_id,
+            scoring_config_id=result.scoring_config_id,
+            trained_model_id=result.trained_model_id,
+            model_id=result.scoring_config_id,
             officers_scored=len(result.scores),
             alerts_created=outcomes["created"],
             alerts_merged=outcomes["merged"],
@@ -145,7 +151,7 @@ class ScoringService:
             "note": "Flag rates by group in this run (error rates need outcomes: see the model's validation).",
             "groups": fairness,
             "disparities": disparities(fairness),
-            "model_validation": None if card is None else card.get("temporal_validation", {}).get("fairness"),
+            "model_validation": None if card is None else card.temporal_validation.fairness,
         }
         self._artifacts.put_json(key, report)
         self._audit.append(
@@ -162,7 +168,7 @@ class ScoringService:
         )
         return summary
 
-    def _choose_scorer(self) -> tuple[Scorer | None, str, dict[str, Any] | None]:
+    def _choose_scorer(self) -> tuple[Scorer | None, str, ModelCard | None]:
         """The injected scorer, else the agency's current trained model, else the foundation scorer."""
         if self._scorer is not None:
             return self._scorer, f"scorer '{self._scorer.name}' supplied by the caller", None
@@ -186,7 +192,9 @@ class ScoringService:
             officer_id=flag.officer_id,
             as_of=result.as_of,
             run_id=result.run_id,
-            model_id=result.model_id,
+            scoring_config_id=result.scoring_config_id,
+            trained_model_id=result.trained_model_id,
+            model_id=result.scoring_config_id,
             created_at=self._clock(),
             level=flag.level,
             score=flag.score,
@@ -221,7 +229,9 @@ class ScoringService:
         return {
             "as_of": result.as_of.isoformat(),
             "run_id": result.run_id,
-            "model_id": result.model_id,
+            "model_id": result.scoring_config_id,
+            "scoring_config_id": result.scoring_config_id,
+            "trained_model_id": result.trained_model_id,
             "scorer": result.scorer,
             "generated_at": self._clock().isoformat(),
             "counts": {

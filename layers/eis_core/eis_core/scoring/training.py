@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict
 
 from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.models.audit import AuditEvent
-from eis_core.scoring.model import ModelRepository, ModelSpec, train_model
+from eis_core.scoring.spec import ModelSpec
+from eis_core.scoring.store import ModelRepository, card_key
+from eis_core.scoring.trainer import train_model
 from eis_core.storage.ports import ArtifactStore, AuditLog, RecordStore
 
 ACTOR = "eis-retrain"
@@ -60,14 +62,14 @@ class RetrainingService:
         # trained_at is the cutoff, not the wall clock, so a retried job writes the same card.
         model = train_model(frame, spec, cutoff, trained_at=datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=UTC))
         card = self._repository.save(model)
-        validation = card["temporal_validation"]
+        validation = card.temporal_validation.model_dump(mode="json")
         summary = RetrainSummary(
             model_id=model.model_id,
             cutoff=cutoff,
-            officer_years=card["cohort"]["officer_years"],
-            base_rate=card["base_rate"],
+            officer_years=card.cohort.officer_years,
+            base_rate=card.base_rate,
             validation={"as_of": validation.get("as_of"), "metrics": validation.get("metrics")},
-            card_key=f"models/{model.model_id}/card.json",
+            card_key=card_key(model.model_id),
         )
         self._audit.append(
             AuditEvent(
@@ -78,7 +80,7 @@ class RetrainingService:
                 target_id=model.model_id,
                 agency_id=self._agency_id,
                 request_id=request_id,
-                detail=summary.model_dump(mode="json") | {"artifact_sha256": card["artifact_sha256"]},
+                detail=summary.model_dump(mode="json") | {"artifact_sha256": card.artifact_sha256},
             )
         )
         return summary
