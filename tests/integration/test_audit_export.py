@@ -53,7 +53,7 @@ def adapters(settings: Settings) -> Adapters:
 
 def archived(settings: Settings) -> dict[str, list[dict[str, Any]]]:
     """Every object version in the audit bucket, by key."""
-    versions = boto3.client("s3").list_object_versions(Bucket=settings.audit_bucket).get("Versions", [])
+    versions: list[Any] = boto3.client("s3").list_object_versions(Bucket=settings.audit_bucket).get("Versions", [])
     found: dict[str, list[dict[str, Any]]] = {}
     for version in versions:
         found.setdefault(version["Key"], []).append(version)

@@ -314,7 +314,9 @@ def call_raw(event_file: str, *, path: str, claims: dict[str, str] | None = None
     event["pathParameters"] = {"proxy": path.lstrip("/")}
     if claims is not None:
         event["requestContext"]["authorizer"]["claims"] = claims
-    return handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-cases-api"))
+    context = LocalLambdaContext(function_name="eis-testville-cases-api")
+    response: dict[str, Any] = handler.lambda_handler(event, context)
+    return response
 
 
 @pytest.fixture

@@ -52,7 +52,8 @@ def deliver(event_file: str, *, alert_id: str | None = None) -> dict[str, Any]:
     if alert_id:
         for record in event["Records"]:
             record["body"] = record["body"].replace(ALERT_ID, alert_id)
-    return handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-notify"))
+    response: dict[str, Any] = handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-notify"))
+    return response
 
 
 def notify_audits(adapters: Adapters) -> list[AuditRecord]:

@@ -27,7 +27,7 @@ def test_a_correction_replaces_the_record_and_keeps_the_earlier_version(store: R
     store.put_records([use_of_force(source_record_id="F1", force_type="physical")], upload_id="u3")
     # Then only the latest version is current, and every earlier one is history in order
     assert first.replaced == 1
-    assert [r.force_type for r in store.iter_records(RecordKind.USE_OF_FORCE)] == ["physical"]  # type: ignore[attr-defined]
+    assert [r.force_type for r in store.iter_records(RecordKind.USE_OF_FORCE)] == ["physical"]  # type: ignore[union-attr]
     versions = store.history(RecordKind.USE_OF_FORCE, "F1")
     assert [(v.version, v.upload_id, v.current) for v in versions] == [
         (1, "u1", False),

@@ -41,7 +41,7 @@ def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 
     def guarded_sendto(self: socket.socket, data: Any, *args: Any) -> int:
         if self.family == socket.AF_UNIX:
-            return sendto(self, data, *args)  # type: ignore[arg-type]
+            return sendto(self, data, *args)
         raise _blocked(args[-1] if args else None)
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)

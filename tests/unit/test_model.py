@@ -20,9 +20,9 @@ from eis_core.indicators.history import (
     population,
 )
 from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record
-from eis_core.scoring.model import ModelRepository, ModelSpec, train_model, training_dates
+from eis_core.scoring.model import BacktestRule, ModelRepository, ModelSpec, train_model, training_dates
 from eis_core.storage.memory import InMemoryArtifactStore
-from eis_tools.backtest import BacktestRule, backtest_year, render_report
+from eis_tools.backtest import backtest_year, render_report
 from eis_tools.generate import GeneratorConfig, generate_agency
 from tests.builders import complaint, officer, use_of_force
 
@@ -60,7 +60,7 @@ def test_a_record_known_after_the_as_of_date_cannot_change_features_or_scores(
     def known_then(record: Record) -> Record | None:
         if isinstance(record, Officer):
             return record
-        if record.known_on >= AS_OF:  # type: ignore[union-attr]
+        if record.known_on >= AS_OF:
             return None
         if isinstance(record, Complaint) and record.finding_decided_on and record.finding_decided_on >= AS_OF:
             return record.model_copy(update={"finding": Finding.PENDING, "finding_decided_on": None})

@@ -42,7 +42,7 @@ complaint = partial(builders.complaint, category=AllegationCategory.EXCESSIVE_FO
 
 def squad() -> list[Record]:
     """Twelve night-shift officers, most of them quiet, one (HOT) with four uses of force this quarter."""
-    records: list[Record] = [officer(f"P{i:02d}") for i in range(11)] + [officer("HOT")]
+    records: list[Record] = [*(officer(f"P{i:02d}") for i in range(11)), officer("HOT")]
     records += [force(f"P{i:02d}", 30 + i) for i in range(0, 11, 3)]  # four of eleven peers: one each
     records += [force("P01", 200), complaint("P02", 120), complaint("P05", 250)]
     records += [force("HOT", d, subject_injured=d == 5) for d in (5, 20, 41, 70)]
