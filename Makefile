@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV := $(abspath $(UV))
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: setup demo test lint format synth layer clean
+.PHONY: setup demo test unit integration contract infra e2e lint format synth layer clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -26,6 +26,22 @@ demo: setup  ## generate an agency, run it through the local AWS stack, serve th
 
 test: setup  ## every suite: unit, integration, contract, infrastructure, e2e
 	.venv/bin/pytest
+
+# One suite each, cheapest first (make test runs them all).
+unit: setup  ## pure tests, no network (a socket guard fails any connection)
+	.venv/bin/pytest tests/unit
+
+integration: setup  ## handlers and storage adapters in-process on moto
+	.venv/bin/pytest tests/integration
+
+contract: setup  ## the committed OpenAPI document against the code
+	.venv/bin/pytest tests/contract
+
+infra: setup  ## CDK synth, cdk-nag, cfn-lint, isolation (needs Node.js)
+	.venv/bin/pytest tests/infrastructure
+
+e2e: setup  ## the local stack (moto server) end to end
+	.venv/bin/pytest tests/e2e
 
 lint: setup
 	.venv/bin/ruff check .

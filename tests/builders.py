@@ -1,22 +1,202 @@
-"""Small builders for domain records that several suites need."""
+"""Builders for the records, alerts, cases and audit events the suites share (not a test module).
+
+Each builder makes a valid object from defaults and takes any model field as a keyword override, so a
+test names only what it is about: ``officer("A1", shift="day")``, ``use_of_force("A1", 90, subject_injured=True)``.
+Event dates are a ``date`` or a number of days before ``AS_OF`` (``known`` defaults to the day it happened).
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import itertools
+import random
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from eis_core.models.records import Officer
+from eis_core.models.alerts import Alert, AlertLevel
+from eis_core.models.audit import AuditEvent
+from eis_core.models.cases import Case
+from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record, UseOfForce
+
+AS_OF = date(2025, 6, 1)
+"""The scoring date most suites work at (also the time of tests/events/eventbridge_scheduled.json)."""
+AGENCY = "testville"
+
+_ids = itertools.count(1)
 
 
-def officer(officer_id: str, first: str, last: str, supervisor: str | None, email: str | None = None) -> Officer:
-    """A patrol officer hired in 2015, in a chain of command through ``supervisor``."""
-    return Officer(
-        source_record_id=f"emp-{officer_id}",
-        officer_id=officer_id,
-        first_name=first,
-        last_name=last,
-        rank="Officer",
-        unit="Patrol",
-        supervisor_id=supervisor,
-        email=email,
-        hire_date=date(2015, 1, 5),
-    )
+def next_id(prefix: str = "r") -> str:
+    """A source record id no other builder call returns."""
+    return f"{prefix}{next(_ids)}"
+
+
+def ago(days: int, as_of: date = AS_OF) -> date:
+    return as_of - timedelta(days=days)
+
+
+def day(when: date | int, as_of: date = AS_OF) -> date:
+    """``when`` itself, or ``when`` days before ``as_of``."""
+    return when if isinstance(when, date) else ago(when, as_of)
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+def officer(
+    officer_id: str = "A1",
+    first_name: str = "Pat",
+    last_name: str = "Doe",
+    supervisor_id: str | None = None,
+    email: str | None = None,
+    **overrides: Any,
+) -> Officer:
+    """A night-shift police officer in District 7, hired in 2015 (the chain of command through ``supervisor_id``)."""
+    fields: dict[str, Any] = {
+        "source_record_id": f"roster-{officer_id}",
+        "officer_id": officer_id,
+        "first_name": first_name,
+        "last_name": last_name,
+        "rank": "Police Officer",
+        "unit": "District 7",
+        "shift": "night",
+        "supervisor_id": supervisor_id,
+        "email": email,
+        "hire_date": date(2015, 1, 1),
+    }
+    return Officer.model_validate(fields | overrides)
+
+
+def use_of_force(
+    officer_id: str = "A1", when: date | int = date(2024, 1, 5), *, known: date | int | None = None, **overrides: Any
+) -> UseOfForce:
+    """A taser use of force on ``when``, known the same day unless ``known`` says otherwise."""
+    occurred = day(when)
+    fields: dict[str, Any] = {
+        "source_record_id": next_id("uof-"),
+        "officer_id": officer_id,
+        "occurred_on": occurred,
+        "known_on": occurred if known is None else day(known),
+        "force_type": "taser",
+    }
+    return UseOfForce.model_validate(fields | overrides)
+
+
+def complaint(
+    officer_id: str = "A1",
+    when: date | int = date(2024, 1, 5),
+    *,
+    known: date | int | None = None,
+    decided: date | int | None = None,
+    **overrides: Any,
+) -> Complaint:
+    """A pending verbal-abuse complaint on ``when`` (its own complaint id); ``decided`` sets the finding's date."""
+    occurred = day(when)
+    fields: dict[str, Any] = {
+        "source_record_id": next_id("cmp-"),
+        "officer_id": officer_id,
+        "occurred_on": occurred,
+        "known_on": occurred if known is None else day(known),
+        "complaint_id": next_id("C-"),
+        "category": AllegationCategory.VERBAL_ABUSE,
+        "finding": Finding.PENDING,
+        "finding_decided_on": None if decided is None else day(decided),
+    }
+    return Complaint.model_validate(fields | overrides)
+
+
+def learnable_agency(
+    officers: int = 200, *, start: date = date(2018, 1, 1), end: date = date(2025, 5, 31), seed: int = 5
+) -> list[Record]:
+    """A small agency with a learnable history: risky officers have more complaints, force and adverse events."""
+    rng = random.Random(seed)
+    races, sexes = ("W", "B", "H"), ("M", "F")
+    records: list[Record] = []
+    days = (end - start).days
+    for n in range(officers):
+        officer_id = f"P{n:04d}"
+        records.append(
+            officer(
+                officer_id,
+                unit=f"District {n % 4}",
+                shift=None,
+                hire_date=date(2012, 1, 1),
+                race=races[n % 3],
+                sex=sexes[n % 2],
+                birth_year=1970 + n % 30,
+            )
+        )
+        risk = 6.0 if n % 10 == 0 else 1.0  # one officer in ten is far more active
+        for i in range(int(rng.expovariate(1 / (8 * risk)))):
+            when = start + timedelta(days=rng.randrange(days))
+            records.append(
+                use_of_force(
+                    officer_id,
+                    when,
+                    source_record_id=f"f-{officer_id}-{i}",
+                    force_type="physical",
+                    subject_injured=rng.random() < 0.25,
+                )
+            )
+        for i in range(int(rng.expovariate(1 / (4 * risk)))):
+            when = start + timedelta(days=rng.randrange(days))
+            sustained = rng.random() < 0.2
+            decided = when + timedelta(days=120)
+            category = AllegationCategory.EXCESSIVE_FORCE if rng.random() < 0.3 else AllegationCategory.OTHER
+            records.append(
+                complaint(
+                    officer_id,
+                    when,
+                    source_record_id=f"c-{officer_id}-{i}",
+                    complaint_id=f"C-{officer_id}-{i}",
+                    category=category,
+                    finding=(Finding.SUSTAINED if sustained else Finding.NOT_SUSTAINED)
+                    if decided < end
+                    else Finding.PENDING,
+                    decided=decided if decided < end else None,
+                )
+            )
+    return records
+
+
+# --- alerts, cases, audit ----------------------------------------------------------------------
+
+
+def alert(officer_id: str = "A1001", *, as_of: date = date(2024, 6, 1), **overrides: Any) -> Alert:
+    """A new warning alert from the 06:00 run on ``as_of``."""
+    fields: dict[str, Any] = {
+        "alert_id": Alert.make_id(officer_id, as_of),
+        "officer_id": officer_id,
+        "as_of": as_of,
+        "run_id": f"run-{as_of.isoformat()}",
+        "model_id": "model-abc123",
+        "created_at": datetime(as_of.year, as_of.month, as_of.day, 6, 0, tzinfo=UTC),
+        "level": AlertLevel.WARNING,
+        "score": 0.91,
+        "explanation": "Uses of force in the last 90 days are well above peers in the same assignment.",
+    }
+    return Alert.model_validate(fields | overrides)
+
+
+def case(case_id: str = "case-1", officer_id: str = "A1001", **overrides: Any) -> Case:
+    """An open case the risk team opened on 1 May 2024 from that day's alert, review due 15 May."""
+    fields: dict[str, Any] = {
+        "case_id": case_id,
+        "officer_id": officer_id,
+        "alert_ids": [f"2024-05-01-{officer_id}"],
+        "opened_at": datetime(2024, 5, 1, 9, 0, tzinfo=UTC),
+        "opened_by": "sub-risk",
+        "review_due_on": date(2024, 5, 15),
+    }
+    return Case.model_validate(fields | overrides)
+
+
+def audit_event(action: str = "case.open", **overrides: Any) -> AuditEvent:
+    """A supervisor's successful action on case c-1."""
+    fields: dict[str, Any] = {
+        "actor": "sup-1",
+        "role": "supervisor",
+        "action": action,
+        "target_type": "case",
+        "target_id": "c-1",
+        "agency_id": AGENCY,
+    }
+    return AuditEvent.model_validate(fields | overrides)

@@ -12,7 +12,8 @@ from infra.config import DEFAULT_AGENCIES_FILE, AgencyConfigError, load_agencies
 
 
 def _entries() -> list[dict[str, Any]]:
-    return json.loads(DEFAULT_AGENCIES_FILE.read_text())
+    entries: list[dict[str, Any]] = json.loads(DEFAULT_AGENCIES_FILE.read_text())
+    return entries
 
 
 def _load(tmp_path: Path, entries: Any) -> Any:

@@ -17,6 +17,7 @@ FUNCTIONS = ("ingest", "score", "notify", "cases_api")
 
 def _function(synth: Synth, agency_id: str, name: str) -> dict[str, Any]:
     wanted = synth.agencies_by_id[agency_id].resources.function(name.replace("_", "-"))
+    props: dict[str, Any]
     [props] = [
         r["Properties"]
         for r in synth.resources(agency_id, "AWS::Lambda::Function").values()

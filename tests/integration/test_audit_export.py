@@ -14,18 +14,18 @@ from eis_core.models.audit import GENESIS_HASH, AuditEvent
 from eis_core.settings import Settings
 from eis_core.storage.memory import InMemoryArtifactStore
 from eis_core.wiring import Adapters, aws_adapters, memory_adapters
+from tests.builders import audit_event
 
 AGENCY = "testville"
 
 
 def _event(n: int) -> AuditEvent:
-    return AuditEvent(
+    return audit_event(
+        "api.get./alerts",
         actor="sub-risk",
         role="risk_manager",
-        action="api.get./alerts",
         target_type="api",
         target_id=f"/alerts/{n}",
-        agency_id=AGENCY,
         detail={"status_code": 200, "n": n},
     )
 
@@ -53,7 +53,7 @@ def adapters(settings: Settings) -> Adapters:
 
 def archived(settings: Settings) -> dict[str, list[dict[str, Any]]]:
     """Every object version in the audit bucket, by key."""
-    versions = boto3.client("s3").list_object_versions(Bucket=settings.audit_bucket).get("Versions", [])
+    versions: list[Any] = boto3.client("s3").list_object_versions(Bucket=settings.audit_bucket).get("Versions", [])
     found: dict[str, list[dict[str, Any]]] = {}
     for version in versions:
         found.setdefault(version["Key"], []).append(version)

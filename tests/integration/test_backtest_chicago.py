@@ -47,7 +47,7 @@ def records() -> list[Record]:
 def _known_before(record: Record, day: date) -> Record | None:
     if isinstance(record, Officer):
         return record
-    if record.known_on >= day:  # type: ignore[union-attr]
+    if record.known_on >= day:
         return None
     if isinstance(record, Complaint) and record.finding_decided_on is not None and record.finding_decided_on >= day:
         return record.model_copy(update={"finding": Finding.PENDING, "finding_decided_on": None})

@@ -21,6 +21,7 @@ from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
 from functions.cases_api import handler
+from tests import builders
 from tests.builders import officer as _officer
 from tests.conftest import EVENTS
 
@@ -44,16 +45,9 @@ ROSTER = [
 
 
 def _alert(officer_id: str, level: AlertLevel) -> Alert:
-    as_of = date(2024, 6, 1)
-    return Alert(
-        alert_id=Alert.make_id(officer_id, as_of),
-        officer_id=officer_id,
-        as_of=as_of,
-        run_id="run-2024-06-01",
-        model_id="model-abc123",
-        created_at=datetime(2024, 6, 1, 6, 0, tzinfo=UTC),
+    return builders.alert(
+        officer_id,
         level=level,
-        score=0.91,
         rules=[RuleHit(rule_id="uof_90d", description="Uses of force in 90 days", level=level, value=5, threshold=3)],
         factors=[
             Factor(
@@ -65,7 +59,6 @@ def _alert(officer_id: str, level: AlertLevel) -> Alert:
                 peer_group="Officer/Patrol/D1",
             )
         ],
-        explanation="Uses of force in the last 90 days are well above peers in the same assignment.",
     )
 
 
@@ -321,7 +314,9 @@ def call_raw(event_file: str, *, path: str, claims: dict[str, str] | None = None
     event["pathParameters"] = {"proxy": path.lstrip("/")}
     if claims is not None:
         event["requestContext"]["authorizer"]["claims"] = claims
-    return handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-cases-api"))
+    context = LocalLambdaContext(function_name="eis-testville-cases-api")
+    response: dict[str, Any] = handler.lambda_handler(event, context)
+    return response
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import copy
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -14,12 +15,13 @@ from pydantic import ValidationError
 
 from eis_core.errors import ValidationFailed
 from eis_core.models.audit import AuditRecord
-from eis_core.models.cases import Case, CaseStatus, Note
+from eis_core.models.cases import CaseStatus, Note
 from eis_core.notify.service import SweepIncompleteError
 from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters, memory_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
 from functions.notify import handler
+from tests.builders import case
 from tests.builders import officer as _officer
 from tests.conftest import ACCOUNT, EVENTS, REGION
 
@@ -33,6 +35,10 @@ CHIEF, LIEUTENANT, SERGEANT = (
 RISK_TEAM = "risk@testville.example.gov"
 
 
+# Every case here is supervised by S1 unless it says otherwise.
+_case = partial(case, supervisor_id="S1")
+
+
 ROSTER = [
     _officer("C1", "Casey", "Chiefton", None, CHIEF),
     _officer("L1", "Lee", "Lieutenant", "C1", LIEUTENANT),
@@ -43,18 +49,6 @@ ROSTER = [
     _officer("A4004", "Avery", "Lindqvist", "S1"),
     _officer("A5005", "Quinn", "Abernathy", "S1"),
 ]
-
-
-def _case(case_id: str, officer_id: str, due: date, *, supervisor: str | None = "S1") -> Case:
-    return Case(
-        case_id=case_id,
-        officer_id=officer_id,
-        alert_ids=[f"2024-05-01-{officer_id}"],
-        opened_at=datetime(2024, 5, 1, 9, 0, tzinfo=UTC),
-        opened_by="sub-risk",
-        supervisor_id=supervisor,
-        review_due_on=due,
-    )
 
 
 DUE_SOON = "case-due-soon"  # due in two days: a reminder
@@ -70,11 +64,11 @@ def adapters(settings: Settings) -> Iterator[Adapters]:
     handler._service.cache_clear()
     built = aws_adapters(settings)
     built.records.put_records(ROSTER, upload_id="upload-roster")
-    built.cases.create_case(_case(DUE_SOON, "A1001", date(2024, 6, 22)))
-    built.cases.create_case(_case(OVERDUE, "A2002", date(2024, 6, 17)))
-    built.cases.create_case(_case(ESCALATED, "A3003", date(2024, 6, 13)))
-    built.cases.create_case(_case(NOT_YET, "A4004", date(2024, 6, 30)))
-    closed = _case(CLOSED, "A5005", date(2024, 6, 1))
+    built.cases.create_case(_case(DUE_SOON, "A1001", review_due_on=date(2024, 6, 22)))
+    built.cases.create_case(_case(OVERDUE, "A2002", review_due_on=date(2024, 6, 17)))
+    built.cases.create_case(_case(ESCALATED, "A3003", review_due_on=date(2024, 6, 13)))
+    built.cases.create_case(_case(NOT_YET, "A4004", review_due_on=date(2024, 6, 30)))
+    closed = _case(CLOSED, "A5005", review_due_on=date(2024, 6, 1))
     built.cases.create_case(closed)
     built.cases.update_case(closed.model_copy(update={"status": CaseStatus.CLOSED}))
     yield built
@@ -189,7 +183,7 @@ def test_escalation_above_the_top_of_the_chain_goes_to_the_risk_team(
     adapters: Adapters, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a late case assigned to the chief: nobody is above them.
-    adapters.cases.create_case(_case("case-chief", "L1", date(2024, 6, 1), supervisor="C1"))
+    adapters.cases.create_case(_case("case-chief", "L1", review_due_on=date(2024, 6, 1), supervisor_id="C1"))
     monkeypatch.setenv("EIS_RISK_TEAM_EMAILS", RISK_TEAM)
     handler._service.cache_clear()
 
@@ -204,7 +198,7 @@ def test_a_case_nobody_can_be_told_about_fails_loudly_after_the_others_and_the_r
 ) -> None:
     # Given a late case whose officer has no supervisor on the roster, and no risk team configured.
     adapters.records.put_records([_officer("A6006", "Dana", "Orphan", None)], upload_id="upload-roster-2")
-    adapters.cases.create_case(_case("case-orphan", "A6006", date(2024, 6, 19), supervisor=None))
+    adapters.cases.create_case(_case("case-orphan", "A6006", review_due_on=date(2024, 6, 19), supervisor_id=None))
 
     with pytest.raises(SweepIncompleteError, match=r"case-orphan.*EIS_RISK_TEAM_EMAILS"):
         sweep(request_id="req-1")
@@ -240,9 +234,9 @@ def any_adapters(request: pytest.FixtureRequest) -> Adapters:
 
 def test_open_cases_are_listed_without_closed_ones_or_notes(any_adapters: Adapters) -> None:
     cases = any_adapters.cases
-    cases.create_case(_case("case-b", "A2002", date(2024, 6, 1)))
-    cases.create_case(_case("case-a", "A1001", date(2024, 6, 2)))
-    closed = _case("case-c", "A3003", date(2024, 6, 3))
+    cases.create_case(_case("case-b", "A2002", review_due_on=date(2024, 6, 1)))
+    cases.create_case(_case("case-a", "A1001", review_due_on=date(2024, 6, 2)))
+    closed = _case("case-c", "A3003", review_due_on=date(2024, 6, 3))
     cases.create_case(closed)
     cases.update_case(closed.model_copy(update={"status": CaseStatus.CLOSED}))
     cases.add_note(

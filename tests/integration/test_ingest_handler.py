@@ -90,14 +90,14 @@ def adapters(settings: Settings) -> Adapters:
     return aws_adapters(settings)
 
 
-def put_upload(agency: LocalAgency, key: str, body: str) -> dict[str, Any]:
+def put_upload(agency: LocalAgency, key: str, body: str) -> Any:
     s3 = boto3.client("s3")
     return s3.put_object(Bucket=agency.resources.bucket(Bucket.UPLOADS), Key=key, Body=body.encode())
 
 
 def s3_event(name: str, agency: LocalAgency, body: str) -> dict[str, Any]:
     """The stored event, pointed at this agency's bucket and at the object uploaded under its (decoded) key."""
-    event = json.loads((EVENTS / name).read_text())
+    event: dict[str, Any] = json.loads((EVENTS / name).read_text())
     s3 = event["Records"][0]["s3"]
     bucket = agency.resources.bucket(Bucket.UPLOADS)
     s3["bucket"]["name"], s3["bucket"]["arn"] = bucket, f"arn:aws:s3:::{bucket}"

@@ -5,38 +5,22 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto.backends import get_backend
 
-from eis_core.models.alerts import Alert, AlertLevel
 from eis_core.models.audit import AuditRecord
 from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
 from functions.notify import handler
+from tests.builders import alert
 from tests.builders import officer as _officer
 from tests.conftest import ACCOUNT, EVENTS, REGION
 
 ALERT_ID = "2024-06-01-A1001"
-
-
-def _alert(officer_id: str) -> Alert:
-    as_of = date(2024, 6, 1)
-    return Alert(
-        alert_id=Alert.make_id(officer_id, as_of),
-        officer_id=officer_id,
-        as_of=as_of,
-        run_id="run-2024-06-01",
-        model_id="model-abc123",
-        created_at=datetime(2024, 6, 1, 6, 0, tzinfo=UTC),
-        level=AlertLevel.WARNING,
-        score=0.91,
-        explanation="Uses of force in the last 90 days are well above peers in the same assignment.",
-    )
 
 
 @pytest.fixture
@@ -53,8 +37,8 @@ def adapters(settings: Settings) -> Iterator[Adapters]:
         ],
         upload_id="upload-roster",
     )
-    built.alerts.create_alert(_alert("A1001"))
-    built.alerts.create_alert(_alert("A3003"))
+    built.alerts.create_alert(alert("A1001"))
+    built.alerts.create_alert(alert("A3003"))
     yield built
     handler._service.cache_clear()
 
@@ -68,7 +52,8 @@ def deliver(event_file: str, *, alert_id: str | None = None) -> dict[str, Any]:
     if alert_id:
         for record in event["Records"]:
             record["body"] = record["body"].replace(ALERT_ID, alert_id)
-    return handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-notify"))
+    response: dict[str, Any] = handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-notify"))
+    return response
 
 
 def notify_audits(adapters: Adapters) -> list[AuditRecord]:

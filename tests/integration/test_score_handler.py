@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from types import ModuleType
 from typing import Any
 
@@ -14,60 +14,28 @@ import pytest
 from pydantic import ValidationError
 
 from eis_core.models.alerts import AlertStatus
-from eis_core.models.records import AllegationCategory, Complaint, Officer, Record, UseOfForce
+from eis_core.models.records import Record
 from eis_core.settings import Settings
 from eis_core.storage.schema import Bucket, Table
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
 from eis_tools.local.resources import LocalAgency
+from tests.builders import AS_OF, complaint, officer, use_of_force
 from tests.conftest import EVENTS
 
 FUNCTION_NAME = "eis-testville-score"
-SCHEDULED_DAY = date(2025, 6, 1)  # the time of tests/events/eventbridge_scheduled.json
-
-
-def _officer(officer_id: str) -> Officer:
-    return Officer(
-        source_record_id=f"roster-{officer_id}",
-        officer_id=officer_id,
-        first_name="Pat",
-        last_name="Doe",
-        rank="Police Officer",
-        unit="District 7",
-        shift="night",
-        hire_date=date(2016, 3, 1),
-    )
-
-
-def _force(officer_id: str, days_ago: int) -> UseOfForce:
-    day = SCHEDULED_DAY - timedelta(days=days_ago)
-    return UseOfForce(
-        source_record_id=f"uof-{officer_id}-{days_ago}",
-        officer_id=officer_id,
-        occurred_on=day,
-        known_on=day,
-        force_type="taser",
-    )
-
-
-def _complaint(officer_id: str, days_ago: int) -> Complaint:
-    day = SCHEDULED_DAY - timedelta(days=days_ago)
-    return Complaint(
-        source_record_id=f"cmp-{officer_id}-{days_ago}",
-        officer_id=officer_id,
-        occurred_on=day,
-        known_on=day,
-        complaint_id=f"C-{officer_id}-{days_ago}",
-        category=AllegationCategory.VERBAL_ABUSE,
-    )
+SCHEDULED_DAY = AS_OF  # the time of tests/events/eventbridge_scheduled.json
+HIRED = date(2016, 3, 1)
 
 
 def _agency_records() -> list[Record]:
     """Twenty officers; A900 has four uses of force this quarter, B800 four complaints this half-year."""
-    records: list[Record] = [_officer(f"A{i:03d}") for i in range(18)] + [_officer("A900"), _officer("B800")]
-    records += [_force(f"A{i:03d}", 20 + i) for i in range(0, 18, 4)]
-    records += [_force("A900", d) for d in (3, 17, 33, 60)]
-    records += [_complaint("B800", d) for d in (10, 50, 90, 140)]
+    records: list[Record] = [
+        officer(officer_id, hire_date=HIRED) for officer_id in [*(f"A{i:03d}" for i in range(18)), "A900", "B800"]
+    ]
+    records += [use_of_force(f"A{i:03d}", 20 + i) for i in range(0, 18, 4)]
+    records += [use_of_force("A900", d) for d in (3, 17, 33, 60)]
+    records += [complaint("B800", d) for d in (10, 50, 90, 140)]
     return records
 
 
@@ -179,7 +147,7 @@ def test_a_malformed_date_is_refused_before_anything_is_scored(handler: ModuleTy
 def test_retrain_event_stores_a_model_the_next_scheduled_run_uses(
     handler: ModuleType, settings: Settings, moto_agency: LocalAgency
 ) -> None:
-    from tests.unit.model_helpers import learnable_agency
+    from tests.builders import learnable_agency
 
     # Given an agency with seven years of history and a small model spec in its bucket
     adapters = aws_adapters(settings)
@@ -252,7 +220,7 @@ def test_the_curate_job_stores_frames_the_next_runs_reuse_until_an_upload_change
     assert adapters.artifacts.get_json("runs/2025-06-01/report.json")["records"]["source"] == "snapshot"
 
     # Given a correction uploaded afterwards: A003 now has four uses of force this quarter
-    adapters.records.put_records([_force("A003", d) for d in (5, 15, 25, 35)], upload_id="upload-2")
+    adapters.records.put_records([use_of_force("A003", d) for d in (5, 15, 25, 35)], upload_id="upload-2")
     # When an on-demand run scores the same day again
     handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
     # Then the stale snapshot was rebuilt from the records, and the new reports raised A003's alert

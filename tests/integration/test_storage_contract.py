@@ -12,8 +12,7 @@ import pytest
 
 from eis_core.audit import AuditTrail, verify_chain, verify_log
 from eis_core.errors import ConflictError, NotFoundError, StorageError
-from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, OfficerScore, RuleHit
-from eis_core.models.audit import AuditEvent
+from eis_core.models.alerts import Alert, AlertStatus, Factor, OfficerScore, RuleHit
 from eis_core.models.cases import Case, CaseStatus, Note
 from eis_core.models.records import Complaint, Finding, Officer, RecordKind, UseOfForce
 from eis_core.settings import Settings
@@ -21,6 +20,7 @@ from eis_core.storage.dynamodb import DynamoAuditLog, DynamoRecordStore
 from eis_core.storage.schema import Table
 from eis_core.wiring import Adapters, aws_adapters, memory_adapters
 from eis_tools.local.resources import LocalAgency
+from tests import builders
 
 AGENCY = "testville"
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
@@ -34,38 +34,13 @@ def adapters(request: pytest.FixtureRequest) -> Adapters:
     return aws_adapters(settings)
 
 
-def officer(officer_id: str, *, rank: str = "Officer") -> Officer:
-    return Officer(
-        source_record_id=officer_id,
-        officer_id=officer_id,
-        first_name="Pat",
-        last_name="Doe",
-        rank=rank,
-        unit="Patrol",
-        hire_date=date(2015, 6, 1),
-    )
-
-
-def use_of_force(source_id: str, officer_id: str = "A1") -> UseOfForce:
-    return UseOfForce(
-        source_record_id=source_id,
-        officer_id=officer_id,
-        occurred_on=date(2024, 1, 5),
-        known_on=date(2024, 1, 6),
-        force_type="taser",
-    )
-
-
 def alert(officer_id: str, created_at: datetime = T0) -> Alert:
-    as_of = date(2024, 3, 1)
-    return Alert(
-        alert_id=Alert.make_id(officer_id, as_of),
-        officer_id=officer_id,
-        as_of=as_of,
+    return builders.alert(
+        officer_id,
+        as_of=date(2024, 3, 1),
         run_id="run-1",
         model_id="model-abc",
         created_at=created_at,
-        level=AlertLevel.WARNING,
         score=0.87,
         rules=[RuleHit(rule_id="uof-90", description="3+ uses of force", level="warning", value=4, threshold=3)],
         factors=[
@@ -82,14 +57,13 @@ def alert(officer_id: str, created_at: datetime = T0) -> Alert:
     )
 
 
+def use_of_force(source_id: str, officer_id: str = "A1") -> UseOfForce:
+    return builders.use_of_force(officer_id, date(2024, 1, 5), known=date(2024, 1, 6), source_record_id=source_id)
+
+
 def case(case_id: str, officer_id: str, *, alert_ids: list[str] | None = None) -> Case:
-    return Case(
-        case_id=case_id,
-        officer_id=officer_id,
-        alert_ids=alert_ids or [],
-        opened_at=T0,
-        opened_by="sup-1",
-        review_due_on=date(2024, 3, 15),
+    return builders.case(
+        case_id, officer_id, alert_ids=alert_ids or [], opened_at=T0, opened_by="sup-1", review_due_on=date(2024, 3, 15)
     )
 
 
@@ -99,29 +73,20 @@ def note(case_id: str, note_id: str, created_at: datetime, text: str = "Reviewed
     )
 
 
-def event(action: str = "case.open", **detail: Any) -> AuditEvent:
-    return AuditEvent(
-        actor="sup-1",
-        role="supervisor",
-        action=action,
-        target_type="case",
-        target_id="c-1",
-        agency_id=AGENCY,
-        detail=detail,
-    )
-
-
 # --- records -----------------------------------------------------------------------------------
 
 
 def test_re_sent_records_are_unchanged_and_changed_ones_replaced(adapters: Adapters) -> None:
     # Given two records already ingested
-    first = adapters.records.put_records([officer("A1"), use_of_force("F-1")], upload_id="u1")
+    first = adapters.records.put_records(
+        [builders.officer("A1", source_record_id="A1"), use_of_force("F-1")], upload_id="u1"
+    )
     assert (first.inserted, first.replaced, first.unchanged) == (2, 0, 0)
 
     # When the same extract arrives again, with one record corrected and one new
     again = adapters.records.put_records(
-        [officer("A1", rank="Sergeant"), use_of_force("F-1"), use_of_force("F-2")], upload_id="u2"
+        [builders.officer("A1", source_record_id="A1", rank="Sergeant"), use_of_force("F-1"), use_of_force("F-2")],
+        upload_id="u2",
     )
 
     # Then the identical record is unchanged, the corrected one replaced, the new one inserted
@@ -149,7 +114,15 @@ def test_records_stream_back_by_kind_as_the_same_models(adapters: Adapters) -> N
         finding=Finding.SUSTAINED,
         finding_decided_on=date(2023, 9, 1),
     )
-    adapters.records.put_records([officer("A1"), officer("B2"), use_of_force("F-1"), complaint], upload_id="u1")
+    adapters.records.put_records(
+        [
+            builders.officer("A1", source_record_id="A1"),
+            builders.officer("B2", source_record_id="B2"),
+            use_of_force("F-1"),
+            complaint,
+        ],
+        upload_id="u1",
+    )
 
     assert sorted(r.source_record_id for r in adapters.records.iter_records(RecordKind.ROSTER)) == ["A1", "B2"]
     assert list(adapters.records.iter_records(RecordKind.COMPLAINT)) == [complaint]
@@ -166,26 +139,33 @@ def test_records_stream_back_by_kind_as_the_same_models(adapters: Adapters) -> N
 
 def test_the_roster_lists_current_officers_only(adapters: Adapters) -> None:
     # Given two officers and an event, then a correction of one and a snapshot without the other
-    adapters.records.put_records([officer("A1"), officer("B2"), use_of_force("F-1")], upload_id="u1")
-    adapters.records.put_records([officer("A1", rank="Sergeant")], upload_id="u2")
+    adapters.records.put_records(
+        [
+            builders.officer("A1", source_record_id="A1"),
+            builders.officer("B2", source_record_id="B2"),
+            use_of_force("F-1"),
+        ],
+        upload_id="u1",
+    )
+    adapters.records.put_records([builders.officer("A1", source_record_id="A1", rank="Sergeant")], upload_id="u2")
     adapters.records.retract_missing(RecordKind.ROSTER, {"A1"}, upload_id="u3")
 
     # Then the roster holds A1's current version once, and neither B2 nor the event
     assert [(o.officer_id, o.rank) for o in adapters.records.roster()] == [("A1", "Sergeant")]
 
     # When B2 is sent again, they are back
-    adapters.records.put_records([officer("B2")], upload_id="u4")
+    adapters.records.put_records([builders.officer("B2", source_record_id="B2")], upload_id="u4")
     assert sorted(o.officer_id for o in adapters.records.roster()) == ["A1", "B2"]
 
 
 def test_the_change_marker_moves_only_when_the_records_change(adapters: Adapters) -> None:
     # Given an empty store, then one upload
     empty = adapters.records.change_marker()
-    adapters.records.put_records([officer("A1"), use_of_force("F-1")], upload_id="u1")
+    adapters.records.put_records([builders.officer("A1", source_record_id="A1"), use_of_force("F-1")], upload_id="u1")
     after_upload = adapters.records.change_marker()
 
     # When the same records are re-sent, then a snapshot finds one missing
-    adapters.records.put_records([officer("A1"), use_of_force("F-1")], upload_id="u2")
+    adapters.records.put_records([builders.officer("A1", source_record_id="A1"), use_of_force("F-1")], upload_id="u2")
     after_resend = adapters.records.change_marker()
     adapters.records.retract_missing(RecordKind.USE_OF_FORCE, set(), upload_id="u3")
     after_retraction = adapters.records.change_marker()
@@ -382,7 +362,7 @@ def test_editing_an_audit_item_in_dynamodb_is_detected(settings: Settings, moto_
     # Given a chain of three records
     log = aws_adapters(settings).audit
     for i in range(3):
-        log.append(event(f"a.{i}", n=i))
+        log.append(builders.audit_event(f"a.{i}", detail={"n": i}))
 
     # When someone with table access edits the second record's detail
     boto3.client("dynamodb").update_item(
@@ -437,11 +417,11 @@ def test_a_concurrent_audit_writer_never_forks_the_chain(settings: Settings) -> 
             response = client.query(**kwargs)
             if not self.raced:
                 self.raced = True
-                other.append(event("other.writer"))
+                other.append(builders.audit_event("other.writer"))
             return response
 
     ours = DynamoAuditLog(StaleRead(), settings.audit_table, chain=AGENCY)  # type: ignore[arg-type]
-    written = ours.append(event("our.writer"))
+    written = ours.append(builders.audit_event("our.writer"))
 
     stored = other.records()
     assert [(r.seq, r.action) for r in stored] == [(1, "other.writer"), (2, "our.writer")]
@@ -464,7 +444,7 @@ def test_a_missing_table_is_a_storage_error_naming_it(settings: Settings) -> Non
     store = DynamoRecordStore(boto3.client("dynamodb"), "eis-testville-nope")
 
     with pytest.raises(StorageError, match="eis-testville-nope"):
-        store.put_records([officer("A1")], upload_id="u1")
+        store.put_records([builders.officer("A1", source_record_id="A1")], upload_id="u1")
 
 
 def test_published_alerts_reach_the_notify_queue_as_json(settings: Settings, moto_agency: LocalAgency) -> None:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from eis_core.audit import verify_chain
 from eis_core.models.audit import GENESIS_HASH, AuditEvent, AuditOutcome, AuditRecord
+from tests.builders import audit_event
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -13,15 +14,7 @@ T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 def build_chain(length: int) -> list[AuditRecord]:
     records: list[AuditRecord] = []
     for i in range(length):
-        event = AuditEvent(
-            actor="sup-1",
-            role="supervisor",
-            action="case.note",
-            target_type="case",
-            target_id=f"case-{i}",
-            agency_id="testville",
-            detail={"n": i},
-        )
+        event = audit_event("case.note", target_id=f"case-{i}", detail={"n": i})
         prev_hash = records[-1].hash if records else GENESIS_HASH
         records.append(AuditRecord.chain(event, seq=i + 1, at=T0 + timedelta(minutes=i), prev_hash=prev_hash))
     return records

@@ -6,22 +6,22 @@ from collections.abc import Iterator
 from datetime import date
 
 from eis_core.indicators.snapshot import POINTER_KEY, SNAPSHOT_KEY, FrameSnapshots
-from eis_core.models.records import Record, RecordKind, UseOfForce
+from eis_core.models.records import Record, RecordKind
 from eis_core.storage.memory import InMemoryRecordStore
 from eis_core.wiring import memory_adapters
-from tests.builders import officer
-
-
-def force(officer_id: str, number: int) -> UseOfForce:
-    day = date(2024, 3, number)
-    return UseOfForce(
-        source_record_id=f"uof-{number}", officer_id=officer_id, occurred_on=day, known_on=day, force_type="taser"
-    )
+from tests.builders import officer, use_of_force
 
 
 def test_a_fresh_snapshot_is_reused_and_gives_the_same_frames() -> None:
     adapters = memory_adapters("testville")
-    adapters.records.put_records([officer("A1", "Pat", "Doe", None), force("A1", 1), force("A1", 2)], upload_id="u1")
+    adapters.records.put_records(
+        [
+            officer("A1"),
+            use_of_force("A1", date(2024, 3, 1)),
+            use_of_force("A1", date(2024, 3, 2)),
+        ],
+        upload_id="u1",
+    )
     snapshots = FrameSnapshots(adapters.records, adapters.artifacts)
 
     built = snapshots.load()
@@ -35,7 +35,7 @@ def test_a_fresh_snapshot_is_reused_and_gives_the_same_frames() -> None:
 
 def test_an_altered_snapshot_is_rebuilt_from_the_records_not_loaded() -> None:
     adapters = memory_adapters("testville")
-    adapters.records.put_records([officer("A1", "Pat", "Doe", None), force("A1", 1)], upload_id="u1")
+    adapters.records.put_records([officer("A1"), use_of_force("A1", date(2024, 3, 1))], upload_id="u1")
     snapshots = FrameSnapshots(adapters.records, adapters.artifacts)
     snapshots.rebuild()
     # Given someone replaced the snapshot object (its hash no longer matches the pointer)
@@ -48,7 +48,7 @@ def test_an_altered_snapshot_is_rebuilt_from_the_records_not_loaded() -> None:
 
 def test_a_snapshot_built_by_other_frame_code_is_rebuilt() -> None:
     adapters = memory_adapters("testville")
-    adapters.records.put_records([officer("A1", "Pat", "Doe", None), force("A1", 1)], upload_id="u1")
+    adapters.records.put_records([officer("A1"), use_of_force("A1", date(2024, 3, 1))], upload_id="u1")
     snapshots = FrameSnapshots(adapters.records, adapters.artifacts)
     snapshots.rebuild()
     # Given the pointer says an earlier release of the frame code built the snapshot
@@ -78,8 +78,8 @@ class UploadDuringScan(InMemoryRecordStore):
 
 def test_an_upload_during_the_build_makes_the_next_load_rebuild() -> None:
     adapters = memory_adapters("testville")
-    records = UploadDuringScan(late=[force("A1", 9)])
-    records.put_records([officer("A1", "Pat", "Doe", None), force("A1", 1)], upload_id="u1")
+    records = UploadDuringScan(late=[use_of_force("A1", date(2024, 3, 9))])
+    records.put_records([officer("A1"), use_of_force("A1", date(2024, 3, 1))], upload_id="u1")
     snapshots = FrameSnapshots(records, adapters.artifacts)
 
     during = snapshots.rebuild()

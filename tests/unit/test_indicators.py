@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import date, timedelta
+from functools import partial
 
 import pandas as pd
 import pytest
@@ -11,74 +11,17 @@ import pytest
 from eis_core.indicators import INDICATORS, EventFrame, compute_indicators, indicators_as_of
 from eis_core.models.records import (
     Activity,
-    AllegationCategory,
-    Complaint,
     Finding,
     Leave,
     LeaveType,
-    Officer,
     Record,
-    UseOfForce,
     VehicleIncident,
     VehicleIncidentType,
 )
+from tests.builders import AS_OF, ago, complaint, next_id, officer, use_of_force
 
-AS_OF = date(2025, 6, 1)
-_ids = itertools.count(1)
-
-
-def _sid() -> str:
-    return f"r{next(_ids)}"
-
-
-def officer(officer_id: str, *, hired: date = date(2015, 1, 1), separated: date | None = None) -> Officer:
-    return Officer(
-        source_record_id=f"roster-{officer_id}",
-        officer_id=officer_id,
-        first_name="Pat",
-        last_name="Doe",
-        rank="Police Officer",
-        unit="District 7",
-        shift="night",
-        hire_date=hired,
-        separation_date=separated,
-    )
-
-
-def ago(days: int) -> date:
-    return AS_OF - timedelta(days=days)
-
-
-def force(officer_id: str, days_ago: int, *, known_days_ago: int | None = None, injured: bool = False) -> UseOfForce:
-    return UseOfForce(
-        source_record_id=_sid(),
-        officer_id=officer_id,
-        occurred_on=ago(days_ago),
-        known_on=ago(days_ago if known_days_ago is None else known_days_ago),
-        force_type="physical",
-        subject_injured=injured,
-    )
-
-
-def complaint(
-    officer_id: str,
-    days_ago: int,
-    *,
-    complaint_id: str | None = None,
-    known_days_ago: int | None = None,
-    finding: Finding = Finding.PENDING,
-    decided_days_ago: int | None = None,
-) -> Complaint:
-    return Complaint(
-        source_record_id=_sid(),
-        officer_id=officer_id,
-        occurred_on=ago(days_ago),
-        known_on=ago(days_ago if known_days_ago is None else known_days_ago),
-        complaint_id=complaint_id or _sid(),
-        category=AllegationCategory.VERBAL_ABUSE,
-        finding=finding,
-        finding_decided_on=None if decided_days_ago is None else ago(decided_days_ago),
-    )
+# Force here is physical; complaints are the builders' pending verbal-abuse complaints.
+force = partial(use_of_force, force_type="physical")
 
 
 def frame(records: list[Record], as_of: date = AS_OF) -> pd.DataFrame:
@@ -101,7 +44,7 @@ def test_windows_end_the_day_before_as_of_and_include_their_first_day() -> None:
 
 def test_a_record_known_on_or_after_as_of_is_invisible() -> None:
     # Given a use of force that happened 10 days ago but was only reported on the scoring date
-    records: list[Record] = [officer("A1"), force("A1", 10, known_days_ago=0), force("A1", 20, known_days_ago=1)]
+    records: list[Record] = [officer("A1"), force("A1", 10, known=0), force("A1", 20, known=1)]
 
     # Then only the one known before the date counts
     assert frame(records).loc["A1", "force_90d"] == 1
@@ -110,7 +53,7 @@ def test_a_record_known_on_or_after_as_of_is_invisible() -> None:
 def test_future_known_complaint_never_changes_any_indicator() -> None:
     # Given an officer's history, and the same history plus a complaint about last month known only later
     history: list[Record] = [officer("A1"), officer("B2"), force("A1", 5), complaint("A1", 40), complaint("B2", 100)]
-    future = complaint("A1", 30, known_days_ago=-3, finding=Finding.SUSTAINED, decided_days_ago=-10)
+    future = complaint("A1", 30, known=-3, finding=Finding.SUSTAINED, decided=-10)
 
     # When indicators are computed as of the same date with and without it
     before = frame(history)
@@ -125,9 +68,9 @@ def test_sustained_counts_only_once_the_finding_is_decided_before_as_of() -> Non
     # Given two complaints sustained, one decided last week and one decided on the scoring date
     records: list[Record] = [
         officer("A1"),
-        complaint("A1", 100, finding=Finding.SUSTAINED, decided_days_ago=7),
-        complaint("A1", 50, finding=Finding.SUSTAINED, decided_days_ago=0),
-        complaint("A1", 60, finding=Finding.UNFOUNDED, decided_days_ago=20),
+        complaint("A1", 100, finding=Finding.SUSTAINED, decided=7),
+        complaint("A1", 50, finding=Finding.SUSTAINED, decided=0),
+        complaint("A1", 60, finding=Finding.UNFOUNDED, decided=20),
     ]
 
     # Then only the first is sustained as of the date, while all three count as complaints
@@ -151,10 +94,10 @@ def test_allegations_of_one_complaint_count_as_one_complaint() -> None:
 def test_force_with_injury_accidents_pursuits_and_sick_leave_days() -> None:
     records: list[Record] = [
         officer("A1"),
-        force("A1", 3, injured=True),
+        force("A1", 3, subject_injured=True),
         force("A1", 4),
         VehicleIncident(
-            source_record_id=_sid(),
+            source_record_id=next_id(),
             officer_id="A1",
             occurred_on=ago(10),
             known_on=ago(9),
@@ -162,7 +105,7 @@ def test_force_with_injury_accidents_pursuits_and_sick_leave_days() -> None:
             preventable=True,
         ),
         VehicleIncident(
-            source_record_id=_sid(),
+            source_record_id=next_id(),
             officer_id="A1",
             occurred_on=ago(11),
             known_on=ago(9),
@@ -170,14 +113,16 @@ def test_force_with_injury_accidents_pursuits_and_sick_leave_days() -> None:
             preventable=False,
         ),
         VehicleIncident(
-            source_record_id=_sid(),
+            source_record_id=next_id(),
             officer_id="A1",
             occurred_on=ago(12),
             known_on=ago(12),
             incident_type=VehicleIncidentType.PURSUIT,
         ),
         *(
-            Leave(source_record_id=_sid(), officer_id="A1", occurred_on=ago(d), known_on=ago(d), leave_type=t, hours=h)
+            Leave(
+                source_record_id=next_id(), officer_id="A1", occurred_on=ago(d), known_on=ago(d), leave_type=t, hours=h
+            )
             for d, t, h in ((5, LeaveType.SICK, 8), (6, LeaveType.SICK, 12), (7, LeaveType.VACATION, 8))
         ),
     ]
@@ -207,9 +152,9 @@ def test_population_is_the_roster_as_of_the_date_with_zeros_for_quiet_officers()
     # Given a quiet officer, one hired on the date, one separated the day before, and events of a stranger
     records: list[Record] = [
         officer("QUIET"),
-        officer("NEW", hired=AS_OF),
-        officer("GONE", hired=date(2010, 1, 1), separated=ago(1)),
-        officer("LASTDAY", hired=date(2010, 1, 1), separated=AS_OF),
+        officer("NEW", hire_date=AS_OF),
+        officer("GONE", hire_date=date(2010, 1, 1), separation_date=ago(1)),
+        officer("LASTDAY", hire_date=date(2010, 1, 1), separation_date=AS_OF),
         force("STRANGER", 5),
     ]
 
@@ -218,7 +163,7 @@ def test_population_is_the_roster_as_of_the_date_with_zeros_for_quiet_officers()
     assert sorted(result.index) == ["LASTDAY", "QUIET"]
     assert list(result.columns) == list(INDICATORS)
     assert result.loc["QUIET", "force_365d"] == 0
-    assert pd.isna(result.loc["QUIET", "days_since_force"])
+    assert pd.isna(result.loc["QUIET", "days_since_force"])  # type: ignore[arg-type]  # pandas-stubs: a scalar cell
 
 
 def test_exposure_comes_from_activity_and_is_unknown_without_it() -> None:
@@ -228,7 +173,7 @@ def test_exposure_comes_from_activity_and_is_unknown_without_it() -> None:
         force("A1", 20),
         force("A1", 25),
         Activity(
-            source_record_id=_sid(),
+            source_record_id=next_id(),
             officer_id="A1",
             occurred_on=ago(60),
             known_on=ago(29),
@@ -243,12 +188,12 @@ def test_exposure_comes_from_activity_and_is_unknown_without_it() -> None:
     assert result.loc["A1", "hours_worked_365d"] == 160
     assert result.loc["A1", "arrests_365d"] == 40
     assert result.loc["A1", "force_per_100_arrests_365d"] == pytest.approx(5.0)
-    assert pd.isna(result.loc["B2", "hours_worked_365d"])
+    assert pd.isna(result.loc["B2", "hours_worked_365d"])  # type: ignore[arg-type]  # pandas-stubs: a scalar cell
 
 
 def test_one_event_frame_serves_many_dates_like_fresh_computations() -> None:
     # Given records, built once into an event frame
-    records: list[Record] = [officer("A1"), force("A1", 10), complaint("A1", 50, known_days_ago=5)]
+    records: list[Record] = [officer("A1"), force("A1", 10), complaint("A1", 50, known=5)]
     events = EventFrame.from_records(records)
 
     # Then every date gives what a fresh computation from the records gives

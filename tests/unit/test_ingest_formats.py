@@ -67,7 +67,7 @@ def test_json_lines_are_read_with_the_first_object_keys_as_header(adapters: Adap
 
     assert (report.rows_accepted, report.file_format, report.dropped_columns) == (2, "jsonl", ["subject_name"])
     records = stored(adapters, RecordKind.USE_OF_FORCE)
-    assert records["u-1"].subject_injured is True and records["u-2"].subject_injured is False  # type: ignore[attr-defined]
+    assert records["u-1"].subject_injured is True and records["u-2"].subject_injured is False  # type: ignore[union-attr]
 
 
 def test_a_json_line_that_is_not_an_object_rejects_the_file(adapters: Adapters) -> None:
@@ -93,7 +93,7 @@ def test_xlsx_first_sheet_is_read_with_real_date_cells(adapters: Adapters) -> No
     report = ingest(service_for(adapters), adapters, "incoming/use_of_force/uof.xlsx", buffer.getvalue())
 
     assert (report.rejected, report.rows_accepted, report.file_format, report.encoding) == (False, 2, "xlsx", None)
-    assert str(stored(adapters, RecordKind.USE_OF_FORCE)["u-1"].occurred_on) == "2025-01-02"  # type: ignore[attr-defined]
+    assert str(stored(adapters, RecordKind.USE_OF_FORCE)["u-1"].occurred_on) == "2025-01-02"  # type: ignore[union-attr]
     assert "7" in stored(adapters, RecordKind.USE_OF_FORCE)
 
 

@@ -123,7 +123,7 @@ def test_a_record_resent_with_the_same_source_id_replaces_it_and_keeps_the_old_a
     second = ingest(service, adapters, "incoming/use_of_force/b.csv", uof_rows(1, force="baton"))
 
     assert (second.inserted, second.replaced) == (0, 1)
-    assert stored(adapters, RecordKind.USE_OF_FORCE)["u-0"].force_type.value == "baton"  # type: ignore[attr-defined]
+    assert stored(adapters, RecordKind.USE_OF_FORCE)["u-0"].force_type.value == "baton"  # type: ignore[union-attr]
     history = adapters.records.history(RecordKind.USE_OF_FORCE, "u-0")
     assert [(v.upload_id, v.record.force_type.value) for v in history] == [  # type: ignore[union-attr]
         (first.upload_id, "taser"),

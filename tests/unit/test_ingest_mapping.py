@@ -90,7 +90,7 @@ def test_an_unmapped_code_takes_the_default_when_one_is_set(adapters: Adapters) 
 
     ingest(service_for(adapters), adapters, "incoming/complaint/cr.csv", body)
 
-    assert stored(adapters, RecordKind.COMPLAINT)["101-A200"].category.value == "other"  # type: ignore[attr-defined]
+    assert stored(adapters, RecordKind.COMPLAINT)["101-A200"].category.value == "other"  # type: ignore[union-attr]
 
 
 def test_aware_date_times_are_converted_into_the_agency_time_zone(adapters: Adapters) -> None:
@@ -99,7 +99,7 @@ def test_aware_date_times_are_converted_into_the_agency_time_zone(adapters: Adap
 
     ingest(service_for(adapters), adapters, "incoming/complaint/cr.csv", body)
 
-    assert str(stored(adapters, RecordKind.COMPLAINT)["102-A200"].occurred_on) == "2025-01-01"  # type: ignore[attr-defined]
+    assert str(stored(adapters, RecordKind.COMPLAINT)["102-A200"].occurred_on) == "2025-01-01"  # type: ignore[union-attr]
 
 
 def test_a_date_in_the_wrong_format_is_quarantined_naming_the_formats(adapters: Adapters) -> None:

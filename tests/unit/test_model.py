@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -18,14 +19,15 @@ from eis_core.indicators.history import (
     history_features,
     population,
 )
-from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record, UseOfForce
+from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record
 from eis_core.scoring.panel import training_dates
-from eis_core.scoring.spec import ModelSpec
+from eis_core.scoring.spec import BacktestRule, ModelSpec
 from eis_core.scoring.store import ModelRepository
 from eis_core.scoring.trainer import train_model
 from eis_core.storage.memory import InMemoryArtifactStore
-from eis_tools.backtest import BacktestRule, backtest_year, render_report
+from eis_tools.backtest import backtest_year, render_report
 from eis_tools.generate import GeneratorConfig, generate_agency
+from tests.builders import complaint, officer, use_of_force
 
 AS_OF = date(2023, 1, 1)
 
@@ -48,49 +50,9 @@ def trained(frame: HistoryFrame) -> object:
     return train_model(frame, ModelSpec(parameters={"min_samples_leaf": 20, "max_iter": 30}), AS_OF)
 
 
-def _officer(officer_id: str, **demographics: object) -> Officer:
-    return Officer(
-        source_record_id=f"r-{officer_id}",
-        officer_id=officer_id,
-        first_name="A",
-        last_name="B",
-        rank="Police Officer",
-        unit="D1",
-        hire_date=date(2010, 1, 1),
-        **demographics,  # type: ignore[arg-type]
-    )
-
-
-def _complaint(
-    officer_id: str,
-    known: date,
-    *,
-    finding: Finding = Finding.PENDING,
-    decided: date | None = None,
-    category: AllegationCategory = AllegationCategory.VERBAL_ABUSE,
-    cid: str | None = None,
-) -> Complaint:
-    return Complaint(
-        source_record_id=f"c-{officer_id}-{known}-{cid}",
-        officer_id=officer_id,
-        occurred_on=known,
-        known_on=known,
-        complaint_id=cid or f"C-{officer_id}-{known}",
-        category=category,
-        finding=finding,
-        finding_decided_on=decided,
-    )
-
-
-def _force(officer_id: str, known: date, injured: bool = False) -> UseOfForce:
-    return UseOfForce(
-        source_record_id=f"f-{officer_id}-{known}",
-        officer_id=officer_id,
-        occurred_on=known,
-        known_on=known,
-        force_type="physical",
-        subject_injured=injured,
-    )
+# This suite's officers are in unit D1 since 2010; its force is physical.
+_officer = partial(officer, unit="D1", shift=None, hire_date=date(2010, 1, 1))
+_force = partial(use_of_force, force_type="physical")
 
 
 def test_a_record_known_after_the_as_of_date_cannot_change_features_or_scores(
@@ -101,7 +63,7 @@ def test_a_record_known_after_the_as_of_date_cannot_change_features_or_scores(
     def known_then(record: Record) -> Record | None:
         if isinstance(record, Officer):
             return record
-        if record.known_on >= AS_OF:  # type: ignore[union-attr]
+        if record.known_on >= AS_OF:
             return None
         if isinstance(record, Complaint) and record.finding_decided_on and record.finding_decided_on >= AS_OF:
             return record.model_copy(update={"finding": Finding.PENDING, "finding_decided_on": None})
@@ -121,7 +83,7 @@ def test_a_record_known_after_the_as_of_date_cannot_change_features_or_scores(
 def test_a_sustained_finding_counts_only_from_its_decision_date() -> None:
     records: list[Record] = [
         _officer("X1"),
-        _complaint("X1", date(2022, 3, 1), finding=Finding.SUSTAINED, decided=date(2022, 12, 20)),
+        complaint("X1", date(2022, 3, 1), finding=Finding.SUSTAINED, decided=date(2022, 12, 20)),
     ]
     frame = HistoryFrame.from_records(records)
     before = history_features(frame, date(2022, 12, 20), ["X1"]).iloc[0]
@@ -134,10 +96,10 @@ def test_windows_recency_and_allegations_of_one_complaint_counting_once() -> Non
     as_of = date(2023, 1, 1)
     records: list[Record] = [
         _officer("X1"),
-        _complaint("X1", as_of - timedelta(days=10), cid="C1"),
-        _complaint("X1", as_of - timedelta(days=10), cid="C1", category=AllegationCategory.EXCESSIVE_FORCE),
-        _complaint("X1", as_of - timedelta(days=400)),
-        _force("X1", as_of - timedelta(days=100), injured=True),
+        complaint("X1", as_of - timedelta(days=10), complaint_id="C1"),
+        complaint("X1", as_of - timedelta(days=10), complaint_id="C1", category=AllegationCategory.EXCESSIVE_FORCE),
+        complaint("X1", as_of - timedelta(days=400)),
+        _force("X1", as_of - timedelta(days=100), subject_injured=True),
         _force("X1", as_of),  # known on the as-of date itself: not yet visible
     ]
     row = history_features(HistoryFrame.from_records(records), as_of, ["X1"]).iloc[0]
@@ -202,11 +164,11 @@ def test_adverse_outcomes_follow_the_configured_definition() -> None:
         _officer("F1"),
         _officer("I1"),
         _officer("N1"),
-        _complaint("S1", date(2023, 5, 1), finding=Finding.SUSTAINED, decided=date(2024, 6, 1)),
-        _complaint("F1", date(2023, 2, 1), category=AllegationCategory.EXCESSIVE_FORCE),
-        _force("I1", date(2023, 3, 1), injured=True),
+        complaint("S1", date(2023, 5, 1), finding=Finding.SUSTAINED, decided=date(2024, 6, 1)),
+        complaint("F1", date(2023, 2, 1), category=AllegationCategory.EXCESSIVE_FORCE),
+        _force("I1", date(2023, 3, 1), subject_injured=True),
         _force("N1", date(2023, 3, 1)),
-        _complaint("N1", date(2024, 2, 1), category=AllegationCategory.EXCESSIVE_FORCE),  # after the window
+        complaint("N1", date(2024, 2, 1), category=AllegationCategory.EXCESSIVE_FORCE),  # after the window
     ]
     frame = HistoryFrame.from_records(records)
     ids = ["S1", "F1", "I1", "N1"]

@@ -10,7 +10,7 @@ from eis_core.scoring import ScoringService, report_key
 from eis_core.scoring.store import CURRENT_KEY, SPEC_KEY, ModelRepository
 from eis_core.scoring.training import RetrainingService
 from eis_core.wiring import Adapters, memory_adapters
-from tests.unit.model_helpers import learnable_agency
+from tests.builders import learnable_agency
 
 AS_OF = date(2025, 6, 1)
 SMALL = {"parameters": {"min_samples_leaf": 20, "max_iter": 30}}

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import pandas as pd
 import pytest
 
 from eis_core.indicators import EventFrame, compute_indicators
 from eis_core.models.alerts import AlertLevel, AlertStatus
-from eis_core.models.cases import Case
 from eis_core.models.messages import AlertCreated
 from eis_core.models.records import (
     AllegationCategory,
     Commendation,
-    Complaint,
     Finding,
-    Officer,
     Record,
-    UseOfForce,
 )
 from eis_core.scoring import (
     DEFAULT_RULES,
@@ -35,65 +31,21 @@ from eis_core.scoring import (
 from eis_core.storage.memory import CapturingPublisher
 from eis_core.wiring import Adapters, memory_adapters
 from eis_tools.generate import GeneratorConfig, generate_agency
+from tests import builders
+from tests.builders import AS_OF, ago, next_id, officer, use_of_force
 
-AS_OF = date(2025, 6, 1)
 NOW = datetime(2025, 6, 1, 6, 0, tzinfo=UTC)
-_ids = itertools.count(1)
-
-
-def _sid() -> str:
-    return f"r{next(_ids)}"
-
-
-def ago(days: int) -> date:
-    return AS_OF - timedelta(days=days)
-
-
-def officer(
-    officer_id: str, rank: str = "Police Officer", unit: str = "District 7", shift: str | None = "night"
-) -> Officer:
-    return Officer(
-        source_record_id=f"roster-{officer_id}",
-        officer_id=officer_id,
-        first_name="Pat",
-        last_name="Doe",
-        rank=rank,
-        unit=unit,
-        shift=shift,
-        hire_date=date(2015, 1, 1),
-    )
-
-
-def force(officer_id: str, days_ago: int, *, known_days_ago: int | None = None, injured: bool = False) -> UseOfForce:
-    return UseOfForce(
-        source_record_id=_sid(),
-        officer_id=officer_id,
-        occurred_on=ago(days_ago),
-        known_on=ago(days_ago if known_days_ago is None else known_days_ago),
-        force_type="takedown",
-        subject_injured=injured,
-    )
-
-
-def complaint(officer_id: str, days_ago: int, *, known_days_ago: int | None = None) -> Complaint:
-    return Complaint(
-        source_record_id=_sid(),
-        officer_id=officer_id,
-        occurred_on=ago(days_ago),
-        known_on=ago(days_ago if known_days_ago is None else known_days_ago),
-        complaint_id=_sid(),
-        category=AllegationCategory.EXCESSIVE_FORCE,
-        finding=Finding.SUSTAINED if known_days_ago is not None and known_days_ago < 0 else Finding.PENDING,
-        finding_decided_on=ago(known_days_ago) if known_days_ago is not None and known_days_ago < 0 else None,
-    )
+# This suite's force is a takedown and its complaints allege excessive force.
+force = partial(use_of_force, force_type="takedown")
+complaint = partial(builders.complaint, category=AllegationCategory.EXCESSIVE_FORCE)
 
 
 def squad() -> list[Record]:
     """Twelve night-shift officers, most of them quiet, one (HOT) with four uses of force this quarter."""
-    records: list[Record] = [officer(f"P{i:02d}") for i in range(11)] + [officer("HOT")]
+    records: list[Record] = [*(officer(f"P{i:02d}") for i in range(11)), officer("HOT")]
     records += [force(f"P{i:02d}", 30 + i) for i in range(0, 11, 3)]  # four of eleven peers: one each
     records += [force("P01", 200), complaint("P02", 120), complaint("P05", 250)]
-    records += [force("HOT", d, injured=d == 5) for d in (5, 20, 41, 70)]
+    records += [force("HOT", d, subject_injured=d == 5) for d in (5, 20, 41, 70)]
     records += [force("HOT", 150), complaint("HOT", 60)]
     return records
 
@@ -210,7 +162,7 @@ def test_the_model_id_changes_with_rules_weights_and_peer_settings() -> None:
 
 def test_a_complaint_known_only_after_as_of_changes_no_score() -> None:
     # Given the squad, and the squad plus a sustained complaint against P03 reported after the date
-    late = complaint("P03", 20, known_days_ago=-2)
+    late = complaint("P03", 20, known=-2, finding=Finding.SUSTAINED, decided=-2)
 
     before = run_pipeline(EventFrame.from_records(squad()), AS_OF, ScoringConfig())
     after = run_pipeline(EventFrame.from_records([*squad(), late]), AS_OF, ScoringConfig())
@@ -236,7 +188,7 @@ def test_recognition_lists_clean_records_with_commendations_above_peers() -> Non
     records: list[Record] = [officer(f"N{i:02d}") for i in range(10)]
     records += [force(f"N{i:02d}", 40 + i) for i in range(1, 10)]
     records += [
-        Commendation(source_record_id=_sid(), officer_id="N00", occurred_on=ago(d), known_on=ago(d), award_type="x")
+        Commendation(source_record_id=next_id(), officer_id="N00", occurred_on=ago(d), known_on=ago(d), award_type="x")
         for d in (10, 100)
     ]
 
@@ -290,9 +242,9 @@ def test_an_officer_with_an_open_case_gets_no_new_alert_the_case_grows() -> None
     # Given HOT already has an open case from an earlier alert
     adapters = loaded(squad())
     adapters.cases.create_case(
-        Case(
-            case_id="case-1",
-            officer_id="HOT",
+        builders.case(
+            "case-1",
+            "HOT",
             alert_ids=["2025-05-01-HOT"],
             opened_at=NOW - timedelta(days=30),
             opened_by="sgt-1",
@@ -351,7 +303,7 @@ def test_an_agency_rule_set_replaces_the_classic_rules() -> None:
         warning=1,
         critical=1,
     )
-    records = [*squad(), complaint("P03", 100, known_days_ago=-1)]
+    records = [*squad(), complaint("P03", 100, known=-1, finding=Finding.SUSTAINED, decided=-1)]
     # (knowledge date after as_of: not visible now, visible a week later)
     config = ScoringConfig(rules=(rule,))
 

@@ -41,6 +41,7 @@ from eis_core.models.records import RecordKind
 from eis_core.models.uploads import UploadReport
 
 AGENCY_ID = "chicago-demo"
+# The mapping ships with eis_core (package data), not with the development tools.
 MAPPING_PATH = Path(eis_core.ingest.__file__).resolve().parent / "mappings" / f"{AGENCY_ID}.json"
 """The agency's ingest mapping; the CLI stores it where ingest reads mappings before uploading."""
 MANIFEST_NAME = "manifest.json"

@@ -1,8 +1,8 @@
 """Notification service: tell the right person that an alert is waiting, and nothing more.
 
 The email names no officer and describes no event: it carries the alert (or case) id, its level, the
-review deadline and a portal link. Whoever reads it signs in to the portal, where access is checked and
-audited.
+review deadline and a portal link (the texts are in ``eis_core.notify.templates``). Whoever reads it
+signs in to the portal, where access is checked and audited.
 
 Routing follows the agency's response model (``EIS_RESPONSE_MODEL``):
 - ``chain_of_command``: the first active supervisor up the officer's chain who has an email address;
@@ -27,11 +27,11 @@ from pydantic import BaseModel, ConfigDict
 
 from eis_core.cases.access import RosterCache
 from eis_core.errors import EISError, NotFoundError, ValidationFailed
-from eis_core.models.alerts import Alert
 from eis_core.models.audit import AuditEvent
 from eis_core.models.cases import Case
 from eis_core.models.messages import AlertCreated
 from eis_core.models.records import Officer, OfficerStatus
+from eis_core.notify import templates
 from eis_core.settings import ResponseModel
 from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, Mailer, RecordStore
 
@@ -144,65 +144,6 @@ def route_recipients(
     return by_response_model(supervisor, risk_team=risk_team, model=model)
 
 
-def _due_phrase(days_left: int) -> str:
-    if days_left > 1:
-        return f"due in {days_left} days"
-    if days_left == 1:
-        return "due tomorrow"
-    if days_left == 0:
-        return "due today"
-    return f"overdue by {-days_left} day{'s' if days_left < -1 else ''}"
-
-
-def deadline_email(notice: DeadlineNotice, case: Case, *, portal_url: str) -> tuple[str, str]:
-    """Subject and plain-text body of a reminder or escalation: the case id, its date and a link, nothing else."""
-    link = f"{portal_url.rstrip('/')}/cases/{case.case_id}"
-    due = case.review_due_on.isoformat()
-    days_left = (case.review_due_on - notice.day).days
-    if notice.kind is DeadlineKind.ESCALATE:
-        subject = f"EIS case {case.case_id}: review {_due_phrase(days_left)} (escalated to you)"
-        opening = [
-            "An Early Intervention System case in your chain of command has not been reviewed",
-            "by its due date and has been escalated to you.",
-        ]
-    else:
-        subject = f"EIS case {case.case_id}: review {_due_phrase(days_left)} ({due})"
-        opening = ["An Early Intervention System case assigned to you is waiting for its review."]
-    body = [
-        *opening,
-        "",
-        f"Case:       {case.case_id}",
-        f"Review by:  {due} ({_due_phrase(days_left)})",
-        "",
-        f"Open it in the EIS portal: {link}",
-        "",
-        "A case is a non-punitive prompt to look at an officer's recent record and offer support.",
-        "The details are in the portal only. Please do not forward this email.",
-    ]
-    return subject, "\n".join(body) + "\n"
-
-
-def alert_email(alert: Alert, *, review_by: date, portal_url: str) -> tuple[str, str]:
-    """Subject and plain-text body. Deliberately free of names and event details."""
-    link = f"{portal_url.rstrip('/')}/alerts/{alert.alert_id}"
-    subject = f"EIS {alert.level.value} alert {alert.alert_id}: please review by {review_by.isoformat()}"
-    body = "\n".join(
-        [
-            "An Early Intervention System alert is waiting for your review.",
-            "",
-            f"Alert:      {alert.alert_id}",
-            f"Level:      {alert.level.value}",
-            f"Review by:  {review_by.isoformat()}",
-            "",
-            f"Open it in the EIS portal: {link}",
-            "",
-            "An alert is a non-punitive prompt to look at an officer's recent record and offer support.",
-            "The details are in the portal only. Please do not forward this email.",
-        ]
-    )
-    return subject, body + "\n"
-
-
 class NotificationService:
     def __init__(
         self,
@@ -248,7 +189,7 @@ class NotificationService:
                 "and no risk team (set EIS_RISK_TEAM_EMAILS)"
             )
         review_by = alert.created_at.date() + timedelta(days=self._review_days)
-        subject, body = alert_email(alert, review_by=review_by, portal_url=self._portal_url)
+        subject, body = templates.alert_email(alert, review_by=review_by, portal_url=self._portal_url)
         message_id = self._mailer.send(to=recipients, subject=subject, body=body)
         self._audit.append(
             AuditEvent(
@@ -318,7 +259,9 @@ class NotificationService:
                 f"nobody to send the {notice.kind.value} for case {case.case_id} to: no supervisor with an email "
                 "up the chain and no risk team (set EIS_RISK_TEAM_EMAILS)"
             )
-        subject, body = deadline_email(notice, case, portal_url=self._portal_url)
+        subject, body = templates.deadline_email(
+            case, day=notice.day, escalated=notice.kind is DeadlineKind.ESCALATE, portal_url=self._portal_url
+        )
         message_id = self._mailer.send(to=recipients, subject=subject, body=body)
         days_overdue = max(0, (notice.day - case.review_due_on).days)
         detail |= {

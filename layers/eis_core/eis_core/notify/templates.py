@@ -1,0 +1,93 @@
+"""The notifier's emails: subjects and plain-text bodies, in one place.
+
+Every email names no officer and describes no event: it carries the alert (or case) id, its level or
+review date and a portal link. Whoever reads it signs in to the portal, where access is checked and
+audited. ``tests/unit/test_notify_templates.py`` pins each text exactly; change both together.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from string import Template
+
+from eis_core.models.alerts import Alert
+from eis_core.models.cases import Case
+
+ALERT_SUBJECT = Template("EIS $level alert $alert_id: please review by $review_by")
+ALERT_BODY = Template("""\
+An Early Intervention System alert is waiting for your review.
+
+Alert:      $alert_id
+Level:      $level
+Review by:  $review_by
+
+Open it in the EIS portal: $link
+
+An alert is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+""")
+
+REMINDER_SUBJECT = Template("EIS case $case_id: review $due_phrase ($review_by)")
+REMINDER_BODY = Template("""\
+An Early Intervention System case assigned to you is waiting for its review.
+
+Case:       $case_id
+Review by:  $review_by ($due_phrase)
+
+Open it in the EIS portal: $link
+
+A case is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+""")
+
+ESCALATION_SUBJECT = Template("EIS case $case_id: review $due_phrase (escalated to you)")
+ESCALATION_BODY = Template("""\
+An Early Intervention System case in your chain of command has not been reviewed
+by its due date and has been escalated to you.
+
+Case:       $case_id
+Review by:  $review_by ($due_phrase)
+
+Open it in the EIS portal: $link
+
+A case is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+""")
+
+
+def due_phrase(days_left: int) -> str:
+    """``due in 3 days``, ``due tomorrow``, ``due today``, ``overdue by 1 day``, ``overdue by 7 days``."""
+    if days_left > 1:
+        return f"due in {days_left} days"
+    if days_left == 1:
+        return "due tomorrow"
+    if days_left == 0:
+        return "due today"
+    return f"overdue by {-days_left} day{'s' if days_left < -1 else ''}"
+
+
+def _link(portal_url: str, path: str) -> str:
+    return f"{portal_url.rstrip('/')}/{path}"
+
+
+def alert_email(alert: Alert, *, review_by: date, portal_url: str) -> tuple[str, str]:
+    """Subject and plain-text body of a new alert's email."""
+    values = {
+        "alert_id": alert.alert_id,
+        "level": alert.level.value,
+        "review_by": review_by.isoformat(),
+        "link": _link(portal_url, f"alerts/{alert.alert_id}"),
+    }
+    return ALERT_SUBJECT.substitute(values), ALERT_BODY.substitute(values)
+
+
+def deadline_email(case: Case, *, day: date, escalated: bool, portal_url: str) -> tuple[str, str]:
+    """Subject and plain-text body of a review reminder (to the case's supervisor) or escalation (above them)."""
+    values = {
+        "case_id": case.case_id,
+        "review_by": case.review_due_on.isoformat(),
+        "due_phrase": due_phrase((case.review_due_on - day).days),
+        "link": _link(portal_url, f"cases/{case.case_id}"),
+    }
+    subject, body = (ESCALATION_SUBJECT, ESCALATION_BODY) if escalated else (REMINDER_SUBJECT, REMINDER_BODY)
+    return subject.substitute(values), body.substitute(values)

@@ -1,0 +1,100 @@
+"""The notifier's emails, pinned word for word: no names, no events, the id, the date and a link."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from eis_core.models.alerts import AlertLevel
+from eis_core.notify.templates import alert_email, deadline_email, due_phrase
+from tests.builders import alert, case
+
+PORTAL = "https://eis.testville.example.gov/"
+
+ALERT_BODY = """\
+An Early Intervention System alert is waiting for your review.
+
+Alert:      2024-06-01-A1001
+Level:      critical
+Review by:  2024-06-08
+
+Open it in the EIS portal: https://eis.testville.example.gov/alerts/2024-06-01-A1001
+
+An alert is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+"""
+
+REMINDER_BODY = """\
+An Early Intervention System case assigned to you is waiting for its review.
+
+Case:       case-7
+Review by:  2024-06-13 (due in 2 days)
+
+Open it in the EIS portal: https://eis.testville.example.gov/cases/case-7
+
+A case is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+"""
+
+ESCALATION_BODY = """\
+An Early Intervention System case in your chain of command has not been reviewed
+by its due date and has been escalated to you.
+
+Case:       case-7
+Review by:  2024-06-13 (overdue by 7 days)
+
+Open it in the EIS portal: https://eis.testville.example.gov/cases/case-7
+
+A case is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+"""
+
+
+def test_the_alert_email_carries_the_id_level_date_and_link_only() -> None:
+    subject, body = alert_email(
+        alert("A1001", level=AlertLevel.CRITICAL), review_by=date(2024, 6, 8), portal_url=PORTAL
+    )
+
+    assert subject == "EIS critical alert 2024-06-01-A1001: please review by 2024-06-08"
+    assert body == ALERT_BODY
+
+
+def test_the_reminder_email() -> None:
+    subject, body = deadline_email(
+        case("case-7", review_due_on=date(2024, 6, 13)), day=date(2024, 6, 11), escalated=False, portal_url=PORTAL
+    )
+
+    assert subject == "EIS case case-7: review due in 2 days (2024-06-13)"
+    assert body == REMINDER_BODY
+
+
+def test_the_escalation_email() -> None:
+    subject, body = deadline_email(
+        case("case-7", review_due_on=date(2024, 6, 13)), day=date(2024, 6, 20), escalated=True, portal_url=PORTAL
+    )
+
+    assert subject == "EIS case case-7: review overdue by 7 days (escalated to you)"
+    assert body == ESCALATION_BODY
+
+
+@pytest.mark.parametrize(
+    ("days_left", "phrase"),
+    [
+        (3, "due in 3 days"),
+        (1, "due tomorrow"),
+        (0, "due today"),
+        (-1, "overdue by 1 day"),
+        (-7, "overdue by 7 days"),
+    ],
+)
+def test_the_due_phrase(days_left: int, phrase: str) -> None:
+    assert due_phrase(days_left) == phrase
+
+
+def test_a_portal_url_with_or_without_a_trailing_slash_gives_one_link() -> None:
+    with_slash = alert_email(alert("A1001"), review_by=date(2024, 6, 8), portal_url="https://p.example.gov/")
+    without = alert_email(alert("A1001"), review_by=date(2024, 6, 8), portal_url="https://p.example.gov")
+
+    assert with_slash == without
+    assert "https://p.example.gov/alerts/2024-06-01-A1001\n" in without[1]
