@@ -183,7 +183,12 @@ def test_the_change_marker_moves_only_when_the_records_change(adapters: Adapters
 def test_scores_are_read_back_per_run_date_in_officer_order(adapters: Adapters) -> None:
     def score(officer_id: str, as_of: date, value: float) -> OfficerScore:
         return OfficerScore(
-            officer_id=officer_id, as_of=as_of, run_id="r", model_id="m", score=value, peer_group="Officer/Patrol"
+            officer_id=officer_id,
+            as_of=as_of,
+            run_id="r",
+            scoring_config_id="m",
+            score=value,
+            peer_group="Officer/Patrol",
         )
 
     march, april = date(2024, 3, 1), date(2024, 4, 1)

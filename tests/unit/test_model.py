@@ -147,6 +147,7 @@ def test_a_stored_model_loads_only_when_its_hash_matches_the_card(trained: objec
     repository = ModelRepository(artifacts)
     assert repository.load() is None  # no model yet: callers fall back to the foundation scorer
     card = repository.save(trained)  # type: ignore[arg-type]
+    assert card.artifact_key is not None
     blob = artifacts.get_bytes(card.artifact_key)
     assert card.artifact_sha256 == hashlib.sha256(blob).hexdigest()
     loaded = repository.load()
@@ -215,7 +216,7 @@ def test_candidates_are_chosen_on_the_latest_training_year_and_recorded_in_the_c
     model = train_model(frame, spec, AS_OF)
     selection = model.card.model_selection
     assert set(selection.candidates) == {"tiny", "small"}
-    best = max(selection.candidates, key=lambda name: selection.candidates[name])
+    best = max(selection.candidates, key=lambda name: selection.candidates[name] or 0.0)
     assert selection.chosen == best
     assert (
         model.card.parameters
@@ -241,8 +242,9 @@ def test_averaging_candidates_scores_the_mean_of_their_own_calibrated_models(fra
     alone = [train_model(frame, spec.resolved(c), AS_OF).predict(x) for c in (tiny, small)]
     np.testing.assert_allclose(loaded.model.predict(x), (alone[0] + alone[1]) / 2)
     assert model.card.model_selection.chosen == "average"
-    assert set(model.card.parameters) == {"tiny", "small"}  # type: ignore[arg-type]
-    assert model.card.temporal_validation.metrics.precision_at_top is not None
+    assert set(model.card.parameters) == {"tiny", "small"}
+    metrics = model.card.temporal_validation.metrics
+    assert metrics is not None and metrics.precision_at_top is not None
 
 
 def test_the_averaged_model_is_a_soft_voting_classifier_scoring_the_members_mean(frame: HistoryFrame) -> None:

@@ -58,7 +58,8 @@ class ModelIds(BaseModel):
 
     scoring_config_id: str
     trained_model_id: str | None = None
-    model_id: str = Field(description="Deprecated: the same value as scoring_config_id")
+    # The default is never kept (the validator copies scoring_config_id); it tells type checkers it is optional.
+    model_id: str = Field(default="", description="Deprecated: the same value as scoring_config_id")
 
     @model_validator(mode="before")
     @classmethod
