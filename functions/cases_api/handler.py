@@ -28,8 +28,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eis_core.cases.access import Caller, NotAuthenticatedError
 from eis_core.cases.service import MAX_AUDIT_PAGE, MAX_UPLOADS_PAGE, ApiCall, CaseService, OpenCaseExistsError
+from eis_core.cases.wiring import build_case_service
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError, StorageError, ValidationFailed
-from eis_core.ingest.reports import UploadReports
 from eis_core.models.alerts import AlertStatus
 from eis_core.models.api import (
     API_TITLE,
@@ -44,7 +44,7 @@ from eis_core.models.api import (
     UploadList,
     UploadOut,
 )
-from eis_core.settings import Settings
+from eis_core.settings import CasesApiSettings
 from eis_core.wiring import aws_adapters
 
 logger = Logger()
@@ -63,17 +63,8 @@ app.configure_openapi(
 
 @functools.cache
 def _service() -> CaseService:
-    settings = Settings.from_env(os.environ)
-    adapters = aws_adapters(settings)
-    return CaseService(
-        agency_id=settings.agency_id,
-        alerts=adapters.alerts,
-        cases=adapters.cases,
-        records=adapters.records,
-        audit=adapters.audit,
-        review_days=settings.review_days,
-        uploads=UploadReports(adapters.quarantine),
-    )
+    settings = CasesApiSettings.from_env(os.environ)  # cold start: a missing variable fails here, named
+    return build_case_service(aws_adapters(settings), agency_id=settings.agency_id, policy=settings)
 
 
 # --- one request: identity, and what the audit record needs -------------------------------------

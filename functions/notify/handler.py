@@ -38,8 +38,9 @@ from pydantic import BaseModel, ConfigDict
 
 from eis_core.errors import ValidationFailed
 from eis_core.models.messages import AlertCreated
-from eis_core.notify.service import DeadlineNotice, NotificationService, SweepSummary
-from eis_core.settings import Settings
+from eis_core.notify.service import DeadlineNotice, SweepSummary
+from eis_core.notify.wiring import build_notification_service
+from eis_core.settings import NotifySettings
 from eis_core.wiring import aws_adapters
 
 logger = Logger()
@@ -83,20 +84,9 @@ class _Notifier:
 
 @functools.cache
 def _service() -> _Notifier:
-    settings = Settings.from_env(os.environ)
-    adapters = aws_adapters(settings)
-    service = NotificationService(
-        agency_id=settings.agency_id,
-        alerts=adapters.alerts,
-        records=adapters.records,
-        audit=adapters.audit,
-        mailer=adapters.mailer,
-        portal_url=settings.portal_url,
-        review_days=settings.review_days,
-        risk_team_emails=settings.risk_team_emails,
-        cases=adapters.cases,
-        response_model=settings.response_model,
-        escalation_days=settings.escalation_days,
+    settings = NotifySettings.from_env(os.environ)  # cold start: a missing sender or portal URL fails here
+    service = build_notification_service(
+        aws_adapters(settings), agency_id=settings.agency_id, policy=settings, portal_url=settings.portal_url
     )
     persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
 

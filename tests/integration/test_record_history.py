@@ -7,16 +7,16 @@ from datetime import date
 import pytest
 
 from eis_core.models.records import RecordKind, UseOfForce
-from eis_core.settings import Settings
 from eis_core.storage.ports import RecordStore
 from eis_core.wiring import aws_adapters, memory_adapters
+from eis_tools.local.resources import LocalSettings
 
 
 @pytest.fixture(params=["memory", "aws"])
 def store(request: pytest.FixtureRequest) -> RecordStore:
     if request.param == "memory":
         return memory_adapters("testville").records
-    settings: Settings = request.getfixturevalue("settings")
+    settings: LocalSettings = request.getfixturevalue("settings")
     return aws_adapters(settings).records
 
 
