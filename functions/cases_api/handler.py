@@ -280,12 +280,13 @@ def get_upload_quarantine(upload_id: UploadId) -> Response[str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    service = _service()  # settings first: a missing one fails the invocation, not each route with a 500
     trace = _RequestTrace()
     app.context["trace"] = trace
     response = app.resolve(event, context)
     request = APIGatewayProxyEvent(event)
     status_code = int(response["statusCode"])
-    _service().record_request(
+    service.record_request(
         ApiCall(
             method=request.http_method,
             route=trace.route or request.path,

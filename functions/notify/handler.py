@@ -157,6 +157,7 @@ def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse | dict[str, Any]:
+    _service()  # settings first: a missing one fails the invocation, not each message of the batch
     idempotency_config.register_lambda_context(context)
     deadline_idempotency_config.register_lambda_context(context)
     if "Records" in event:

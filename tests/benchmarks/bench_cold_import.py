@@ -24,7 +24,7 @@ TIMER = "import time; t = time.perf_counter(); {statement}; print(time.perf_coun
 
 def cold_import_seconds(statement: str) -> float:
     """Seconds to run ``statement`` in a fresh interpreter (bytecode already cached, as in a layer)."""
-    result = subprocess.run(  # noqa: S603 - fixed statements, this interpreter
+    result = subprocess.run(
         [sys.executable, "-c", TIMER.format(statement=statement)],
         capture_output=True,
         text=True,

@@ -37,7 +37,8 @@ class LocalAgency:
 
     def function_environment(self, function: str, *, portal_url: str = LOCAL_PORTAL_URL) -> dict[str, str]:
         """What ``function`` reads, built from its settings model as the CDK stack builds it."""
-        values = {"alerts_topic_arn": self.alerts_topic_arn, "sender_email": self.sender_email, "portal_url": portal_url}
+        values = {"alerts_topic_arn": self.alerts_topic_arn, "sender_email": self.sender_email}
+        values["portal_url"] = portal_url
         return function_settings(FUNCTION_SETTINGS[function], self.resources, values).to_env()
 
     def environment(self, *, portal_url: str = LOCAL_PORTAL_URL) -> dict[str, str]:

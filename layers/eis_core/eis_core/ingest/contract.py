@@ -6,12 +6,12 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 
+from eis_core import upload_reports
 from eis_core.errors import FileRejected
 from eis_core.ingest.mapping import AgencyMapping
 from eis_core.ingest.readers import FileType, file_type
 from eis_core.models.records import RECORD_MODELS, EventRecord, RecordKind
 from eis_core.models.uploads import RejectionCode, UploadMode
-from eis_core import upload_reports
 
 UPLOAD_PREFIX = "incoming/"
 # Where reports land is part of the contract; defined with the report reader, which the case API imports.
