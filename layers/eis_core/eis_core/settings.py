@@ -75,7 +75,12 @@ class EnvSettings(BaseModel):
     """Base of the parts: frozen, read by variable name (``EIS_...``) or field name, other keys ignored."""
 
     model_config = ConfigDict(
-        frozen=True, alias_generator=env_name, validate_by_alias=True, validate_by_name=True, extra="ignore"
+        frozen=True,
+        alias_generator=env_name,
+        validate_by_alias=True,
+        validate_by_name=True,
+        extra="ignore",
+        defer_build=True,  # built on first use: a function pays only for its own model at cold start
     )
 
     @classmethod
