@@ -55,5 +55,8 @@ format: setup
 synth: setup  ## synthesize every agency stack in infra/agencies.json into cdk.out/
 	.venv/bin/python -m infra.app
 
+layer: setup  ## build (or reuse) the Lambda layers in build/layers and print each function's unzipped size
+	.venv/bin/python -m infra.layer
+
 clean:
 	rm -rf .venv $(TOOLS) cdk.out build .pytest_cache .mypy_cache .ruff_cache

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +22,14 @@ from pydantic import (
     model_validator,
 )
 
+from eis_core.settings import (
+    FUNCTION_SETTINGS,
+    AgencyStack,
+    EmailAddress,
+    NotifyPolicy,
+    ScorePolicy,
+    function_settings,
+)
 from eis_core.storage.schema import AGENCY_ID_PATTERN, AgencyResources, Bucket
 
 DEFAULT_AGENCIES_FILE = Path(__file__).with_name("agencies.json")
@@ -56,31 +63,6 @@ def _eventbridge_cron(value: str) -> str:
 
 
 CronExpression = Annotated[str, AfterValidator(_eventbridge_cron)]
-# Deliberately plain: SES verifies the address; this only catches typos before a deploy.
-EmailAddress = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$", max_length=254)]
-
-
-class RuleThreshold(BaseModel):
-    """An agency's own levels for one of the scoring rules (``eis_core.scoring.rules``)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    warning: float = Field(gt=0)
-    critical: float | None = Field(default=None, gt=0)
-
-    @model_validator(mode="after")
-    def _critical_not_below_warning(self) -> RuleThreshold:
-        if self.critical is not None and self.critical < self.warning:
-            raise ValueError(f"critical ({self.critical}) is below warning ({self.warning})")
-        return self
-
-
-class ResponseModel(StrEnum):
-    """Who is told of a new alert (the notifier routes by this)."""
-
-    CHAIN_OF_COMMAND = "chain_of_command"  # the first supervisor up the chain; the risk team if none
-    RISK_TEAM = "risk_team"  # a central unit triages every alert
-    CHAIN_OF_COMMAND_AND_RISK_TEAM = "chain_of_command_and_risk_team"
 
 
 class ApiThrottle(BaseModel):
@@ -90,25 +72,29 @@ class ApiThrottle(BaseModel):
     burst_limit: int = Field(default=100, gt=0, le=5_000)
 
 
-class AgencyConfig(BaseModel):
-    """Everything that differs between two agencies' stacks."""
+class AgencyConfig(NotifyPolicy, ScorePolicy):
+    """Everything that differs between two agencies' stacks.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    The settings the functions read (sender, risk team, routing policy, review and escalation days,
+    alert share, rule thresholds) are inherited from the policy parts in ``eis_core.settings``, so a
+    setting added there is a key of this file and a variable of the functions that use it at once.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_by_alias=False, loc_by_alias=False)
+
+    # Keys this file used to have -> the field that now holds them (errors still name the key used).
+    RENAMED_KEYS: ClassVar[dict[str, str]] = {"response_model": "routing_policy"}
 
     agency_id: str = Field(pattern=AGENCY_ID_PATTERN, description="lower-case id, part of every resource name")
     name: str = Field(min_length=1, max_length=128, description="the agency's display name")
     account: str = Field(pattern=r"^\d{12}$")
     region: str
-    sender_email: EmailAddress = Field(description="SES identity the notifier sends from")
+    # Deployed, every alert must have somewhere to go when nobody up the chain has an email.
     risk_team_emails: tuple[EmailAddress, ...] = Field(min_length=1, description="who hears about every alert")
     portal_origin: HttpUrl = Field(description="origin of the supervisors' portal (CORS, links in email)")
     operations_emails: tuple[EmailAddress, ...] = Field(
         default=(), description="who receives operational alarms (errors, throttles, dead letters)"
     )
-    response_model: ResponseModel = Field(default=ResponseModel.CHAIN_OF_COMMAND)
-    # Review deadlines.
-    review_days: int = Field(default=14, ge=1, le=365, description="days a supervisor has to review an alert")
-    escalation_days: int = Field(default=7, ge=1, le=90, description="days past the deadline before escalating")
     # Schedules (EventBridge cron, UTC).
     score_schedule: CronExpression = Field(default="0 6 * * ? *", description="scoring run")
     retrain_schedule: CronExpression = Field(default="0 3 1 * ? *", description="model retraining")
@@ -117,11 +103,6 @@ class AgencyConfig(BaseModel):
     )
     deadline_sweep_schedule: CronExpression = Field(default="0 13 * * ? *", description="reminders, escalation")
     audit_export_schedule: CronExpression = Field(default="30 2 * * ? *", description="audit trail -> audit bucket")
-    # Thresholds.
-    alert_top_share: float = Field(default=0.05, gt=0, le=1, description="share of officers that get an alert")
-    rule_thresholds: dict[str, RuleThreshold] = Field(
-        default_factory=dict, description="rule id -> the agency's own levels; other rules keep the defaults"
-    )
     # Retention periods.
     log_retention_days: int = Field(default=365, ge=365, description="CloudWatch log retention, at least a year")
     audit_retention_days: int = Field(default=2557, ge=365, description="object-lock retention of audit exports")
@@ -134,6 +115,15 @@ class AgencyConfig(BaseModel):
     quarantine_retention_days: int = Field(default=90, ge=7, description="reports of rejected rows")
     backup_retention_days: int = Field(default=35, ge=7, le=3650, description="AWS Backup copies of the tables")
     api_throttle: ApiThrottle = Field(default_factory=ApiThrottle)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_keys(cls, data: object) -> object:
+        if isinstance(data, dict):
+            for old, new in cls.RENAMED_KEYS.items():
+                if old in data and new not in data:
+                    data = {new if key == old else key: value for key, value in data.items()}
+        return data
 
     @field_validator("agency_id")
     @classmethod
@@ -148,18 +138,6 @@ class AgencyConfig(BaseModel):
         if value not in GOVCLOUD_REGIONS | COMMERCIAL_TEST_REGIONS:
             allowed = ", ".join(sorted(GOVCLOUD_REGIONS | COMMERCIAL_TEST_REGIONS))
             raise ValueError(f"must be one of {allowed} (GovCloud for production)")
-        return value
-
-    @field_validator("rule_thresholds")
-    @classmethod
-    def _known_rules(cls, value: dict[str, RuleThreshold]) -> dict[str, RuleThreshold]:
-        # Imported here: only a file that overrides thresholds pays for loading the scoring package.
-        from eis_core.scoring.rules import DEFAULT_RULES
-
-        known = {rule.rule_id for rule in DEFAULT_RULES}
-        unknown = sorted(set(value) - known)
-        if unknown:
-            raise ValueError(f"unknown rule {unknown[0]!r}; the rules are {', '.join(sorted(known))}")
         return value
 
     @field_validator("log_retention_days")
@@ -205,21 +183,18 @@ class AgencyConfig(BaseModel):
     def bucket_names(self) -> list[str]:
         return [self.resources.bucket(b) for b in Bucket] + [self.access_logs_bucket]
 
-    def function_environment(self) -> dict[str, str]:
-        """What the functions read about this agency's settings (beyond resource names)."""
-        return {
-            "EIS_SENDER_EMAIL": self.sender_email,
-            "EIS_RISK_TEAM_EMAILS": ",".join(self.risk_team_emails),
-            "EIS_PORTAL_URL": self.origin,
-            "EIS_RESPONSE_MODEL": self.response_model.value,
-            "EIS_REVIEW_DAYS": str(self.review_days),
-            "EIS_ESCALATION_DAYS": str(self.escalation_days),
-            "EIS_ALERT_TOP_SHARE": str(self.alert_top_share),
-            "EIS_RULE_THRESHOLDS": json.dumps(
-                {rule: t.model_dump(exclude_none=True) for rule, t in sorted(self.rule_thresholds.items())},
-                separators=(",", ":"),
-            ),
-        }
+    def function_settings(self, function: str, *, alerts_topic_arn: str) -> AgencyStack:
+        """``function``'s settings model (``eis_core.settings``) for this agency, as the stack deploys it.
+
+        Built from this config by field name plus what only the stack knows; a field the model
+        requires that neither supplies stops the synth (``SettingsError`` naming it).
+        """
+        stack_values = {"portal_url": self.origin, "alerts_topic_arn": alerts_topic_arn}
+        return function_settings(FUNCTION_SETTINGS[function], self.resources, self.model_dump() | stack_values)
+
+    def function_environment(self, function: str, *, alerts_topic_arn: str) -> dict[str, str]:
+        """The ``EIS_*`` variables ``function`` receives: its settings model, serialised by alias."""
+        return self.function_settings(function, alerts_topic_arn=alerts_topic_arn).to_env()
 
     @property
     def is_govcloud(self) -> bool:
@@ -264,6 +239,10 @@ def _describe(error: ValidationError, entries: list[object], source: Path) -> st
             entry = entries[index] if index < len(entries) else None
             label = entry.get("agency_id") if isinstance(entry, dict) else None
             where = f"entry {index}" + (f" ({label!r})" if label else "")
+            # Name a renamed setting by the key the entry actually used.
+            for old_key, new_key in AgencyConfig.RENAMED_KEYS.items():
+                if location[:1] == [new_key] and isinstance(entry, dict) and old_key in entry:
+                    location[0] = old_key
         field = ".".join(str(part) for part in location)
         lines.append(f"  - {where}{f', field {field}' if field else ''}: {problem['msg']}")
     return "\n".join(lines)

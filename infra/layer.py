@@ -177,6 +177,8 @@ def layer_requirements(layer: DependencyLayer, *, lock_file: Path = LOCK_FILE) -
 
 
 def _find_uv() -> list[str] | None:
+    """uv from $UV (the Makefile's), PATH, next to this interpreter (the venv: uv is a dev dependency),
+    ~/.local/bin, or importable here (``python -m uv``)."""
     candidates = [
         os.environ.get("UV"),
         shutil.which("uv"),
@@ -234,7 +236,10 @@ def _install_command(requirements_file: Path, target: Path) -> list[str]:
             "-r",
             str(requirements_file),
         ]
-    raise LayerBuildError("building layers needs uv (on PATH or $UV) or pip in this interpreter")
+    raise LayerBuildError(
+        "building layers needs uv: install the project's dev dependencies into this environment "
+        "(`make setup`, or `uv sync`), or put uv on PATH or in $UV"
+    )
 
 
 def target_python() -> str | None:

@@ -143,14 +143,11 @@ class EisAgencyStack(Stack):
         self.users = AgencyUserPool(self, "Identity", resources=resources)
         self.layers = AgencyLayers(self, "Layers", prefix=resources.prefix, layer_dirs=layer_dirs)
 
-        environment = (
-            resources.environment()
-            | config.function_environment()
-            | {
-                "EIS_ALERTS_TOPIC_ARN": self.messaging.topic.topic_arn,
-                "POWERTOOLS_METRICS_NAMESPACE": "EIS",
-            }
-        )
+        def environment(name: str, function_name: str) -> dict[str, str]:
+            # Built from the function's settings model (eis_core.settings): a variable it requires
+            # that the stack does not supply stops the synth here.
+            settings = config.function_environment(name, alerts_topic_arn=self.messaging.topic.topic_arn)
+            return settings | {"POWERTOOLS_METRICS_NAMESPACE": "EIS", "POWERTOOLS_SERVICE_NAME": function_name}
 
         def function(
             name: str,
@@ -169,7 +166,7 @@ class EisAgencyStack(Stack):
                 code_dir=functions_dir / name,
                 key=self.key,
                 layers=self.layers.select(FUNCTION_LAYERS[name]),
-                environment=environment | {"POWERTOOLS_SERVICE_NAME": function_name},
+                environment=environment(name, function_name),
                 memory_size=memory_size,
                 timeout=timeout,
                 reserved_concurrency=reserved_concurrency,
@@ -250,7 +247,7 @@ class EisAgencyStack(Stack):
         return {"ingest": self.ingest, "score": self.score, "notify": self.notify, "cases_api": self.cases_api}
 
     def _grant(self) -> None:
-        """Each function gets what its service touches (see eis_core.wiring), nothing more.
+        """Each function gets what its service touches (its factory in eis_core.<area>.wiring), nothing more.
 
         The score function also exports the audit trail (``{"job": "audit-export"}``): it reads the audit
         table and writes objects to the Object-Lock audit bucket; no function can delete or overwrite there
@@ -308,7 +305,7 @@ class EisAgencyStack(Stack):
         handler = self.node.try_find_child(NOTIFICATIONS_HANDLER)
         if handler is not None and isinstance(resource := handler.node.try_find_child("Resource"), CfnResource):
             resource.add_deletion_override("DependsOn")
-        # Scheduled jobs; the "job" detail tells the receiving handler which one (see SCHEDULED_JOBS).
+        # Scheduled jobs; the "job" detail tells the receiving handler which one (see scheduled_jobs).
         for job in scheduled_jobs(config):
             function = self.functions[job.function]
             events.Rule(

@@ -10,9 +10,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from eis_core.settings import Settings
 from eis_core.storage.schema import AgencyResources
-from eis_tools.local.resources import LocalAgency, create_agency_resources
+from eis_tools.local.resources import LocalAgency, LocalSettings, create_agency_resources
 
 EVENTS = Path(__file__).parent / "events"
 CHICAGO = Path(__file__).resolve().parents[2] / "shared" / "data-raw" / "chicago"
@@ -55,5 +54,5 @@ def moto_agency(resources: AgencyResources, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.fixture
-def settings(moto_agency: LocalAgency) -> Settings:
-    return Settings.from_env(os.environ)
+def settings(moto_agency: LocalAgency) -> LocalSettings:
+    return LocalSettings.from_env(os.environ)

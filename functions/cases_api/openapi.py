@@ -11,9 +11,9 @@ import json
 
 def openapi_document() -> str:
     """The OpenAPI JSON exactly as committed: sorted keys, two-space indent, trailing newline."""
-    from functions.cases_api.handler import app
+    from functions.cases_api.handler import describe_openapi
 
-    return json.dumps(json.loads(app.get_openapi_json_schema()), indent=2, sort_keys=True) + "\n"
+    return json.dumps(json.loads(describe_openapi().get_openapi_json_schema()), indent=2, sort_keys=True) + "\n"
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eis_core.ingest import IdempotentIngest, UploadedObject
 from eis_core.ingest.wiring import aws_ingest
-from eis_core.settings import Settings
+from eis_core.settings import IngestSettings
 
 logger = Logger()
 tracer = Tracer()
@@ -44,7 +44,7 @@ SUMMARY_FIELDS = {
 def _service() -> IdempotentIngest:
     # The service logs through the standard library: give those logs this function's JSON format.
     copy_config_to_registered_loggers(source_logger=logger, include={"eis_core"})
-    settings = Settings.from_env(os.environ)
+    settings = IngestSettings.from_env(os.environ)
     actor = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "eis-ingest")
     return aws_ingest(settings, actor=actor)
 

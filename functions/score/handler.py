@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -32,12 +30,8 @@ from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
-from eis_core.audit.export import ExportSummary, run_audit_export
-from eis_core.indicators.snapshot import FrameSnapshots
-from eis_core.scoring.pipeline import ScoringConfig
-from eis_core.scoring.service import ScoringService
-from eis_core.scoring.training import RetrainingService
-from eis_core.settings import Settings
+from eis_core.scoring.wiring import ScoringJobs, build_scoring_jobs
+from eis_core.settings import ScoreSettings
 from eis_core.wiring import aws_adapters
 
 logger = Logger()
@@ -56,42 +50,15 @@ class ScoreEvent(EventBridgeModel):
     detail: ScoreRequest
 
 
-@dataclass(frozen=True)
-class ScoreJobs:
-    """The function's jobs over one set of adapters: one composition root, reset by one cache_clear."""
-
-    scoring: ScoringService
-    retraining: RetrainingService
-    snapshots: FrameSnapshots
-    export_audit: Callable[[], ExportSummary]
-
-
 @functools.cache
-def _service() -> ScoreJobs:
-    settings = Settings.from_env(os.environ)
-    adapters = aws_adapters(settings)
-    actor = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "eis-score")
-    scoring = ScoringService(
+def _service() -> ScoringJobs:
+    settings = ScoreSettings.from_env(os.environ)  # cold start: a missing variable fails here, named
+    return build_scoring_jobs(
+        aws_adapters(settings),
         agency_id=settings.agency_id,
-        records=adapters.records,
-        scores=adapters.scores,
-        alerts=adapters.alerts,
-        cases=adapters.cases,
-        audit=adapters.audit,
-        artifacts=adapters.artifacts,
-        publisher=adapters.publisher,
-        config=ScoringConfig().with_top_share(settings.alert_top_share).with_rule_thresholds(settings.rule_thresholds),
-        actor=actor,
+        policy=settings,
+        actor=os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "eis-score"),
     )
-    retraining = RetrainingService(
-        agency_id=settings.agency_id,
-        records=adapters.records,
-        artifacts=adapters.artifacts,
-        audit=adapters.audit,
-        actor=actor,
-    )
-    snapshots = FrameSnapshots(adapters.records, adapters.artifacts)
-    return ScoreJobs(scoring, retraining, snapshots, functools.partial(run_audit_export, adapters, settings))
 
 
 @logger.inject_lambda_context

@@ -147,7 +147,7 @@ def dynamodb_rate(folder: Path, key: str, rows: int) -> tuple[int, float]:
     import boto3
     from moto import mock_aws
 
-    from eis_core.settings import Settings
+    from eis_core.settings import IngestSettings
     from eis_core.storage.schema import AgencyResources
     from eis_core.wiring import aws_adapters
     from eis_tools.local.resources import create_agency_resources
@@ -170,7 +170,7 @@ def dynamodb_rate(folder: Path, key: str, rows: int) -> tuple[int, float]:
         agency = create_agency_resources(
             boto3.Session(region_name="us-east-1"), resources, sender_email="bench@example.gov"
         )
-        settings = Settings.from_env(agency.environment())
+        settings = IngestSettings.from_env(agency.environment())
         adapters = aws_adapters(settings)
         adapters.records.put_records(roster(), upload_id="roster")
         report, seconds = run(folder / "subset", key, adapters.records)

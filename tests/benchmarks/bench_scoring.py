@@ -36,10 +36,10 @@ from eis_core.indicators.history import (
     population,
 )
 from eis_core.indicators.snapshot import SNAPSHOT_KEY, FrameSnapshots
-from eis_core.scoring.service import ScoringService
 from eis_core.scoring.spec import ModelSpec, packaged_spec
 from eis_core.scoring.store import ModelRepository
 from eis_core.scoring.trainer import train_model
+from eis_core.scoring.wiring import build_scoring_jobs
 from eis_core.wiring import memory_adapters
 
 
@@ -168,16 +168,7 @@ def main() -> None:
         event_frame(frame, args.officers), frame, adapters.records.change_marker()
     )
     print(f"frames snapshot: {len(adapters.artifacts.get_bytes(SNAPSHOT_KEY)) / 1e6:.0f} MB", flush=True)
-    service = ScoringService(
-        agency_id="bench",
-        records=adapters.records,
-        scores=adapters.scores,
-        alerts=adapters.alerts,
-        cases=adapters.cases,
-        audit=adapters.audit,
-        artifacts=adapters.artifacts,
-        publisher=adapters.publisher,
-    )
+    service = build_scoring_jobs(adapters, agency_id="bench").scoring
     t0 = time.monotonic()
     summary = service.run(as_of)
     report = adapters.artifacts.get_json(summary.report_key)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from eis_core.settings import Settings
+from eis_core.settings import CasesApiSettings, NotifySettings
 from eis_core.storage.schema import Bucket, Table
 from infra.stack import scheduled_jobs
 from tests.infrastructure.conftest import Synth
@@ -190,15 +190,18 @@ def test_function_permissions_are_one_customer_managed_policy_each(synth: Synth,
 def test_functions_receive_the_agencys_settings(synth: Synth, agency_id: str) -> None:
     config = synth.agencies_by_id[agency_id]
 
-    for name in FUNCTIONS:
+    def env_of(name: str) -> dict[str, str]:
         env = _function(synth, agency_id, name)["Environment"]["Variables"]
-        assert env["EIS_RESPONSE_MODEL"] == config.response_model.value
-        assert env["EIS_ESCALATION_DAYS"] == str(config.escalation_days)
-        thresholds = json.loads(env["EIS_RULE_THRESHOLDS"])
-        assert thresholds == {rule: t.model_dump(exclude_none=True) for rule, t in config.rule_thresholds.items()}
-        assert Settings.from_env({k: v if isinstance(v, str) else "t" for k, v in env.items()}).review_days == (
-            config.review_days
-        )
+        return {k: v if isinstance(v, str) else "t" for k, v in env.items()}
+
+    # Each setting reaches the functions whose settings model reads it.
+    notify = env_of("notify")
+    assert notify["EIS_ROUTING_POLICY"] == config.routing_policy.value
+    assert notify["EIS_ESCALATION_DAYS"] == str(config.escalation_days)
+    thresholds = json.loads(env_of("score")["EIS_RULE_THRESHOLDS"])
+    assert thresholds == {rule: t.model_dump(exclude_none=True) for rule, t in config.rule_thresholds.items()}
+    assert NotifySettings.from_env(env_of("notify")).review_days == config.review_days
+    assert CasesApiSettings.from_env(env_of("cases_api")).review_days == config.review_days
 
 
 def test_user_pool_tokens_are_short_lived_and_passwords_strong(synth: Synth, agency_id: str) -> None:

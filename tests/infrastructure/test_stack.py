@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from eis_core.settings import Settings
+from eis_core.settings import FUNCTION_SETTINGS
 from eis_core.storage.schema import TABLE_SPECS, Bucket, Table
 from infra.layer import FUNCTION_LAYERS
 from tests.infrastructure.conftest import Synth
@@ -158,17 +158,20 @@ def test_functions_run_python313_traced_with_an_environment_settings_accepts(
     assert props["ReservedConcurrentExecutions"] >= 1
     assert "KmsKeyArn" in props
     assert len(props["Layers"]) == len(FUNCTION_LAYERS[name])
-    for variable in (
-        "EIS_ALERTS_TOPIC_ARN",
-        "EIS_SENDER_EMAIL",
-        "EIS_PORTAL_URL",
-        "EIS_REVIEW_DAYS",
-        "EIS_ALERT_TOP_SHARE",
-        "POWERTOOLS_SERVICE_NAME",
-    ):
-        assert variable in env
+    # Each function gets the variables of its own settings model, and none it does not read.
+    for variable, readers in {
+        "EIS_ALERTS_TOPIC_ARN": {"score"},
+        "EIS_SENDER_EMAIL": {"notify"},
+        "EIS_PORTAL_URL": {"notify"},
+        "EIS_REVIEW_DAYS": {"notify", "cases_api"},
+        "EIS_ALERT_TOP_SHARE": {"score"},
+        "POWERTOOLS_SERVICE_NAME": set(FUNCTIONS),
+    }.items():
+        assert (variable in env) == (name in readers), variable
+    model = FUNCTION_SETTINGS[name]
+    assert {v for v in env if v.startswith("EIS_")} == {f.alias for f in model.model_fields.values()}
     # What the handler will parse at cold start (deploy-time tokens stand in as strings).
-    settings = Settings.from_env({k: v if isinstance(v, str) else "token" for k, v in env.items()})
+    settings = model.from_env({k: v if isinstance(v, str) else "token" for k, v in env.items()})
     assert settings.agency_id == agency_id
     assert env == env | synth.agencies_by_id[agency_id].resources.environment()
 

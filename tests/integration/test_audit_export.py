@@ -11,9 +11,9 @@ import pytest
 from eis_core.audit.export import STATE_KEY, AuditChainBrokenError, AuditExporter, run_audit_export
 from eis_core.errors import StorageError
 from eis_core.models.audit import GENESIS_HASH, AuditEvent
-from eis_core.settings import Settings
 from eis_core.storage.memory import InMemoryArtifactStore
 from eis_core.wiring import Adapters, aws_adapters, memory_adapters
+from eis_tools.local.resources import LocalSettings
 from tests.builders import audit_event
 
 AGENCY = "testville"
@@ -36,7 +36,7 @@ def append(adapters: Adapters, count: int) -> None:
 
 
 @pytest.fixture
-def adapters(settings: Settings) -> Adapters:
+def adapters(settings: LocalSettings) -> Adapters:
     """Given the agency's audit bucket with Object Lock (compliance mode), as the stack creates it."""
     s3 = boto3.client("s3")
     s3.delete_bucket(Bucket=settings.audit_bucket)
@@ -51,7 +51,7 @@ def adapters(settings: Settings) -> Adapters:
     return aws_adapters(settings)
 
 
-def archived(settings: Settings) -> dict[str, list[dict[str, Any]]]:
+def archived(settings: LocalSettings) -> dict[str, list[dict[str, Any]]]:
     """Every object version in the audit bucket, by key."""
     versions: list[Any] = boto3.client("s3").list_object_versions(Bucket=settings.audit_bucket).get("Versions", [])
     found: dict[str, list[dict[str, Any]]] = {}
@@ -60,12 +60,12 @@ def archived(settings: Settings) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-def read(settings: Settings, key: str) -> bytes:
+def read(settings: LocalSettings, key: str) -> bytes:
     body: bytes = boto3.client("s3").get_object(Bucket=settings.audit_bucket, Key=key)["Body"].read()
     return body
 
 
-def test_new_records_are_exported_as_one_segment_with_a_manifest(adapters: Adapters, settings: Settings) -> None:
+def test_new_records_are_exported_as_one_segment_with_a_manifest(adapters: Adapters, settings: LocalSettings) -> None:
     append(adapters, 5)
 
     summary = run_audit_export(adapters, settings)
@@ -84,7 +84,7 @@ def test_new_records_are_exported_as_one_segment_with_a_manifest(adapters: Adapt
     assert (state["last_seq"], state["last_hash"], state["pending_to_seq"]) == (5, records[-1].hash, None)
 
 
-def test_a_rerun_with_nothing_new_writes_nothing(adapters: Adapters, settings: Settings) -> None:
+def test_a_rerun_with_nothing_new_writes_nothing(adapters: Adapters, settings: LocalSettings) -> None:
     append(adapters, 3)
     run_audit_export(adapters, settings)
     before = archived(settings)
@@ -95,7 +95,7 @@ def test_a_rerun_with_nothing_new_writes_nothing(adapters: Adapters, settings: S
     assert archived(settings) == before
 
 
-def test_the_next_export_continues_the_chain_where_the_last_ended(adapters: Adapters, settings: Settings) -> None:
+def test_the_next_export_continues_the_chain_where_the_last_ended(adapters: Adapters, settings: LocalSettings) -> None:
     append(adapters, 3)
     first = run_audit_export(adapters, settings)
     append(adapters, 2)
@@ -110,7 +110,7 @@ def test_the_next_export_continues_the_chain_where_the_last_ended(adapters: Adap
 
 
 def test_a_tampered_record_fails_the_export_loudly_and_nothing_is_written(
-    adapters: Adapters, settings: Settings
+    adapters: Adapters, settings: LocalSettings
 ) -> None:
     append(adapters, 4)
     # Someone with table access rewrites history before it was exported.
@@ -129,7 +129,7 @@ def test_a_tampered_record_fails_the_export_loudly_and_nothing_is_written(
     assert list(adapters.artifacts.keys("audit-export/")) == []
 
 
-def test_a_changed_last_exported_record_stops_the_next_export(adapters: Adapters, settings: Settings) -> None:
+def test_a_changed_last_exported_record_stops_the_next_export(adapters: Adapters, settings: LocalSettings) -> None:
     append(adapters, 2)
     run_audit_export(adapters, settings)
     append(adapters, 1)
@@ -148,7 +148,7 @@ def test_a_changed_last_exported_record_stops_the_next_export(adapters: Adapters
     assert len(archived(settings)) == 2  # only the first segment and its manifest
 
 
-def test_a_long_trail_is_exported_in_bounded_segments(settings: Settings, adapters: Adapters) -> None:
+def test_a_long_trail_is_exported_in_bounded_segments(settings: LocalSettings, adapters: Adapters) -> None:
     append(adapters, 5)
 
     summary = AuditExporter(

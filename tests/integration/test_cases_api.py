@@ -17,9 +17,9 @@ import pytest
 from eis_core.cases.access import parse_groups
 from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, RuleHit
 from eis_core.models.audit import AuditOutcome, AuditRecord
-from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
+from eis_tools.local.resources import LocalSettings
 from functions.cases_api import handler
 from tests import builders
 from tests.builders import officer as _officer
@@ -63,7 +63,7 @@ def _alert(officer_id: str, level: AlertLevel) -> Alert:
 
 
 @pytest.fixture
-def adapters(settings: Settings) -> Iterator[Adapters]:
+def adapters(settings: LocalSettings) -> Iterator[Adapters]:
     """Given a roster and two new alerts in the agency's tables."""
     handler._service.cache_clear()
     built = aws_adapters(settings)
@@ -203,7 +203,7 @@ def test_the_audit_trail_is_for_auditors_and_verifies_its_chain(adapters: Adapte
     assert status == 403
 
 
-def test_the_audit_trail_reports_a_tampered_record(adapters: Adapters, settings: Settings) -> None:
+def test_the_audit_trail_reports_a_tampered_record(adapters: Adapters, settings: LocalSettings) -> None:
     call("apigw_list_alerts.json")
     call("apigw_list_alerts.json")
     # Someone with table access rewrites history: the first record's action is changed in place.
@@ -298,7 +298,7 @@ UPLOADED_ROSTER = (
 )
 
 
-def _ingest(settings: Settings, key: str, body: str) -> str:
+def _ingest(settings: LocalSettings, key: str, body: str) -> str:
     """Given a file uploaded and ingested as the S3 trigger would; returns its upload id."""
     from eis_core.ingest import UploadedObject
     from eis_core.ingest.wiring import aws_ingest
@@ -320,7 +320,7 @@ def call_raw(event_file: str, *, path: str, claims: dict[str, str] | None = None
 
 
 @pytest.fixture
-def uploads(adapters: Adapters, settings: Settings) -> tuple[str, str]:
+def uploads(adapters: Adapters, settings: LocalSettings) -> tuple[str, str]:
     """Given two ingested uploads: a roster with one quarantined row, then a file of no known kind."""
     with_quarantine = _ingest(settings, "incoming/roster/roster-june.csv", UPLOADED_ROSTER)
     rejected = _ingest(settings, "incoming/unknown-stuff.csv", "a,b\n1,2\n")

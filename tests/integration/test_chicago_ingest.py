@@ -24,12 +24,11 @@ from moto import mock_aws
 from eis_core.ingest.contract import UPLOAD_PREFIX
 from eis_core.models.records import AllegationCategory, Complaint, Finding, RecordKind, UseOfForce
 from eis_core.models.uploads import UploadReport
-from eis_core.settings import Settings
 from eis_core.storage.schema import AgencyResources, Bucket, Table
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.cli_chicago import Uploader, ingest_export, store_mapping
 from eis_tools.local.lambda_context import LocalLambdaContext
-from eis_tools.local.resources import LocalAgency, create_agency_resources
+from eis_tools.local.resources import LocalAgency, LocalSettings, create_agency_resources
 from eis_tools.local.runtime import s3_put_event
 from eis_tools.sources import chicago
 from tests.conftest import ACCOUNT, CHICAGO, REGION
@@ -122,7 +121,7 @@ def ingested(export: tuple[chicago.ExportManifest, Path]) -> Iterator[Ingested]:
         )
         for name, value in agency.environment().items():
             env.setenv(name, value)
-        adapters = aws_adapters(Settings.from_env(os.environ))
+        adapters = aws_adapters(LocalSettings.from_env(os.environ))
         handler._service.cache_clear()
         try:
             store_mapping(adapters)

@@ -17,9 +17,9 @@ from eis_core.errors import ValidationFailed
 from eis_core.models.audit import AuditRecord
 from eis_core.models.cases import CaseStatus, Note
 from eis_core.notify.service import SweepIncompleteError
-from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters, memory_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
+from eis_tools.local.resources import LocalSettings
 from functions.notify import handler
 from tests.builders import case
 from tests.builders import officer as _officer
@@ -59,7 +59,7 @@ CLOSED = "case-closed"  # late but closed: nothing
 
 
 @pytest.fixture
-def adapters(settings: Settings) -> Iterator[Adapters]:
+def adapters(settings: LocalSettings) -> Iterator[Adapters]:
     """Given a chain C1 <- L1 <- S1 <- officers, and cases with review dates around the sweep day."""
     handler._service.cache_clear()
     built = aws_adapters(settings)
@@ -165,10 +165,10 @@ def test_escalation_days_come_from_the_environment(adapters: Adapters, monkeypat
     ("model", "recipients"),
     [("risk_team", [RISK_TEAM]), ("chain_of_command_and_risk_team", [LIEUTENANT, RISK_TEAM])],
 )
-def test_escalations_follow_the_agency_response_model(
+def test_escalations_follow_the_agency_routing_policy(
     adapters: Adapters, monkeypatch: pytest.MonkeyPatch, model: str, recipients: list[str]
 ) -> None:
-    monkeypatch.setenv("EIS_RESPONSE_MODEL", model)
+    monkeypatch.setenv("EIS_ROUTING_POLICY", model)
     monkeypatch.setenv("EIS_RISK_TEAM_EMAILS", RISK_TEAM)
     handler._service.cache_clear()
 
@@ -228,7 +228,7 @@ def test_an_unknown_scheduled_job_or_event_shape_is_refused(adapters: Adapters) 
 def any_adapters(request: pytest.FixtureRequest) -> Adapters:
     if request.param == "memory":
         return memory_adapters("testville")
-    settings: Settings = request.getfixturevalue("settings")
+    settings: LocalSettings = request.getfixturevalue("settings")
     return aws_adapters(settings)
 
 

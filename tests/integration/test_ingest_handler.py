@@ -16,11 +16,10 @@ import pytest
 from eis_core.errors import StorageError, ValidationFailed
 from eis_core.models.records import RecordKind
 from eis_core.models.uploads import UploadReport
-from eis_core.settings import Settings
 from eis_core.storage.schema import TABLE_SPECS, Bucket, Table
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
-from eis_tools.local.resources import LocalAgency
+from eis_tools.local.resources import LocalAgency, LocalSettings
 from tests.conftest import EVENTS
 
 FUNCTION_NAME = "eis-testville-ingest"
@@ -86,7 +85,7 @@ def function_logs(handler: ModuleType, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 
 @pytest.fixture
-def adapters(settings: Settings) -> Adapters:
+def adapters(settings: LocalSettings) -> Adapters:
     return aws_adapters(settings)
 
 

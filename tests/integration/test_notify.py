@@ -12,9 +12,9 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from moto.backends import get_backend
 
 from eis_core.models.audit import AuditRecord
-from eis_core.settings import Settings
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
+from eis_tools.local.resources import LocalSettings
 from functions.notify import handler
 from tests.builders import alert
 from tests.builders import officer as _officer
@@ -24,7 +24,7 @@ ALERT_ID = "2024-06-01-A1001"
 
 
 @pytest.fixture
-def adapters(settings: Settings) -> Iterator[Adapters]:
+def adapters(settings: LocalSettings) -> Iterator[Adapters]:
     """Given officer A1001 whose sergeant has no email but whose lieutenant does, and a new alert."""
     handler._service.cache_clear()
     built = aws_adapters(settings)
@@ -124,10 +124,10 @@ def test_without_any_recipient_the_message_fails_instead_of_vanishing(adapters: 
     assert notify_audits(adapters) == []
 
 
-def test_under_the_risk_team_response_model_alerts_go_to_the_risk_team(
+def test_under_the_risk_team_routing_policy_alerts_go_to_the_risk_team(
     adapters: Adapters, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("EIS_RESPONSE_MODEL", "risk_team")
+    monkeypatch.setenv("EIS_ROUTING_POLICY", "risk_team")
     monkeypatch.setenv("EIS_RISK_TEAM_EMAILS", "risk@testville.example.gov")
     handler._service.cache_clear()
 
@@ -139,10 +139,10 @@ def test_under_the_risk_team_response_model_alerts_go_to_the_risk_team(
     assert audit.detail["routed_to"] == "risk_team"
 
 
-def test_under_the_combined_response_model_the_supervisor_and_the_risk_team_are_told(
+def test_under_the_combined_routing_policy_the_supervisor_and_the_risk_team_are_told(
     adapters: Adapters, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("EIS_RESPONSE_MODEL", "chain_of_command_and_risk_team")
+    monkeypatch.setenv("EIS_ROUTING_POLICY", "chain_of_command_and_risk_team")
     monkeypatch.setenv("EIS_RISK_TEAM_EMAILS", "risk@testville.example.gov")
     handler._service.cache_clear()
 

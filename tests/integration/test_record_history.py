@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from eis_core.models.records import RecordKind
-from eis_core.settings import Settings
 from eis_core.storage.ports import RecordStore
 from eis_core.wiring import aws_adapters, memory_adapters
+from eis_tools.local.resources import LocalSettings
 from tests.builders import use_of_force
 
 
@@ -15,7 +15,7 @@ from tests.builders import use_of_force
 def store(request: pytest.FixtureRequest) -> RecordStore:
     if request.param == "memory":
         return memory_adapters("testville").records
-    settings: Settings = request.getfixturevalue("settings")
+    settings: LocalSettings = request.getfixturevalue("settings")
     return aws_adapters(settings).records
 
 

@@ -15,11 +15,10 @@ from pydantic import ValidationError
 
 from eis_core.models.alerts import AlertStatus
 from eis_core.models.records import Record
-from eis_core.settings import Settings
 from eis_core.storage.schema import Bucket, Table
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
-from eis_tools.local.resources import LocalAgency
+from eis_tools.local.resources import LocalAgency, LocalSettings
 from tests.builders import AS_OF, complaint, officer, use_of_force
 from tests.conftest import EVENTS
 
@@ -56,7 +55,7 @@ def handler(moto_agency: LocalAgency, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 @pytest.fixture
-def adapters(settings: Settings) -> Adapters:
+def adapters(settings: LocalSettings) -> Adapters:
     adapters = aws_adapters(settings)
     adapters.records.put_records(_agency_records(), upload_id="upload-1")
     return adapters
@@ -145,7 +144,7 @@ def test_a_malformed_date_is_refused_before_anything_is_scored(handler: ModuleTy
 
 
 def test_retrain_event_stores_a_model_the_next_scheduled_run_uses(
-    handler: ModuleType, settings: Settings, moto_agency: LocalAgency
+    handler: ModuleType, settings: LocalSettings, moto_agency: LocalAgency
 ) -> None:
     from tests.builders import learnable_agency
 

@@ -15,11 +15,10 @@ from eis_core.errors import ConflictError, NotFoundError, StorageError
 from eis_core.models.alerts import Alert, AlertStatus, Factor, OfficerScore, RuleHit
 from eis_core.models.cases import Case, CaseStatus, Note
 from eis_core.models.records import Complaint, Finding, Officer, RecordKind, UseOfForce
-from eis_core.settings import Settings
 from eis_core.storage.dynamodb import DynamoAuditLog, DynamoRecordStore
 from eis_core.storage.schema import Table
 from eis_core.wiring import Adapters, aws_adapters, memory_adapters
-from eis_tools.local.resources import LocalAgency
+from eis_tools.local.resources import LocalAgency, LocalSettings
 from tests import builders
 
 AGENCY = "testville"
@@ -30,7 +29,7 @@ T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 def adapters(request: pytest.FixtureRequest) -> Adapters:
     if request.param == "memory":
         return memory_adapters(AGENCY)
-    settings: Settings = request.getfixturevalue("settings")  # moto is active for the whole test
+    settings: LocalSettings = request.getfixturevalue("settings")  # moto is active for the whole test
     return aws_adapters(settings)
 
 
@@ -363,7 +362,7 @@ def test_mail_and_messages_are_accepted_with_an_id(adapters: Adapters) -> None:
 # --- DynamoDB/S3 only --------------------------------------------------------------------------
 
 
-def test_editing_an_audit_item_in_dynamodb_is_detected(settings: Settings, moto_agency: LocalAgency) -> None:
+def test_editing_an_audit_item_in_dynamodb_is_detected(settings: LocalSettings, moto_agency: LocalAgency) -> None:
     # Given a chain of three records
     log = aws_adapters(settings).audit
     for i in range(3):
@@ -383,7 +382,7 @@ def test_editing_an_audit_item_in_dynamodb_is_detected(settings: Settings, moto_
 
 
 def test_an_alert_stored_before_the_id_split_reads_back_with_its_model_id_as_setup_id(
-    settings: Settings, moto_agency: LocalAgency
+    settings: LocalSettings, moto_agency: LocalAgency
 ) -> None:
     # Given an alert item written by the previous version: its body has model_id only
     body = alert("A1").model_dump(mode="json", exclude={"status", "case_id", "scoring_config_id", "trained_model_id"})
@@ -405,7 +404,7 @@ def test_an_alert_stored_before_the_id_split_reads_back_with_its_model_id_as_set
     assert (read.scoring_config_id, read.trained_model_id, read.model_id) == ("model-abc", None, "model-abc")
 
 
-def test_a_concurrent_audit_writer_never_forks_the_chain(settings: Settings) -> None:
+def test_a_concurrent_audit_writer_never_forks_the_chain(settings: LocalSettings) -> None:
     client = boto3.client("dynamodb")
     other = DynamoAuditLog(client, settings.audit_table, chain=AGENCY)
 
@@ -433,7 +432,7 @@ def test_a_concurrent_audit_writer_never_forks_the_chain(settings: Settings) -> 
     assert written == stored[1] and verify_chain(stored).ok
 
 
-def test_thousands_of_records_are_written_in_batches_and_re_sent_unchanged(settings: Settings) -> None:
+def test_thousands_of_records_are_written_in_batches_and_re_sent_unchanged(settings: LocalSettings) -> None:
     records = [use_of_force(f"F-{i}", officer_id=f"O{i % 50}") for i in range(3_000)]
     store = aws_adapters(settings).records
 
@@ -445,14 +444,14 @@ def test_thousands_of_records_are_written_in_batches_and_re_sent_unchanged(setti
     assert len({r.source_record_id for r in store.iter_records(RecordKind.USE_OF_FORCE)}) == 3_000
 
 
-def test_a_missing_table_is_a_storage_error_naming_it(settings: Settings) -> None:
+def test_a_missing_table_is_a_storage_error_naming_it(settings: LocalSettings) -> None:
     store = DynamoRecordStore(boto3.client("dynamodb"), "eis-testville-nope")
 
     with pytest.raises(StorageError, match="eis-testville-nope"):
         store.put_records([builders.officer("A1", source_record_id="A1")], upload_id="u1")
 
 
-def test_published_alerts_reach_the_notify_queue_as_json(settings: Settings, moto_agency: LocalAgency) -> None:
+def test_published_alerts_reach_the_notify_queue_as_json(settings: LocalSettings, moto_agency: LocalAgency) -> None:
     aws_adapters(settings).publisher.publish({"type": "alert.created", "alert_id": "al-1"}, subject="New alert")
 
     messages = boto3.client("sqs").receive_message(QueueUrl=moto_agency.notify_queue_url, MaxNumberOfMessages=10)

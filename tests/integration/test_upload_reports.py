@@ -7,9 +7,8 @@ import pytest
 
 from eis_core.ingest import UploadedObject
 from eis_core.ingest.wiring import aws_ingest
-from eis_core.settings import Settings
 from eis_tools.local.cli import main
-from eis_tools.local.resources import LocalAgency
+from eis_tools.local.resources import LocalAgency, LocalSettings
 
 ROSTER = (
     "source_record_id,officer_id,first_name,last_name,rank,unit,hire_date\n"
@@ -19,7 +18,7 @@ ROSTER = (
 
 
 def test_a_report_and_its_quarantine_file_can_be_read_with_the_cli(
-    settings: Settings, moto_agency: LocalAgency, capsys: pytest.CaptureFixture[str]
+    settings: LocalSettings, moto_agency: LocalAgency, capsys: pytest.CaptureFixture[str]
 ) -> None:
     s3 = boto3.client("s3")
     put = s3.put_object(Bucket=settings.uploads_bucket, Key="incoming/roster/r.csv", Body=ROSTER.encode())

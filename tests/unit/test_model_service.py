@@ -9,6 +9,7 @@ import pytest
 from eis_core.scoring import ScoringService, report_key
 from eis_core.scoring.store import CURRENT_KEY, SPEC_KEY, ModelRepository
 from eis_core.scoring.training import RetrainingService
+from eis_core.scoring.wiring import build_scoring_jobs
 from eis_core.wiring import Adapters, memory_adapters
 from tests.builders import learnable_agency
 
@@ -30,23 +31,12 @@ def adapters(records: list) -> Adapters:  # type: ignore[type-arg]
 
 
 def _scoring(adapters: Adapters) -> ScoringService:
-    return ScoringService(
-        agency_id="testville",
-        records=adapters.records,
-        scores=adapters.scores,
-        alerts=adapters.alerts,
-        cases=adapters.cases,
-        audit=adapters.audit,
-        artifacts=adapters.artifacts,
-        publisher=adapters.publisher,
-        clock=lambda: datetime(2025, 6, 1, 6, tzinfo=UTC),
-    )
+    now = datetime(2025, 6, 1, 6, tzinfo=UTC)
+    return build_scoring_jobs(adapters, agency_id="testville", clock=lambda: now).scoring
 
 
 def _retraining(adapters: Adapters) -> RetrainingService:
-    return RetrainingService(
-        agency_id="testville", records=adapters.records, artifacts=adapters.artifacts, audit=adapters.audit
-    )
+    return build_scoring_jobs(adapters, agency_id="testville").retraining
 
 
 def test_without_a_model_the_run_uses_the_foundation_scorer_and_says_so(adapters: Adapters) -> None:

@@ -28,6 +28,7 @@ from eis_core.scoring import (
     report_key,
     run_pipeline,
 )
+from eis_core.scoring.wiring import build_scoring_jobs
 from eis_core.storage.memory import CapturingPublisher
 from eis_core.wiring import Adapters, memory_adapters
 from eis_tools.generate import GeneratorConfig, generate_agency
@@ -51,18 +52,7 @@ def squad() -> list[Record]:
 
 
 def service(adapters: Adapters, config: ScoringConfig | None = None) -> ScoringService:
-    return ScoringService(
-        agency_id="testville",
-        records=adapters.records,
-        scores=adapters.scores,
-        alerts=adapters.alerts,
-        cases=adapters.cases,
-        audit=adapters.audit,
-        artifacts=adapters.artifacts,
-        publisher=adapters.publisher,
-        config=config,
-        clock=lambda: NOW,
-    )
+    return build_scoring_jobs(adapters, agency_id="testville", config=config, clock=lambda: NOW).scoring
 
 
 def loaded(records: list[Record]) -> Adapters:

@@ -1,56 +1,141 @@
-"""Typed environment, checked once at cold start. Code below the handlers receives values, never os.environ."""
+"""Each function's typed environment, parsed once at cold start; code below the handlers gets values.
+
+One model per function, composed from shared parts (as aws-lambda-handler-cookbook's
+``handlers/models/env_vars.py``):
+
+=====================  =====================================================================
+``AgencyStack``        the agency id and its table and bucket names (every function)
+``ReviewPolicy``       review deadline (notify, case API)
+``NotifyPolicy``       sender, risk team, routing policy, escalation (notify)
+``PortalLink``         the portal URL put in emails (notify)
+``ScorePolicy``        alert share and rule thresholds (score)
+``AlertsTopic``        where new alerts are published (score)
+=====================  =====================================================================
+
+A field's environment variable is ``EIS_`` + its name in capitals (``sender_email`` ->
+``EIS_SENDER_EMAIL``). Required fields have no default: a function whose environment lacks one
+fails its cold start, naming the variable. ``infra`` builds every function's environment from these
+same models (``function_settings`` then ``to_env``), so a setting a model requires but the stack does
+not supply fails ``cdk synth``; the local runtime builds its environment the same way.
+
+The ``*Policy`` parts are what an agency chooses: ``infra.config.AgencyConfig`` inherits them, so a
+field added to one of them is at once a key of ``infra/agencies.json`` and a variable of every
+function whose model includes the part.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Annotated, Any, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from eis_core.storage.schema import AGENCY_ID_PATTERN
+from eis_core.storage.schema import AGENCY_ID_PATTERN, AgencyResources
+
+ENV_PREFIX = "EIS_"
+
+# Deliberately plain: SES verifies the address; this only catches typos.
+EmailAddress = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$", max_length=254)]
 
 
-class ResponseModel(StrEnum):
-    """Who is told of a new alert and of an overdue review (the notifier routes by this)."""
+def env_name(field: str) -> str:
+    """The environment variable that carries ``field``."""
+    return ENV_PREFIX + field.upper()
+
+
+class RoutingPolicy(StrEnum):
+    """Who is told of a new alert and of an overdue review (the notifier routes by this).
+
+    Configured per agency as ``routing_policy`` (``response_model``, its earlier name, is still read).
+    """
 
     CHAIN_OF_COMMAND = "chain_of_command"  # the first supervisor up the chain; the risk team if none
     RISK_TEAM = "risk_team"  # a central unit triages every alert
     CHAIN_OF_COMMAND_AND_RISK_TEAM = "chain_of_command_and_risk_team"
 
 
-RULE_LEVELS = frozenset({"warning", "critical"})
+class RuleThreshold(BaseModel):
+    """An agency's own levels for one scoring rule (``eis_core.scoring.rules``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    warning: float = Field(gt=0)
+    critical: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _critical_not_below_warning(self) -> Self:
+        if self.critical is not None and self.critical < self.warning:
+            raise ValueError(f"critical ({self.critical}) is below warning ({self.warning})")
+        return self
 
 
-class Settings(BaseModel):
-    """What every EIS function needs to know about its agency's stack."""
+class EnvSettings(BaseModel):
+    """Base of the parts: frozen, read by variable name (``EIS_...``) or field name, other keys ignored."""
 
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    model_config = ConfigDict(
+        frozen=True,
+        alias_generator=env_name,
+        validate_by_alias=True,
+        validate_by_name=True,
+        extra="ignore",
+        defer_build=True,  # built on first use: a function pays only for its own model at cold start
+    )
 
-    agency_id: str = Field(alias="EIS_AGENCY_ID", pattern=AGENCY_ID_PATTERN)
-    records_table: str = Field(alias="EIS_RECORDS_TABLE")
-    scores_table: str = Field(alias="EIS_SCORES_TABLE")
-    alerts_table: str = Field(alias="EIS_ALERTS_TABLE")
-    cases_table: str = Field(alias="EIS_CASES_TABLE")
-    audit_table: str = Field(alias="EIS_AUDIT_TABLE")
-    idempotency_table: str = Field(alias="EIS_IDEMPOTENCY_TABLE")
-    uploads_bucket: str = Field(alias="EIS_UPLOADS_BUCKET")
-    quarantine_bucket: str = Field(alias="EIS_QUARANTINE_BUCKET")
-    artifacts_bucket: str = Field(alias="EIS_ARTIFACTS_BUCKET")
-    audit_bucket: str = Field(alias="EIS_AUDIT_BUCKET")
-    alerts_topic_arn: str = Field(default="", alias="EIS_ALERTS_TOPIC_ARN")
-    sender_email: str = Field(default="", alias="EIS_SENDER_EMAIL")
-    portal_url: str = Field(default="http://127.0.0.1:8080", alias="EIS_PORTAL_URL")
-    review_days: int = Field(default=14, ge=1, le=365, alias="EIS_REVIEW_DAYS")
-    alert_top_share: float = Field(default=0.05, gt=0, le=1, alias="EIS_ALERT_TOP_SHARE")
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Self:
+        """Parse the environment; a missing or invalid variable raises, naming it."""
+        return cls.model_validate(dict(environ))
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables that ``from_env`` reads back into an equal model."""
+        env: dict[str, str] = {}
+        for name, value in self.model_dump(mode="json", by_alias=True).items():
+            if isinstance(value, list):
+                env[name] = ",".join(str(item) for item in value)
+            elif isinstance(value, dict):
+                env[name] = json.dumps(_drop_none(value), sort_keys=True, separators=(",", ":"))
+            else:
+                env[name] = str(value)
+        return env
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _drop_none(item) for key, item in value.items() if item is not None}
+    return value
+
+
+# --- parts -----------------------------------------------------------------------------------------
+
+
+class AgencyStack(EnvSettings):
+    """The agency and the names of its resources (``eis_core.storage.schema.AgencyResources``)."""
+
+    agency_id: str = Field(pattern=AGENCY_ID_PATTERN)
+    records_table: str
+    scores_table: str
+    alerts_table: str
+    cases_table: str
+    audit_table: str
+    idempotency_table: str
+    uploads_bucket: str
+    quarantine_bucket: str
+    artifacts_bucket: str
+    audit_bucket: str
+
+
+class ReviewPolicy(EnvSettings):
+    review_days: int = Field(default=14, ge=1, le=365, description="days a supervisor has to review an alert")
+
+
+class NotifyPolicy(ReviewPolicy):
+    sender_email: EmailAddress = Field(description="SES identity the notifier sends from")
     # Who hears of an alert when no supervisor up the officer's chain has an email (comma-separated).
-    risk_team_emails: tuple[str, ...] = Field(default=(), alias="EIS_RISK_TEAM_EMAILS")
-    response_model: ResponseModel = Field(default=ResponseModel.CHAIN_OF_COMMAND, alias="EIS_RESPONSE_MODEL")
-    # Days past a case's review date before the reminder becomes an escalation up the chain.
-    escalation_days: int = Field(default=7, ge=1, le=90, alias="EIS_ESCALATION_DAYS")
-    # Rule id -> the agency's own levels, e.g. {"uof_90d": {"warning": 4, "critical": 8}} (JSON in the env).
-    # Only the shape is checked here; the scoring service knows the rule ids and applies them.
-    rule_thresholds: dict[str, dict[str, float]] = Field(default_factory=dict, alias="EIS_RULE_THRESHOLDS")
+    risk_team_emails: tuple[EmailAddress, ...] = Field(default=(), description="who hears about every alert")
+    routing_policy: RoutingPolicy = Field(default=RoutingPolicy.CHAIN_OF_COMMAND)
+    escalation_days: int = Field(default=7, ge=1, le=90, description="days past the deadline before escalating")
 
     @field_validator("risk_team_emails", mode="before")
     @classmethod
@@ -59,33 +144,90 @@ class Settings(BaseModel):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
+
+class PortalLink(EnvSettings):
+    portal_url: str = Field(min_length=1, description="the supervisors' portal, linked from every email")
+
+
+class ScorePolicy(EnvSettings):
+    alert_top_share: float = Field(default=0.05, gt=0, le=1, description="share of officers that get an alert")
+    rule_thresholds: dict[str, RuleThreshold] = Field(
+        default_factory=dict, description="rule id -> the agency's own levels; other rules keep the defaults"
+    )
+
     @field_validator("rule_thresholds", mode="before")
     @classmethod
-    def _parse_thresholds(cls, value: object) -> object:
+    def _json_object(cls, value: object) -> object:
+        """In the environment the thresholds are one JSON object, e.g. {"force_90d":{"warning":4}}."""
         if isinstance(value, str):
-            if not value.strip():
-                return {}
             try:
-                value = json.loads(value)
+                return json.loads(value) if value.strip() else {}
             except ValueError as error:
-                raise ValueError(f"EIS_RULE_THRESHOLDS is not valid JSON: {error}") from None
-        if not isinstance(value, dict):
-            raise ValueError("EIS_RULE_THRESHOLDS must be a JSON object: rule id -> {warning, critical}")
-        for rule_id, levels in value.items():
-            if not isinstance(levels, dict) or not levels:
-                raise ValueError(f"rule {rule_id!r}: give an object with 'warning' and optionally 'critical'")
-            unknown = sorted(set(levels) - RULE_LEVELS)
-            if unknown:
-                raise ValueError(f"rule {rule_id!r}: unknown level {unknown[0]!r}; use 'warning' and 'critical'")
-            if "warning" not in levels:
-                raise ValueError(f"rule {rule_id!r}: 'warning' is required")
-            for level, threshold in levels.items():
-                if isinstance(threshold, bool) or not isinstance(threshold, int | float) or threshold <= 0:
-                    raise ValueError(f"rule {rule_id!r}: {level} must be a number above 0")
-            if "critical" in levels and levels["critical"] < levels["warning"]:
-                raise ValueError(f"rule {rule_id!r}: critical is below warning")
+                raise ValueError(f"not valid JSON: {error}") from None
         return value
 
+    @field_validator("rule_thresholds")
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> Settings:
-        return cls.model_validate(dict(environ))
+    def _known_rules(cls, value: dict[str, RuleThreshold]) -> dict[str, RuleThreshold]:
+        if value:
+            # Imported here: only thresholds that name rules pay for loading the scoring rules.
+            from eis_core.scoring.rules import check_rule_ids
+
+            check_rule_ids(value)
+        return value
+
+
+class AlertsTopic(EnvSettings):
+    alerts_topic_arn: str = Field(min_length=1, description="SNS topic new alerts are published to")
+
+
+# --- one model per function ------------------------------------------------------------------------
+
+
+class IngestSettings(AgencyStack):
+    """functions/ingest."""
+
+
+class ScoreSettings(AgencyStack, ScorePolicy, AlertsTopic):
+    """functions/score: scoring, retraining, the frames snapshot and the audit export."""
+
+
+class NotifySettings(AgencyStack, NotifyPolicy, PortalLink):
+    """functions/notify: alert emails and the review-deadline sweep."""
+
+
+class CasesApiSettings(AgencyStack, ReviewPolicy):
+    """functions/cases_api."""
+
+
+FunctionSettings = IngestSettings | ScoreSettings | NotifySettings | CasesApiSettings
+
+FUNCTION_SETTINGS: dict[str, type[AgencyStack]] = {
+    "ingest": IngestSettings,
+    "score": ScoreSettings,
+    "notify": NotifySettings,
+    "cases_api": CasesApiSettings,
+}
+
+
+class SettingsError(ValueError):
+    """A function's settings cannot be built; the message names the model, the agency and each field."""
+
+
+SettingsT = TypeVar("SettingsT", bound=AgencyStack)
+
+
+def function_settings(
+    model: type[SettingsT], resources: AgencyResources, values: Mapping[str, object] | BaseModel | None = None
+) -> SettingsT:
+    """``model`` for an agency's resources plus ``values`` (by field name: an agency's config, stack outputs).
+
+    What ``infra`` and the local runtime build each function's environment from; keys the model does
+    not read are ignored, and a field it requires that nobody supplies raises ``SettingsError``.
+    """
+    given = values.model_dump() if isinstance(values, BaseModel) else dict(values or {})
+    try:
+        return model.model_validate(given | resources.environment())
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in error.errors())
+        raise SettingsError(f"{model.__name__} for agency {resources.agency_id}: {problems}") from None

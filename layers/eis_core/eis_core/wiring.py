@@ -1,13 +1,20 @@
-"""Composition: the adapters a service needs, built once per function (AWS) or per test (memory)."""
+"""Composition: the adapters a service needs, built once per function (AWS) or per test (memory).
+
+Each function's service is then built by one factory next to it: ``eis_core.ingest.wiring``,
+``eis_core.scoring.wiring``, ``eis_core.notify.wiring``, ``eis_core.cases.wiring``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.config import Config
 
-from eis_core.settings import Settings
+from eis_core.errors import ValidationFailed
+from eis_core.settings import AgencyStack, AlertsTopic, NotifyPolicy
 from eis_core.storage.dynamodb import (
     DynamoAlertStore,
     DynamoAuditLog,
@@ -56,10 +63,25 @@ class Adapters:
     audit_archive: ArchiveStore
 
 
-def aws_adapters(settings: Settings, session: boto3.session.Session | None = None) -> Adapters:
-    """Adapters on the agency's real (or moto) resources.
+class _NotConfigured:
+    """The mailer or publisher of a function whose settings have no sender or topic: using it is refused."""
 
-    boto3 honours AWS_ENDPOINT_URL, which the local runtime points at its moto server.
+    def __init__(self, variable: str) -> None:
+        self._variable = variable
+
+    def send(self, *, to: Sequence[str], subject: str, body: str) -> str:
+        raise ValidationFailed(f"this function sends no email (no {self._variable} in its settings)")
+
+    def publish(self, message: dict[str, Any], *, subject: str) -> str:
+        raise ValidationFailed(f"this function publishes no alerts (no {self._variable} in its settings)")
+
+
+def aws_adapters(settings: AgencyStack, session: boto3.session.Session | None = None) -> Adapters:
+    """Adapters on the agency's real (or moto) resources, from any function's settings.
+
+    The mailer exists for settings with a sender (``NotifyPolicy``), the publisher for settings with
+    the alerts topic (``AlertsTopic``); other functions get neither client. boto3 honours
+    AWS_ENDPOINT_URL, which the local runtime points at its moto server.
     """
     session = session or boto3.session.Session()
     # Standard retries back off on throttling; short connect and bounded read timeouts keep a Lambda
@@ -81,8 +103,16 @@ def aws_adapters(settings: Settings, session: boto3.session.Session | None = Non
         uploads=S3ArtifactStore(s3, settings.uploads_bucket),
         quarantine=S3ArtifactStore(s3, settings.quarantine_bucket),
         artifacts=S3ArtifactStore(s3, settings.artifacts_bucket),
-        mailer=SesMailer(session.client("ses", config=config), settings.sender_email),
-        publisher=SnsPublisher(session.client("sns", config=config), settings.alerts_topic_arn),
+        mailer=(
+            SesMailer(session.client("ses", config=config), settings.sender_email)
+            if isinstance(settings, NotifyPolicy)
+            else _NotConfigured("EIS_SENDER_EMAIL")
+        ),
+        publisher=(
+            SnsPublisher(session.client("sns", config=config), settings.alerts_topic_arn)
+            if isinstance(settings, AlertsTopic)
+            else _NotConfigured("EIS_ALERTS_TOPIC_ARN")
+        ),
         audit_archive=S3ArtifactStore(s3, settings.audit_bucket),
     )
 

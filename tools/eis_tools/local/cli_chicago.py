@@ -93,14 +93,14 @@ def local_stack_uploader() -> Iterator[tuple[Uploader, Adapters]]:
     """The local stack on moto's server: S3 PUT, S3 event, the ingest handler."""
     import os
 
-    from eis_core.settings import Settings
+    from eis_core.settings import IngestSettings
     from eis_core.wiring import aws_adapters
     from eis_tools.local.runtime import LocalRuntime
     from eis_tools.local.stack import local_stack
     from eis_tools.sources import chicago
 
     with local_stack(chicago.AGENCY_ID) as stack:
-        adapters = aws_adapters(Settings.from_env(os.environ), stack.session)
+        adapters = aws_adapters(IngestSettings.from_env(os.environ), stack.session)
         runtime = LocalRuntime(stack)
 
         def upload(path: Path, kind: RecordKind) -> UploadReport:

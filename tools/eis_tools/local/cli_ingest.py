@@ -63,8 +63,8 @@ def _mapping_schema(args: argparse.Namespace) -> int:
 def _reports(args: argparse.Namespace) -> Any:
     import boto3
 
-    from eis_core.ingest.reports import UploadReports
     from eis_core.storage.s3 import S3ArtifactStore
+    from eis_core.upload_reports import UploadReports
 
     bucket = args.bucket or os.environ.get("EIS_QUARANTINE_BUCKET")
     if not bucket:

@@ -10,7 +10,20 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from eis_core.settings import (
+    FUNCTION_SETTINGS,
+    CasesApiSettings,
+    NotifySettings,
+    ScoreSettings,
+    function_settings,
+)
 from eis_core.storage.schema import TABLE_SPECS, AgencyResources, Bucket
+
+LOCAL_PORTAL_URL = "http://127.0.0.1:8080"
+
+
+class LocalSettings(ScoreSettings, NotifySettings, CasesApiSettings):
+    """Every function's settings at once, as the local runtime's single process (and the tests) have them."""
 
 
 @dataclass(frozen=True)
@@ -22,12 +35,18 @@ class LocalAgency:
     notify_queue_url: str
     sender_email: str
 
-    def environment(self, *, portal_url: str = "http://127.0.0.1:8080") -> dict[str, str]:
-        return self.resources.environment() | {
-            "EIS_ALERTS_TOPIC_ARN": self.alerts_topic_arn,
-            "EIS_SENDER_EMAIL": self.sender_email,
-            "EIS_PORTAL_URL": portal_url,
-        }
+    def function_environment(self, function: str, *, portal_url: str = LOCAL_PORTAL_URL) -> dict[str, str]:
+        """What ``function`` reads, built from its settings model as the CDK stack builds it."""
+        values = {"alerts_topic_arn": self.alerts_topic_arn, "sender_email": self.sender_email}
+        values["portal_url"] = portal_url
+        return function_settings(FUNCTION_SETTINGS[function], self.resources, values).to_env()
+
+    def environment(self, *, portal_url: str = LOCAL_PORTAL_URL) -> dict[str, str]:
+        """Every function's variables at once: locally, all handlers run in one process."""
+        env: dict[str, str] = {}
+        for function in FUNCTION_SETTINGS:
+            env |= self.function_environment(function, portal_url=portal_url)
+        return env
 
 
 def create_agency_resources(session: Any, resources: AgencyResources, *, sender_email: str) -> LocalAgency:

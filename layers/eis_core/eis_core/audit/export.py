@@ -28,7 +28,7 @@ from eis_core.models.audit import GENESIS_HASH, AuditRecord
 from eis_core.storage.ports import ArchiveStore, ArtifactStore, AuditLog
 
 if TYPE_CHECKING:
-    from eis_core.settings import Settings
+    from eis_core.settings import AgencyStack
     from eis_core.wiring import Adapters
 
 STATE_KEY = "audit-export/state.json"
@@ -219,6 +219,6 @@ class AuditExporter:
         self._state.put_json(STATE_KEY, state.model_dump(mode="json"))
 
 
-def run_audit_export(adapters: Adapters, settings: Settings) -> ExportSummary:
+def run_audit_export(adapters: Adapters, settings: AgencyStack) -> ExportSummary:
     """The scheduled job ``{"job": "audit-export"}``: export everything new for the settings' agency."""
     return AuditExporter(adapters.audit, adapters.audit_archive, adapters.artifacts, settings.agency_id).export()

@@ -31,12 +31,12 @@ from eis_core.cases.access import (
     describe_claims,
 )
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError
-from eis_core.ingest.reports import UploadReports
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
 from eis_core.models.cases import Case, Note
 from eis_core.models.uploads import UploadReport
 from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, RecordStore
+from eis_core.upload_reports import UploadReports
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_AUDIT_PAGE = 1000

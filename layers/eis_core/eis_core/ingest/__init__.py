@@ -47,7 +47,27 @@ What happens to a file
 * **Exactly once**: a redelivered S3 event for the same object version changes nothing.
 """
 
-from eis_core.ingest.idempotency import IdempotentIngest, UploadedObject
-from eis_core.ingest.service import IngestService
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from eis_core.ingest.idempotency import IdempotentIngest, UploadedObject
+    from eis_core.ingest.service import IngestService
 
 __all__ = ["IdempotentIngest", "IngestService", "UploadedObject"]
+
+# Imported on first use: a light submodule (the contract, the mapping) must not pull in the service,
+# Powertools idempotency and s3transfer with it.
+_LAZY = {
+    "IdempotentIngest": "eis_core.ingest.idempotency",
+    "UploadedObject": "eis_core.ingest.idempotency",
+    "IngestService": "eis_core.ingest.service",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 
+from eis_core import upload_reports
 from eis_core.errors import FileRejected
 from eis_core.ingest.mapping import AgencyMapping
 from eis_core.ingest.readers import FileType, file_type
@@ -13,8 +14,11 @@ from eis_core.models.records import RECORD_MODELS, EventRecord, RecordKind
 from eis_core.models.uploads import RejectionCode, UploadMode
 
 UPLOAD_PREFIX = "incoming/"
-REPORT_PREFIX = "reports/"
-QUARANTINE_PREFIX = "quarantine/"
+# Where reports land is part of the contract; defined with the report reader, which the case API imports.
+REPORT_PREFIX = upload_reports.REPORT_PREFIX
+QUARANTINE_PREFIX = upload_reports.QUARANTINE_PREFIX
+report_key = upload_reports.report_key
+quarantine_key = upload_reports.quarantine_key
 SNAPSHOT_FOLDER = "snapshot"
 HISTORY_PREFIX = "ledger/"
 
@@ -94,14 +98,6 @@ def upload_id_for(key: str, *, etag: str | None, version_id: str | None) -> str:
     """Same object version, same id: a retried event rewrites its report instead of adding one."""
     identity = "\n".join((key, version_id or "", etag or ""))
     return hashlib.sha256(identity.encode()).hexdigest()[:32]
-
-
-def report_key(upload_id: str) -> str:
-    return f"{REPORT_PREFIX}{upload_id}.json"
-
-
-def quarantine_key(upload_id: str) -> str:
-    return f"{QUARANTINE_PREFIX}{upload_id}.csv"
 
 
 def history_key(kind: RecordKind) -> str:

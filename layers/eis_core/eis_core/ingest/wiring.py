@@ -13,7 +13,7 @@ from eis_core.wiring import Adapters, aws_adapters
 if TYPE_CHECKING:
     import boto3
 
-    from eis_core.settings import Settings
+    from eis_core.settings import AgencyStack
 
 
 def ingest_service(adapters: Adapters, *, agency_id: str, actor: str) -> IngestService:
@@ -29,7 +29,7 @@ def ingest_service(adapters: Adapters, *, agency_id: str, actor: str) -> IngestS
     )
 
 
-def aws_ingest(settings: Settings, *, actor: str, session: boto3.session.Session | None = None) -> IdempotentIngest:
+def aws_ingest(settings: AgencyStack, *, actor: str, session: boto3.session.Session | None = None) -> IdempotentIngest:
     """The ingest function's service: S3 streaming reads, DynamoDB stores and idempotency records.
 
     Every client comes from one session, so AWS_ENDPOINT_URL (the local moto server) reaches all of them.

@@ -107,7 +107,10 @@ class LawsuitStatus(StrEnum):
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_enum_values=False)
+    # Schemas built on first use: the case API and the notifier read officers, not the ten event kinds.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, use_enum_values=False, defer_build=True
+    )
 
     kind: ClassVar[RecordKind]
     source_record_id: SourceRecordId = Field(description="Stable id of the record in the agency's source system")

@@ -4,7 +4,7 @@ The email names no officer and describes no event: it carries the alert (or case
 review deadline and a portal link (the texts are in ``eis_core.notify.templates``). Whoever reads it
 signs in to the portal, where access is checked and audited.
 
-Routing follows the agency's response model (``EIS_RESPONSE_MODEL``):
+Routing follows the agency's routing policy (``EIS_ROUTING_POLICY``, ``eis_core.settings.RoutingPolicy``):
 - ``chain_of_command``: the first active supervisor up the officer's chain who has an email address;
   when there is none, the agency's risk team;
 - ``risk_team``: the risk team (the chain when no risk team is configured);
@@ -13,7 +13,7 @@ Routing follows the agency's response model (``EIS_RESPONSE_MODEL``):
 Review deadlines (the daily sweep): every open case whose review date is at most two days away, or
 passed, gets one reminder a day to its assigned supervisor (the first reachable one up from them).
 From ``EIS_ESCALATION_DAYS`` past the date, the daily reminder becomes an escalation to the next
-supervisor above, routed by the response model like an alert.
+supervisor above, routed by the routing policy like an alert.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from eis_core.models.cases import Case
 from eis_core.models.messages import AlertCreated
 from eis_core.models.records import Officer, OfficerStatus
 from eis_core.notify import templates
-from eis_core.settings import ResponseModel
+from eis_core.settings import RoutingPolicy
 from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, Mailer, RecordStore
 
 ACTOR = "notify"
@@ -115,15 +115,15 @@ def first_reachable(by_id: Mapping[str, Officer], start_id: str | None, *, skip:
     return None
 
 
-def by_response_model(
-    supervisor: Officer | None, *, risk_team: Sequence[str], model: ResponseModel
+def by_routing_policy(
+    supervisor: Officer | None, *, risk_team: Sequence[str], model: RoutingPolicy
 ) -> tuple[list[str], RoutedTo]:
-    """Recipients under the agency's response model; each side stands in when the other has nobody."""
+    """Recipients under the agency's routing policy; each side stands in when the other has nobody."""
     chain = [supervisor.email] if supervisor is not None and supervisor.email else []
     team = list(risk_team)
-    if model is ResponseModel.RISK_TEAM and team:
+    if model is RoutingPolicy.RISK_TEAM and team:
         return team, RoutedTo.RISK_TEAM
-    if model is ResponseModel.CHAIN_OF_COMMAND_AND_RISK_TEAM and chain and team:
+    if model is RoutingPolicy.CHAIN_OF_COMMAND_AND_RISK_TEAM and chain and team:
         return chain + [email for email in team if email not in chain], RoutedTo.SUPERVISOR_AND_RISK_TEAM
     if chain:
         return chain, RoutedTo.SUPERVISOR
@@ -135,13 +135,13 @@ def route_recipients(
     officer_id: str,
     *,
     risk_team: Sequence[str],
-    model: ResponseModel = ResponseModel.CHAIN_OF_COMMAND,
+    model: RoutingPolicy = RoutingPolicy.CHAIN_OF_COMMAND,
 ) -> tuple[list[str], RoutedTo]:
-    """The first active supervisor up the chain with an email, else the risk team (per the response model)."""
+    """The first active supervisor up the chain with an email, else the risk team (per the routing policy)."""
     by_id = {officer.officer_id: officer for officer in roster}
     officer = by_id.get(officer_id)
     supervisor = first_reachable(by_id, officer.supervisor_id if officer else None, skip=[officer_id])
-    return by_response_model(supervisor, risk_team=risk_team, model=model)
+    return by_routing_policy(supervisor, risk_team=risk_team, model=model)
 
 
 class NotificationService:
@@ -157,7 +157,7 @@ class NotificationService:
         review_days: int,
         risk_team_emails: Sequence[str] = (),
         cases: CaseStore | None = None,
-        response_model: ResponseModel = ResponseModel.CHAIN_OF_COMMAND,
+        routing_policy: RoutingPolicy = RoutingPolicy.CHAIN_OF_COMMAND,
         escalation_days: int = 7,
         roster_max_age_seconds: float = 300.0,
     ) -> None:
@@ -170,7 +170,7 @@ class NotificationService:
         self._review_days = review_days
         self._risk_team = tuple(risk_team_emails)
         self._cases = cases
-        self._response_model = response_model
+        self._routing_policy = routing_policy
         self._escalation_days = escalation_days
 
     def alert_created(self, message: AlertCreated, *, request_id: str | None = None) -> Notification:
@@ -181,7 +181,7 @@ class NotificationService:
         if alert is None:
             raise NotFoundError(f"alert {message.alert_id} not found")
         recipients, routed_to = route_recipients(
-            self._roster.officers().values(), alert.officer_id, risk_team=self._risk_team, model=self._response_model
+            self._roster.officers().values(), alert.officer_id, risk_team=self._risk_team, model=self._routing_policy
         )
         if not recipients:
             raise NoRecipientError(
@@ -247,12 +247,12 @@ class NotificationService:
             above = None
             if assigned is not None:
                 above = first_reachable(by_id, assigned.supervisor_id, skip=[case.officer_id, assigned.officer_id])
-            recipients, routed_to = by_response_model(above, risk_team=self._risk_team, model=self._response_model)
+            recipients, routed_to = by_routing_policy(above, risk_team=self._risk_team, model=self._routing_policy)
             if above is not None and routed_to is not RoutedTo.RISK_TEAM:
                 detail["escalated_to"] = above.officer_id
         else:
-            recipients, routed_to = by_response_model(
-                assigned, risk_team=self._risk_team, model=ResponseModel.CHAIN_OF_COMMAND
+            recipients, routed_to = by_routing_policy(
+                assigned, risk_team=self._risk_team, model=RoutingPolicy.CHAIN_OF_COMMAND
             )
         if not recipients:
             raise NoRecipientError(

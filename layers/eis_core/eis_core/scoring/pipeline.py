@@ -29,8 +29,9 @@ from eis_core.indicators.history import HistoryFrame
 from eis_core.models.alerts import AlertLevel, Factor, OfficerScore, RuleHit
 from eis_core.scoring.explain import explain, top_factors
 from eis_core.scoring.peers import PeerComparison, PeerConfig, compare_with_peers
-from eis_core.scoring.rules import DEFAULT_RULES, RuleConfig, evaluate_rules
+from eis_core.scoring.rules import DEFAULT_RULES, RuleConfig, evaluate_rules, with_thresholds
 from eis_core.scoring.scorer import DEFAULT_WEIGHTS, FoundationScorer, Scorer, ScoringInputs, scoring_config_id
+from eis_core.settings import RuleThreshold
 
 
 class AlertPolicy(BaseModel):
@@ -71,15 +72,9 @@ class ScoringConfig(BaseModel):
     def with_top_share(self, top_share: float) -> ScoringConfig:
         return self.model_copy(update={"alerts": self.alerts.model_copy(update={"top_share": top_share})})
 
-    def with_rule_thresholds(self, thresholds: Mapping[str, Mapping[str, float]]) -> ScoringConfig:
+    def with_rule_thresholds(self, thresholds: Mapping[str, RuleThreshold | Mapping[str, float]]) -> ScoringConfig:
         """The agency's own warning/critical levels for named rules; an unknown rule id is an error."""
-        unknown = sorted(set(thresholds) - {rule.rule_id for rule in self.rules})
-        if unknown:
-            raise ValueError(f"thresholds for unknown rules: {', '.join(unknown)}")
-        rules = tuple(
-            RuleConfig.model_validate(rule.model_dump() | dict(thresholds.get(rule.rule_id, {}))) for rule in self.rules
-        )
-        return self.model_copy(update={"rules": rules})
+        return self.model_copy(update={"rules": with_thresholds(self.rules, thresholds)})
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,24 @@ An agency replaces the list with its own (``ScoringConfig.rules``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from eis_core.errors import ValidationFailed
 from eis_core.indicators.catalogue import format_number
 from eis_core.models.alerts import AlertLevel, RuleHit
+from eis_core.settings import RuleThreshold
 
 
 class RuleConfig(BaseModel):
-    """Fires at ``warning`` (and at ``critical``, when set) on the sum of its indicator columns."""
+    """Fires at ``warning`` (and at ``critical``, when set) on the sum of its indicator columns.
+
+    An agency changes only the levels, with a ``RuleThreshold`` per rule id (``with_thresholds``).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -36,9 +41,11 @@ class RuleConfig(BaseModel):
     critical: float | None = None
 
     @model_validator(mode="after")
-    def _critical_above_warning(self) -> RuleConfig:
-        if self.critical is not None and self.critical < self.warning:
-            raise ValueError(f"rule {self.rule_id}: critical ({self.critical}) is below warning ({self.warning})")
+    def _levels_are_a_threshold(self) -> RuleConfig:
+        try:
+            RuleThreshold(warning=self.warning, critical=self.critical)
+        except ValidationError as error:
+            raise ValueError(f"rule {self.rule_id}: {error.errors()[0]['msg'].removeprefix('Value error, ')}") from None
         return self
 
     def describe(self, threshold: float) -> str:
@@ -84,6 +91,31 @@ DEFAULT_RULES: tuple[RuleConfig, ...] = (
         critical=7,
     ),
 )
+
+
+def check_rule_ids(rule_ids: Iterable[str], rules: tuple[RuleConfig, ...] = DEFAULT_RULES) -> None:
+    """Raise ValueError naming the first id that is not one of ``rules`` (agency config, env, scoring config)."""
+    known = [rule.rule_id for rule in rules]
+    unknown = sorted(set(rule_ids) - set(known))
+    if unknown:
+        raise ValueError(
+            f"unknown rule {unknown[0]!r} (thresholds for unknown rules: {', '.join(unknown)}); "
+            f"the rules are {', '.join(sorted(known))}"
+        )
+
+
+def with_thresholds(
+    rules: tuple[RuleConfig, ...], thresholds: Mapping[str, RuleThreshold | Mapping[str, float]]
+) -> tuple[RuleConfig, ...]:
+    """``rules`` with the agency's own warning/critical levels for the rules it names."""
+    check_rule_ids(thresholds, rules)
+    levels = {rule_id: RuleThreshold.model_validate(given) for rule_id, given in thresholds.items()}
+    return tuple(
+        RuleConfig.model_validate(rule.model_dump() | levels[rule.rule_id].model_dump())
+        if rule.rule_id in levels
+        else rule
+        for rule in rules
+    )
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,25 @@
-"""Reading upload reports back: for the CLI (``eis upload report``) and the case API."""
+"""Where ingest writes upload reports and quarantine files, and reading them back.
+
+Kept apart from ``eis_core.ingest`` (parsing, validation, pandas-free but heavy) so that the case API
+(``GET /uploads``) and the CLI (``eis upload report``) read reports without importing the ingest service.
+"""
 
 from __future__ import annotations
 
 from eis_core.errors import NotFoundError
-from eis_core.ingest.contract import REPORT_PREFIX, report_key
 from eis_core.models.uploads import UploadReport
 from eis_core.storage.ports import ArtifactStore
+
+REPORT_PREFIX = "reports/"
+QUARANTINE_PREFIX = "quarantine/"
+
+
+def report_key(upload_id: str) -> str:
+    return f"{REPORT_PREFIX}{upload_id}.json"
+
+
+def quarantine_key(upload_id: str) -> str:
+    return f"{QUARANTINE_PREFIX}{upload_id}.csv"
 
 
 class UploadReports:

@@ -1,0 +1,116 @@
+"""Composition of the notifier: the service (``build_notification_service``) and, for the notify
+function, each alert and each deadline notice sent once (``build_notifier``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from eis_core.notify.service import DeadlineNotice, NotificationService, SweepSummary
+from eis_core.settings import NotifyPolicy, NotifySettings
+from eis_core.wiring import Adapters
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from eis_core.models.messages import AlertCreated
+
+# Longer than SQS keeps a message (14 days at most): any re-delivery still finds the marker.
+NOTIFIED_MARKER_SECONDS = 15 * 24 * 3600
+# A reminder is once per case and day; kept a little longer than the day so late retries still see it.
+DEADLINE_MARKER_SECONDS = 3 * 24 * 3600
+
+
+def build_notification_service(
+    adapters: Adapters, *, agency_id: str, policy: NotifyPolicy, portal_url: str
+) -> NotificationService:
+    """Alert emails and deadline notices, routed by the agency's policy, sent through ``adapters.mailer``."""
+    return NotificationService(
+        agency_id=agency_id,
+        alerts=adapters.alerts,
+        records=adapters.records,
+        audit=adapters.audit,
+        mailer=adapters.mailer,
+        portal_url=portal_url,
+        review_days=policy.review_days,
+        risk_team_emails=policy.risk_team_emails,
+        cases=adapters.cases,
+        routing_policy=policy.routing_policy,
+        escalation_days=policy.escalation_days,
+    )
+
+
+@dataclass(frozen=True)
+class Notifier:
+    """What the notify handler calls: each alert notified once; the sweep sending each notice once a day.
+
+    Re-deliveries are recognised by Powertools idempotency records in the agency's idempotency table.
+    """
+
+    alert_created: Callable[..., dict[str, Any]]  # alert_created(message=AlertCreated)
+    sweep: Callable[[date, str | None], SweepSummary]
+    idempotency: tuple[IdempotencyConfig, ...]
+
+    def register_lambda_context(self, context: LambdaContext) -> None:
+        """Lets an in-progress marker expire with the invocation's remaining time."""
+        for config in self.idempotency:
+            config.register_lambda_context(context)
+
+
+def build_notifier(settings: NotifySettings, adapters: Adapters) -> Notifier:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    service = build_notification_service(
+        adapters, agency_id=settings.agency_id, policy=settings, portal_url=settings.portal_url
+    )
+    notified = IdempotencyConfig(
+        event_key_jmespath="[agency_id, alert_id]",
+        expires_after_seconds=NOTIFIED_MARKER_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
+    noticed = IdempotencyConfig(
+        event_key_jmespath="[agency_id, case_id, kind, day]",
+        expires_after_seconds=DEADLINE_MARKER_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
+
+    def notify(message: AlertCreated) -> dict[str, Any]:
+        notification = service.alert_created(message)
+        return {
+            "alert_id": notification.alert_id,
+            "routed_to": notification.routed_to.value,
+            "recipients": notification.recipients,
+            "message_id": notification.message_id,
+        }
+
+    notify_once: Callable[..., dict[str, Any]] = idempotent_function(
+        notify,
+        data_keyword_argument="message",
+        persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table),
+        config=notified,
+        key_prefix="notify.alert_created",
+    )
+
+    def send_notice(notice: DeadlineNotice) -> dict[str, object]:
+        return service.send_deadline_notice(notice)
+
+    send_notice_once: Callable[..., dict[str, object]] = idempotent_function(
+        send_notice,
+        data_keyword_argument="notice",
+        # A layer of its own: a persistence layer keeps the first config it was used with.
+        persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table),
+        config=noticed,
+        key_prefix="notify.deadline",
+    )
+
+    def sweep(day: date, request_id: str | None) -> SweepSummary:
+        return service.sweep_deadlines(day, request_id=request_id, send=lambda notice: send_notice_once(notice=notice))
+
+    return Notifier(alert_created=notify_once, sweep=sweep, idempotency=(notified, noticed))
