@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFound
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -46,12 +51,71 @@ from eis_core.models.api import (
 )
 from eis_core.settings import Settings
 from eis_core.wiring import aws_adapters
+from functions.cases_api.screening import (
+    MAX_BODY_BYTES,
+    MAX_JSON_DEPTH,
+    MalformedBodyError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    screen,
+)
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace="EIS")  # explicit: a missing namespace would fail every invocation
 
-app = APIGatewayRestResolver(enable_validation=True)
+
+@functools.cache
+def _settings() -> Settings:
+    return Settings.from_env(os.environ)
+
+
+def origin_of(url: str) -> str:
+    """``https://portal.example.gov/app/`` -> ``https://portal.example.gov`` (what a browser sends as Origin)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class PortalCORS(CORSConfig):
+    """CORS for the agency's portal origin only, read from the settings on the first request.
+
+    The resolver is built at import (its routes are decorators), before the settings are read; this
+    config asks for the origin when a response is built, so no other origin is ever allowed.
+    """
+
+    def __init__(self, portal_url: Callable[[], str]) -> None:
+        super().__init__(allow_origin="null")
+        self._portal_url = portal_url
+
+    def _current(self) -> CORSConfig:
+        return _portal_cors(origin_of(self._portal_url()))
+
+    def allowed_origin(self, extracted_origin: str) -> str | None:
+        return self._current().allowed_origin(extracted_origin)
+
+    def to_dict(self, origin: str | None) -> dict[str, str]:
+        return self._current().to_dict(origin)
+
+
+@functools.cache
+def _portal_cors(origin: str) -> CORSConfig:
+    return CORSConfig(allow_origin=origin, max_age=600)
+
+
+CORS = PortalCORS(lambda: _settings().portal_url)
+
+# Sent on every response, errors and denials included: API answers are personal data, never cached,
+# never sniffed into something else, never framed, only over HTTPS.
+SECURITY_HEADERS: dict[str, str] = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+app = APIGatewayRestResolver(enable_validation=True, cors=CORS)
 app.configure_openapi(
     title=API_TITLE,
     version=API_VERSION,
@@ -63,7 +127,7 @@ app.configure_openapi(
 
 @functools.cache
 def _service() -> CaseService:
-    settings = Settings.from_env(os.environ)
+    settings = _settings()
     adapters = aws_adapters(settings)
     return CaseService(
         agency_id=settings.agency_id,
@@ -122,6 +186,11 @@ ERROR_STATUS: dict[type[Exception], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
     RouteNotFound: HTTPStatus.NOT_FOUND,
     ConflictError: HTTPStatus.CONFLICT,
+    MalformedBodyError: HTTPStatus.BAD_REQUEST,
+    PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    UnsupportedMediaTypeError: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    RequestUnsupportedContentType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    RecursionError: HTTPStatus.BAD_REQUEST,  # a body nested past the screen's depth check still answers 400
     ValidationFailed: HTTPStatus.UNPROCESSABLE_ENTITY,
     RequestValidationError: HTTPStatus.UNPROCESSABLE_ENTITY,
     StorageError: HTTPStatus.SERVICE_UNAVAILABLE,
@@ -139,6 +208,10 @@ def _error_response(error: Exception) -> Response[str]:
         )
     elif isinstance(error, RouteNotFound):
         message = "no such endpoint; see the OpenAPI document for the routes"
+    elif isinstance(error, RequestUnsupportedContentType):
+        message = "send the body as application/json"
+    elif isinstance(error, RecursionError):
+        message = "the request body nests too deeply"
     elif status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         logger.exception("request failed", extra={"error_type": type(error).__name__})
         message = "temporarily unavailable; try again shortly" if isinstance(error, StorageError) else "internal error"
@@ -154,12 +227,24 @@ def _error_response(error: Exception) -> Response[str]:
 app.exception_handler(list(ERROR_STATUS))(_error_response)
 
 
+# What any request can answer, whatever the route: its body is screened before the route sees it.
+_EVERY_ROUTE: dict[HTTPStatus, str] = {
+    HTTPStatus.BAD_REQUEST: f"The body is not valid base64 or UTF-8, or nests deeper than {MAX_JSON_DEPTH} levels",
+    HTTPStatus.UNAUTHORIZED: "No valid token",
+    HTTPStatus.FORBIDDEN: "The token is for another agency, has no EIS role, or may not do this",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: f"The body is over {MAX_BODY_BYTES} bytes",
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "A body that is not application/json (any case) in UTF-8",
+    HTTPStatus.UNPROCESSABLE_ENTITY: "A parameter or the body does not match the schema",
+    HTTPStatus.SERVICE_UNAVAILABLE: "Storage is briefly unavailable; try again",
+}
+
+
 def _responses(success: HTTPStatus, *errors: HTTPStatus) -> dict[int, Any]:
     """OpenAPI responses: the success (schema from the return type) and the errors a route can answer."""
     documented: dict[int, Any] = {success.value: {"description": success.phrase}}
-    for status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN, HTTPStatus.UNPROCESSABLE_ENTITY, *errors):
+    for status in sorted({*_EVERY_ROUTE, *errors}):
         documented[status.value] = {
-            "description": status.phrase,
+            "description": _EVERY_ROUTE.get(status, status.phrase),
             "content": {content_types.APPLICATION_JSON: {"model": ErrorOut}},
         }
     return documented
@@ -285,13 +370,49 @@ def get_upload_quarantine(upload_id: UploadId) -> Response[str]:
 # --- entry point ---------------------------------------------------------------------------------
 
 
+def _rejected(error: Exception) -> dict[str, Any]:
+    """The proxy response for a request the screen refused before the resolver saw it."""
+    answer = _error_response(error)
+    return {
+        "statusCode": answer.status_code,
+        "body": answer.body,
+        "isBase64Encoded": False,
+        "multiValueHeaders": {"Content-Type": [answer.content_type]},
+    }
+
+
+def _add_headers(response: dict[str, Any], request: APIGatewayProxyEvent) -> None:
+    """Security headers on every response; CORS for the portal where the resolver did not add it."""
+    multi: dict[str, list[str]] = response.setdefault("multiValueHeaders", {}) or {}
+    response["multiValueHeaders"] = multi
+    single: dict[str, str] = response.get("headers") or {}
+    present = {name.lower() for name in (*multi, *single)}
+    added = dict(SECURITY_HEADERS)
+    if "access-control-allow-origin" not in present:
+        origin = next((str(v) for k, v in (request.headers or {}).items() if k.lower() == "origin"), None)
+        allowed = CORS.allowed_origin(origin) if origin else None
+        added |= CORS.to_dict(allowed) if allowed else {}
+    added["Vary"] = "Origin"
+    for name, value in added.items():
+        for existing in [key for key in multi if key.lower() == name.lower()]:
+            del multi[existing]
+        for existing in [key for key in single if key.lower() == name.lower()]:
+            del single[existing]
+        multi[name] = [value]
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     trace = _RequestTrace()
     app.context["trace"] = trace
-    response = app.resolve(event, context)
+    try:
+        response = app.resolve(screen(event), context)
+    except (MalformedBodyError, PayloadTooLargeError, UnsupportedMediaTypeError) as rejected:
+        trace.error = rejected
+        response = _rejected(rejected)
+    _add_headers(response, APIGatewayProxyEvent(event))
     request = APIGatewayProxyEvent(event)
     status_code = int(response["statusCode"])
     _service().record_request(
