@@ -32,3 +32,11 @@ class FileRejected(EISError):
 
 class StorageError(EISError):
     """The storage backend failed in a way the caller cannot fix."""
+
+
+class UnreadableAuditRecordError(StorageError):
+    """A stored audit item cannot be read as a record (corrupted or hand-edited); ``seq`` names it."""
+
+    def __init__(self, seq: int, reason: str) -> None:
+        super().__init__(f"audit record {seq} cannot be read: {reason}")
+        self.seq = seq

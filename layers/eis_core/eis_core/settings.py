@@ -38,6 +38,7 @@ class Settings(BaseModel):
     quarantine_bucket: str = Field(alias="EIS_QUARANTINE_BUCKET")
     artifacts_bucket: str = Field(alias="EIS_ARTIFACTS_BUCKET")
     audit_bucket: str = Field(alias="EIS_AUDIT_BUCKET")
+    audit_key_id: str = Field(alias="EIS_AUDIT_KEY_ID", min_length=1)  # KMS HMAC key that signs the audit chain
     alerts_topic_arn: str = Field(default="", alias="EIS_ALERTS_TOPIC_ARN")
     sender_email: str = Field(default="", alias="EIS_SENDER_EMAIL")
     portal_url: str = Field(default="http://127.0.0.1:8080", alias="EIS_PORTAL_URL")

@@ -21,9 +21,11 @@ class LocalAgency:
     alerts_topic_arn: str
     notify_queue_url: str
     sender_email: str
+    audit_key_id: str
 
     def environment(self, *, portal_url: str = "http://127.0.0.1:8080") -> dict[str, str]:
         return self.resources.environment() | {
+            "EIS_AUDIT_KEY_ID": self.audit_key_id,
             "EIS_ALERTS_TOPIC_ARN": self.alerts_topic_arn,
             "EIS_SENDER_EMAIL": self.sender_email,
             "EIS_PORTAL_URL": portal_url,
@@ -93,4 +95,16 @@ def create_agency_resources(session: Any, resources: AgencyResources, *, sender_
     )
 
     session.client("ses").verify_email_identity(EmailAddress=sender_email)
-    return LocalAgency(resources, topic_arn, queue_url, sender_email)
+    return LocalAgency(resources, topic_arn, queue_url, sender_email, create_audit_key(session, resources))
+
+
+def create_audit_key(session: Any, resources: AgencyResources) -> str:
+    """The agency's audit MAC key (KMS HMAC_256, as the stack creates it); returns its alias."""
+    kms = session.client("kms")
+    key_id = kms.create_key(
+        KeySpec="HMAC_256",
+        KeyUsage="GENERATE_VERIFY_MAC",
+        Description=f"{resources.prefix}: signs the audit chain",
+    )["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=resources.audit_key_alias, TargetKeyId=key_id)
+    return resources.audit_key_alias

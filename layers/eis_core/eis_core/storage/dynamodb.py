@@ -7,24 +7,26 @@ strongly consistent; GSIs (eventually consistent) only serve listings, never a c
 from __future__ import annotations
 
 import json
+import random
 import re
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from eis_core.errors import ConflictError, NotFoundError, StorageError
+from eis_core.errors import ConflictError, NotFoundError, StorageError, UnreadableAuditRecordError
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
-from eis_core.models.audit import GENESIS_HASH, AuditEvent, AuditRecord
+from eis_core.models.audit import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditRecord, record_mac_message
 from eis_core.models.cases import Case, Note
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
-from eis_core.storage.ports import RecordVersion, WriteSummary
+from eis_core.storage.ports import AuditKey, RecordVersion, WriteSummary
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -43,7 +45,9 @@ ROSTER_LISTED = "current"
 """``roster_list`` of a current roster item: what the sparse roster index is keyed on."""
 CHANGES_KEY = "#changes"
 """The records table's change counter: no ``kind``, so no scan by kind ever returns it."""
-_AUDIT_APPEND_ATTEMPTS = 20
+_AUDIT_APPEND_ATTEMPTS = 60
+_AUDIT_BACKOFF_BASE = 0.005  # seconds; doubles per lost race up to the cap, then a uniform pick below it
+_AUDIT_BACKOFF_CAP = 0.25
 
 
 def _utcnow() -> datetime:
@@ -717,10 +721,12 @@ class DynamoCaseStore:
 
 
 class DynamoAuditLog:
-    """One hash chain per agency: pk ``chain``, sk ``seq``. Each append claims the next free slot.
+    """One keyed hash chain per agency: pk ``chain``, sk ``seq``. Each append claims the next free slot.
 
-    The put is conditional on the slot being empty; a writer that loses a race re-reads the tail and
-    chains onto the winner, so concurrent writers never fork the chain.
+    The put is conditional on the slot being empty; a writer that loses a race chains onto the winner
+    (the failed put returns the winning item, so no second read is needed) after a short, jittered,
+    growing pause, so that many concurrent writers spread out instead of colliding again in lockstep.
+    Checkpoints live in the same table under partition ``<chain>#checkpoints``.
     """
 
     def __init__(
@@ -729,14 +735,29 @@ class DynamoAuditLog:
         table_name: str,
         chain: str,
         *,
+        key: AuditKey,
         clock: Callable[[], datetime] = _utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[float, float], float] = random.uniform,
     ) -> None:
         self._db = client
         self.table_name = table_name
         self.chain = chain
+        self._key = key
         self._clock = clock
+        self._sleep = sleep
+        self._jitter = jitter
 
-    def _last(self) -> AuditRecord | None:
+    @property
+    def key(self) -> AuditKey:
+        return self._key
+
+    @property
+    def checkpoint_partition(self) -> str:
+        return f"{self.chain}#checkpoints"
+
+    def _last(self) -> tuple[int, str] | None:
+        """Seq and hash of the newest record: all an append needs, readable even if the rest is not."""
         response = self._db.query(
             TableName=self.table_name,
             KeyConditionExpression="chain = :chain",
@@ -746,28 +767,41 @@ class DynamoAuditLog:
             ConsistentRead=True,
         )
         items = response.get("Items", [])
-        return self._record(items[0]) if items else None
+        return self._tail(items[0]) if items else None
+
+    @staticmethod
+    def _tail(item: Mapping[str, Any]) -> tuple[int, str]:
+        try:
+            return int(item["seq"]["N"]), str(item["hash"]["S"])
+        except (KeyError, TypeError, ValueError):
+            raise UnreadableAuditRecordError(0, "the newest audit item has no seq or hash") from None
 
     def append(self, event: AuditEvent) -> AuditRecord:
         with _translated(self.table_name):
-            for _attempt in range(_AUDIT_APPEND_ATTEMPTS):
-                last = self._last()
+            last = self._last()
+            for attempt in range(_AUDIT_APPEND_ATTEMPTS):
                 record = AuditRecord.chain(
                     event,
-                    seq=1 if last is None else last.seq + 1,
+                    seq=1 if last is None else last[0] + 1,
                     at=self._clock(),
-                    prev_hash=GENESIS_HASH if last is None else last.hash,
+                    prev_hash=GENESIS_HASH if last is None else last[1],
                 )
+                record.mac = self._key.mac(record_mac_message(self.chain, record.seq, record.hash))
                 try:
                     self._db.put_item(
                         TableName=self.table_name,
                         Item=self._item(record),
                         ConditionExpression="attribute_not_exists(seq)",
+                        ReturnValuesOnConditionCheckFailure="ALL_OLD",
                     )
                 except ClientError as error:
-                    if _is_condition_failure(error):
-                        continue  # another writer took this seq: chain onto theirs
-                    raise
+                    if not _is_condition_failure(error):
+                        raise
+                    # Another writer took this seq: pause (full jitter, capped), then chain onto the newest.
+                    self._sleep(self._jitter(0, min(_AUDIT_BACKOFF_CAP, _AUDIT_BACKOFF_BASE * 2**attempt)))
+                    winner = cast("Mapping[str, Any] | None", error.response.get("Item"))
+                    last = self._tail(winner) if winner else self._last()
+                    continue
                 return record
         raise StorageError(f"audit chain {self.chain} is too busy: no free slot after {_AUDIT_APPEND_ATTEMPTS} tries")
 
@@ -779,10 +813,15 @@ class DynamoAuditLog:
     @staticmethod
     def _record(item: Mapping[str, Any]) -> AuditRecord:
         values = _from_item(item)
-        values.pop("chain")
-        values["seq"] = int(values["seq"])
-        values["detail"] = json.loads(values.get("detail", "{}"))
-        return AuditRecord.model_validate(values)
+        seq = values.get("seq")
+        try:
+            values.pop("chain", None)
+            values["seq"] = int(values["seq"])
+            values["detail"] = json.loads(values.get("detail", "{}"))
+            return AuditRecord.model_validate(values)
+        except (KeyError, TypeError, ValueError) as error:  # pydantic's ValidationError is a ValueError
+            position = int(seq) if isinstance(seq, int | Decimal) else 0
+            raise UnreadableAuditRecordError(position, type(error).__name__) from None
 
     def records(self, *, since_seq: int = 0, limit: int = 1000) -> list[AuditRecord]:
         found: list[AuditRecord] = []
@@ -800,3 +839,32 @@ class DynamoAuditLog:
                     break
                 kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         return found
+
+    def put_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
+        values = checkpoint.model_dump(mode="json")
+        values |= {"checkpoint_chain": values.pop("chain"), "chain": self.checkpoint_partition, "seq": checkpoint.seq}
+        with _translated(self.table_name):
+            self._db.put_item(TableName=self.table_name, Item=_to_item(values))
+
+    def checkpoints(self) -> list[AuditCheckpoint]:
+        found: list[AuditCheckpoint] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "chain = :chain",
+            "ExpressionAttributeValues": {":chain": {"S": self.checkpoint_partition}},
+            "ConsistentRead": True,
+        }
+        with _translated(self.table_name):
+            while True:
+                response = self._db.query(**kwargs)
+                for item in response.get("Items", []):
+                    values = _from_item(item)
+                    values["chain"] = values.pop("checkpoint_chain", self.chain)
+                    values["seq"] = int(values["seq"])
+                    try:
+                        found.append(AuditCheckpoint.model_validate(values))
+                    except ValueError:
+                        continue  # an unreadable checkpoint vouches for nothing; the locked copy decides
+                if "LastEvaluatedKey" not in response:
+                    return found
+                kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

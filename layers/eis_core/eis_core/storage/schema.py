@@ -151,6 +151,11 @@ class AgencyResources(BaseModel):
         return f"{self.prefix}-notify"
 
     @property
+    def audit_key_alias(self) -> str:
+        """The KMS HMAC key that signs the audit chain (``EIS_AUDIT_KEY_ID`` names it to the functions)."""
+        return f"alias/{self.prefix}-audit"
+
+    @property
     def user_pool(self) -> str:
         return f"{self.prefix}-users"
 
