@@ -21,7 +21,6 @@ from eis_core.audit.export import AuditExporter
 from eis_core.models.audit import AuditEvent, AuditRecord
 from eis_core.settings import Settings
 from eis_core.storage.dynamodb import DynamoAuditLog
-from eis_core.storage.schema import Table
 from eis_core.wiring import Adapters, aws_adapters, memory_adapters
 from eis_tools.local.cli import main
 from tests.conftest import ACCOUNT, AGENCY_ID, REGION
@@ -223,7 +222,7 @@ def test_twenty_concurrent_writers_all_append_into_one_verifiable_chain(settings
         for n in range(each):
             try:
                 log.append(_event(w * 100 + n))
-            except BaseException as error:  # noqa: BLE001 - counted and asserted below
+            except BaseException as error:
                 failures.append(error)
 
     threads = [threading.Thread(target=write, args=(log, w)) for w, log in enumerate(logs)]

@@ -33,6 +33,7 @@ from eis_core.models.cases import Case, Note
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
 from eis_core.storage.ports import AuditKey, RecordVersion, WriteSummary
+from eis_core.storage.schema import audit_checkpoint_partition, audit_sequence_partition
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -770,11 +771,11 @@ class DynamoAuditLog:
 
     @property
     def checkpoint_partition(self) -> str:
-        return f"{self.chain}#checkpoints"
+        return audit_checkpoint_partition(self.chain)
 
     @property
     def sequence_partition(self) -> str:
-        return f"{self.chain}#sequence"
+        return audit_sequence_partition(self.chain)
 
     def _last(self, *, below: int | None = None) -> tuple[int, str] | None:
         """Seq and hash of the newest record (below ``below``): all an append needs, even if the rest is corrupt."""

@@ -108,6 +108,16 @@ TABLE_SPECS: dict[Table, TableSpec] = {
 }
 
 
+def audit_sequence_partition(chain: str) -> str:
+    """The audit table partition holding a chain's ticket counter (the only item appenders may update)."""
+    return f"{chain}#sequence"
+
+
+def audit_checkpoint_partition(chain: str) -> str:
+    """The audit table partition holding a chain's signed checkpoints."""
+    return f"{chain}#checkpoints"
+
+
 class Bucket(StrEnum):
     UPLOADS = "uploads"
     QUARANTINE = "quarantine"
