@@ -32,6 +32,14 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eis_core.cases.access import Caller, NotAuthenticatedError
+from eis_core.cases.screening import (
+    MAX_BODY_BYTES,
+    MAX_JSON_DEPTH,
+    MalformedBodyError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    screen,
+)
 from eis_core.cases.service import MAX_AUDIT_PAGE, MAX_UPLOADS_PAGE, ApiCall, CaseService, OpenCaseExistsError
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError, StorageError, ValidationFailed
 from eis_core.ingest.reports import UploadReports
@@ -51,14 +59,6 @@ from eis_core.models.api import (
 )
 from eis_core.settings import Settings
 from eis_core.wiring import aws_adapters
-from functions.cases_api.screening import (
-    MAX_BODY_BYTES,
-    MAX_JSON_DEPTH,
-    MalformedBodyError,
-    PayloadTooLargeError,
-    UnsupportedMediaTypeError,
-    screen,
-)
 
 logger = Logger()
 tracer = Tracer()
