@@ -12,6 +12,7 @@ import pytest
 
 from eis_core.models.records import RecordKind
 from eis_tools.generate import GeneratedAgency, GeneratorConfig, generate_agency, write_extracts
+from eis_tools.local.cli import main
 from eis_tools.local.demo import DemoResult, http_json, run_demo, serve_case_api
 from eis_tools.local.gateway import LocalApiGateway
 from eis_tools.local.stack import LocalStack, local_stack
@@ -110,6 +111,19 @@ def test_every_stage_left_an_audit_record_in_an_intact_chain(
     assert {"upload.ingest", "score.run", "alert.notify", "case.open"} <= actions
     # and the demo's audit-export job archived the trail it had by then
     assert 0 < result.audit_exported <= len(audit["records"])
+
+
+def test_the_demos_audit_trail_passes_eis_audit_verify(
+    demo: tuple[DemoResult, LocalStack, LocalApiGateway], capsys: pytest.CaptureFixture[str]
+) -> None:
+    result, stack, _ = demo
+    assert result.audit_verified, result.audit_verification
+
+    code = main(["audit", "verify", "--agency", stack.resources.agency_id, "--endpoint", stack.endpoint])
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"audit trail of {stack.resources.agency_id} verified" in out
 
 
 def test_eis_demo_command_runs_and_prints_the_summary(tmp_path: Path) -> None:

@@ -9,20 +9,16 @@ from typing import Any
 from eis_core.storage.schema import AgencyResources, Bucket, Table
 
 
-def _verify(args: argparse.Namespace) -> int:
+def verify_agency(resources: AgencyResources, *, endpoint: str | None = None, key_id: str | None = None) -> Any:
+    """``eis_core.audit.archive.verify_audit`` on an agency's audit table, locked bucket and audit key."""
     import boto3
 
     from eis_core.audit.archive import verify_audit
     from eis_core.storage.dynamodb import DynamoAuditLog
     from eis_core.storage.kms import KmsAuditKey
     from eis_core.storage.s3 import S3ArtifactStore
-    from eis_tools.local.stack import LOCAL_ACCOUNT, LOCAL_REGION
 
-    resources = AgencyResources(
-        agency_id=args.agency, account=args.account or LOCAL_ACCOUNT, region=args.region or LOCAL_REGION
-    )
     options: dict[str, Any] = {"region_name": resources.region}
-    endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL")
     if endpoint:
         options["endpoint_url"] = endpoint
     session = boto3.session.Session()
@@ -30,10 +26,20 @@ def _verify(args: argparse.Namespace) -> int:
         session.client("dynamodb", **options),
         resources.table(Table.AUDIT),
         chain=resources.agency_id,
-        key=KmsAuditKey(session.client("kms", **options), args.key_id or resources.audit_key_alias),
+        key=KmsAuditKey(session.client("kms", **options), key_id or resources.audit_key_alias),
     )
     archive = S3ArtifactStore(session.client("s3", **options), resources.bucket(Bucket.AUDIT))
-    result = verify_audit(log, archive, resources.agency_id)
+    return verify_audit(log, archive, resources.agency_id)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from eis_tools.local.stack import LOCAL_ACCOUNT, LOCAL_REGION
+
+    resources = AgencyResources(
+        agency_id=args.agency, account=args.account or LOCAL_ACCOUNT, region=args.region or LOCAL_REGION
+    )
+    endpoint = args.endpoint or os.environ.get("AWS_ENDPOINT_URL")
+    result = verify_agency(resources, endpoint=endpoint, key_id=args.key_id)
     summary = (
         f"{result.table_records} records in the table, {result.locked_records} in {result.segments} locked "
         f"segments, {result.checkpoints} locked checkpoints"
