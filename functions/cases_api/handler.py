@@ -41,7 +41,14 @@ from eis_core.cases.screening import (
     screen,
 )
 from eis_core.cases.service import MAX_AUDIT_PAGE, MAX_UPLOADS_PAGE, ApiCall, CaseService, OpenCaseExistsError
-from eis_core.errors import ConflictError, ForbiddenError, NotFoundError, StorageError, ValidationFailed
+from eis_core.errors import (
+    ConflictError,
+    CorruptItemError,
+    ForbiddenError,
+    NotFoundError,
+    StorageError,
+    ValidationFailed,
+)
 from eis_core.ingest.reports import UploadReports
 from eis_core.models.alerts import AlertStatus
 from eis_core.models.api import (
@@ -186,6 +193,8 @@ ERROR_STATUS: dict[type[Exception], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
     RouteNotFound: HTTPStatus.NOT_FOUND,
     ConflictError: HTTPStatus.CONFLICT,
+    # A stored alert or case this version cannot read: named in the answer (and logged), never a crash.
+    CorruptItemError: HTTPStatus.CONFLICT,
     MalformedBodyError: HTTPStatus.BAD_REQUEST,
     PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     UnsupportedMediaTypeError: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -256,7 +265,13 @@ AlertId = Annotated[str, Path(description="Alert id, e.g. 2024-06-01-A1234", max
 CaseId = Annotated[str, Path(description="Case id", max_length=128)]
 
 
-@app.get("/alerts", summary="Alerts the caller may see", tags=["alerts"], responses=_responses(HTTPStatus.OK))
+@app.get(
+    "/alerts",
+    summary="Alerts the caller may see",
+    description="409 names a stored alert that cannot be read (corrupt); the others are unaffected in storage.",
+    tags=["alerts"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.CONFLICT),
+)
 def list_alerts(
     status: Annotated[AlertStatus | None, Query(description="Only alerts in this status")] = None,
 ) -> AlertList:
@@ -267,7 +282,7 @@ def list_alerts(
     "/alerts/<alert_id>",
     summary="One alert with its explanation",
     tags=["alerts"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def get_alert(alert_id: AlertId) -> AlertOut:
     return AlertOut.from_domain(_service().get_alert(_caller(), alert_id))
@@ -289,7 +304,7 @@ def open_case(alert_id: AlertId) -> CaseOut:
     "/cases/<case_id>",
     summary="One case with its notes",
     tags=["cases"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def get_case(case_id: CaseId) -> CaseOut:
     return CaseOut.from_domain(_service().get_case(_caller(), case_id))
@@ -300,7 +315,7 @@ def get_case(case_id: CaseId) -> CaseOut:
     summary="Add a note to a case",
     tags=["cases"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def add_note(case_id: CaseId, note: NoteIn) -> NoteOut:
     return NoteOut.from_domain(_service().add_note(_caller(), case_id, note.text, request_id=_request_id()))
@@ -308,7 +323,12 @@ def add_note(case_id: CaseId, note: NoteIn) -> NoteOut:
 
 @app.get(
     "/audit",
-    summary="The audit trail, with a hash-chain check (auditors and admins)",
+    summary="The audit trail, with a keyed hash-chain check (auditors and admins)",
+    description=(
+        "chain_valid is false, and chain_problem names the first bad record, when a record was edited, "
+        "removed, reordered or rewritten, cannot be read, or records after the newest signed checkpoint "
+        "are missing. A page past the end is empty and valid. `eis audit verify` also checks the locked exports."
+    ),
     tags=["audit"],
     responses=_responses(HTTPStatus.OK),
 )

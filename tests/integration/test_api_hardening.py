@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 
 from eis_core.models.alerts import AlertLevel
@@ -147,3 +148,30 @@ def test_a_rejected_request_is_still_audited(adapters: Adapters) -> None:
 
     [record] = [r for r in adapters.audit.records(limit=1000) if r.detail.get("status_code") == 415]
     assert record.outcome.value == "failed"
+
+
+def test_a_corrupt_stored_alert_or_audit_item_is_reported_not_a_500(adapters: Adapters, settings: Settings) -> None:
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.update_item(
+        TableName=settings.alerts_table,
+        Key={"alert_id": {"S": ALERT_A}},
+        UpdateExpression="SET body = :b",
+        ExpressionAttributeValues={":b": {"S": "{not json"}},
+    )
+    send("apigw_list_alerts.json")  # leaves audit records 1..n
+    dynamodb.update_item(
+        TableName=settings.audit_table,
+        Key={"chain": {"S": settings.agency_id}, "seq": {"N": "1"}},
+        UpdateExpression="SET detail = :d",
+        ExpressionAttributeValues={":d": {"S": "{"}},
+    )
+
+    listing = send("apigw_list_alerts.json")
+    one = send("apigw_get_alert.json", path=f"/alerts/{ALERT_A}")
+    audit = send("apigw_audit.json")
+
+    assert status_and_error(listing) == (409, "conflict") and ALERT_A in listing["body"]
+    assert status_and_error(one) == (409, "conflict")
+    page = json.loads(audit["body"])
+    assert audit["statusCode"] == 200
+    assert page["chain_valid"] is False and "record 1 cannot be read" in page["chain_problem"]

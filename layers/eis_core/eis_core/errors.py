@@ -40,3 +40,12 @@ class UnreadableAuditRecordError(StorageError):
     def __init__(self, seq: int, reason: str) -> None:
         super().__init__(f"audit record {seq} cannot be read: {reason}")
         self.seq = seq
+
+
+class CorruptItemError(EISError):
+    """A stored item (an alert, a case) cannot be read as its model: reported by id, never a crash."""
+
+    def __init__(self, kind: str, item_id: str) -> None:
+        super().__init__(f"the stored {kind} {item_id} cannot be read; an administrator must repair it")
+        self.kind = kind
+        self.item_id = item_id

@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any, cast
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from eis_core.errors import ConflictError, NotFoundError, StorageError, UnreadableAuditRecordError
+from eis_core.errors import (
+    ConflictError,
+    CorruptItemError,
+    NotFoundError,
+    StorageError,
+    UnreadableAuditRecordError,
+)
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
 from eis_core.models.audit import (
     GENESIS_HASH,
@@ -422,10 +428,13 @@ class DynamoAlertStore:
 
     @staticmethod
     def _alert(item: Mapping[str, Any]) -> Alert:
-        document = json.loads(item["body"]["S"])
-        document["status"] = item["status"]["S"]
-        document["case_id"] = item["case_id"]["S"] if "case_id" in item else None
-        return Alert.model_validate(document)
+        try:
+            document = json.loads(item["body"]["S"])
+            document["status"] = item["status"]["S"]
+            document["case_id"] = item["case_id"]["S"] if "case_id" in item else None
+            return Alert.model_validate(document)
+        except (KeyError, TypeError, ValueError):  # pydantic's ValidationError is a ValueError
+            raise CorruptItemError("alert", str(item.get("alert_id", {}).get("S", "?"))) from None
 
     def get_alert(self, alert_id: str) -> Alert | None:
         with _translated(self.table_name):
@@ -567,17 +576,20 @@ class DynamoCaseStore:
             items = [item for page in pages for item in page.get("Items", [])]
         case_values: dict[str, Any] | None = None
         notes: list[Note] = []
-        for item in items:  # sorted by sk: notes come in time order
-            values = _from_item(item)
-            sk = values.pop("sk")
-            if sk == CASE_SK:
-                values.pop("open_officer_id", None)
-                case_values = values
-            elif sk.startswith(NOTE_PREFIX):
-                notes.append(Note.model_validate(values))
-        if case_values is None:
-            return None
-        return Case.model_validate(case_values | {"notes": notes})
+        try:
+            for item in items:  # sorted by sk: notes come in time order
+                values = _from_item(item)
+                sk = values.pop("sk")
+                if sk == CASE_SK:
+                    values.pop("open_officer_id", None)
+                    case_values = values
+                elif sk.startswith(NOTE_PREFIX):
+                    notes.append(Note.model_validate(values))
+            if case_values is None:
+                return None
+            return Case.model_validate(case_values | {"notes": notes})
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise CorruptItemError("case", case_id) from None
 
     def _lock_holder(self, officer_id: str) -> str | None:
         with _translated(self.table_name):
@@ -604,7 +616,10 @@ class DynamoCaseStore:
             if values.pop("sk", None) != CASE_SK:
                 continue
             values.pop("open_officer_id", None)
-            cases.append(Case.model_validate(values | {"notes": []}))
+            try:
+                cases.append(Case.model_validate(values | {"notes": []}))
+            except ValueError:
+                raise CorruptItemError("case", str(values.get("case_id", "?"))) from None
         return sorted(cases, key=lambda case: case.case_id)
 
     def add_note(self, note: Note) -> None:
