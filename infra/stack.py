@@ -16,12 +16,12 @@ from aws_cdk import aws_s3_notifications as s3n
 from constructs import Construct
 
 from eis_core.ingest.contract import UPLOAD_PREFIX
-from eis_core.storage.schema import Bucket, Table
+from eis_core.storage.schema import Bucket, Table, audit_sequence_partition
 from infra.components.access import Access
 from infra.components.api import CasesApi
 from infra.components.backup import AgencyBackup
 from infra.components.email import SenderIdentity
-from infra.components.encryption import AgencyKey
+from infra.components.encryption import AgencyKey, AuditKey
 from infra.components.functions import AgencyLayers, EisFunction
 from infra.components.identity import AgencyUserPool
 from infra.components.messaging import AlertMessaging
@@ -111,8 +111,10 @@ class EisAgencyStack(Stack):
         Tags.of(self).add("eis:agency", config.agency_id)
         Tags.of(self).add("eis:system", "early-intervention")
         resources = config.resources
+        self.agency_id = config.agency_id
 
         self.key = AgencyKey(self, "Encryption", prefix=resources.prefix).key
+        self.audit_key = AuditKey(self, "AuditSigning", alias=resources.audit_key_alias, prefix=resources.prefix).key
         self.tables = AgencyTables(self, "Tables", resources=resources, key=self.key)
         self.buckets = AgencyBuckets(
             self,
@@ -146,7 +148,9 @@ class EisAgencyStack(Stack):
         def environment(name: str, function_name: str) -> dict[str, str]:
             # Built from the function's settings model (eis_core.settings): a variable it requires
             # that the stack does not supply stops the synth here.
-            settings = config.function_environment(name, alerts_topic_arn=self.messaging.topic.topic_arn)
+            settings = config.function_environment(
+                name, alerts_topic_arn=self.messaging.topic.topic_arn, audit_key_id=self.audit_key.key_arn
+            )
             return settings | {"POWERTOOLS_METRICS_NAMESPACE": "EIS", "POWERTOOLS_SERVICE_NAME": function_name}
 
         def function(
@@ -255,6 +259,7 @@ class EisAgencyStack(Stack):
         """
         t, b = self.tables, self.buckets.buckets
         table = t.tables
+        sequence = audit_sequence_partition(self.agency_id)  # audit chains are named by the agency id
 
         ingest = Access(self.ingest.policy, self.key)
         ingest.read_objects(b[Bucket.UPLOADS], UPLOAD_PREFIX)
@@ -264,7 +269,7 @@ class EisAgencyStack(Stack):
         ingest.read_objects(b[Bucket.QUARANTINE], "ledger/")
         ingest.read_write_items(table[Table.RECORDS])  # batch-get content hashes, then batch-write changes
         ingest.read_write_items(table[Table.IDEMPOTENCY], delete=True)
-        ingest.append_audit(table[Table.AUDIT])
+        ingest.append_audit(table[Table.AUDIT], self.audit_key, sequence)
 
         score = Access(self.score.policy, self.key)
         score.read_items(table[Table.RECORDS])
@@ -274,8 +279,9 @@ class EisAgencyStack(Stack):
         score.read_write_items(table[Table.CASES], t.index_arns(Table.CASES), delete=True)
         score.read_objects(b[Bucket.ARTIFACTS]).write_objects(b[Bucket.ARTIFACTS])
         score.publish(self.messaging.topic)
-        score.append_audit(table[Table.AUDIT])
+        score.append_audit(table[Table.AUDIT], self.audit_key, sequence)
         score.write_objects(b[Bucket.AUDIT])
+        score.verify_audit(self.audit_key)  # the export checks the chain before it writes a checkpoint
 
         notify = Access(self.notify.policy, self.key)
         notify.consume(self.messaging.queue)
@@ -284,7 +290,7 @@ class EisAgencyStack(Stack):
         notify.read_items(table[Table.CASES], t.index_arns(Table.CASES))
         notify.read_write_items(table[Table.IDEMPOTENCY], delete=True)
         notify.send_email(self.sender.identity_arn)
-        notify.append_audit(table[Table.AUDIT])
+        notify.append_audit(table[Table.AUDIT], self.audit_key, sequence)
 
         api = Access(self.cases_api.policy, self.key)
         api.read_write_items(table[Table.ALERTS], t.index_arns(Table.ALERTS))
@@ -293,7 +299,8 @@ class EisAgencyStack(Stack):
         api.read_items(table[Table.SCORES])  # officer snapshot: latest scores and explanations
         # Upload reports and quarantine files for risk managers and auditors (GET /uploads...).
         api.read_objects(b[Bucket.QUARANTINE], "reports/").read_objects(b[Bucket.QUARANTINE], "quarantine/")
-        api.append_audit(table[Table.AUDIT])
+        api.append_audit(table[Table.AUDIT], self.audit_key, sequence)
+        api.verify_audit(self.audit_key)  # GET /audit checks MACs and checkpoints
 
     def _wire_triggers(self, config: AgencyConfig) -> None:
         self.buckets.buckets[Bucket.UPLOADS].add_event_notification(

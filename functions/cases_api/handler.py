@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFound
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -26,9 +31,24 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eis_core.cases.access import Caller, NotAuthenticatedError
+from eis_core.cases.screening import (
+    MAX_BODY_BYTES,
+    MAX_JSON_DEPTH,
+    MalformedBodyError,
+    PayloadTooLargeError,
+    UnsupportedMediaTypeError,
+    screen,
+)
 from eis_core.cases.service import MAX_AUDIT_PAGE, MAX_UPLOADS_PAGE, ApiCall, CaseService, OpenCaseExistsError
 from eis_core.cases.wiring import build_case_service
-from eis_core.errors import ConflictError, ForbiddenError, NotFoundError, StorageError, ValidationFailed
+from eis_core.errors import (
+    ConflictError,
+    CorruptItemError,
+    ForbiddenError,
+    NotFoundError,
+    StorageError,
+    ValidationFailed,
+)
 from eis_core.models.alerts import AlertStatus
 from eis_core.models.api import (
     API_TITLE,
@@ -50,7 +70,58 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace="EIS")  # explicit: a missing namespace would fail every invocation
 
-app = APIGatewayRestResolver(enable_validation=True)
+
+@functools.cache
+def _settings() -> CasesApiSettings:
+    return CasesApiSettings.from_env(os.environ)  # cold start: a missing variable fails here, named
+
+
+def origin_of(url: str) -> str:
+    """``https://portal.example.gov/app/`` -> ``https://portal.example.gov`` (what a browser sends as Origin)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class PortalCORS(CORSConfig):
+    """CORS for the agency's portal origin only, read from the settings on the first request.
+
+    The resolver is built at import (its routes are decorators), before the settings are read; this
+    config asks for the origin when a response is built, so no other origin is ever allowed.
+    """
+
+    def __init__(self, portal_url: Callable[[], str]) -> None:
+        super().__init__(allow_origin="null")
+        self._portal_url = portal_url
+
+    def _current(self) -> CORSConfig:
+        return _portal_cors(origin_of(self._portal_url()))
+
+    def allowed_origin(self, extracted_origin: str) -> str | None:
+        return self._current().allowed_origin(extracted_origin)
+
+    def to_dict(self, origin: str | None) -> dict[str, str]:
+        return self._current().to_dict(origin)
+
+
+@functools.cache
+def _portal_cors(origin: str) -> CORSConfig:
+    return CORSConfig(allow_origin=origin, max_age=600)
+
+
+CORS = PortalCORS(lambda: _settings().portal_url)
+
+# Sent on every response, errors and denials included: API answers are personal data, never cached,
+# never sniffed into something else, never framed, only over HTTPS.
+SECURITY_HEADERS: dict[str, str] = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+app = APIGatewayRestResolver(enable_validation=True, cors=CORS)
 API_DESCRIPTION = "Alerts, cases, notes, upload reports and the audit trail of an agency's Early Intervention System."
 
 
@@ -74,7 +145,7 @@ def describe_openapi() -> APIGatewayRestResolver:
 
 @functools.cache
 def _service() -> CaseService:
-    settings = CasesApiSettings.from_env(os.environ)  # cold start: a missing variable fails here, named
+    settings = _settings()
     return build_case_service(aws_adapters(settings), agency_id=settings.agency_id, policy=settings)
 
 
@@ -124,6 +195,13 @@ ERROR_STATUS: dict[type[Exception], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
     RouteNotFound: HTTPStatus.NOT_FOUND,
     ConflictError: HTTPStatus.CONFLICT,
+    # A stored alert or case this version cannot read: named in the answer (and logged), never a crash.
+    CorruptItemError: HTTPStatus.CONFLICT,
+    MalformedBodyError: HTTPStatus.BAD_REQUEST,
+    PayloadTooLargeError: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    UnsupportedMediaTypeError: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    RequestUnsupportedContentType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    RecursionError: HTTPStatus.BAD_REQUEST,  # a body nested past the screen's depth check still answers 400
     ValidationFailed: HTTPStatus.UNPROCESSABLE_ENTITY,
     RequestValidationError: HTTPStatus.UNPROCESSABLE_ENTITY,
     StorageError: HTTPStatus.SERVICE_UNAVAILABLE,
@@ -141,6 +219,10 @@ def _error_response(error: Exception) -> Response[str]:
         )
     elif isinstance(error, RouteNotFound):
         message = "no such endpoint; see the OpenAPI document for the routes"
+    elif isinstance(error, RequestUnsupportedContentType):
+        message = "send the body as application/json"
+    elif isinstance(error, RecursionError):
+        message = "the request body nests too deeply"
     elif status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         logger.exception("request failed", extra={"error_type": type(error).__name__})
         message = "temporarily unavailable; try again shortly" if isinstance(error, StorageError) else "internal error"
@@ -156,12 +238,24 @@ def _error_response(error: Exception) -> Response[str]:
 app.exception_handler(list(ERROR_STATUS))(_error_response)
 
 
+# What any request can answer, whatever the route: its body is screened before the route sees it.
+_EVERY_ROUTE: dict[HTTPStatus, str] = {
+    HTTPStatus.BAD_REQUEST: f"The body is not valid base64 or UTF-8, or nests deeper than {MAX_JSON_DEPTH} levels",
+    HTTPStatus.UNAUTHORIZED: "No valid token",
+    HTTPStatus.FORBIDDEN: "The token is for another agency, has no EIS role, or may not do this",
+    HTTPStatus.REQUEST_ENTITY_TOO_LARGE: f"The body is over {MAX_BODY_BYTES} bytes",
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "A body that is not application/json (any case) in UTF-8",
+    HTTPStatus.UNPROCESSABLE_ENTITY: "A parameter or the body does not match the schema",
+    HTTPStatus.SERVICE_UNAVAILABLE: "Storage is briefly unavailable; try again",
+}
+
+
 def _responses(success: HTTPStatus, *errors: HTTPStatus) -> dict[int, Any]:
     """OpenAPI responses: the success (schema from the return type) and the errors a route can answer."""
     documented: dict[int, Any] = {success.value: {"description": success.phrase}}
-    for status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN, HTTPStatus.UNPROCESSABLE_ENTITY, *errors):
+    for status in sorted({*_EVERY_ROUTE, *errors}):
         documented[status.value] = {
-            "description": status.phrase,
+            "description": _EVERY_ROUTE.get(status, status.phrase),
             "content": {content_types.APPLICATION_JSON: {"model": ErrorOut}},
         }
     return documented
@@ -173,7 +267,13 @@ AlertId = Annotated[str, Path(description="Alert id, e.g. 2024-06-01-A1234", max
 CaseId = Annotated[str, Path(description="Case id", max_length=128)]
 
 
-@app.get("/alerts", summary="Alerts the caller may see", tags=["alerts"], responses=_responses(HTTPStatus.OK))
+@app.get(
+    "/alerts",
+    summary="Alerts the caller may see",
+    description="409 names a stored alert that cannot be read (corrupt); the others are unaffected in storage.",
+    tags=["alerts"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.CONFLICT),
+)
 def list_alerts(
     status: Annotated[AlertStatus | None, Query(description="Only alerts in this status")] = None,
 ) -> AlertList:
@@ -184,7 +284,7 @@ def list_alerts(
     "/alerts/<alert_id>",
     summary="One alert with its explanation",
     tags=["alerts"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def get_alert(alert_id: AlertId) -> AlertOut:
     return AlertOut.from_domain(_service().get_alert(_caller(), alert_id))
@@ -206,7 +306,7 @@ def open_case(alert_id: AlertId) -> CaseOut:
     "/cases/<case_id>",
     summary="One case with its notes",
     tags=["cases"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def get_case(case_id: CaseId) -> CaseOut:
     return CaseOut.from_domain(_service().get_case(_caller(), case_id))
@@ -217,7 +317,7 @@ def get_case(case_id: CaseId) -> CaseOut:
     summary="Add a note to a case",
     tags=["cases"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def add_note(case_id: CaseId, note: NoteIn) -> NoteOut:
     return NoteOut.from_domain(_service().add_note(_caller(), case_id, note.text, request_id=_request_id()))
@@ -225,7 +325,12 @@ def add_note(case_id: CaseId, note: NoteIn) -> NoteOut:
 
 @app.get(
     "/audit",
-    summary="The audit trail, with a hash-chain check (auditors and admins)",
+    summary="The audit trail, with a keyed hash-chain check (auditors and admins)",
+    description=(
+        "chain_valid is false, and chain_problem names the first bad record, when a record was edited, "
+        "removed, reordered or rewritten, cannot be read, or records after the newest signed checkpoint "
+        "are missing. A page past the end is empty and valid. `eis audit verify` also checks the locked exports."
+    ),
     tags=["audit"],
     responses=_responses(HTTPStatus.OK),
 )
@@ -287,6 +392,37 @@ def get_upload_quarantine(upload_id: UploadId) -> Response[str]:
 # --- entry point ---------------------------------------------------------------------------------
 
 
+def _rejected(error: Exception) -> dict[str, Any]:
+    """The proxy response for a request the screen refused before the resolver saw it."""
+    answer = _error_response(error)
+    return {
+        "statusCode": answer.status_code,
+        "body": answer.body,
+        "isBase64Encoded": False,
+        "multiValueHeaders": {"Content-Type": [answer.content_type]},
+    }
+
+
+def _add_headers(response: dict[str, Any], request: APIGatewayProxyEvent) -> None:
+    """Security headers on every response; CORS for the portal where the resolver did not add it."""
+    multi: dict[str, list[str]] = response.setdefault("multiValueHeaders", {}) or {}
+    response["multiValueHeaders"] = multi
+    single: dict[str, str] = response.get("headers") or {}
+    present = {name.lower() for name in (*multi, *single)}
+    added = dict(SECURITY_HEADERS)
+    if "access-control-allow-origin" not in present:
+        origin = next((str(v) for k, v in (request.headers or {}).items() if k.lower() == "origin"), None)
+        allowed = CORS.allowed_origin(origin) if origin else None
+        added |= CORS.to_dict(allowed) if allowed else {}
+    added["Vary"] = "Origin"
+    for name, value in added.items():
+        for existing in [key for key in multi if key.lower() == name.lower()]:
+            del multi[existing]
+        for existing in [key for key in single if key.lower() == name.lower()]:
+            del single[existing]
+        multi[name] = [value]
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -294,7 +430,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     service = _service()  # settings first: a missing one fails the invocation, not each route with a 500
     trace = _RequestTrace()
     app.context["trace"] = trace
-    response = app.resolve(event, context)
+    try:
+        response = app.resolve(screen(event), context)
+    except (MalformedBodyError, PayloadTooLargeError, UnsupportedMediaTypeError) as rejected:
+        trace.error = rejected
+        response = _rejected(rejected)
+    _add_headers(response, APIGatewayProxyEvent(event))
     request = APIGatewayProxyEvent(event)
     status_code = int(response["statusCode"])
     service.record_request(

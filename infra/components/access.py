@@ -16,7 +16,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 
-from infra.components.encryption import KMS_DECRYPT, KMS_ENCRYPT
+from infra.components.encryption import KMS_AUDIT_SIGN, KMS_AUDIT_VERIFY, KMS_DECRYPT, KMS_ENCRYPT
 
 TABLE_READ = (
     "dynamodb:GetItem",
@@ -91,9 +91,27 @@ class Access:
     ) -> Access:
         return self.read_items(table, index_arns).write_items(table, delete=delete)
 
-    def append_audit(self, table: dynamodb.ITable) -> Access:
+    def append_audit(self, table: dynamodb.ITable, audit_key: kms.IKey, sequence_partition: str) -> Access:
+        """Append to the keyed chain: sign with the audit key; take tickets from the sequence counter.
+
+        UpdateItem (the counter's atomic ADD) is allowed on the counter's partition only, so records
+        themselves still cannot be updated.
+        """
         self._allow(AUDIT_APPEND, [table.table_arn])
+        self._policy.add_statements(
+            iam.PolicyStatement(
+                actions=["dynamodb:UpdateItem"],
+                resources=[table.table_arn],
+                conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [sequence_partition]}},
+            )
+        )
+        self._allow(KMS_AUDIT_SIGN, [audit_key.key_arn])
         self._key_use(encrypt=True)
+        return self
+
+    def verify_audit(self, audit_key: kms.IKey) -> Access:
+        """Check the chain's MACs and checkpoints (reading the table is granted separately)."""
+        self._allow(KMS_AUDIT_VERIFY, [audit_key.key_arn])
         return self
 
     # --- messaging ---

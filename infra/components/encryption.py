@@ -1,4 +1,5 @@
-"""The agency's customer-managed KMS key: every table, bucket, queue, topic and log group uses it."""
+"""The agency's customer-managed KMS keys: one encrypts every table, bucket, queue, topic and log group;
+the audit key (HMAC) signs the audit chain and its checkpoints."""
 
 from __future__ import annotations
 
@@ -42,4 +43,32 @@ class AgencyKey(Construct):
                     }
                 },
             )
+        )
+
+
+# Who signs audit records (every function appends) and who checks them (the case API, the exporter).
+KMS_AUDIT_SIGN = ("kms:GenerateMac",)
+KMS_AUDIT_VERIFY = ("kms:VerifyMac",)
+
+
+class AuditKey(Construct):
+    """An HMAC_256 key that never leaves KMS: the audit chain's MACs and checkpoints are made with it.
+
+    Someone who can write the audit table can recompute SHA-256 links but cannot make a MAC without
+    ``kms:GenerateMac`` on this key, which only the functions hold. KMS cannot rotate HMAC keys
+    automatically (only symmetric encryption keys), so rotation is off; it is retained, because
+    deleting it would leave the whole trail unverifiable.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, *, alias: str, prefix: str) -> None:
+        super().__init__(scope, construct_id)
+        self.key = kms.Key(
+            self,
+            "Key",
+            alias=alias,
+            description=f"{prefix}: signs the audit chain (HMAC); verification needs kms:VerifyMac",
+            key_spec=kms.KeySpec.HMAC_256,
+            key_usage=kms.KeyUsage.GENERATE_VERIFY_MAC,
+            enable_key_rotation=False,
+            removal_policy=RemovalPolicy.RETAIN,
         )

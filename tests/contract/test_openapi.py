@@ -44,6 +44,10 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/uploads/{upload_id}/quarantine"),
     }
     assert codes[("GET", "/uploads/{upload_id}/quarantine")] >= {"200", "403", "404"}
+    # Every request's body is screened first: media type, encoding, size and depth answer these anywhere.
+    for operation_codes in codes.values():
+        assert operation_codes >= {"400", "401", "403", "413", "415", "422"}
+        assert not {code for code in operation_codes if code.startswith("5")} - {"503"}
     quarantine_ok = document["paths"]["/uploads/{upload_id}/quarantine"]["get"]["responses"]["200"]
     assert set(quarantine_ok["content"]) == {"text/csv"}
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from eis_core.models.audit import AuditEvent
 from eis_core.models.records import RecordKind
+from eis_core.wiring import aws_adapters
 from eis_tools.generate import GeneratedAgency, GeneratorConfig, generate_agency, write_extracts
+from eis_tools.local.cli import main
 from eis_tools.local.demo import DemoResult, http_json, run_demo, serve_case_api
 from eis_tools.local.gateway import LocalApiGateway
+from eis_tools.local.resources import LocalSettings
 from eis_tools.local.stack import LocalStack, local_stack
 
 
@@ -112,6 +119,19 @@ def test_every_stage_left_an_audit_record_in_an_intact_chain(
     assert 0 < result.audit_exported <= len(audit["records"])
 
 
+def test_the_demos_audit_trail_passes_eis_audit_verify(
+    demo: tuple[DemoResult, LocalStack, LocalApiGateway], capsys: pytest.CaptureFixture[str]
+) -> None:
+    result, stack, _ = demo
+    assert result.audit_verified, result.audit_verification
+
+    code = main(["audit", "verify", "--agency", stack.resources.agency_id, "--endpoint", stack.endpoint])
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"audit trail of {stack.resources.agency_id} verified" in out
+
+
 def test_eis_demo_command_runs_and_prints_the_summary(tmp_path: Path) -> None:
     completed = subprocess.run(
         [
@@ -137,3 +157,45 @@ def test_eis_demo_command_runs_and_prints_the_summary(tmp_path: Path) -> None:
     assert "ingested" in out and "alerts raised" in out and "emails captured" in out
     assert "hash chain verified" in out
     assert list((tmp_path / "outbox").glob("*.txt"))
+
+
+def test_twenty_concurrent_writers_on_the_local_stack_all_append(
+    demo: tuple[DemoResult, LocalStack, LocalApiGateway], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Over HTTP to moto's server, as the functions would: every append lands and the trail still verifies."""
+    _, stack, _ = demo
+    settings = LocalSettings.from_env(os.environ)
+    logs = [aws_adapters(settings, stack.session).audit for _ in range(20)]
+    before = len(logs[0].records(limit=100_000))
+    failures: list[BaseException] = []
+    start = threading.Barrier(len(logs))
+
+    def write(log: Any, writer: int) -> None:
+        start.wait()
+        for n in range(5):
+            try:
+                log.append(_concurrent_event(stack.resources.agency_id, writer, n))
+            except BaseException as error:
+                failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(log, w)) for w, log in enumerate(logs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert len(logs[0].records(limit=100_000)) == before + 100
+    code = main(["audit", "verify", "--agency", stack.resources.agency_id, "--endpoint", stack.endpoint])
+    assert code == 0, capsys.readouterr().out
+
+
+def _concurrent_event(agency_id: str, writer: int, n: int) -> AuditEvent:
+    return AuditEvent(
+        actor=f"writer-{writer}",
+        role="system",
+        action="test.concurrent",
+        target_type="test",
+        target_id=f"{writer}-{n}",
+        agency_id=agency_id,
+    )

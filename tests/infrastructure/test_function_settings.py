@@ -35,9 +35,15 @@ def test_each_function_environment_is_its_model_serialised() -> None:
     agency = load_agencies().agencies[0]
 
     for function, model in settings.FUNCTION_SETTINGS.items():
-        env = agency.function_environment(function, alerts_topic_arn="arn:aws:sns:x")
-        assert model.from_env(env) == agency.function_settings(function, alerts_topic_arn="arn:aws:sns:x")
-    notify = NotifySettings.from_env(agency.function_environment("notify", alerts_topic_arn="arn"))
+        env = agency.function_environment(
+            function, alerts_topic_arn="arn:aws:sns:x", audit_key_id="alias/eis-testville-audit"
+        )
+        assert model.from_env(env) == agency.function_settings(
+            function, alerts_topic_arn="arn:aws:sns:x", audit_key_id="alias/eis-testville-audit"
+        )
+    notify = NotifySettings.from_env(
+        agency.function_environment("notify", alerts_topic_arn="arn", audit_key_id="alias/k")
+    )
     assert notify.portal_url == agency.origin
     assert notify.sender_email == agency.sender_email
 
@@ -59,4 +65,7 @@ def test_the_routing_policy_is_read_under_its_name_and_its_earlier_name(tmp_path
     agency = load_agencies(path).agencies[0]
 
     assert agency.routing_policy is RoutingPolicy.RISK_TEAM
-    assert agency.function_environment("notify", alerts_topic_arn="arn")["EIS_ROUTING_POLICY"] == "risk_team"
+    assert (
+        agency.function_environment("notify", alerts_topic_arn="arn", audit_key_id="alias/k")["EIS_ROUTING_POLICY"]
+        == "risk_team"
+    )

@@ -129,7 +129,9 @@ def test_tables_are_backed_up_to_the_agencys_own_encrypted_vault(synth: Synth, a
     [vault] = synth.resources(agency_id, "AWS::Backup::BackupVault").values()
     [plan] = synth.resources(agency_id, "AWS::Backup::BackupPlan").values()
     [selection] = synth.resources(agency_id, "AWS::Backup::BackupSelection").values()
-    [key] = synth.resources(agency_id, "AWS::KMS::Key")
+    [key] = [  # the agency's encryption key (the other is the HMAC audit-signing key)
+        lid for lid, k in synth.resources(agency_id, "AWS::KMS::Key").items() if "KeySpec" not in k["Properties"]
+    ]
     tables = {
         _logical_id(synth, agency_id, "AWS::DynamoDB::Table", "TableName", config.resources.table(t)) for t in Table
     }

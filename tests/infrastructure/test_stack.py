@@ -73,8 +73,45 @@ def test_every_kms_key_rotates_and_is_retained(synth: Synth, agency_id: str) -> 
 
     assert keys
     for key in keys.values():
-        assert key["Properties"]["EnableKeyRotation"] is True
         assert key["DeletionPolicy"] == "Retain"
+        if key["Properties"].get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT":
+            assert key["Properties"]["EnableKeyRotation"] is True
+        # KMS rotates only symmetric encryption keys automatically; the HMAC audit key cannot rotate.
+
+
+def test_the_audit_chain_is_signed_with_an_hmac_key_only_the_functions_use(synth: Synth, agency_id: str) -> None:
+    resources = synth.agencies_by_id[agency_id].resources
+    hmac_keys = {
+        lid: key
+        for lid, key in synth.resources(agency_id, "AWS::KMS::Key").items()
+        if key["Properties"].get("KeySpec") == "HMAC_256"
+    }
+    [(audit_key, props)] = [(lid, key["Properties"]) for lid, key in hmac_keys.items()]
+    aliases = synth.resources(agency_id, "AWS::KMS::Alias")
+    grants = {name: _statements_of_function(synth, agency_id, name) for name in FUNCTIONS}
+    table = _logical_id(synth, agency_id, "AWS::DynamoDB::Table", "TableName", resources.table(Table.AUDIT))
+
+    assert props["KeyUsage"] == "GENERATE_VERIFY_MAC"
+    assert any(
+        a["Properties"]["AliasName"] == resources.audit_key_alias
+        and audit_key in json.dumps(a["Properties"]["TargetKeyId"])
+        for a in aliases.values()
+    )
+    for name, statements in grants.items():
+        on_key = _actions_on(statements, audit_key)
+        # Every function appends (signs); only the case API (GET /audit) and the exporter (score) verify.
+        assert on_key == (
+            {"kms:GenerateMac", "kms:VerifyMac"} if name in ("cases_api", "score") else {"kms:GenerateMac"}
+        )
+        assert audit_key in json.dumps(
+            _function(synth, agency_id, name)["Environment"]["Variables"]["EIS_AUDIT_KEY_ID"]
+        )
+        # UpdateItem on the audit table: only the ticket counter's partition, never a record.
+        updates = [s for s in statements if "dynamodb:UpdateItem" in s["Action"] and table in json.dumps(s["Resource"])]
+        assert updates and all(
+            s["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [f"{agency_id}#sequence"]}}
+            for s in updates
+        )
 
 
 def test_buckets_are_private_versioned_encrypted_and_ssl_only(synth: Synth, agency_id: str) -> None:
@@ -162,7 +199,8 @@ def test_functions_run_python313_traced_with_an_environment_settings_accepts(
     for variable, readers in {
         "EIS_ALERTS_TOPIC_ARN": {"score"},
         "EIS_SENDER_EMAIL": {"notify"},
-        "EIS_PORTAL_URL": {"notify"},
+        "EIS_PORTAL_URL": {"notify", "cases_api"},
+        "EIS_AUDIT_KEY_ID": set(FUNCTIONS),
         "EIS_REVIEW_DAYS": {"notify", "cases_api"},
         "EIS_ALERT_TOP_SHARE": {"score"},
         "POWERTOOLS_SERVICE_NAME": set(FUNCTIONS),
@@ -298,8 +336,10 @@ def test_grants_follow_each_functions_job(synth: Synth, agency_id: str) -> None:
     for name, statements in grants.items():
         actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
         assert not [a for a in actions if "*" in a], f"{name} has wildcard actions"
-        # The audit trail is append-only for everyone.
-        assert not _actions_on(statements, table[Table.AUDIT]) & {"dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+        # The audit trail is append-only for everyone (UpdateItem only on the ticket counter: see above).
+        unconditional = [s for s in statements if "Condition" not in s]
+        assert not _actions_on(unconditional, table[Table.AUDIT]) & {"dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+        assert "dynamodb:DeleteItem" not in _actions_on(statements, table[Table.AUDIT])
         # Only ingest sees raw uploads.
         assert bool(_actions_on(statements, bucket[Bucket.UPLOADS])) == (name == "ingest")
         assert ("sns:Publish" in _actions_on(statements, topic)) == (name == "score")

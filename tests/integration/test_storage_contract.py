@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from eis_core.audit import AuditTrail, verify_chain, verify_log
+from eis_core.audit import AuditTrail, ChainKey, verify_chain, verify_log
 from eis_core.errors import ConflictError, NotFoundError, StorageError
 from eis_core.models.alerts import Alert, AlertStatus, Factor, OfficerScore, RuleHit
 from eis_core.models.cases import Case, CaseStatus, Note
@@ -333,8 +335,24 @@ def test_audit_appends_form_a_verifiable_chain(adapters: Adapters) -> None:
     assert [r.seq for r in written] == [1, 2, 3, 4, 5]
     stored = adapters.audit.records()
     assert stored == written
-    assert verify_chain(stored).ok and verify_log(adapters.audit, page_size=2).count == 5
+    assert verify_chain(stored, key=ChainKey(AGENCY, adapters.audit.key)).ok
+    assert verify_log(adapters.audit, page_size=2).count == 5
+    assert all(r.mac for r in stored)
     assert [r.seq for r in adapters.audit.records(since_seq=2, limit=2)] == [3, 4]
+
+
+def test_audit_checkpoints_round_trip_and_a_record_without_its_mac_fails(adapters: Adapters) -> None:
+    trail = AuditTrail(adapters.audit, AGENCY)
+    records = [trail.record(actor="s", role="r", action=f"a.{i}", target_type="t", target_id="x") for i in range(3)]
+    key = ChainKey(AGENCY, adapters.audit.key)
+    checkpoint = key.checkpoint(records[-1], records[-1].at)
+
+    adapters.audit.put_checkpoint(checkpoint)
+
+    assert adapters.audit.checkpoints() == [checkpoint] and key.checkpoint_ok(checkpoint)
+    unsigned = [*records[:2], records[2].model_copy(update={"mac": None})]
+    check = verify_chain(unsigned, key=key)
+    assert (check.ok, check.broken_seq) == (False, 3)
 
 
 # --- artifacts, mail, messages -----------------------------------------------------------------
@@ -406,10 +424,10 @@ def test_an_alert_stored_before_the_id_split_reads_back_with_its_model_id_as_set
 
 def test_a_concurrent_audit_writer_never_forks_the_chain(settings: LocalSettings) -> None:
     client = boto3.client("dynamodb")
-    other = DynamoAuditLog(client, settings.audit_table, chain=AGENCY)
+    other = aws_adapters(settings).audit
 
-    class StaleRead:
-        """Another writer appends between our read of the tail and our write."""
+    class Interleaved:
+        """Another writer appends between our ticket and our write."""
 
         def __init__(self) -> None:
             self.raced = False
@@ -417,19 +435,48 @@ def test_a_concurrent_audit_writer_never_forks_the_chain(settings: LocalSettings
         def __getattr__(self, name: str) -> Callable[..., Any]:
             return getattr(client, name)  # type: ignore[no-any-return]
 
-        def query(self, **kwargs: Any) -> Any:
-            response = client.query(**kwargs)
+        def put_item(self, **kwargs: Any) -> Any:
             if not self.raced:
                 self.raced = True
-                other.append(builders.audit_event("other.writer"))
-            return response
+                racer.start()
+                time.sleep(0.2)  # it has taken ticket 2 and waits for our record 1
+            return client.put_item(**kwargs)
 
-    ours = DynamoAuditLog(StaleRead(), settings.audit_table, chain=AGENCY)  # type: ignore[arg-type]
+    racer = threading.Thread(target=lambda: other.append(builders.audit_event("other.writer")))
+    ours = DynamoAuditLog(Interleaved(), settings.audit_table, chain=AGENCY, key=other.key)  # type: ignore[arg-type]
     written = ours.append(builders.audit_event("our.writer"))
+    racer.join()
 
     stored = other.records()
-    assert [(r.seq, r.action) for r in stored] == [(1, "other.writer"), (2, "our.writer")]
-    assert written == stored[1] and verify_chain(stored).ok
+    assert [(r.seq, r.action) for r in stored] == [(1, "our.writer"), (2, "other.writer")]
+    assert written == stored[0] and verify_chain(stored, key=ChainKey(AGENCY, other.key)).ok
+
+
+def test_a_writer_that_stalls_holding_a_ticket_gets_a_visible_gap_and_retries(settings: LocalSettings) -> None:
+    client = boto3.client("dynamodb")
+    fast = DynamoAuditLog(client, settings.audit_table, chain=AGENCY, key=aws_adapters(settings).audit.key, gap_after=0)
+
+    class Stalled:
+        """Our writer takes ticket 1, then stalls while another writer appends."""
+
+        def __init__(self) -> None:
+            self.stalled = False
+
+        def __getattr__(self, name: str) -> Callable[..., Any]:
+            return getattr(client, name)  # type: ignore[no-any-return]
+
+        def put_item(self, **kwargs: Any) -> Any:
+            if not self.stalled:
+                self.stalled = True
+                fast.append(builders.audit_event("other.writer"))  # finds slot 1 empty and fills it with a gap
+            return client.put_item(**kwargs)
+
+    slow = DynamoAuditLog(Stalled(), settings.audit_table, chain=AGENCY, key=fast.key)  # type: ignore[arg-type]
+    written = slow.append(builders.audit_event("slow.writer"))
+
+    stored = fast.records()
+    assert [(r.seq, r.action) for r in stored] == [(1, "audit.gap"), (2, "other.writer"), (3, "slow.writer")]
+    assert written == stored[2] and verify_chain(stored, key=ChainKey(AGENCY, fast.key)).ok
 
 
 def test_thousands_of_records_are_written_in_batches_and_re_sent_unchanged(settings: LocalSettings) -> None:

@@ -32,3 +32,20 @@ class FileRejected(EISError):
 
 class StorageError(EISError):
     """The storage backend failed in a way the caller cannot fix."""
+
+
+class UnreadableAuditRecordError(StorageError):
+    """A stored audit item cannot be read as a record (corrupted or hand-edited); ``seq`` names it."""
+
+    def __init__(self, seq: int, reason: str) -> None:
+        super().__init__(f"audit record {seq} cannot be read: {reason}")
+        self.seq = seq
+
+
+class CorruptItemError(EISError):
+    """A stored item (an alert, a case) cannot be read as its model: reported by id, never a crash."""
+
+    def __init__(self, kind: str, item_id: str) -> None:
+        super().__init__(f"the stored {kind} {item_id} cannot be read; an administrator must repair it")
+        self.kind = kind
+        self.item_id = item_id

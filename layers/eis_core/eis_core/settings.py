@@ -4,10 +4,10 @@ One model per function, composed from shared parts (as aws-lambda-handler-cookbo
 ``handlers/models/env_vars.py``):
 
 =====================  =====================================================================
-``AgencyStack``        the agency id and its table and bucket names (every function)
+``AgencyStack``        the agency id, its table and bucket names, its audit key (every function)
 ``ReviewPolicy``       review deadline (notify, case API)
 ``NotifyPolicy``       sender, risk team, routing policy, escalation (notify)
-``PortalLink``         the portal URL put in emails (notify)
+``PortalLink``         the portal URL: links in emails (notify), the one CORS origin (case API)
 ``ScorePolicy``        alert share and rule thresholds (score)
 ``AlertsTopic``        where new alerts are published (score)
 =====================  =====================================================================
@@ -124,6 +124,8 @@ class AgencyStack(EnvSettings):
     quarantine_bucket: str
     artifacts_bucket: str
     audit_bucket: str
+    # Every function appends to the audit chain; the KMS HMAC key signs each record (a stack output).
+    audit_key_id: str = Field(min_length=1)
 
 
 class ReviewPolicy(EnvSettings):
@@ -196,7 +198,7 @@ class NotifySettings(AgencyStack, NotifyPolicy, PortalLink):
     """functions/notify: alert emails and the review-deadline sweep."""
 
 
-class CasesApiSettings(AgencyStack, ReviewPolicy):
+class CasesApiSettings(AgencyStack, ReviewPolicy, PortalLink):
     """functions/cases_api."""
 
 

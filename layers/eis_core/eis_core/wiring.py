@@ -22,6 +22,7 @@ from eis_core.storage.dynamodb import (
     DynamoRecordStore,
     DynamoScoreStore,
 )
+from eis_core.storage.kms import KmsAuditKey
 from eis_core.storage.memory import (
     CapturingMailer,
     CapturingPublisher,
@@ -31,6 +32,7 @@ from eis_core.storage.memory import (
     InMemoryCaseStore,
     InMemoryRecordStore,
     InMemoryScoreStore,
+    LocalAuditKey,
 )
 from eis_core.storage.messaging import SesMailer, SnsPublisher
 from eis_core.storage.ports import (
@@ -99,7 +101,12 @@ def aws_adapters(settings: AgencyStack, session: boto3.session.Session | None = 
         scores=DynamoScoreStore(dynamodb, settings.scores_table),
         alerts=DynamoAlertStore(dynamodb, settings.alerts_table),
         cases=DynamoCaseStore(dynamodb, settings.cases_table),
-        audit=DynamoAuditLog(dynamodb, settings.audit_table, chain=settings.agency_id),
+        audit=DynamoAuditLog(
+            dynamodb,
+            settings.audit_table,
+            chain=settings.agency_id,
+            key=KmsAuditKey(session.client("kms", config=config), settings.audit_key_id),
+        ),
         uploads=S3ArtifactStore(s3, settings.uploads_bucket),
         quarantine=S3ArtifactStore(s3, settings.quarantine_bucket),
         artifacts=S3ArtifactStore(s3, settings.artifacts_bucket),
@@ -117,14 +124,17 @@ def aws_adapters(settings: AgencyStack, session: boto3.session.Session | None = 
     )
 
 
-def memory_adapters(agency_id: str) -> Adapters:
-    """Fresh in-memory adapters; the mailer and publisher capture what would be sent."""
+def memory_adapters(agency_id: str, *, audit_key: LocalAuditKey | None = None) -> Adapters:
+    """Fresh in-memory adapters; the mailer and publisher capture what would be sent.
+
+    The audit log signs with ``audit_key``, or a fresh random key of its own.
+    """
     return Adapters(
         records=InMemoryRecordStore(),
         scores=InMemoryScoreStore(),
         alerts=InMemoryAlertStore(),
         cases=InMemoryCaseStore(),
-        audit=InMemoryAuditLog(agency_id),
+        audit=InMemoryAuditLog(agency_id, key=audit_key),
         uploads=InMemoryArtifactStore(),
         quarantine=InMemoryArtifactStore(),
         artifacts=InMemoryArtifactStore(),

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from eis_core.models.records import RecordKind
+from eis_tools.local.cli_audit import add_audit_commands
 from eis_tools.local.cli_chicago import add_chicago_commands
 from eis_tools.local.cli_ingest import add_ingest_commands
 from eis_tools.local.cli_scoring import add_scoring_commands
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--data", help="folder of <kind>.csv extracts to upload first")
     up.add_argument("--port", type=int, default=8080)
     up.set_defaults(run=_local_up)
+    add_audit_commands(commands)
     add_chicago_commands(commands)
     add_ingest_commands(commands)
     add_scoring_commands(commands)

@@ -47,6 +47,8 @@ class DemoResult:
     audit_records: int = 0
     audit_chain_ok: bool = False
     audit_exported: int = 0
+    audit_verified: bool = False
+    audit_verification: str = ""
 
     @property
     def rows_ingested(self) -> int:
@@ -164,6 +166,16 @@ def run_demo(
         result.audit_records = len(audit["records"])
         result.audit_chain_ok = bool(audit["chain_valid"])
     result.audit_exported = runtime.run_job("score", "audit-export")["exported"]
+    from eis_tools.local.cli_audit import verify_agency
+
+    verification = verify_agency(stack.resources, endpoint=stack.endpoint)
+    result.audit_verified = bool(verification.ok)
+    result.audit_verification = (
+        f"{verification.table_records} records, {verification.locked_records} locked in "
+        f"{verification.segments} segments"
+        if verification.ok
+        else f"record {verification.broken_seq}: {verification.reason}"
+    )
     return result
 
 

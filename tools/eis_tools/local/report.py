@@ -59,6 +59,10 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
         f"Audit: {result.audit_records} records, hash chain {'verified' if result.audit_chain_ok else 'BROKEN'},"
         f" {result.audit_exported} exported to the Object-Lock audit bucket"
     )
+    print(
+        f"Audit verify (eis audit verify): {'passed' if result.audit_verified else 'FAILED'},"
+        f" {result.audit_verification}"
+    )
     print("\nTokens (Cognito id tokens from the local user pool, valid 1 hour):")
     for role, token in result.tokens.items():
         print(f"  export EIS_{role.upper()}_TOKEN={token}")
@@ -70,4 +74,10 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
         print(f'  curl -s -H "Authorization: Bearer {variable}" {result.api_url}/cases/{result.opened_case["case_id"]}')
     print(f'  curl -s -H "Authorization: Bearer $EIS_AUDITOR_TOKEN" {result.api_url}/audit')
 
-    return bool(result.rows_ingested and result.opened_case and result.emails and result.audit_chain_ok)
+    return bool(
+        result.rows_ingested
+        and result.opened_case
+        and result.emails
+        and result.audit_chain_ok
+        and result.audit_verified
+    )

@@ -34,10 +34,15 @@ class LocalAgency:
     alerts_topic_arn: str
     notify_queue_url: str
     sender_email: str
+    audit_key_id: str
 
     def function_environment(self, function: str, *, portal_url: str = LOCAL_PORTAL_URL) -> dict[str, str]:
         """What ``function`` reads, built from its settings model as the CDK stack builds it."""
-        values = {"alerts_topic_arn": self.alerts_topic_arn, "sender_email": self.sender_email}
+        values = {
+            "alerts_topic_arn": self.alerts_topic_arn,
+            "sender_email": self.sender_email,
+            "audit_key_id": self.audit_key_id,
+        }
         values["portal_url"] = portal_url
         return function_settings(FUNCTION_SETTINGS[function], self.resources, values).to_env()
 
@@ -112,4 +117,16 @@ def create_agency_resources(session: Any, resources: AgencyResources, *, sender_
     )
 
     session.client("ses").verify_email_identity(EmailAddress=sender_email)
-    return LocalAgency(resources, topic_arn, queue_url, sender_email)
+    return LocalAgency(resources, topic_arn, queue_url, sender_email, create_audit_key(session, resources))
+
+
+def create_audit_key(session: Any, resources: AgencyResources) -> str:
+    """The agency's audit MAC key (KMS HMAC_256, as the stack creates it); returns its alias."""
+    kms = session.client("kms")
+    key_id = kms.create_key(
+        KeySpec="HMAC_256",
+        KeyUsage="GENERATE_VERIFY_MAC",
+        Description=f"{resources.prefix}: signs the audit chain",
+    )["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=resources.audit_key_alias, TargetKeyId=key_id)
+    return resources.audit_key_alias

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from eis_core.audit.chain import ChainCheck, verify_chain, verify_log
+from eis_core.audit.chain import ChainCheck, ChainKey, verify_chain, verify_log, verify_page
 from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
 from eis_core.storage.ports import AuditLog
 
-__all__ = ["AuditTrail", "ChainCheck", "verify_chain", "verify_log"]
+__all__ = ["AuditTrail", "ChainCheck", "ChainKey", "verify_chain", "verify_log", "verify_page"]
 
 
 class AuditTrail:

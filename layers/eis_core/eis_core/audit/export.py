@@ -4,7 +4,10 @@ Each run reads the records after the last exported one, checks that they chain o
 deleted or reordered record stops the export before anything is written), and writes them as one JSON
 Lines object, ``audit/<agency>/<from_seq>-<to_seq>.jsonl`` (sequence numbers zero-padded so keys sort in
 order), with a manifest naming the segment's range, its first ``prev_hash``, its head hash and the
-SHA-256 of the object. The locked bucket keeps both for the retention period; nobody can change them.
+SHA-256 of the object, and a checkpoint of its head signed with the agency's audit key (also written to
+the audit table). The locked bucket keeps both for the retention period; nobody can change them, so a
+rewrite of the table, or records dropped from its end, no longer match the locked copy (``eis audit
+verify`` and ``eis_core.audit.archive`` check this).
 
 Where the last export ended (``audit-export/state.json`` in the artifacts bucket) moves on only after
 both objects are written. A segment is first recorded there as pending, so a run that dies halfway is
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from eis_core.audit.chain import verify_chain
+from eis_core.audit.chain import log_key, verify_chain
 from eis_core.errors import EISError, NotFoundError
 from eis_core.models.audit import GENESIS_HASH, AuditRecord
 from eis_core.storage.ports import ArchiveStore, ArtifactStore, AuditLog
@@ -32,7 +35,7 @@ if TYPE_CHECKING:
     from eis_core.wiring import Adapters
 
 STATE_KEY = "audit-export/state.json"
-EXPORT_FORMAT = "eis-audit-export/1"
+EXPORT_FORMAT = "eis-audit-export/2"
 MAX_SEGMENT_RECORDS = 50_000  # ~25 MB of JSON Lines: one segment stays well inside a function's memory
 PAGE_SIZE = 1000
 JSONL = "application/x-ndjson"
@@ -81,8 +84,16 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def segment_prefix(agency_id: str) -> str:
+    return f"audit/{agency_id}/"
+
+
 def segment_key(agency_id: str, from_seq: int, to_seq: int) -> str:
-    return f"audit/{agency_id}/{from_seq:012d}-{to_seq:012d}.jsonl"
+    return f"{segment_prefix(agency_id)}{from_seq:012d}-{to_seq:012d}.jsonl"
+
+
+def manifest_key(segment: str) -> str:
+    return segment.removesuffix(".jsonl") + ".manifest.json"
 
 
 def jsonl(records: list[AuditRecord]) -> bytes:
@@ -151,8 +162,9 @@ class AuditExporter:
             self._write_state(state.model_copy(update={"pending_to_seq": to_seq}))
 
         key = segment_key(self._agency_id, from_seq, to_seq)
-        manifest_key = key.removesuffix(".jsonl") + ".manifest.json"
+        manifest_key_ = manifest_key(key)
         body = jsonl(records)
+        checkpoint = log_key(self._audit).checkpoint(records[-1], self._clock())
         manifest = {
             "format": EXPORT_FORMAT,
             "agency_id": self._agency_id,
@@ -164,20 +176,22 @@ class AuditExporter:
             "head_hash": records[-1].hash,
             "sha256": hashlib.sha256(body).hexdigest(),
             "exported_at": self._clock().isoformat(),
+            "checkpoint": checkpoint.model_dump(mode="json"),
         }
         # False means an earlier, interrupted run wrote it: same range, same records, same bytes.
         self._target.put_new(key, body, content_type=JSONL)
         self._target.put_new(
-            manifest_key,
+            manifest_key_,
             json.dumps(manifest, sort_keys=True, indent=2).encode(),
             content_type="application/json",
         )
+        self._audit.put_checkpoint(checkpoint)
         self._write_state(
             ExportState(last_seq=to_seq, last_hash=records[-1].hash, last_key=key, updated_at=self._clock())
         )
         return ExportedSegment(
             key=key,
-            manifest_key=manifest_key,
+            manifest_key=manifest_key_,
             from_seq=from_seq,
             to_seq=to_seq,
             count=len(records),
@@ -204,7 +218,7 @@ class AuditExporter:
                 raise AuditChainBrokenError(
                     f"audit record {state.last_seq}, the last one exported, is missing or changed since its export"
                 )
-        check = verify_chain(records, after=anchor)
+        check = verify_chain(records, after=anchor, key=log_key(self._audit))
         if not check.ok:
             raise AuditChainBrokenError(f"audit chain of {self._agency_id} does not verify: {check.reason}")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from eis_core.audit import ChainCheck, verify_chain
+from eis_core.audit import ChainCheck, verify_page
 from eis_core.cases.access import (
     CHANGE_ALL,
     CHANGE_ANY,
@@ -241,14 +241,8 @@ class CaseService:
         if not caller.any_of(READ_AUDIT):
             raise ForbiddenError("only auditors and administrators may read the audit trail")
         limit = max(1, min(limit, MAX_AUDIT_PAGE))
-        records = self._audit.records(since_seq=since_seq, limit=limit)
-        anchor: AuditRecord | None = None
-        if since_seq > 0:
-            before = self._audit.records(since_seq=since_seq - 1, limit=1)
-            if not before or before[0].seq != since_seq:
-                return AuditTrail(records, ChainCheck(False, 0, since_seq, f"record {since_seq} is missing"))
-            anchor = before[0]
-        return AuditTrail(records, verify_chain(records, after=anchor))
+        records, check = verify_page(self._audit, since_seq=since_seq, limit=limit)
+        return AuditTrail(records, check)
 
     # --- uploads --------------------------------------------------------------------------------
 

@@ -1,4 +1,13 @@
-"""Audit records: append-only and hash-chained, so that any edit or deletion is detectable."""
+"""Audit records: append-only, hash-chained and keyed, so that any edit or deletion is detectable.
+
+Each record's ``hash`` is SHA-256 over the previous record's hash and its own canonical JSON: the links.
+Each record also carries ``mac``, an HMAC-SHA-256 of its position and hash made with the agency's audit
+key, which lives in KMS and never leaves it. Anyone who can write the table can recompute SHA-256
+links, but nobody without the key can make a ``mac`` for them, and a valid ``mac`` on a record vouches
+for every record before it (its hash covers them all). ``AuditCheckpoint`` is the same vouching for a
+chain head, written to the table and to the Object-Lock bucket so that dropping the newest records or
+rewriting the table shows against a copy nobody can change.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +17,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 GENESIS_HASH = "0" * 64
+MAC_FORMAT = "eis-audit-mac/1"
+CHECKPOINT_FORMAT = "eis-audit-checkpoint/1"
+
+
+def record_mac_message(chain: str, seq: int, record_hash: str) -> bytes:
+    """What a record's MAC covers: its chain, position and hash (which covers everything before it)."""
+    return f"{MAC_FORMAT}|{chain}|{seq}|{record_hash}".encode()
 
 
 class AuditOutcome(StrEnum):
@@ -38,6 +54,7 @@ class AuditRecord(AuditEvent):
     at: datetime
     prev_hash: str
     hash: str
+    mac: str | None = Field(default=None, description="Keyed MAC of chain, seq and hash (base64); see the module")
 
     @staticmethod
     def digest(event: AuditEvent, *, seq: int, at: datetime, prev_hash: str) -> str:
@@ -61,3 +78,19 @@ class AuditRecord(AuditEvent):
         return self.prev_hash == prev_hash and self.hash == self.digest(
             event, seq=self.seq, at=self.at, prev_hash=prev_hash
         )
+
+
+class AuditCheckpoint(BaseModel):
+    """A keyed statement that the chain held ``seq`` records ending in ``hash`` at ``at``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    format: str = CHECKPOINT_FORMAT
+    chain: str
+    seq: int = Field(ge=1)
+    hash: str
+    at: datetime
+    mac: str = ""
+
+    def message(self) -> bytes:
+        return f"{self.format}|{self.chain}|{self.seq}|{self.hash}|{self.at.isoformat()}".encode()

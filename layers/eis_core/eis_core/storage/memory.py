@@ -6,7 +6,11 @@ They return copies, never the stored objects, so a caller mutating a result cann
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import secrets
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -15,7 +19,7 @@ from typing import Any
 
 from eis_core.errors import ConflictError, NotFoundError, ValidationFailed
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
-from eis_core.models.audit import GENESIS_HASH, AuditEvent, AuditRecord
+from eis_core.models.audit import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditRecord, record_mac_message
 from eis_core.models.cases import Case, Note
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import content_hash, record_body, record_from_body, sortable_time
@@ -268,12 +272,38 @@ class InMemoryCaseStore:
             return assembled
 
 
+class LocalAuditKey:
+    """HMAC-SHA-256 with a secret held in memory: the in-memory stand-in for the KMS audit key."""
+
+    def __init__(self, secret: bytes | None = None, *, key_id: str = "local-audit-key") -> None:
+        self._secret = secret if secret is not None else secrets.token_bytes(32)
+        self._key_id = key_id
+
+    @property
+    def key_id(self) -> str:
+        return self._key_id
+
+    def mac(self, message: bytes) -> str:
+        return base64.b64encode(hmac.new(self._secret, message, hashlib.sha256).digest()).decode()
+
+    def verify(self, message: bytes, mac: str) -> bool:
+        return hmac.compare_digest(self.mac(message), mac)
+
+
 class InMemoryAuditLog:
-    def __init__(self, chain: str, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(
+        self, chain: str, *, key: LocalAuditKey | None = None, clock: Callable[[], datetime] = _utcnow
+    ) -> None:
         self.chain = chain
+        self._key = key or LocalAuditKey()
         self._records: list[AuditRecord] = []
+        self._checkpoints: dict[int, AuditCheckpoint] = {}
         self._clock = clock
         self._lock = threading.Lock()
+
+    @property
+    def key(self) -> LocalAuditKey:
+        return self._key
 
     def append(self, event: AuditEvent) -> AuditRecord:
         with self._lock:
@@ -284,12 +314,28 @@ class InMemoryAuditLog:
                 at=self._clock(),
                 prev_hash=GENESIS_HASH if previous is None else previous.hash,
             )
+            record.mac = self._key.mac(record_mac_message(self.chain, record.seq, record.hash))
             self._records.append(record)
             return record.model_copy(deep=True)
 
     def records(self, *, since_seq: int = 0, limit: int = 1000) -> list[AuditRecord]:
         with self._lock:
             return [r.model_copy(deep=True) for r in self._records if r.seq > since_seq][:limit]
+
+    def put_checkpoint(self, checkpoint: AuditCheckpoint) -> None:
+        with self._lock:
+            self._checkpoints[checkpoint.seq] = checkpoint
+
+    def checkpoints(self) -> list[AuditCheckpoint]:
+        with self._lock:
+            return [self._checkpoints[seq] for seq in sorted(self._checkpoints)]
+
+    # --- for tamper tests: what someone with write access to the table could do ---------------
+
+    def replace_stored(self, records: Sequence[AuditRecord]) -> None:
+        """Overwrite the stored chain wholesale (tests only: simulates direct table edits)."""
+        with self._lock:
+            self._records = [r.model_copy(deep=True) for r in records]
 
 
 class InMemoryArtifactStore:

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
-from eis_core.models.audit import AuditEvent, AuditRecord
+from eis_core.models.audit import AuditCheckpoint, AuditEvent, AuditRecord
 from eis_core.models.cases import Case, Note
 from eis_core.models.records import Officer, Record, RecordKind
 
@@ -126,10 +126,39 @@ class CaseStore(Protocol):
         ...
 
 
+class AuditKey(Protocol):
+    """The agency's audit MAC key (KMS HMAC_256 in AWS): makes and checks MACs; never reveals the key."""
+
+    @property
+    def key_id(self) -> str: ...
+
+    def mac(self, message: bytes) -> str:
+        """Base64 HMAC-SHA-256 of ``message``."""
+        ...
+
+    def verify(self, message: bytes, mac: str) -> bool: ...
+
+
 class AuditLog(Protocol):
+    """One agency's audit chain: append, read in order, and the keyed checkpoints of its head.
+
+    ``records`` raises ``UnreadableAuditRecordError`` (naming the seq) when a stored item cannot be parsed.
+    """
+
+    chain: str
+
+    @property
+    def key(self) -> AuditKey: ...
+
     def append(self, event: AuditEvent) -> AuditRecord: ...
 
     def records(self, *, since_seq: int = 0, limit: int = 1000) -> list[AuditRecord]: ...
+
+    def put_checkpoint(self, checkpoint: AuditCheckpoint) -> None: ...
+
+    def checkpoints(self) -> list[AuditCheckpoint]:
+        """Every checkpoint in the table, oldest first."""
+        ...
 
 
 class ArtifactStore(Protocol):

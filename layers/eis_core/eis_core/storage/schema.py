@@ -108,6 +108,16 @@ TABLE_SPECS: dict[Table, TableSpec] = {
 }
 
 
+def audit_sequence_partition(chain: str) -> str:
+    """The audit table partition holding a chain's ticket counter (the only item appenders may update)."""
+    return f"{chain}#sequence"
+
+
+def audit_checkpoint_partition(chain: str) -> str:
+    """The audit table partition holding a chain's signed checkpoints."""
+    return f"{chain}#checkpoints"
+
+
 class Bucket(StrEnum):
     UPLOADS = "uploads"
     QUARANTINE = "quarantine"
@@ -149,6 +159,11 @@ class AgencyResources(BaseModel):
     @property
     def notify_queue(self) -> str:
         return f"{self.prefix}-notify"
+
+    @property
+    def audit_key_alias(self) -> str:
+        """The KMS HMAC key that signs the audit chain (``EIS_AUDIT_KEY_ID`` names it to the functions)."""
+        return f"alias/{self.prefix}-audit"
 
     @property
     def user_pool(self) -> str:
