@@ -2,72 +2,18 @@
 
 from __future__ import annotations
 
-import typing
-from datetime import date
-from decimal import Decimal
-from enum import Enum
-from typing import Any
-
 import pytest
 
-from eis_core.ingest.spill import AcceptedRecords, RecordCodec, _base_types
-from eis_core.models.records import RECORD_MODELS, Record, RecordKind
-
-SPECIAL = {
-    "officer_id": "P-7.a",
-    "supervisor_id": "S_1",
-    "email": "pat.doe@example.gov",
-    "birth_year": 1975,
-    "finding": "sustained",
-    "occurred_on": date(2019, 3, 1),
-    "known_on": date(2019, 3, 4),
-    "finding_decided_on": date(2019, 9, 30),
-    "hire_date": date(2001, 6, 1),
-    "period_end": date(2019, 3, 31),
-    "hours": 7.25,
-    "amount_paid": Decimal("12500.50"),
-}
-
-
-def _full_values(kind: RecordKind, salt: int) -> dict[str, Any]:
-    """Every field of the kind given a value (non-ASCII text, enums, dates, floats, decimals)."""
-    values: dict[str, Any] = {}
-    for name, info in RECORD_MODELS[kind].model_fields.items():
-        if name in SPECIAL:
-            values[name] = SPECIAL[name]
-            continue
-        [base] = _base_types(info.annotation)
-        if isinstance(base, type) and issubclass(base, Enum):
-            members = list(base)
-            values[name] = members[salt % len(members)]
-        elif base is str:
-            values[name] = f"Ñandú {name} {salt} «x»"
-        elif base is bool:
-            values[name] = bool(salt % 2)
-        elif base is int:
-            values[name] = salt
-        elif base is float:
-            values[name] = salt / 3
-        elif base is date:
-            values[name] = date(2019, 3, 2 + salt % 20)
-        else:
-            raise AssertionError(f"{kind}.{name}: add a sample value for {base}")
-    return values
-
-
-def _samples(kind: RecordKind) -> list[Record]:
-    model = RECORD_MODELS[kind]
-    minimal = {name: _full_values(kind, 1)[name] for name, info in model.model_fields.items() if info.is_required()}
-    records = [model.model_validate({**_full_values(kind, salt), "source_record_id": f"r{salt}"}) for salt in range(4)]
-    records.append(model.model_validate({**minimal, "source_record_id": "minimal"}))
-    return typing.cast("list[Record]", records)
+from eis_core.ingest.spill import AcceptedRecords, RecordCodec
+from eis_core.models.records import RECORD_MODELS, RecordKind
+from tests.unit.record_samples import samples
 
 
 @pytest.mark.parametrize("kind", list(RecordKind))
 def test_every_kind_round_trips_with_its_values_types_and_fields_set(kind: RecordKind) -> None:
     codec = RecordCodec(RECORD_MODELS[kind])
 
-    for record in _samples(kind):
+    for record in samples(kind):
         back = codec.decode(codec.encode(record))
 
         assert back == record
@@ -79,7 +25,7 @@ def test_every_kind_round_trips_with_its_values_types_and_fields_set(kind: Recor
 
 def test_spilled_chunks_come_back_in_order_and_the_file_is_closed() -> None:
     # Given 11 records and chunks of 4: two chunks go to disk, the last three stay in memory
-    records = [record for _ in range(3) for record in _samples(RecordKind.COMPLAINT)][:11]
+    records = [record for _ in range(3) for record in samples(RecordKind.COMPLAINT)][:11]
     accepted = AcceptedRecords(RECORD_MODELS[RecordKind.COMPLAINT], chunk_size=4)
     for record in records:
         accepted.add(record)

@@ -9,9 +9,12 @@ from typing import cast
 
 from eis_core.models.records import RECORD_MODELS, Record, RecordKind
 
+# One encoder, built once: json.dumps with these options builds a new one on every call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
 
 def canonical_json(document: object) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL.encode(document)
 
 
 def record_body(record: Record) -> str:
@@ -19,9 +22,16 @@ def record_body(record: Record) -> str:
 
 
 def content_hash(record: Record) -> str:
-    """Same content, same hash, whatever the field order: a re-sent record is 'unchanged'."""
-    document = {"kind": record.kind.value, **record.model_dump(mode="json")}
-    return hashlib.sha256(canonical_json(document).encode()).hexdigest()
+    """Same content, same hash, whatever the field order: a re-sent record is 'unchanged'.
+
+    The hash is stored with every record (DynamoDB ``content_hash``), so its value must never change:
+    it is the SHA-256 of the canonical JSON of ``{"kind": ..., **record.model_dump(mode="json")}``.
+    A record's field values (text, codes, dates, numbers, booleans, decimals) already encode to that
+    same JSON (a code is a ``str``, ``default=str`` writes a date or a decimal as pydantic's JSON mode
+    does, and a float as its ``repr`` either way), so they are encoded directly, without the dump.
+    """
+    values = record.__dict__
+    return hashlib.sha256(_CANONICAL.encode({"kind": record.kind.value, **values}).encode()).hexdigest()
 
 
 def record_from_body(kind: RecordKind | str, body: str) -> Record:

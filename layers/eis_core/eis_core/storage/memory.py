@@ -1,7 +1,10 @@
 """In-memory adapters: the same contract as the DynamoDB/S3 adapters, for unit tests and the CLI.
 
 They return copies, never the stored objects, so a caller mutating a result cannot change the store
-(as with a real database). A lock per store keeps them safe under a threaded local HTTP server.
+(as with a real database). Curated records are the exception that proves it: they are frozen models
+whose values are all immutable (text, codes, dates, numbers), so the store keeps and returns the
+record itself instead of a JSON body parsed again on every read. A lock per store keeps them safe
+under a threaded local HTTP server.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
 from eis_core.models.audit import GENESIS_HASH, AuditEvent, AuditRecord
 from eis_core.models.cases import Case, Note
 from eis_core.models.records import Officer, Record, RecordKind
-from eis_core.storage.codec import content_hash, record_body, record_from_body, sortable_time
+from eis_core.storage.codec import content_hash, sortable_time
 from eis_core.storage.ports import RecordVersion, WriteSummary
 
 
@@ -29,7 +32,7 @@ def _utcnow() -> datetime:
 @dataclass(frozen=True)
 class _StoredRecord:
     kind: RecordKind
-    body: str
+    record: Record  # frozen, with immutable values: safe to hand out as it is
     digest: str
     upload_id: str
     version: int
@@ -38,7 +41,7 @@ class _StoredRecord:
 
     def as_version(self, *, current: bool) -> RecordVersion:
         return RecordVersion(
-            record=record_from_body(self.kind, self.body),
+            record=self.record,
             version=self.version,
             upload_id=self.upload_id,
             ingested_at=self.ingested_at,
@@ -73,7 +76,7 @@ class InMemoryRecordStore:
                     self._history.setdefault(record.record_key, []).append(current)
                 version = 1 if current is None else current.version + 1
                 self._items[record.record_key] = _StoredRecord(
-                    record.kind, record_body(record), digest, upload_id, version, ingested_at
+                    record.kind, record, digest, upload_id, version, ingested_at
                 )
             if inserted or replaced:
                 self._changes += 1
@@ -84,7 +87,7 @@ class InMemoryRecordStore:
             snapshot = list(self._items.values())
         for item in snapshot:
             if (kind is None or item.kind == kind) and (include_retracted or item.retracted_by is None):
-                yield record_from_body(item.kind, item.body)
+                yield item.record
 
     def count(self, kind: RecordKind | None = None) -> int:
         with self._lock:
