@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from decimal import Decimal
 
 import pytest
@@ -58,3 +59,13 @@ def test_a_known_record_keeps_its_stored_hash() -> None:
 
 def test_canonical_json_is_sorted_and_compact() -> None:
     assert canonical_json({"b": 1, "a": ["é", None]}) == '{"a":["é",null],"b":1}'
+
+
+def test_random_text_hashes_as_before() -> None:
+    rng = random.Random(15)
+    alphabet = [chr(code) for code in (*range(0, 0x250), 0x2028, 0x2029, 0xFEFF, 0x1F600, 0xD7FF, 0xE000, 0x10FFFF)]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))).strip() or "x"
+        record = Commendation.model_validate({**EVENT, "award_type": text[:120].strip() or "x"})
+
+        assert content_hash(record) == reference_hash(record)
