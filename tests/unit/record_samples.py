@@ -8,8 +8,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from eis_core.ingest.spill import _base_types
 from eis_core.models.records import RECORD_MODELS, Record, RecordKind
+from eis_core.storage.codec import _base_types
 
 SPECIAL = {
     "officer_id": "P-7.a",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from eis_core.ingest.spill import AcceptedRecords, RecordCodec
+from eis_core.ingest.spill import AcceptedRecords
 from eis_core.models.records import RECORD_MODELS, RecordKind
+from eis_core.storage.codec import RecordCodec
 from tests.unit.record_samples import samples
 
 
