@@ -36,11 +36,13 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+import eis_core
 from eis_core.models.records import RecordKind
 from eis_core.models.uploads import UploadReport
 
 AGENCY_ID = "chicago-demo"
-MAPPING_PATH = Path(__file__).resolve().parents[1] / "ingest" / "mappings" / f"{AGENCY_ID}.json"
+# Shipped with eis_core (package data), not with the tools.
+MAPPING_PATH = Path(eis_core.__file__).resolve().parent / "ingest" / "mappings" / f"{AGENCY_ID}.json"
 """The agency's ingest mapping; the CLI stores it where ingest reads mappings before uploading."""
 MANIFEST_NAME = "manifest.json"
 
