@@ -28,7 +28,7 @@ class AcceptedRecords:
         self._chunk_size = max(1, chunk_size)
         self._pending: list[Record] = []
         self._file: IO[bytes] | None = None
-        self._spilled = 0
+        self._spilled: list[int] = []  # bytes of each chunk written
         self.count = 0
 
     def add(self, record: Record) -> None:
@@ -38,8 +38,10 @@ class AcceptedRecords:
             if self._file is None:
                 self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
             encode = self._codec.encode
-            marshal.dump([encode(record) for record in self._pending], self._file)
-            self._spilled += 1
+            # Whole chunks: marshal.load on a file reads it a few bytes at a time, loads of bytes do not.
+            data = marshal.dumps([encode(record) for record in self._pending])
+            self._file.write(data)
+            self._spilled.append(len(data))
             self._pending = []
 
     def chunks(self) -> Iterator[list[Record]]:
@@ -48,9 +50,9 @@ class AcceptedRecords:
             self._file.flush()
             self._file.seek(0)
             decode = self._codec.decode
-            for _ in range(self._spilled):
+            for size in self._spilled:
                 # Our own anonymous temporary file, written above by this process: nothing else can feed it.
-                yield [decode(row) for row in marshal.load(self._file)]  # noqa: S302
+                yield [decode(row) for row in marshal.loads(self._file.read(size))]  # noqa: S302
         if self._pending:
             yield list(self._pending)
 
