@@ -214,7 +214,9 @@ def main() -> int:
             f"{report.rows_quarantined:,} quarantined, rejected={report.rejected}, "
             f"dropped={report.dropped_columns}"
         )
-        print(f"  {seconds:.1f}s  ->  {report.rows_read / seconds:,.0f} rows/s (two passes: validate, then apply)")
+        print(
+            f"  {seconds:.1f}s  ->  {report.rows_read / seconds:,.0f} rows/s (validate once, keep the accepted records, then apply them)"
+        )
         print(f"  peak RSS {peak_rss_mb():.0f} MB (interpreter and imports before ingest: {baseline:.0f} MB)")
         if args.dynamodb_rows:
             accepted, dynamo_seconds = dynamodb_rate(folder, key, args.dynamodb_rows)
