@@ -1,9 +1,11 @@
 """IngestService: one uploaded file in, curated records, a quarantine file, a report and an audit record out.
 
-Two passes over the same object version. The first reads, maps and validates every row without
-writing anything, so the file-level gates (encoding, malformed content, quarantine rate, volume
-drop) can reject the file whole. The second repeats the same deterministic validation and writes
-the good rows in chunks; for a snapshot it then retracts the stored records the file lacked.
+Two passes. The first reads, maps and validates every row of the object version without writing
+anything, so the file-level gates (encoding, malformed content, quarantine rate, volume drop) can
+reject the file whole; it keeps the records it accepted (``eis_core.ingest.spill``: one chunk in
+memory, the rest in a temporary file). The second, once the gates pass, writes those records in
+chunks, without reading or validating any row again; for a snapshot it then retracts the stored
+records the file lacked.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -31,6 +33,7 @@ from eis_core.ingest.contract import (
 from eis_core.ingest.export import SafeCsvWriter
 from eis_core.ingest.mapping import AgencyMapping, field_is_date, identity_mapping
 from eis_core.ingest.readers import Row, Table, WrongEncoding, candidate_encodings, open_table, undecodable
+from eis_core.ingest.spill import AcceptedRecords
 from eis_core.ingest.transform import MappedHeader, RowMapper, resolve_header
 from eis_core.models.audit import AuditEvent, AuditOutcome
 from eis_core.models.records import RECORD_MODELS, EventRecord, Officer, Record, RecordKind
@@ -94,6 +97,12 @@ class _Inspection:
     quarantine: _Quarantine = field(default_factory=_Quarantine)
     present: set[str] = field(default_factory=set)  # source ids in the file, good rows or not
     warnings: list[str] = field(default_factory=list)
+    accepted: AcceptedRecords | None = None  # the good rows, in file order, for the second pass
+
+    def discard_accepted(self) -> None:
+        if self.accepted is not None:
+            self.accepted.close()
+            self.accepted = None
 
 
 class _RowChecker:
@@ -206,7 +215,7 @@ class IngestService:
             roster = self._roster() if issubclass(RECORD_MODELS[kind], EventRecord) else {}
             self._inspect(key, version_id, inspection, roster)
             self._check_gates(inspection, upload_id)
-            self._apply(key, version_id, inspection, roster, upload_id)
+            self._apply(inspection, upload_id)
         except FileRejected as rejection:
             report = self._report(identity, started, kind=kind, inspection=inspection, rejection=rejection)
             self._write_outputs(report, inspection)
@@ -225,6 +234,9 @@ class IngestService:
             logger.error("upload ingest failed", extra={"upload_id": upload_id, "error_type": type(error).__name__})
             self._audit_failure(upload_id, key, kind, request_id, error)
             raise
+        finally:
+            if inspection is not None:
+                inspection.discard_accepted()
 
         report = self._report(identity, started, kind=kind, inspection=inspection)
         self._write_outputs(report, inspection)
@@ -268,11 +280,15 @@ class IngestService:
         return self._clock().astimezone(mapping.zone).date()
 
     def _inspect(self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date]) -> None:
-        """First pass: read, map and validate every row, writing nothing. Tries each candidate encoding."""
+        """First pass: read, map and validate every row, writing nothing but keeping the accepted records.
+
+        Tries each candidate encoding."""
         target, mapping = inspection.target, inspection.mapping
         tried = candidate_encodings(mapping.encoding, target.file)
         for attempt, encoding in enumerate(tried):
             inspection.tally, inspection.quarantine, inspection.present = _Tally(), _Quarantine(), set()
+            inspection.discard_accepted()
+            accepted = inspection.accepted = AcceptedRecords(RECORD_MODELS[target.kind], self._chunk_size)
             try:
                 table = self._table(key, version_id, inspection, encoding)
                 with closing(table.rows):
@@ -280,7 +296,8 @@ class IngestService:
                     inspection.header = header
                     checker = _RowChecker(target.kind, header, roster, self._today(mapping))
                     snapshot = target.mode is UploadMode.SNAPSHOT
-                    for _row, outcome, source_id in self._checked(table, checker):
+                    for row in table.rows:
+                        outcome, source_id = checker.check(row)
                         inspection.tally.rows_read += 1
                         if snapshot and source_id:  # only a snapshot needs the ids it holds
                             inspection.present.add(source_id)
@@ -289,6 +306,7 @@ class IngestService:
                             inspection.quarantine.add(outcome)
                         else:
                             inspection.tally.rows_accepted += 1
+                            accepted.add(outcome)
             except WrongEncoding as error:
                 if attempt + 1 < len(tried):
                     continue
@@ -302,12 +320,6 @@ class IngestService:
             if never_filled and inspection.tally.rows_read:
                 inspection.warnings.append(f"column(s) empty in every row: {', '.join(never_filled)}")
             return
-
-    @staticmethod
-    def _checked(table: Table, checker: _RowChecker) -> Iterator[tuple[Row, Record | list[QuarantinedRow], str | None]]:
-        for row in table.rows:
-            outcome, source_id = checker.check(row)
-            yield row, outcome, source_id
 
     def _check_gates(self, inspection: _Inspection, upload_id: str) -> None:
         gates = inspection.mapping.gates
@@ -342,26 +354,12 @@ class IngestService:
                 code=RejectionCode.VOLUME_DROP,
             )
 
-    def _apply(
-        self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date], upload_id: str
-    ) -> None:
-        """Second pass over the same object version: the checks the first pass made still hold."""
-        header = inspection.header
-        assert header is not None  # the first pass resolved it, or rejected the file
+    def _apply(self, inspection: _Inspection, upload_id: str) -> None:
+        """Second pass: write the records the first pass accepted, in file order, a chunk at a time."""
         tally = inspection.tally
-        table = self._table(key, version_id, inspection, inspection.encoding or "utf-8")
-        batch: list[Record] = []
-        with closing(table.rows):
-            checker = _RowChecker(inspection.target.kind, header, roster, self._today(inspection.mapping))
-            for _, outcome, _ in self._checked(table, checker):
-                if isinstance(outcome, list):
-                    continue
-                batch.append(outcome)
-                if len(batch) >= self._chunk_size:
-                    tally.add(self._records.put_records(batch, upload_id=upload_id))
-                    batch = []
-        if batch:
-            tally.add(self._records.put_records(batch, upload_id=upload_id))
+        assert inspection.accepted is not None  # the first pass kept them, or rejected the file
+        for chunk in inspection.accepted.chunks():
+            tally.add(self._records.put_records(chunk, upload_id=upload_id))
         if inspection.target.mode is UploadMode.SNAPSHOT:
             tally.retracted = self._records.retract_missing(
                 inspection.target.kind, inspection.present, upload_id=upload_id

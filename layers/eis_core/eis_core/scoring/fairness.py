@@ -6,8 +6,11 @@ outcomes: a daily run has none yet (its rows carry flag rates only); the backtes
 card's temporal validation have them. Small groups are reported with their counts so a reader can
 see when a ratio rests on a handful of officers.
 
-The per-group metrics come from fairlearn's ``MetricFrame``; a rate whose denominator is empty in a
-group (FNR with no adverse officers, say) is reported as unknown rather than fairlearn's 0.
+The per-group metrics are fairlearn's (``count``, ``selection_rate``, ``false_positive_rate``,
+``false_negative_rate``), computed with one pandas group-by of four counts per group instead of a
+``MetricFrame`` (which costs about 0.4 s a table): the values are the same, which a test checks
+against fairlearn on random tables. A rate whose denominator is empty in a group (FNR with no adverse
+officers, say) is reported as unknown rather than fairlearn's 0.
 """
 
 from __future__ import annotations
@@ -16,9 +19,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
-from fairlearn.metrics import MetricFrame, count, false_negative_rate, false_positive_rate, selection_rate
 
 LOW, HIGH = 0.8, 1.25
 UNKNOWN = "unknown"
@@ -71,47 +72,32 @@ def fairness_table(flagged: pd.Series, groups: pd.DataFrame, adverse: pd.Series 
     return rows
 
 
-def _adverse(y_true: npt.NDArray[np.int64], y_pred: npt.NDArray[np.int64]) -> int:
-    return int(np.sum(y_true))
-
-
-def _flagged(y_true: npt.NDArray[np.int64], y_pred: npt.NDArray[np.int64]) -> int:
-    return int(np.sum(y_pred))
-
-
-def _true_positives(y_true: npt.NDArray[np.int64], y_pred: npt.NDArray[np.int64]) -> int:
-    return int(np.sum(np.asarray(y_true) * np.asarray(y_pred)))
-
-
 def _group_rates(flag: pd.Series, outcome: pd.Series | None, column: pd.Series) -> dict[str, dict[str, Any]]:
-    """Counts and rates per group of ``column``, with fairlearn; error rates only when outcomes are known."""
-    metrics: dict[str, Any] = {"officers": count, "flagged": _flagged, "flag_rate": selection_rate}
-    if outcome is not None:
-        metrics |= {
-            "adverse": _adverse,
-            "true_positives": _true_positives,
-            "fpr": false_positive_rate,
-            "fnr": false_negative_rate,
-        }
-    y_true = np.zeros(flag.size, dtype=np.int64) if outcome is None else outcome.to_numpy(np.int64)
-    frame = MetricFrame(
-        metrics=metrics, y_true=y_true, y_pred=flag.to_numpy(np.int64), sensitive_features=column.astype(str)
+    """Counts and rates per group of ``column`` (in sorted order); error rates only when outcomes are known."""
+    flagged = flag.to_numpy(np.int64)
+    adverse = np.zeros(flag.size, dtype=np.int64) if outcome is None else outcome.to_numpy(np.int64)
+    counts = (
+        pd.DataFrame(
+            {"officers": 1, "flagged": flagged, "adverse": adverse, "true_positives": flagged * adverse},
+            index=pd.Index(column.astype(str).to_numpy(), name="group"),
+        )
+        .groupby(level="group", sort=True)
+        .sum()
     )
     stats: dict[str, dict[str, Any]] = {}
-    for group, row in frame.by_group.iterrows():
-        n, flagged = int(row["officers"]), int(row["flagged"])
-        rates: dict[str, Any] = {"officers": n, "flagged": flagged, "flag_rate": float(row["flag_rate"]) if n else None}
+    for group, *sums in counts.itertuples(name=None):
+        n, flags, positives, tp = (int(value) for value in sums)
+        rates: dict[str, Any] = {"officers": n, "flagged": flags, "flag_rate": flags / n if n else None}
         if outcome is not None:
-            positives, tp = int(row["adverse"]), int(row["true_positives"])
-            fp = flagged - tp
+            fp = flags - tp
             rates |= {
                 "adverse": positives,
                 "true_positives": tp,
                 "false_positives": fp,
                 "false_negatives": positives - tp,
-                "fpr": float(row["fpr"]) if n - positives else None,
-                "fnr": float(row["fnr"]) if positives else None,
-                "fdr": fp / flagged if flagged else None,
+                "fpr": fp / (n - positives) if n - positives else None,
+                "fnr": (positives - tp) / positives if positives else None,
+                "fdr": fp / flags if flags else None,
             }
         stats[str(group)] = rates
     return stats

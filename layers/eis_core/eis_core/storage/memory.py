@@ -1,7 +1,9 @@
 """In-memory adapters: the same contract as the DynamoDB/S3 adapters, for unit tests and the CLI.
 
 They return copies, never the stored objects, so a caller mutating a result cannot change the store
-(as with a real database). A lock per store keeps them safe under a threaded local HTTP server.
+(as with a real database). Curated records are kept in ``RecordCodec``'s compact form (a tuple of
+plain values, rebuilt into a new record on every read without validating it again, as a JSON body
+would be parsed). A lock per store keeps them safe under a threaded local HTTP server.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
 from eis_core.models.audit import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditRecord, record_mac_message
 from eis_core.models.cases import Case, Note
 from eis_core.models.records import Officer, Record, RecordKind
-from eis_core.storage.codec import content_hash, record_body, record_from_body, sortable_time
+from eis_core.storage.codec import RECORD_CODECS, content_hash, sortable_time
 from eis_core.storage.ports import RecordVersion, WriteSummary
 
 
@@ -33,16 +35,19 @@ def _utcnow() -> datetime:
 @dataclass(frozen=True)
 class _StoredRecord:
     kind: RecordKind
-    body: str
+    packed: tuple[Any, ...]  # RECORD_CODECS[kind].encode(record)
     digest: str
     upload_id: str
     version: int
     ingested_at: str
     retracted_by: str | None = None
 
+    def record(self) -> Record:
+        return RECORD_CODECS[self.kind].decode(self.packed)
+
     def as_version(self, *, current: bool) -> RecordVersion:
         return RecordVersion(
-            record=record_from_body(self.kind, self.body),
+            record=self.record(),
             version=self.version,
             upload_id=self.upload_id,
             ingested_at=self.ingested_at,
@@ -65,7 +70,8 @@ class InMemoryRecordStore:
         with self._lock:
             for record in records:
                 digest = content_hash(record)
-                current = self._items.get(record.record_key)
+                key = record.record_key
+                current = self._items.get(key)
                 if current is None:
                     inserted += 1
                 elif current.digest == digest and current.retracted_by is None:
@@ -74,10 +80,10 @@ class InMemoryRecordStore:
                 else:
                     # A correction, or a retracted record sent again: the earlier version becomes history.
                     replaced += 1
-                    self._history.setdefault(record.record_key, []).append(current)
+                    self._history.setdefault(key, []).append(current)
                 version = 1 if current is None else current.version + 1
-                self._items[record.record_key] = _StoredRecord(
-                    record.kind, record_body(record), digest, upload_id, version, ingested_at
+                self._items[key] = _StoredRecord(
+                    record.kind, RECORD_CODECS[record.kind].encode(record), digest, upload_id, version, ingested_at
                 )
             if inserted or replaced:
                 self._changes += 1
@@ -88,7 +94,7 @@ class InMemoryRecordStore:
             snapshot = list(self._items.values())
         for item in snapshot:
             if (kind is None or item.kind == kind) and (include_retracted or item.retracted_by is None):
-                yield record_from_body(item.kind, item.body)
+                yield item.record()
 
     def count(self, kind: RecordKind | None = None) -> int:
         with self._lock:

@@ -1,0 +1,71 @@
+"""The stored content hash never changes value: records stored by earlier versions stay 'unchanged'."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from decimal import Decimal
+
+import pytest
+
+from eis_core.models.records import RECORD_MODELS, Activity, Commendation, Lawsuit, Record, RecordKind
+from eis_core.storage.codec import canonical_json, content_hash
+from tests.unit.record_samples import samples
+
+# Computed by the code that stored the first records (pydantic dump, then json.dumps).
+KNOWN_HASH = "fa56da9729d81790250d9b2d452fa385b41d2ef20950f0ba12fd0b7237325fb2"
+EVENT = {"source_record_id": "x", "officer_id": "P1", "occurred_on": "2020-01-01", "known_on": "2020-01-02"}
+
+
+def reference_hash(record: Record) -> str:
+    """The hash as the first stored records were hashed: pydantic's JSON dump, canonical JSON, SHA-256."""
+    document = {"kind": record.kind.value, **record.model_dump(mode="json")}
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.parametrize("kind", list(RecordKind))
+def test_content_hash_is_the_reference_hash_for_every_kind(kind: RecordKind) -> None:
+    for record in samples(kind):
+        assert content_hash(record) == reference_hash(record)
+
+
+@pytest.mark.parametrize("amount", ["100", "1E+2", "0.10", "12500.5", "0", "0.00", "1e-2", "99999999999.99"])
+def test_decimals_hash_as_pydantic_writes_them(amount: str) -> None:
+    record = Lawsuit.model_validate({**EVENT, "claim_type": "c", "amount_paid": Decimal(amount)})
+
+    assert content_hash(record) == reference_hash(record)
+
+
+@pytest.mark.parametrize("hours", [float("inf"), 1e16, 0.1, 1e-7, 3.0, 2])
+def test_floats_hash_as_pydantic_writes_them(hours: float) -> None:
+    record = Activity.model_validate({**EVENT, "period_end": "2020-02-01", "hours_worked": hours})
+
+    assert content_hash(record) == reference_hash(record)
+
+
+def test_awkward_text_hashes_as_before() -> None:
+    record = Commendation.model_validate({**EVENT, "award_type": 'a\u2028b"\\\x01é \ud7ff\t'})
+
+    assert content_hash(record) == reference_hash(record)
+
+
+def test_a_known_record_keeps_its_stored_hash() -> None:
+    record = RECORD_MODELS[RecordKind.USE_OF_FORCE].model_validate({**EVENT, "force_type": "taser"})
+
+    assert content_hash(record) == KNOWN_HASH
+
+
+def test_canonical_json_is_sorted_and_compact() -> None:
+    assert canonical_json({"b": 1, "a": ["é", None]}) == '{"a":["é",null],"b":1}'
+
+
+def test_random_text_hashes_as_before() -> None:
+    rng = random.Random(15)
+    alphabet = [chr(code) for code in (*range(0, 0x250), 0x2028, 0x2029, 0xFEFF, 0x1F600, 0xD7FF, 0xE000, 0x10FFFF)]
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))).strip() or "x"
+        record = Commendation.model_validate({**EVENT, "award_type": text[:120].strip() or "x"})
+
+        assert content_hash(record) == reference_hash(record)
