@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from eis_core.ingest import service as service_module
+from eis_core.ingest import spill as spill_module
 from eis_core.ingest.service import IngestService
-from eis_core.models.records import RecordKind
+from eis_core.models.records import RecordKind, UseOfForce
 from eis_core.storage.ports import ByteStream
 from eis_core.storage.uploads import ArtifactUploadReader
 from eis_core.wiring import Adapters, memory_adapters
@@ -69,7 +70,11 @@ def test_each_row_is_read_and_checked_once_and_the_good_ones_stored(
     assert checked == list(range(2, 11))
     # And the eight good rows are stored, in full
     assert (report.rows_accepted, report.rows_quarantined, report.inserted) == (8, 1, 8)
-    stored = {record.source_record_id: record for record in adapters.records.iter_records(RecordKind.USE_OF_FORCE)}
+    stored = {
+        record.source_record_id: record
+        for record in adapters.records.iter_records(RecordKind.USE_OF_FORCE)
+        if isinstance(record, UseOfForce)
+    }
     assert sorted(stored) == [f"u-{i}" for i in range(9) if i != 4]
     assert stored["u-8"].occurred_on.isoformat() == "2025-01-09"
     assert stored["u-8"].force_type.value == "taser"
@@ -84,13 +89,13 @@ def test_a_file_refused_by_a_gate_writes_nothing_and_leaves_no_spill(monkeypatch
     rows = [f"u-{i},A100,2025-01-02,2025-01-03,{'taser' if i < 5 else 'laser'}" for i in range(40)]
     adapters.uploads.put_bytes("incoming/use_of_force/u.csv", "\n".join([HEADER, *rows]).encode())
     closed: list[bool] = []
-    real_close = service_module.AcceptedRecords.close
+    real_close = spill_module.AcceptedRecords.close
 
     def tracking_close(self: Any) -> None:
         closed.append(True)
         real_close(self)
 
-    monkeypatch.setattr(service_module.AcceptedRecords, "close", tracking_close)
+    monkeypatch.setattr(spill_module.AcceptedRecords, "close", tracking_close)
 
     # When it is ingested
     report = _service(adapters, uploads, 2).ingest_object(key="incoming/use_of_force/u.csv")
