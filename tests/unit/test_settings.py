@@ -25,6 +25,7 @@ STACK_VALUES = {
     "sender_email": "eis@testville.example.gov",
     "portal_url": "https://eis.testville.example.gov",
     "alerts_topic_arn": "arn:aws:sns:us-east-1:123456789012:eis-testville-alerts",
+    "audit_key_id": "alias/eis-testville-audit",
 }
 
 
@@ -47,8 +48,12 @@ def test_each_function_reads_back_exactly_what_was_written_for_it(function: str)
 def test_each_function_gets_only_the_settings_it_reads() -> None:
     assert "EIS_SENDER_EMAIL" not in env_of("score")
     assert "EIS_ALERTS_TOPIC_ARN" not in env_of("notify")
-    assert set(env_of("ingest")) == set(RESOURCES.environment())
-    assert set(env_of("cases_api")) == set(RESOURCES.environment()) | {"EIS_REVIEW_DAYS"}
+    assert set(env_of("ingest")) == set(RESOURCES.environment()) | {"EIS_AUDIT_KEY_ID"}
+    assert set(env_of("cases_api")) == set(RESOURCES.environment()) | {
+        "EIS_AUDIT_KEY_ID",
+        "EIS_REVIEW_DAYS",
+        "EIS_PORTAL_URL",
+    }
 
 
 @pytest.mark.parametrize(

@@ -74,7 +74,9 @@ class LocalStack:
         cognito.admin_create_user(
             UserPoolId=self.user_pool_id, Username=username, UserAttributes=attributes, MessageAction="SUPPRESS"
         )
-        password = "Eis-" + secrets.token_urlsafe(18)
+        # The prefix meets the pool's policy (upper, lower, digit, symbol) whatever the random part holds:
+        # token_urlsafe alone sometimes has no digit, and the sign-in then failed now and again.
+        password = "Eis-7" + secrets.token_urlsafe(18)
         cognito.admin_set_user_password(
             UserPoolId=self.user_pool_id, Username=username, Password=password, Permanent=True
         )
