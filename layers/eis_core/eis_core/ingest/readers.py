@@ -41,7 +41,7 @@ class ReadLimits:
     """
 
     max_expansion_ratio: float = 100.0  # decompressed bytes per compressed byte, for gzip
-    ratio_grace_bytes: int = 1 << 20  # the ratio is only judged once this much has been decompressed
+    ratio_grace_bytes: int = 2 << 20  # the ratio is only judged once this much has been decompressed
     max_bytes: int = 512 << 20  # decompressed text (CSV, JSON Lines), gzipped or not
     max_line_bytes: int = 1 << 20  # one physical line
     max_blank_lines: int = 1000  # blank lines (or rows of empty cells) in a row
