@@ -240,3 +240,39 @@ def test_event_from_another_bucket_fails_loudly(handler: ModuleType, moto_agency
 
     with pytest.raises(ValidationFailed, match="othertown"):
         invoke(handler, event)
+
+
+def roster_event(agency: LocalAgency, key: str, body: str) -> dict[str, Any]:
+    """The stored roster event, for an object uploaded under ``key``."""
+    event = s3_event("s3_put_roster.json", agency, body)
+    s3 = event["Records"][0]["s3"]
+    put = put_upload(agency, key, body)
+    s3["object"].update(key=key, eTag=put["ETag"].strip('"'), versionId=put["VersionId"], size=len(body.encode()))
+    return event
+
+
+def test_a_roster_snapshot_dropping_most_officers_waits_for_confirmation(
+    handler: ModuleType, moto_agency: LocalAgency, adapters: Adapters
+) -> None:
+    invoke(handler, roster_event(moto_agency, "incoming/roster/snapshot/roster.csv", ROSTER))
+    one_officer = "".join(ROSTER.splitlines(keepends=True)[:2])
+
+    # When a roster snapshot keeps one of the three officers, and then a header-only one arrives
+    held = invoke(handler, roster_event(moto_agency, "incoming/roster/snapshot/roster.csv", one_officer))
+    empty = invoke(handler, roster_event(moto_agency, "incoming/roster/snapshot/roster.csv", ROSTER.splitlines()[0]))
+
+    # Then neither is applied; the first is held with its counts, the second rejected as empty
+    report = UploadReport.model_validate(adapters.quarantine.get_json(held["reports"][0]["report_key"]))
+    assert (report.rejection_code, report.held_for_confirmation) == ("snapshot_needs_confirmation", True)
+    assert (report.would_retract, report.stored_of_kind) == (2, 3)
+    empty_report = UploadReport.model_validate(adapters.quarantine.get_json(empty["reports"][0]["report_key"]))
+    assert empty_report.rejection_code == "empty_snapshot"
+    assert adapters.records.count(RecordKind.ROSTER) == 3
+
+    # When the agency uploads the same file under snapshot/confirmed/
+    confirmed = invoke(handler, roster_event(moto_agency, "incoming/roster/snapshot/confirmed/r.csv", one_officer))
+
+    # Then the two officers are retracted
+    report = UploadReport.model_validate(adapters.quarantine.get_json(confirmed["reports"][0]["report_key"]))
+    assert not report.rejected and (report.confirmed, report.retracted) == (True, 2)
+    assert [o.officer_id for o in adapters.records.iter_records(RecordKind.ROSTER)] == ["A100"]

@@ -503,3 +503,20 @@ def test_published_alerts_reach_the_notify_queue_as_json(settings: LocalSettings
 
     messages = boto3.client("sqs").receive_message(QueueUrl=moto_agency.notify_queue_url, MaxNumberOfMessages=10)
     assert [json.loads(m["Body"]) for m in messages["Messages"]] == [{"type": "alert.created", "alert_id": "al-1"}]
+
+
+def test_count_missing_says_what_a_snapshot_would_retract_and_writes_nothing(adapters: Adapters) -> None:
+    # Given three current officers, one already retracted, and an event of another kind
+    adapters.records.put_records(
+        [builders.officer(o, source_record_id=o) for o in ("A1", "B2", "C3", "D4")] + [use_of_force("F-1")],
+        upload_id="u1",
+    )
+    adapters.records.retract_missing(RecordKind.ROSTER, {"A1", "B2", "C3"}, upload_id="u2")
+    marker = adapters.records.change_marker()
+
+    # Then a snapshot holding A1 and an unknown id would retract B2 and C3 of the three current officers
+    assert adapters.records.count_missing(RecordKind.ROSTER, {"A1", "Z9"}) == (2, 3)
+    assert adapters.records.count_missing(RecordKind.ROSTER, set()) == (3, 3)
+    assert adapters.records.count_missing(RecordKind.INJURY, {"A1"}) == (0, 0)
+    # And nothing changed
+    assert adapters.records.change_marker() == marker and adapters.records.count(RecordKind.ROSTER) == 3

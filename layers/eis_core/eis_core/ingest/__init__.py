@@ -14,7 +14,10 @@ Upload contract
 * **Delta or snapshot.** A file is a *delta* by default: its records are added or corrected, nothing
   else changes. A file with a ``snapshot`` folder in its key (``incoming/<kind>/snapshot/<name>`` or
   ``incoming/snapshot/<name>``) is the *whole* of that kind: stored records of that kind missing from it
-  are **retracted** (no longer scored, never deleted, restored if sent again).
+  are **retracted** (no longer scored, never deleted, restored if sent again). A header-only snapshot is
+  rejected (``empty_snapshot``); one that would retract more than ``gates.max_snapshot_retraction`` of the
+  kind is held (``snapshot_needs_confirmation``) until the same file is uploaded under
+  ``incoming/<kind>/snapshot/confirmed/``.
 * **Columns.** With no mapping, line 1 names the canonical fields of the kind's record model (case
   is ignored, spaces equal underscores); the model's required fields must be present. With an agency
   mapping (``config/mapping.json`` in the artifacts bucket, ``eis_core.ingest.mapping.AgencyMapping``),
@@ -34,7 +37,10 @@ What happens to a file
   the file is empty or has no header; a required (or mapped) column is missing; a column appears twice;
   a line does not decode or is malformed; the mapping is invalid; more than ``gates.max_quarantine_rate``
   of the rows fail validation; the row count dropped by more than ``gates.max_volume_drop`` against the
-  average of the last ``gates.trailing_uploads`` accepted uploads of that kind and mode (a broken export).
+  average of the last ``gates.trailing_uploads`` accepted uploads of that kind and mode (a broken export;
+  deltas are compared with deltas, snapshots with snapshots); reading passes a limit of
+  ``readers.ReadLimits`` (gzip expansion ratio, decompressed size, line length, blank lines in a row,
+  time budget: decompression bombs).
   Every row is read and validated before anything is written.
 * **Row by row** otherwise: a row failing validation, a date in the future, an event before the
   officer's hire date, a finding decided before the incident, a ``source_record_id`` repeated in the

@@ -20,6 +20,7 @@ QUARANTINE_PREFIX = upload_reports.QUARANTINE_PREFIX
 report_key = upload_reports.report_key
 quarantine_key = upload_reports.quarantine_key
 SNAPSHOT_FOLDER = "snapshot"
+CONFIRMED_FOLDER = "confirmed"  # incoming/<kind>/snapshot/confirmed/<name>: the agency confirms its retractions
 HISTORY_PREFIX = "ledger/"
 
 
@@ -54,6 +55,7 @@ class UploadTarget:
     mode: UploadMode
     file: FileType
     name: str
+    confirmed: bool = False  # a snapshot under snapshot/confirmed/: retract even a large share of the kind
 
 
 def classify_key(key: str, mapping: AgencyMapping | None = None) -> UploadTarget:
@@ -65,8 +67,15 @@ def classify_key(key: str, mapping: AgencyMapping | None = None) -> UploadTarget
     parts = key.split("/")
     folders = [part for part in parts[1:-1] if part]
     name = parts[-1]
-    mode = UploadMode.SNAPSHOT if any(f.lower() == SNAPSHOT_FOLDER for f in folders) else UploadMode.DELTA
-    named = [folder for folder in folders if folder.lower() != SNAPSHOT_FOLDER]
+    lowered = [folder.lower() for folder in folders]
+    mode = UploadMode.SNAPSHOT if SNAPSHOT_FOLDER in lowered else UploadMode.DELTA
+    # "confirmed" counts only below the snapshot folder; elsewhere it is an ordinary sub-folder.
+    confirmed = mode is UploadMode.SNAPSHOT and CONFIRMED_FOLDER in lowered[lowered.index(SNAPSHOT_FOLDER) + 1 :]
+    named = [
+        folder
+        for folder in folders
+        if folder.lower() != SNAPSHOT_FOLDER and not (confirmed and folder.lower() == CONFIRMED_FOLDER)
+    ]
     by_pattern = mapping.kind_for_file(name) if mapping is not None else None
     if not key.startswith(UPLOAD_PREFIX) or not name or (not named and by_pattern is None):
         raise FileRejected(
@@ -86,7 +95,7 @@ def classify_key(key: str, mapping: AgencyMapping | None = None) -> UploadTarget
     else:
         assert by_pattern is not None
         kind = by_pattern
-    return UploadTarget(kind=kind, mode=mode, file=file_type(name), name=name)
+    return UploadTarget(kind=kind, mode=mode, file=file_type(name), name=name, confirmed=confirmed)
 
 
 def kind_from_key(key: str) -> RecordKind:

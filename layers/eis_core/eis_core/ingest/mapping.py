@@ -199,6 +199,13 @@ class GateConfig(BaseModel):
         default=0.5, ge=0, le=1, description="Drop in rows versus the trailing average of this kind and mode"
     )
     trailing_uploads: int = Field(default=3, ge=1, le=50, description="Accepted uploads averaged for the volume gate")
+    max_snapshot_retraction: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of a kind's stored records a snapshot may retract unconfirmed; above it the snapshot is "
+        "held until it is uploaded again under snapshot/confirmed/",
+    )
     min_rows_for_gates: int = Field(
         default=20, ge=0, description="Files or averages below this many rows are too small for a rate to mean much"
     )

@@ -13,6 +13,7 @@ import csv
 import gzip
 import json
 import tempfile
+import time as clock
 import zlib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,29 @@ CHUNK_BYTES = 1 << 16
 _SPOOL_IN_MEMORY_BYTES = 16 << 20
 _BOM = "\ufeff"
 ENCODINGS_TRIED = ("utf-8", "cp1252")  # in this order when the mapping does not fix one
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bounds on what reading one file may cost: a file past any of them is rejected whole, nothing applied.
+
+    They protect the ingest function (2 GB, 15 minutes) from decompression bombs and pathological files;
+    each default is far above what a real extract needs (a 1,000,000-row CSV is about 100 MB, its
+    longest line a few hundred bytes, and it gzips about 5-15 to 1).
+    """
+
+    max_expansion_ratio: float = 100.0  # decompressed bytes per compressed byte, for gzip
+    ratio_grace_bytes: int = 2 << 20  # the ratio is only judged once this much has been decompressed
+    max_bytes: int = 512 << 20  # decompressed text (CSV, JSON Lines), gzipped or not
+    max_line_bytes: int = 1 << 20  # one physical line
+    max_blank_lines: int = 1000  # blank lines (or rows of empty cells) in a row
+    time_budget_s: float = 300.0  # reading, mapping and validating the file (the first pass)
+
+    def deadline(self) -> float:
+        return clock.monotonic() + self.time_budget_s
+
+
+DEFAULT_LIMITS = ReadLimits()
 
 
 class FileFormat(StrEnum):
@@ -76,38 +100,106 @@ class Table:
     encoding: str | None = None
 
 
-class _GzipStream:
-    """Decompresses while reading, so a gzipped upload is never held whole either."""
+class _Counted:
+    """A byte stream that counts what is read from it (the compressed bytes under a gzip stream)."""
 
     def __init__(self, stream: ByteStream) -> None:
-        self._file = gzip.GzipFile(fileobj=cast(Any, stream), mode="rb")
         self._stream = stream
+        self.consumed = 0
 
     def read(self, size: int = -1, /) -> bytes:
-        try:
-            return bytes(self._file.read(size))
-        except (OSError, EOFError, zlib.error) as error:
-            raise FileRejected(f"the file is not valid gzip ({error})", code=RejectionCode.UNDECODABLE) from None
+        data = self._stream.read(size)
+        self.consumed += len(data)
+        return data
 
     def close(self) -> None:
-        self._file.close()
         self._stream.close()
 
 
-def _byte_lines(stream: ByteStream) -> Iterator[bytes]:
+class _GzipStream:
+    """Decompresses while reading, so a gzipped upload is never held whole either; refuses a bomb early."""
+
+    def __init__(self, stream: ByteStream, limits: ReadLimits = DEFAULT_LIMITS) -> None:
+        self._raw = _Counted(stream)
+        self._file = gzip.GzipFile(fileobj=cast(Any, self._raw), mode="rb")
+        self._limits = limits
+        self._produced = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        try:
+            data = bytes(self._file.read(size))
+        except (OSError, EOFError, zlib.error) as error:
+            raise FileRejected(f"the file is not valid gzip ({error})", code=RejectionCode.UNDECODABLE) from None
+        self._produced += len(data)
+        limits = self._limits
+        if self._produced > limits.ratio_grace_bytes:
+            ratio = self._produced / max(1, self._raw.consumed)
+            if ratio > limits.max_expansion_ratio:
+                raise FileRejected(
+                    f"the gzip expands more than {limits.max_expansion_ratio:.0f} times ({self._raw.consumed} "
+                    f"compressed bytes gave {self._produced} bytes and counting): a real extract compresses "
+                    "far less, so the file was not read further and nothing was applied",
+                    code=RejectionCode.EXPANSION_RATIO,
+                )
+        return data
+
+    def close(self) -> None:
+        self._file.close()
+        self._raw.close()
+
+
+def check_deadline(deadline: float | None, limits: ReadLimits) -> None:
+    if deadline is not None and clock.monotonic() > deadline:
+        raise FileRejected(
+            f"reading and checking the file took more than {limits.time_budget_s:.0f} seconds, the limit for one "
+            "upload: nothing was applied. Split the file into smaller files (deltas) and upload them one by one",
+            code=RejectionCode.TIME_BUDGET,
+        )
+
+
+def _line_too_long(number: int, limits: ReadLimits) -> FileRejected:
+    return FileRejected(
+        f"line {number} is longer than {limits.max_line_bytes} bytes, the limit for one line: the file is not an "
+        "extract EIS can read (a missing line break or a corrupt file), so nothing was applied",
+        code=RejectionCode.LINE_TOO_LONG,
+    )
+
+
+def _byte_lines(
+    stream: ByteStream, limits: ReadLimits = DEFAULT_LIMITS, deadline: float | None = None
+) -> Iterator[bytes]:
     # Splitting on b"\n" before decoding is safe in UTF-8 and Windows-1252: that byte is only ever a newline.
-    pending = bytearray()
+    # Only each new chunk is searched for a line break, so a long line costs linear time, and bounded memory.
+    pending = b""
+    total = 0
+    number = 0
     while chunk := stream.read(CHUNK_BYTES):
-        pending += chunk
-        end = pending.rfind(b"\n")
+        total += len(chunk)
+        if total > limits.max_bytes:
+            raise FileRejected(
+                f"the file holds more than {limits.max_bytes} bytes of text (uncompressed), the limit for one upload: "
+                "nothing was applied. Split it into smaller files (deltas) and upload them one by one",
+                code=RejectionCode.TOO_LARGE,
+            )
+        check_deadline(deadline, limits)
+        end = chunk.rfind(b"\n")
         if end < 0:
+            pending += chunk
+            if len(pending) > limits.max_line_bytes:
+                raise _line_too_long(number + 1, limits)
             continue
-        complete = bytes(pending[: end + 1])
-        del pending[: end + 1]
-        for line in complete.split(b"\n")[:-1]:
+        lines = (pending + chunk[: end + 1]).split(b"\n")
+        lines.pop()  # the empty tail after the last line break
+        pending = chunk[end + 1 :]
+        for line in lines:
+            number += 1
+            if len(line) > limits.max_line_bytes:
+                raise _line_too_long(number, limits)
             yield line + b"\n"
     if pending:
-        yield bytes(pending)
+        if len(pending) > limits.max_line_bytes:
+            raise _line_too_long(number + 1, limits)
+        yield pending
 
 
 class WrongEncoding(Exception):
@@ -119,8 +211,10 @@ class WrongEncoding(Exception):
         self.encoding = encoding
 
 
-def _text_lines(stream: ByteStream, encoding: str) -> Iterator[str]:
-    for number, raw in enumerate(_byte_lines(stream), start=1):
+def _text_lines(
+    stream: ByteStream, encoding: str, limits: ReadLimits = DEFAULT_LIMITS, deadline: float | None = None
+) -> Iterator[str]:
+    for number, raw in enumerate(_byte_lines(stream, limits, deadline), start=1):
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
@@ -128,9 +222,9 @@ def _text_lines(stream: ByteStream, encoding: str) -> Iterator[str]:
         yield text.removeprefix(_BOM) if number == 1 else text
 
 
-def _csv_rows(stream: ByteStream, encoding: str) -> Iterator[Row]:
+def _csv_rows(stream: ByteStream, encoding: str, limits: ReadLimits, deadline: float | None) -> Iterator[Row]:
     """Every CSV record with the line it starts on (quoted fields may span lines)."""
-    reader = csv.reader(_text_lines(stream, encoding), strict=True)
+    reader = csv.reader(_text_lines(stream, encoding, limits, deadline), strict=True)
     last_line = 0
     try:
         for cells in reader:
@@ -142,11 +236,15 @@ def _csv_rows(stream: ByteStream, encoding: str) -> Iterator[Row]:
         ) from None
 
 
-def _jsonl_rows(stream: ByteStream, encoding: str) -> Iterator[Row]:
+def _jsonl_rows(stream: ByteStream, encoding: str, limits: ReadLimits, deadline: float | None) -> Iterator[Row]:
     """JSON Lines as rows: the first object's keys are the header; later objects are matched by key."""
     columns: list[str] | None = None
-    for number, text in enumerate(_text_lines(stream, encoding), start=1):
+    for number, text in enumerate(_text_lines(stream, encoding, limits, deadline), start=1):
         if not text.strip():
+            if columns is not None:
+                yield Row(number)  # blank: skipped (and counted) by open_table
+            elif number > limits.max_blank_lines:
+                raise _blank_lines(1, limits)
             continue
         try:
             document = json.loads(text)
@@ -185,7 +283,7 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _xlsx_rows(stream: ByteStream) -> Iterator[Row]:
+def _xlsx_rows(stream: ByteStream, limits: ReadLimits, deadline: float | None) -> Iterator[Row]:
     from openpyxl import load_workbook  # only XLSX uploads pay for the import
 
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES) as spool:
@@ -201,6 +299,8 @@ def _xlsx_rows(stream: ByteStream) -> Iterator[Row]:
         try:
             sheet = workbook.worksheets[0]
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if not number % 1024:
+                    check_deadline(deadline, limits)
                 yield Row(number, tuple(_cell_text(value) for value in values))
         finally:
             workbook.close()
@@ -210,25 +310,60 @@ def _blank(cells: tuple[str, ...]) -> bool:
     return not any(cell.strip() for cell in cells)
 
 
-def _open_rows(open_stream: Callable[[], ByteStream], kind: FileType, encoding: str) -> Generator[Row]:
+def _open_rows(
+    open_stream: Callable[[], ByteStream], kind: FileType, encoding: str, limits: ReadLimits, deadline: float | None
+) -> Generator[Row]:
     stream: ByteStream = open_stream()
     if kind.gzipped:
-        stream = _GzipStream(stream)
+        stream = _GzipStream(stream, limits)
     try:
         if kind.format is FileFormat.XLSX:
-            yield from _xlsx_rows(stream)
+            yield from _xlsx_rows(stream, limits, deadline)
         elif kind.format is FileFormat.JSONL:
-            yield from _jsonl_rows(stream, encoding)
+            yield from _jsonl_rows(stream, encoding, limits, deadline)
         else:
-            yield from _csv_rows(stream, encoding)
+            yield from _csv_rows(stream, encoding, limits, deadline)
     finally:
         stream.close()
 
 
-def open_table(open_stream: Callable[[], ByteStream], kind: FileType, *, encoding: str = "utf-8") -> Table:
+def _skip_blank(rows: Iterator[Row], limits: ReadLimits) -> Generator[Row]:
+    """The rows that hold something; a long run of blank rows (a padding bomb) rejects the file."""
+    run = 0
+    for row in rows:
+        if not _blank(row.cells):
+            run = 0
+            yield row
+            continue
+        run += 1
+        if run > limits.max_blank_lines:
+            raise _blank_lines(row.line - run + 1, limits)
+
+
+def _blank_lines(first: int, limits: ReadLimits) -> FileRejected:
+    return FileRejected(
+        f"more than {limits.max_blank_lines} blank lines in a row (from line {first}): the file is padded or "
+        "corrupt, so it was not read further and nothing was applied",
+        code=RejectionCode.BLANK_LINES,
+    )
+
+
+def open_table(
+    open_stream: Callable[[], ByteStream],
+    kind: FileType,
+    *,
+    encoding: str = "utf-8",
+    limits: ReadLimits = DEFAULT_LIMITS,
+    deadline: float | None = None,
+) -> Table:
     """Read the header now; rows stream on. Raises FileRejected for an empty file at once, and while
-    iterating for malformed content; WrongEncoding when a line does not decode."""
-    rows = _open_rows(open_stream, kind, encoding)
+    iterating for malformed content or past a limit; WrongEncoding when a line does not decode.
+
+    ``deadline`` (a ``time.monotonic`` value, default ``limits.deadline()`` from now) bounds the whole read,
+    including whatever the caller does with each row while it iterates."""
+    if deadline is None:
+        deadline = limits.deadline()
+    rows = _open_rows(open_stream, kind, encoding, limits, deadline)
     first = next(rows, Row())
     if first.line == 0 or _blank(first.cells):
         rows.close()
@@ -236,7 +371,7 @@ def open_table(open_stream: Callable[[], ByteStream], kind: FileType, *, encodin
             "the file is empty or its first line is blank: line 1 must be the header with the column names",
             code=RejectionCode.EMPTY_FILE,
         )
-    return Table(header=first.cells, rows=(row for row in rows if not _blank(row.cells)), encoding=encoding)
+    return Table(header=first.cells, rows=_skip_blank(rows, limits), encoding=encoding)
 
 
 def candidate_encodings(fixed: str | None, kind: FileType) -> tuple[str, ...]:
@@ -258,8 +393,10 @@ def undecodable(error: WrongEncoding, tried: tuple[str, ...]) -> FileRejected:
 
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "FileFormat",
     "FileType",
+    "ReadLimits",
     "Row",
     "Table",
     "WrongEncoding",

@@ -23,6 +23,9 @@ from pydantic import ValidationError
 
 from eis_core.errors import FileRejected, NotFoundError, ValidationFailed
 from eis_core.ingest.contract import (
+    CONFIRMED_FOLDER,
+    SNAPSHOT_FOLDER,
+    UPLOAD_PREFIX,
     UploadTarget,
     classify_key,
     history_key,
@@ -32,7 +35,16 @@ from eis_core.ingest.contract import (
 )
 from eis_core.ingest.export import SafeCsvWriter
 from eis_core.ingest.mapping import AgencyMapping, field_is_date, identity_mapping
-from eis_core.ingest.readers import Row, Table, WrongEncoding, candidate_encodings, open_table, undecodable
+from eis_core.ingest.readers import (
+    DEFAULT_LIMITS,
+    ReadLimits,
+    Row,
+    Table,
+    WrongEncoding,
+    candidate_encodings,
+    open_table,
+    undecodable,
+)
 from eis_core.ingest.spill import AcceptedRecords
 from eis_core.ingest.transform import MappedHeader, RowMapper, resolve_header
 from eis_core.models.audit import AuditEvent, AuditOutcome
@@ -98,6 +110,9 @@ class _Inspection:
     present: set[str] = field(default_factory=set)  # source ids in the file, good rows or not
     warnings: list[str] = field(default_factory=list)
     accepted: AcceptedRecords | None = None  # the good rows, in file order, for the second pass
+    would_retract: int | None = None  # a snapshot: stored records of the kind it lacks
+    stored_of_kind: int | None = None  # a snapshot: current records of the kind before it
+    held: bool = False  # a snapshot held for the agency's confirmation
 
     def discard_accepted(self) -> None:
         if self.accepted is not None:
@@ -170,6 +185,7 @@ class IngestService:
         mapping: Callable[[], AgencyMapping] | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         clock: Callable[[], datetime] = _utcnow,
+        limits: ReadLimits = DEFAULT_LIMITS,
     ) -> None:
         self._agency_id = agency_id
         self._uploads = uploads
@@ -180,6 +196,7 @@ class IngestService:
         self._mapping = mapping or (lambda: identity_mapping(agency_id))
         self._chunk_size = chunk_size
         self._clock = clock
+        self._limits = limits
 
     def ingest_object(
         self,
@@ -273,8 +290,16 @@ class IngestService:
 
         return open_stream
 
-    def _table(self, key: str, version_id: str | None, inspection: _Inspection, encoding: str) -> Table:
-        return open_table(self._open(key, version_id), inspection.target.file, encoding=encoding)
+    def _table(
+        self, key: str, version_id: str | None, inspection: _Inspection, encoding: str, deadline: float
+    ) -> Table:
+        return open_table(
+            self._open(key, version_id),
+            inspection.target.file,
+            encoding=encoding,
+            limits=self._limits,
+            deadline=deadline,
+        )
 
     def _today(self, mapping: AgencyMapping) -> date:
         return self._clock().astimezone(mapping.zone).date()
@@ -282,15 +307,16 @@ class IngestService:
     def _inspect(self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date]) -> None:
         """First pass: read, map and validate every row, writing nothing but keeping the accepted records.
 
-        Tries each candidate encoding."""
+        Tries each candidate encoding; the read limits' time budget covers every attempt."""
         target, mapping = inspection.target, inspection.mapping
+        deadline = self._limits.deadline()
         tried = candidate_encodings(mapping.encoding, target.file)
         for attempt, encoding in enumerate(tried):
             inspection.tally, inspection.quarantine, inspection.present = _Tally(), _Quarantine(), set()
             inspection.discard_accepted()
             accepted = inspection.accepted = AcceptedRecords(RECORD_MODELS[target.kind], self._chunk_size)
             try:
-                table = self._table(key, version_id, inspection, encoding)
+                table = self._table(key, version_id, inspection, encoding, deadline)
                 with closing(table.rows):
                     header = resolve_header(table.header, mapping, target.kind, file_name=key)
                     inspection.header = header
@@ -324,6 +350,14 @@ class IngestService:
     def _check_gates(self, inspection: _Inspection, upload_id: str) -> None:
         gates = inspection.mapping.gates
         tally = inspection.tally
+        target = inspection.target
+        if target.mode is UploadMode.SNAPSHOT and not tally.rows_read:
+            raise FileRejected(
+                f"the snapshot of {target.kind.value} has a header but no rows: applied, it would retract every stored "
+                f"{target.kind.value} record, so nothing was applied. Check the export; to add or correct records "
+                "upload a delta (outside the snapshot folder)",
+                code=RejectionCode.EMPTY_SNAPSHOT,
+            )
         if tally.rows_read >= gates.min_rows_for_gates and tally.rows_read:
             rate = tally.rows_quarantined / tally.rows_read
             if rate > gates.max_quarantine_rate:
@@ -333,7 +367,14 @@ class IngestService:
                     "file lists each problem) or raise gates.max_quarantine_rate in the mapping",
                     code=RejectionCode.QUARANTINE_RATE,
                 )
-        target = inspection.target
+        if not (target.mode is UploadMode.SNAPSHOT and target.confirmed):  # confirmed: the agency says it is real
+            self._check_volume(inspection, upload_id)
+        if target.mode is UploadMode.SNAPSHOT:
+            self._check_retraction(inspection)
+
+    def _check_volume(self, inspection: _Inspection, upload_id: str) -> None:
+        """Deltas are compared with deltas, snapshots with snapshots: a delta's size is how much changed."""
+        gates, tally, target = inspection.mapping.gates, inspection.tally, inspection.target
         earlier = [
             entry
             for entry in self._history(target.kind)
@@ -354,13 +395,30 @@ class IngestService:
                 code=RejectionCode.VOLUME_DROP,
             )
 
+    def _check_retraction(self, inspection: _Inspection) -> None:
+        """Hold a snapshot that would retract more than ``gates.max_snapshot_retraction`` of its kind."""
+        target, limit = inspection.target, inspection.mapping.gates.max_snapshot_retraction
+        missing, stored = self._records.count_missing(target.kind, inspection.present)
+        inspection.would_retract, inspection.stored_of_kind = missing, stored
+        if target.confirmed or not stored or missing / stored <= limit:
+            return
+        inspection.held = True
+        folder = f"{UPLOAD_PREFIX}{target.kind.value}/{SNAPSHOT_FOLDER}/{CONFIRMED_FOLDER}/"
+        raise FileRejected(
+            f"held for confirmation: this snapshot would retract {missing} of the {stored} stored "
+            f"{target.kind.value} records ({missing / stored:.0%}), above the limit of {limit:.0%}, so nothing was "
+            f"applied. If the records really are gone, upload the same file again under {folder} to confirm "
+            "(or raise gates.max_snapshot_retraction in the mapping)",
+            code=RejectionCode.SNAPSHOT_NEEDS_CONFIRMATION,
+        )
+
     def _apply(self, inspection: _Inspection, upload_id: str) -> None:
         """Second pass: write the records the first pass accepted, in file order, a chunk at a time."""
         tally = inspection.tally
         assert inspection.accepted is not None  # the first pass kept them, or rejected the file
         for chunk in inspection.accepted.chunks():
             tally.add(self._records.put_records(chunk, upload_id=upload_id))
-        if inspection.target.mode is UploadMode.SNAPSHOT:
+        if inspection.target.mode is UploadMode.SNAPSHOT and inspection.present:  # an empty snapshot retracts nothing
             tally.retracted = self._records.retract_missing(
                 inspection.target.kind, inspection.present, upload_id=upload_id
             )
@@ -420,6 +478,10 @@ class IngestService:
             details = {
                 **inspection.tally.__dict__,
                 "mode": inspection.target.mode,
+                "confirmed": inspection.target.confirmed,
+                "held_for_confirmation": inspection.held,
+                "would_retract": inspection.would_retract,
+                "stored_of_kind": inspection.stored_of_kind,
                 "file_format": inspection.target.file.format.value,
                 "compressed": inspection.target.file.gzipped,
                 "encoding": inspection.encoding,

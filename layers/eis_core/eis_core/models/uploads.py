@@ -29,6 +29,13 @@ class RejectionCode(StrEnum):
     INVALID_MAPPING = "invalid_mapping"
     QUARANTINE_RATE = "quarantine_rate"
     VOLUME_DROP = "volume_drop"
+    EMPTY_SNAPSHOT = "empty_snapshot"
+    SNAPSHOT_NEEDS_CONFIRMATION = "snapshot_needs_confirmation"
+    EXPANSION_RATIO = "expansion_ratio"
+    TOO_LARGE = "too_large"
+    LINE_TOO_LONG = "line_too_long"
+    BLANK_LINES = "blank_lines"
+    TIME_BUDGET = "time_budget"
 
 
 class UploadMode(StrEnum):
@@ -73,6 +80,19 @@ class UploadReport(BaseModel):
     replaced: int = Field(default=0, ge=0)
     unchanged: int = Field(default=0, ge=0, description="Rows identical to what was already stored")
     retracted: int = Field(default=0, ge=0, description="Stored records a snapshot lacked, now retracted")
+    confirmed: bool = Field(
+        default=False, description="A snapshot uploaded under snapshot/confirmed/: the agency confirmed its retractions"
+    )
+    held_for_confirmation: bool = Field(
+        default=False,
+        description="A snapshot that would retract too large a share of its kind: nothing applied until confirmed",
+    )
+    would_retract: int | None = Field(
+        default=None, ge=0, description="For a snapshot: stored records of the kind it lacks (retracted if applied)"
+    )
+    stored_of_kind: int | None = Field(
+        default=None, ge=0, description="For a snapshot: current records of the kind before it was applied"
+    )
     dropped_columns: list[str] = Field(
         default_factory=list, description="Columns not on the record model; their values were never read"
     )

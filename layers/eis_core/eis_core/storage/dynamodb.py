@@ -324,6 +324,15 @@ class DynamoRecordStore:
                 self._count_change(retracted_at)
         return len(missing)
 
+    def count_missing(self, kind: RecordKind, present: Collection[str]) -> tuple[int, int]:
+        prefix = f"{RecordKind(kind).value}#"
+        missing = stored = 0
+        for page in self._scan(kind, ProjectionExpression="pk"):
+            for item in page.get("Items", []):
+                stored += 1
+                missing += item["pk"]["S"].removeprefix(prefix) not in present
+        return missing, stored
+
     def roster(self) -> list[Officer]:
         officers: list[Officer] = []
         with _translated(self.table_name):

@@ -122,6 +122,16 @@ class InMemoryRecordStore:
                 self._changes += 1
         return retracted
 
+    def count_missing(self, kind: RecordKind, present: Collection[str]) -> tuple[int, int]:
+        prefix = f"{RecordKind(kind).value}#"
+        missing = stored = 0
+        with self._lock:
+            for key, item in self._items.items():
+                if item.kind == kind and item.retracted_by is None:
+                    stored += 1
+                    missing += key.removeprefix(prefix) not in present
+        return missing, stored
+
     def roster(self) -> list[Officer]:
         return [record for record in self.iter_records(RecordKind.ROSTER) if isinstance(record, Officer)]
 

@@ -58,6 +58,10 @@ class RecordStore(Protocol):
         """Retract current records of ``kind`` whose source_record_id is not in ``present``; returns how many."""
         ...
 
+    def count_missing(self, kind: RecordKind, present: Collection[str]) -> tuple[int, int]:
+        """What ``retract_missing`` would do, writing nothing: (records it would retract, current records of kind)."""
+        ...
+
     def roster(self) -> list[Officer]:
         """Current roster records, for listings (the case API, the notifier).
 
