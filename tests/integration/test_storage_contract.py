@@ -290,9 +290,9 @@ def test_case_moves_through_review_keeping_its_alerts(adapters: Adapters) -> Non
     adapters.cases.create_case(opened)
     adapters.cases.add_alert("case-1", "al-2")
 
-    moved = adapters.cases.update_case(opened.model_copy(update={"status": CaseStatus.INTERVENTION}))
+    moved = adapters.cases.update_case(opened.model_copy(update={"status": CaseStatus.INTERVENTION_IN_PROGRESS}))
 
-    assert moved.status is CaseStatus.INTERVENTION and moved.alert_ids == ["al-1", "al-2"]
+    assert moved.status is CaseStatus.INTERVENTION_IN_PROGRESS and moved.alert_ids == ["al-1", "al-2"]
     assert adapters.cases.open_case_for("A1") == moved
 
 
