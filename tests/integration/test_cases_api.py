@@ -588,20 +588,18 @@ def test_a_supervisor_outside_the_chain_cannot_move_a_case(adapters: Adapters) -
     assert [t["to"] for t in seen["next_transitions"]] == ["in_review", "closed"]  # L1 is up S1's chain
 
 
-def test_a_move_made_from_a_stale_read_is_409(adapters: Adapters) -> None:
+def test_a_move_made_from_a_stale_read_is_409(adapters: Adapters, monkeypatch: pytest.MonkeyPatch) -> None:
     _, opened = call("apigw_open_case.json")
     case_id = opened["case_id"]
     stale = adapters.cases.get_case(case_id)
     assert stale is not None
     move(case_id, {"to": "in_review"})  # another request got there first
 
-    service = handler._service()
-    original = service._cases.get_case
-    service._cases.get_case = lambda _id: stale  # type: ignore[method-assign]
-    try:
-        status, body = move(case_id, {"to": "closed", "reason": "x", "disposition": "officer_separated"})
-    finally:
-        service._cases.get_case = original  # type: ignore[method-assign]
+    # This request read the case before that move was stored.
+    monkeypatch.setattr(handler._service()._cases, "get_case", lambda case_id: stale)
+
+    status, body = move(case_id, {"to": "closed", "reason": "x", "disposition": "officer_separated"})
+    monkeypatch.undo()
 
     assert status == 409 and "changed meanwhile" in body["message"]
     stored = adapters.cases.get_case(case_id)
