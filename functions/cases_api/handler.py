@@ -41,6 +41,7 @@ from eis_core.cases.screening import (
 )
 from eis_core.cases.service import MAX_AUDIT_PAGE, MAX_UPLOADS_PAGE, ApiCall, CaseService, OpenCaseExistsError
 from eis_core.cases.wiring import build_case_service
+from eis_core.cases.workflow import MissingFieldError, MoveRequest, TransitionNotAllowedError
 from eis_core.errors import (
     ConflictError,
     CorruptItemError,
@@ -60,6 +61,7 @@ from eis_core.models.api import (
     ErrorOut,
     NoteIn,
     NoteOut,
+    TransitionIn,
     UploadList,
     UploadOut,
 )
@@ -230,6 +232,8 @@ def _error_response(error: Exception) -> Response[str]:
         error=status.name.lower(),
         message=message,
         case_id=error.case_id if isinstance(error, OpenCaseExistsError) else None,
+        allowed_transitions=error.allowed if isinstance(error, TransitionNotAllowedError) else None,
+        field=error.field if isinstance(error, MissingFieldError) else None,
     )
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
 
@@ -299,17 +303,44 @@ def get_alert(alert_id: AlertId) -> AlertOut:
     responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def open_case(alert_id: AlertId) -> CaseOut:
-    return CaseOut.from_domain(_service().open_case(_caller(), alert_id, request_id=_request_id()))
+    case = _service().open_case(_caller(), alert_id, request_id=_request_id())
+    return CaseOut.from_domain(case, _service().next_moves(_caller(), case))
 
 
 @app.get(
     "/cases/<case_id>",
-    summary="One case with its notes",
+    summary="One case: status, history, notes, and the moves the caller may make next",
     tags=["cases"],
     responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def get_case(case_id: CaseId) -> CaseOut:
-    return CaseOut.from_domain(_service().get_case(_caller(), case_id))
+    case = _service().get_case(_caller(), case_id)
+    return CaseOut.from_domain(case, _service().next_moves(_caller(), case))
+
+
+@app.post(
+    "/cases/<case_id>/transitions",
+    summary="Move a case along the workflow (review, intervention, monitoring, closure, reopening)",
+    description=(
+        "The case's next_transitions say where the caller may move it and what each move needs. "
+        "403 for a move the caller's role may not make (auditors make none; only risk managers and admins "
+        "reopen); 409 for a move the workflow does not allow from the case's status (allowed_transitions "
+        "lists those it does) or when another move got there first; 422 names a missing or unfitting field."
+    ),
+    tags=["cases"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def move_case(case_id: CaseId, move: TransitionIn) -> CaseOut:
+    request = MoveRequest(
+        target=move.to,
+        reason=move.reason or None,
+        disposition=move.disposition,
+        referred_to=move.referred_to or None,
+        disagreed_rules=tuple(move.disagreed_rules),
+        disagreed_factors=tuple(move.disagreed_factors),
+    )
+    case = _service().move_case(_caller(), case_id, request, request_id=_request_id())
+    return CaseOut.from_domain(case, _service().next_moves(_caller(), case))
 
 
 @app.post(

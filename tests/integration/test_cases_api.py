@@ -392,3 +392,215 @@ def test_auditors_read_uploads_but_supervisors_are_refused(uploads: tuple[str, s
     assert csv_for_supervisor["statusCode"] == 403 and "A200" not in csv_for_supervisor["body"]
     denied = [r for r in audit_records(adapters) if r.outcome is AuditOutcome.DENIED]
     assert [r.target_id for r in denied] == ["/uploads", f"/uploads/{with_quarantine}/quarantine"]
+
+
+# --- the case workflow ---------------------------------------------------------------------------
+
+RISK_MANAGER = {"sub": "sub-risk", "cognito:groups": "risk_manager"}
+
+
+def move(case_id: str, body: dict[str, Any], claims: dict[str, str] | None = None) -> tuple[int, dict[str, Any]]:
+    path = f"/cases/{case_id}/transitions"
+    if claims is None:
+        return call("apigw_move_case.json", path=path, body=body)
+    return call("apigw_move_case.json", path=path, body=body, replace_claims=_claims(claims))
+
+
+def _sweep_day(day: date) -> dict[str, Any]:
+    from functions.notify import handler as notify_handler
+
+    notify_handler._service.cache_clear()
+    event = json.loads((EVENTS / "eventbridge_deadline_sweep.json").read_text())
+    event["time"] = f"{day.isoformat()}T13:00:00Z"
+    context = LocalLambdaContext(function_name="eis-testville-notify", aws_request_id=f"sweep-{day}")
+    try:
+        result: dict[str, Any] = notify_handler.lambda_handler(event, context)
+    finally:
+        notify_handler._service.cache_clear()
+    return result
+
+
+def test_a_case_is_worked_from_open_to_closed_with_history_audit_and_no_more_reminders(adapters: Adapters) -> None:
+    from moto.backends import get_backend
+
+    from tests.conftest import ACCOUNT, REGION
+
+    _, opened = call("apigw_open_case.json")
+    case_id = opened["case_id"]
+    assert opened["status"] == "open" and opened["history"] == []
+    assert [t["to"] for t in opened["next_transitions"]] == ["in_review", "closed"]
+    steps = [
+        {"to": "in_review"},
+        {"to": "intervention_planned", "reason": "Pattern of force; plan a de-escalation refresher."},
+        {"to": "intervention_in_progress", "reason": "Refresher booked and started."},
+        {"to": "monitoring", "reason": "Refresher completed; watch the next 90 days."},
+        {"to": "closed", "reason": "No further incidents in 90 days.", "disposition": "intervention_completed"},
+    ]
+
+    answers = [move(case_id, step) for step in steps]
+
+    assert [status for status, _ in answers] == [200] * len(steps)
+    closed = answers[-1][1]
+    assert (closed["status"], closed["disposition"]) == ("closed", "intervention_completed")
+    assert [(m["from_status"], m["to_status"]) for m in closed["history"]] == [
+        ("open", "in_review"),
+        ("in_review", "intervention_planned"),
+        ("intervention_planned", "intervention_in_progress"),
+        ("intervention_in_progress", "monitoring"),
+        ("monitoring", "closed"),
+    ]
+    assert {m["by"] for m in closed["history"]} == {"9a0b1c2d-3e4f-4a5b-8c6d-sergeant0001"}
+    assert closed["history"][-1]["reason"] == "No further incidents in 90 days."
+    assert closed["next_transitions"] == []  # a supervisor does not reopen
+    _, shown = call("apigw_get_case.json", path=f"/cases/{case_id}")
+    assert shown["history"] == closed["history"] and shown["status"] == "closed"
+    moves = [r for r in audit_records(adapters) if r.action == "case.transition"]
+    assert [(r.target_id, r.detail["from"], r.detail["to"]) for r in moves] == [
+        (case_id, step_from, step["to"])
+        for step_from, step in zip(["open", *[s["to"] for s in steps[:-1]]], steps, strict=True)
+    ]
+    assert moves[-1].detail["disposition"] == "intervention_completed"
+    assert all("reason" not in r.detail for r in moves)  # the why stays on the case, not in the log
+    requests = [r for r in audit_records(adapters) if r.action == "api.post./cases/{case_id}/transitions"]
+    assert [r.outcome for r in requests] == [AuditOutcome.SUCCESS] * len(steps)
+    assert adapters.cases.open_case_for("A1001") is None
+
+    # Well past the review date (reminder and escalation territory): a closed case gets nothing.
+    summary = _sweep_day(date.fromisoformat(opened["review_due_on"]) + timedelta(days=10))
+
+    assert summary == summary | {"sent": 0, "due": 0}
+    assert list(get_backend("ses")[ACCOUNT][REGION].sent_messages) == []
+    assert not [r for r in audit_records(adapters) if r.action in ("case.reminder", "case.escalate")]
+
+
+def _closed_case() -> str:
+    _, opened = call("apigw_open_case.json")
+    move(opened["case_id"], {"to": "in_review"})
+    status, _ = move(
+        opened["case_id"],
+        {
+            "to": "closed",
+            "reason": "The force was within policy; the count comes from a data entry error.",
+            "disposition": "false_positive",
+            "disagreed_rules": ["uof_90d"],
+            "disagreed_factors": ["uof_rate_90d"],
+        },
+    )
+    assert status == 200
+    return str(opened["case_id"])
+
+
+def test_a_risk_manager_reopens_a_closed_case_with_a_reason(adapters: Adapters) -> None:
+    case_id = _closed_case()
+    _, seen = call("apigw_get_case.json", path=f"/cases/{case_id}", replace_claims=_claims(RISK_MANAGER))
+    assert [t["to"] for t in seen["next_transitions"]] == ["in_review"]
+    assert seen["history"][-1]["disagreed_rules"] == ["uof_90d"]
+
+    status, reopened = move(case_id, {"to": "in_review", "reason": "New complaint."}, RISK_MANAGER)
+
+    assert status == 200
+    assert (reopened["status"], reopened["disposition"]) == ("in_review", None)
+    assert reopened["history"][-1] | {"at": None} == reopened["history"][-1] | {
+        "from_status": "closed",
+        "to_status": "in_review",
+        "by": "sub-risk",
+        "by_role": "risk_manager",
+        "reason": "New complaint.",
+        "at": None,
+    }
+    found = adapters.cases.open_case_for("A1001")
+    assert found is not None and found.case_id == case_id
+    last = [r for r in audit_records(adapters) if r.action == "case.transition"][-1]
+    assert (last.actor, last.detail["from"], last.detail["to"]) == ("sub-risk", "closed", "in_review")
+
+
+def test_a_supervisor_may_not_reopen_and_an_auditor_may_not_move_a_case(adapters: Adapters) -> None:
+    case_id = _closed_case()
+
+    supervisor, refused = move(case_id, {"to": "in_review", "reason": "I disagree."})
+    auditor, _ = move(case_id, {"to": "in_review", "reason": "Audit."}, AUDITOR)
+
+    assert (supervisor, auditor) == (403, 403)
+    assert "risk_manager" in refused["message"]
+    stored = adapters.cases.get_case(case_id)
+    assert stored is not None and stored.status.value == "closed"
+    denied = [r for r in audit_records(adapters) if r.action == "api.post./cases/{case_id}/transitions"][-2:]
+    assert [r.outcome for r in denied] == [AuditOutcome.DENIED, AuditOutcome.DENIED]
+
+
+def test_a_move_the_workflow_does_not_allow_is_409_listing_the_allowed_ones(adapters: Adapters) -> None:
+    _, opened = call("apigw_open_case.json")
+
+    status, body = move(opened["case_id"], {"to": "monitoring", "reason": "Skip ahead."})
+
+    assert status == 409
+    assert body["allowed_transitions"] == ["in_review", "closed"]
+    assert "monitoring" in body["message"]
+    stored = adapters.cases.get_case(opened["case_id"])
+    assert stored is not None and stored.status.value == "open" and stored.history == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"to": "intervention_planned"}, "reason"),
+        ({"to": "intervention_planned", "reason": "   "}, "reason"),
+        ({"to": "closed", "reason": "Nothing found."}, "disposition"),
+        ({"to": "closed", "reason": "Data error.", "disposition": "false_positive"}, "disagreed_rules"),
+        (
+            {"to": "closed", "reason": "x", "disposition": "false_positive", "disagreed_rules": ["not_on_alert"]},
+            "disagreed_rules",
+        ),
+        ({"to": "closed", "reason": "Sent to IA.", "disposition": "referred_outside_eis"}, "referred_to"),
+    ],
+)
+def test_a_move_missing_what_it_needs_is_422_naming_the_field(
+    adapters: Adapters, body: dict[str, Any], field: str
+) -> None:
+    _, opened = call("apigw_open_case.json")
+    move(opened["case_id"], {"to": "in_review"})
+
+    status, answer = move(opened["case_id"], body)
+
+    assert status == 422
+    assert answer["field"] == field and field in answer["message"]
+    stored = adapters.cases.get_case(opened["case_id"])
+    assert stored is not None and stored.status.value == "in_review" and len(stored.history) == 1
+
+
+def test_an_unknown_target_status_is_422_from_the_schema(adapters: Adapters) -> None:
+    _, opened = call("apigw_open_case.json")
+
+    status, answer = move(opened["case_id"], {"to": "archived", "reason": "x"})
+
+    assert status == 422 and "to" in answer["message"]
+
+
+def test_a_supervisor_outside_the_chain_cannot_move_a_case(adapters: Adapters) -> None:
+    _, opened = call("apigw_open_case.json")
+
+    status, _ = move(opened["case_id"], {"to": "in_review"}, SUPERVISOR_S2)
+    _, seen = call("apigw_get_case.json", path=f"/cases/{opened['case_id']}", replace_claims=_claims(LIEUTENANT_L1))
+
+    assert status == 404
+    stored = adapters.cases.get_case(opened["case_id"])
+    assert stored is not None and stored.status.value == "open"
+    assert [t["to"] for t in seen["next_transitions"]] == ["in_review", "closed"]  # L1 is up S1's chain
+
+
+def test_a_move_made_from_a_stale_read_is_409(adapters: Adapters, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, opened = call("apigw_open_case.json")
+    case_id = opened["case_id"]
+    stale = adapters.cases.get_case(case_id)
+    assert stale is not None
+    move(case_id, {"to": "in_review"})  # another request got there first
+
+    # This request read the case before that move was stored.
+    monkeypatch.setattr(handler._service()._cases, "get_case", lambda case_id: stale)
+
+    status, body = move(case_id, {"to": "closed", "reason": "x", "disposition": "officer_separated"})
+    monkeypatch.undo()
+
+    assert status == 409 and "changed meanwhile" in body["message"]
+    stored = adapters.cases.get_case(case_id)
+    assert stored is not None and stored.status.value == "in_review" and len(stored.history) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -15,8 +16,10 @@ from pydantic import ValidationError
 
 from eis_core.errors import ValidationFailed
 from eis_core.models.audit import AuditRecord
-from eis_core.models.cases import CaseStatus, Note
-from eis_core.notify.service import SweepIncompleteError
+from eis_core.models.cases import Case, CaseStatus, CaseTransition, Disposition, Note
+from eis_core.notify.service import DeadlineKind, DeadlineNotice, SweepIncompleteError
+from eis_core.notify.wiring import build_notification_service
+from eis_core.settings import NotifyPolicy
 from eis_core.wiring import Adapters, aws_adapters, memory_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
 from eis_tools.local.resources import LocalSettings
@@ -256,3 +259,66 @@ def test_open_cases_are_listed_without_closed_ones_or_notes(any_adapters: Adapte
         ("case-a", date(2024, 6, 2), []),
         ("case-b", date(2024, 6, 1), []),
     ]
+
+
+def _close(adapters: Adapters, case_id: str) -> None:
+    move = CaseTransition(
+        from_status=CaseStatus.OPEN,
+        to_status=CaseStatus.CLOSED,
+        at=datetime(2024, 6, 19, tzinfo=UTC),
+        by="sub-s1",
+        by_role="supervisor",
+        reason="Officer retired.",
+        disposition=Disposition.OFFICER_SEPARATED,
+    )
+    adapters.cases.transition_case(case_id, move, expected_moves=0)
+
+
+def test_a_case_closed_through_the_workflow_gets_no_reminder_or_escalation(adapters: Adapters) -> None:
+    _close(adapters, DUE_SOON)
+    _close(adapters, ESCALATED)
+
+    result = sweep()
+
+    assert result == result | {"open_cases": 2, "due": 1, "sent": 1, "reminders": 1, "escalations": 0}
+    assert set(emails_by_case()) == {OVERDUE}
+    assert {r.target_id for r in deadline_audits(adapters)} == {OVERDUE}
+
+
+class _LaggingIndex:
+    """A case store whose open-case listing still shows cases closed a moment ago (as a GSI may)."""
+
+    def __init__(self, inner: Any, listed: list[Case]) -> None:
+        self._inner = inner
+        self._listed = listed
+
+    def list_open_cases(self) -> list[Case]:
+        return self._listed
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_a_case_closed_after_the_listing_is_skipped_not_emailed() -> None:
+    built = memory_adapters("testville")
+    built.records.put_records(ROSTER, upload_id="upload-roster")
+    late = _case(OVERDUE, "A2002", review_due_on=date(2024, 6, 17))
+    built.cases.create_case(late)
+    _close(built, OVERDUE)
+    lagging = dataclasses.replace(built, cases=_LaggingIndex(built.cases, [late]))
+    service = build_notification_service(
+        lagging,
+        agency_id="testville",
+        policy=NotifyPolicy(sender_email="eis@testville.example.gov", risk_team_emails=(RISK_TEAM,)),
+        portal_url=PORTAL,
+    )
+
+    summary = service.sweep_deadlines(SWEEP_DAY, request_id="req-1")
+    direct = service.send_deadline_notice(
+        DeadlineNotice(agency_id="testville", case_id=OVERDUE, kind=DeadlineKind.ESCALATE, day=SWEEP_DAY)
+    )
+
+    assert (summary.open_cases, summary.due, summary.sent, summary.closed_meanwhile) == (1, 1, 0, 1)
+    assert direct["skipped"] == "closed"
+    assert built.mailer.sent == []  # type: ignore[attr-defined]
+    assert [r.action for r in built.audit.records(since_seq=0, limit=100)] == []

@@ -15,7 +15,7 @@ import pytest
 from eis_core.audit import AuditTrail, ChainKey, verify_chain, verify_log
 from eis_core.errors import ConflictError, NotFoundError, StorageError
 from eis_core.models.alerts import Alert, AlertStatus, Factor, OfficerScore, RuleHit
-from eis_core.models.cases import Case, CaseStatus, Note
+from eis_core.models.cases import Case, CaseStatus, CaseTransition, Disposition, Note
 from eis_core.models.records import Complaint, Finding, Officer, RecordKind, UseOfForce
 from eis_core.storage.dynamodb import DynamoAuditLog, DynamoRecordStore
 from eis_core.storage.schema import Table
@@ -290,10 +290,84 @@ def test_case_moves_through_review_keeping_its_alerts(adapters: Adapters) -> Non
     adapters.cases.create_case(opened)
     adapters.cases.add_alert("case-1", "al-2")
 
-    moved = adapters.cases.update_case(opened.model_copy(update={"status": CaseStatus.INTERVENTION}))
+    moved = adapters.cases.update_case(opened.model_copy(update={"status": CaseStatus.INTERVENTION_IN_PROGRESS}))
 
-    assert moved.status is CaseStatus.INTERVENTION and moved.alert_ids == ["al-1", "al-2"]
+    assert moved.status is CaseStatus.INTERVENTION_IN_PROGRESS and moved.alert_ids == ["al-1", "al-2"]
     assert adapters.cases.open_case_for("A1") == moved
+
+
+def _move(source: CaseStatus, target: CaseStatus, **fields: Any) -> CaseTransition:
+    return CaseTransition(
+        from_status=source, to_status=target, at=T0, by="sub-risk", by_role="risk_manager", reason="why", **fields
+    )
+
+
+def test_a_transition_records_its_move_and_a_concurrent_stale_one_is_refused(adapters: Adapters) -> None:
+    adapters.cases.create_case(case("case-1", "A1"))
+
+    moved = adapters.cases.transition_case("case-1", _move(CaseStatus.OPEN, CaseStatus.IN_REVIEW), expected_moves=0)
+
+    assert moved.status is CaseStatus.IN_REVIEW
+    assert [(m.from_status, m.to_status, m.reason) for m in moved.history] == [
+        (CaseStatus.OPEN, CaseStatus.IN_REVIEW, "why")
+    ]
+    assert adapters.cases.get_case("case-1") == moved
+    # Two requests read the case at once; the first applied. The conditional write refuses the second
+    # (moto's transactions are not thread-safe, so the interleaving is played in order, not in threads).
+    with pytest.raises(ConflictError, match="changed meanwhile"):
+        adapters.cases.transition_case("case-1", _move(CaseStatus.OPEN, CaseStatus.CLOSED), expected_moves=0)
+    # Same status, but another move was made since it read the case.
+    with pytest.raises(ConflictError, match="changed meanwhile"):
+        adapters.cases.transition_case(
+            "case-1", _move(CaseStatus.IN_REVIEW, CaseStatus.INTERVENTION_PLANNED), expected_moves=0
+        )
+    with pytest.raises(NotFoundError):
+        adapters.cases.transition_case("missing", _move(CaseStatus.OPEN, CaseStatus.IN_REVIEW), expected_moves=0)
+    stored = adapters.cases.get_case("case-1")
+    assert stored is not None and stored.status is CaseStatus.IN_REVIEW and len(stored.history) == 1
+
+
+def test_closing_by_transition_frees_the_officer_and_reopening_takes_the_case_back(adapters: Adapters) -> None:
+    adapters.cases.create_case(case("case-1", "A1"))
+    closure = _move(
+        CaseStatus.OPEN, CaseStatus.CLOSED, disposition=Disposition.FALSE_POSITIVE, disagreed_rules=["uof-90"]
+    )
+
+    closed = adapters.cases.transition_case("case-1", closure, expected_moves=0)
+
+    assert (closed.status, closed.disposition) == (CaseStatus.CLOSED, Disposition.FALSE_POSITIVE)
+    assert closed.history[0].disagreed_rules == ["uof-90"]
+    assert adapters.cases.open_case_for("A1") is None
+    assert [c.case_id for c in adapters.cases.list_open_cases()] == []
+
+    reopened = adapters.cases.transition_case(
+        "case-1", _move(CaseStatus.CLOSED, CaseStatus.IN_REVIEW), expected_moves=1
+    )
+
+    assert (reopened.status, reopened.disposition, len(reopened.history)) == (CaseStatus.IN_REVIEW, None, 2)
+    assert adapters.cases.open_case_for("A1") == reopened
+
+
+def test_reopening_is_refused_while_the_officer_has_another_open_case(adapters: Adapters) -> None:
+    adapters.cases.create_case(case("case-1", "A1"))
+    closure = _move(CaseStatus.OPEN, CaseStatus.CLOSED, disposition=Disposition.OFFICER_SEPARATED)
+    adapters.cases.transition_case("case-1", closure, expected_moves=0)
+    adapters.cases.create_case(case("case-2", "A1"))
+
+    with pytest.raises(ConflictError, match="open case"):
+        adapters.cases.transition_case("case-1", _move(CaseStatus.CLOSED, CaseStatus.IN_REVIEW), expected_moves=1)
+
+    found = adapters.cases.open_case_for("A1")
+    assert found is not None and found.case_id == "case-2"
+
+
+def test_a_case_stored_with_an_old_status_still_reads(adapters: Adapters) -> None:
+    legacy = case("case-1", "A1").model_dump(mode="json") | {"status": "intervention"}
+
+    adapters.cases.create_case(Case.model_validate(legacy))
+
+    stored = adapters.cases.get_case("case-1")
+    assert stored is not None and stored.status is CaseStatus.INTERVENTION_IN_PROGRESS and stored.history == []
 
 
 def test_notes_come_back_in_time_order_and_a_retried_note_changes_nothing(adapters: Adapters) -> None:

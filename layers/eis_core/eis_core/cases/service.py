@@ -30,10 +30,12 @@ from eis_core.cases.access import (
     chain_of_command,
     describe_claims,
 )
+from eis_core.cases.workflow import MoveRequest, Transition, check_move
+from eis_core.cases.workflow import next_moves as moves_from
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
-from eis_core.models.cases import Case, Note
+from eis_core.models.cases import Case, CaseTransition, Note
 from eis_core.models.uploads import UploadReport
 from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, RecordStore
 from eis_core.upload_reports import UploadReports
@@ -233,6 +235,57 @@ class CaseService:
         # The note text stays out of the audit log: it may describe personal circumstances.
         self._audit_change(caller, "case.note", case_id, request_id, {"note_id": note.note_id})
         return note
+
+    def next_moves(self, caller: Caller, case: Case) -> list[Transition]:
+        """The moves the caller may make next on a case they can read (none for read-only roles)."""
+        scope = self._scope(caller, change=True)
+        if scope is not None and case.officer_id not in scope:
+            return []
+        return moves_from(case.status, caller.roles)
+
+    def move_case(self, caller: Caller, case_id: str, request: MoveRequest, *, request_id: str | None = None) -> Case:
+        """Move a case along the workflow (``eis_core.cases.workflow``), recording who, when and why.
+
+        NotFoundError (also outside a supervisor's chain), ForbiddenError, TransitionNotAllowedError and
+        MissingFieldError from the table, ConflictError when another move got there first.
+        """
+        case = self._cases.get_case(case_id)
+        if case is None:
+            raise NotFoundError(f"case {case_id} not found")
+        self._check_scope(caller, case.officer_id, change=True, what=f"case {case_id}")
+        rules: set[str] = set()
+        factors: set[str] = set()
+        if request.disagreed_rules or request.disagreed_factors:
+            for alert_id in case.alert_ids:
+                alert = self._alerts.get_alert(alert_id)
+                if alert is not None:
+                    rules.update(hit.rule_id for hit in alert.rules)
+                    factors.update(factor.indicator for factor in alert.factors)
+        row = check_move(case.status, request, caller.roles, alert_rules=rules, alert_factors=factors)
+        move = CaseTransition(
+            from_status=row.source,
+            to_status=row.target,
+            at=self._clock(),
+            by=caller.subject,
+            by_role=caller.role,
+            reason=request.reason,
+            disposition=request.disposition,
+            referred_to=request.referred_to,
+            disagreed_rules=list(request.disagreed_rules),
+            disagreed_factors=list(request.disagreed_factors),
+        )
+        moved = self._cases.transition_case(case_id, move, expected_moves=len(case.history))
+        # The reason and the referral stay out of the audit log (they may describe personal
+        # circumstances); the case's history keeps them for those who may read the case.
+        detail: dict[str, Any] = {"from": row.source.value, "to": row.target.value, "move": len(moved.history)}
+        if move.disposition is not None:
+            detail["disposition"] = move.disposition.value
+        if move.disagreed_rules:
+            detail["disagreed_rules"] = move.disagreed_rules
+        if move.disagreed_factors:
+            detail["disagreed_factors"] = move.disagreed_factors
+        self._audit_change(caller, "case.transition", case_id, request_id, detail)
+        return moved
 
     # --- audit ----------------------------------------------------------------------------------
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eis_core.cases.workflow import Transition
 from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, RuleHit
 from eis_core.models.audit import AuditOutcome, AuditRecord
-from eis_core.models.cases import Case, CaseStatus, Note
+from eis_core.models.cases import Case, CaseStatus, CaseTransition, Disposition, Note
 from eis_core.models.records import RecordKind
 from eis_core.models.uploads import RejectionCode, UploadMode, UploadReport
 
@@ -149,28 +150,102 @@ class NoteOut(_Out):
         )
 
 
+_Label = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:\-]+$")
+
+
+class TransitionIn(BaseModel):
+    """Move a case along the workflow. Which fields a move needs is in the case's next_transitions."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    to: CaseStatus
+    reason: str | None = Field(default=None, max_length=2_000, description="Why; every move but starting a review")
+    disposition: Disposition | None = Field(default=None, description="Why the case closes; closures only")
+    referred_to: str | None = Field(
+        default=None, max_length=200, description="Where the case went, e.g. internal affairs (referred_outside_eis)"
+    )
+    disagreed_rules: list[Annotated[str, _Label]] = Field(
+        default_factory=list, max_length=50, description="Rule ids of the alerts the reviewer disagrees with"
+    )
+    disagreed_factors: list[Annotated[str, _Label]] = Field(
+        default_factory=list, max_length=50, description="Factor indicators of the alerts the reviewer disagrees with"
+    )
+
+
+class CaseTransitionOut(_Out):
+    from_status: CaseStatus
+    to_status: CaseStatus
+    at: datetime
+    by: str = Field(description="Subject (user id) of who moved the case")
+    by_role: str
+    reason: str | None
+    disposition: Disposition | None
+    referred_to: str | None
+    disagreed_rules: list[str]
+    disagreed_factors: list[str]
+
+    @classmethod
+    def from_domain(cls, move: CaseTransition) -> CaseTransitionOut:
+        return cls(
+            from_status=move.from_status,
+            to_status=move.to_status,
+            at=move.at,
+            by=move.by,
+            by_role=move.by_role,
+            reason=move.reason,
+            disposition=move.disposition,
+            referred_to=move.referred_to,
+            disagreed_rules=list(move.disagreed_rules),
+            disagreed_factors=list(move.disagreed_factors),
+        )
+
+
+class NextTransitionOut(_Out):
+    """A move the caller may make next, and what it needs."""
+
+    to: CaseStatus
+    requires: list[str] = Field(description="Fields the move cannot do without")
+    dispositions: list[Disposition] = Field(description="The dispositions this closure accepts; empty otherwise")
+    description: str
+
+    @classmethod
+    def from_domain(cls, row: Transition) -> NextTransitionOut:
+        return cls(
+            to=row.target,
+            requires=list(row.requires),
+            dispositions=sorted(row.dispositions),
+            description=row.why,
+        )
+
+
 class CaseOut(_Out):
     case_id: str
     officer_id: str
     alert_ids: list[str]
     status: CaseStatus
+    disposition: Disposition | None = Field(description="Why the case was closed; null while it is open")
     opened_at: datetime
     opened_by: str
     supervisor_id: str | None
     review_due_on: date
+    history: list[CaseTransitionOut] = Field(description="Every move of the case, oldest first")
+    next_transitions: list[NextTransitionOut] = Field(description="The moves the caller may make next")
     notes: list[NoteOut]
 
     @classmethod
-    def from_domain(cls, case: Case) -> CaseOut:
+    def from_domain(cls, case: Case, next_moves: Sequence[Transition] = ()) -> CaseOut:
         return cls(
             case_id=case.case_id,
             officer_id=case.officer_id,
             alert_ids=list(case.alert_ids),
             status=case.status,
+            disposition=case.disposition,
             opened_at=case.opened_at,
             opened_by=case.opened_by,
             supervisor_id=case.supervisor_id,
             review_due_on=case.review_due_on,
+            history=[CaseTransitionOut.from_domain(move) for move in case.history],
+            next_transitions=[NextTransitionOut.from_domain(row) for row in next_moves],
             notes=[NoteOut.from_domain(note) for note in case.notes],
         )
 
@@ -296,3 +371,7 @@ class ErrorOut(_Out):
     error: str
     message: str
     case_id: str | None = Field(default=None, description="The conflicting open case, on 409")
+    allowed_transitions: list[CaseStatus] | None = Field(
+        default=None, description="On 409 for a move the workflow does not allow: where the case may go instead"
+    )
+    field: str | None = Field(default=None, description="On 422 from a case move: the field that is missing or wrong")

@@ -85,6 +85,7 @@ class SweepSummary:
     reminders: int
     escalations: int
     failed: list[str] = field(default_factory=list)
+    closed_meanwhile: int = 0  # listed open (the index lags), closed when read: nothing sent
 
 
 DeadlineSender = Callable[[DeadlineNotice], Mapping[str, object]]
@@ -219,7 +220,7 @@ class NotificationService:
         notices = [
             DeadlineNotice(agency_id=self._agency_id, case_id=case.case_id, kind=kind, day=day, request_id=request_id)
             for case in cases
-            if (kind := self._deadline_kind(case, day)) is not None
+            if case.is_open and (kind := self._deadline_kind(case, day)) is not None
         ]
         return len(cases), notices
 
@@ -236,6 +237,15 @@ class NotificationService:
         case = self._case_store().get_case(notice.case_id)
         if case is None:
             raise NotFoundError(f"case {notice.case_id} not found")
+        if not case.is_open:
+            # The open-case listing is eventually consistent; this read is not. A closed case's
+            # reminders and escalations stop: nothing is sent or audited.
+            return {
+                "case_id": case.case_id,
+                "kind": notice.kind.value,
+                "skipped": "closed",
+                "request_id": notice.request_id,
+            }
         by_id = self._roster.officers()
         officer = by_id.get(case.officer_id)
         assigned = first_reachable(
@@ -303,7 +313,7 @@ class NotificationService:
         """
         send = send or self.send_deadline_notice
         open_cases, notices = self.due_notices(day, request_id=request_id)
-        sent = already = reminders = escalations = 0
+        sent = already = reminders = escalations = closed = 0
         failed: list[str] = []
         for notice in notices:
             try:
@@ -311,13 +321,17 @@ class NotificationService:
             except EISError as error:
                 failed.append(f"{notice.case_id}: {error}")
                 continue
-            if result.get("request_id") == request_id:
+            if result.get("skipped") == "closed":
+                closed += 1
+            elif result.get("request_id") == request_id:
                 sent += 1
                 reminders += notice.kind is DeadlineKind.REMINDER
                 escalations += notice.kind is DeadlineKind.ESCALATE
             else:
                 already += 1
-        summary = SweepSummary(day, open_cases, len(notices), sent, already, reminders, escalations, failed)
+        summary = SweepSummary(
+            day, open_cases, len(notices), sent, already, reminders, escalations, failed, closed_meanwhile=closed
+        )
         if failed:
             raise SweepIncompleteError(
                 f"{len(failed)} of {len(notices)} deadline notices for {day} failed: " + "; ".join(failed)

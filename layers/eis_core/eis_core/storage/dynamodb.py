@@ -35,7 +35,7 @@ from eis_core.models.audit import (
     AuditRecord,
     record_mac_message,
 )
-from eis_core.models.cases import Case, Note
+from eis_core.models.cases import Case, CaseStatus, CaseTransition, Note
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
 from eis_core.storage.ports import AuditKey, RecordVersion, WriteSummary
@@ -750,6 +750,74 @@ class DynamoCaseStore:
                     raise self._open_conflict(stored.officer_id) from error
                 raise ConflictError(f"case {case.case_id} changed meanwhile; reload and retry") from error
         updated = self.get_case(case.case_id)
+        assert updated is not None
+        return updated
+
+    def transition_case(self, case_id: str, move: CaseTransition, *, expected_moves: int) -> Case:
+        stored = self.get_case(case_id)
+        if stored is None:
+            raise NotFoundError(f"case {case_id} not found")
+        closing = move.to_status is CaseStatus.CLOSED
+        names = {"#status": "status", "#history": "history"}
+        values: dict[str, Any] = {
+            ":to": {"S": move.to_status.value},
+            ":from": {"S": move.from_status.value},
+            ":moves": {"N": str(expected_moves)},
+            ":move": _to_item({"m": [move.model_dump(mode="json")]})["m"],
+            ":none": {"L": []},
+        }
+        sets = ["#status = :to", "#history = list_append(if_not_exists(#history, :none), :move)"]
+        removes: list[str] = []
+        actions: list[Any] = []
+        if closing:
+            sets.append("disposition = :disposition")
+            values[":disposition"] = {"S": move.disposition.value} if move.disposition else {"NULL": True}
+            removes.append("open_officer_id")
+            if stored.is_open:  # closing frees the officer for a new case
+                actions.append(
+                    {
+                        "Delete": {
+                            "TableName": self.table_name,
+                            "Key": _lock_key(stored.officer_id),
+                            "ConditionExpression": "attribute_not_exists(case_id) OR holder = :holder",
+                            "ExpressionAttributeValues": {":holder": {"S": stored.case_id}},
+                        }
+                    }
+                )
+        else:
+            sets.append("open_officer_id = :officer_id")
+            values[":officer_id"] = {"S": stored.officer_id}
+            removes.append("disposition")
+            if not stored.is_open:  # reopening takes the officer's lock again
+                actions.append(self._lock_put(stored))
+        # Items stored before the workflow have no history: they count as none.
+        moves_match = "size(#history) = :moves"
+        if expected_moves == 0:
+            moves_match = f"(attribute_not_exists(#history) OR {moves_match})"
+        transaction: list[Any] = [
+            {
+                "Update": {
+                    "TableName": self.table_name,
+                    "Key": {"case_id": {"S": case_id}, "sk": {"S": CASE_SK}},
+                    "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
+                    "ConditionExpression": f"attribute_exists(case_id) AND #status = :from AND {moves_match}",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            },
+            *actions,
+        ]
+        with _translated(self.table_name):
+            try:
+                self._db.transact_write_items(TransactItems=transaction)
+            except ClientError as error:
+                if _code(error) != "TransactionCanceledException":
+                    raise
+                codes = _cancellation_codes(error)
+                if codes[1:2] == ["ConditionalCheckFailed"] and codes[:1] != ["ConditionalCheckFailed"]:
+                    raise self._open_conflict(stored.officer_id) from error
+                raise ConflictError(f"case {case_id} changed meanwhile; reload and retry") from error
+        updated = self.get_case(case_id)
         assert updated is not None
         return updated
 

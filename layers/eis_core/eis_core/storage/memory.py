@@ -22,7 +22,7 @@ from typing import Any
 from eis_core.errors import ConflictError, NotFoundError, ValidationFailed
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
 from eis_core.models.audit import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditRecord, record_mac_message
-from eis_core.models.cases import Case, Note
+from eis_core.models.cases import Case, CaseStatus, CaseTransition, Note
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import RECORD_CODECS, content_hash, sortable_time
 from eis_core.storage.ports import RecordVersion, WriteSummary
@@ -284,6 +284,33 @@ class InMemoryCaseStore:
             elif holder == case.case_id:
                 del self._open_by_officer[stored.officer_id]
             assembled = self._assemble(case.case_id)
+            assert assembled is not None
+            return assembled
+
+    def transition_case(self, case_id: str, move: CaseTransition, *, expected_moves: int) -> Case:
+        with self._lock:
+            stored = self._cases.get(case_id)
+            if stored is None:
+                raise NotFoundError(f"case {case_id} not found")
+            if stored.status is not move.from_status or len(stored.history) != expected_moves:
+                raise ConflictError(f"case {case_id} changed meanwhile; reload and retry")
+            closing = move.to_status is CaseStatus.CLOSED
+            holder = self._open_by_officer.get(stored.officer_id)
+            if not closing and not stored.is_open and holder is not None and holder != case_id:
+                raise ConflictError(f"officer {stored.officer_id} already has an open case ({holder})")
+            self._cases[case_id] = stored.model_copy(
+                update={
+                    "status": move.to_status,
+                    "disposition": move.disposition if closing else None,
+                    "history": [*stored.history, move.model_copy(deep=True)],
+                },
+                deep=True,
+            )
+            if not closing:
+                self._open_by_officer[stored.officer_id] = case_id
+            elif holder == case_id:
+                del self._open_by_officer[stored.officer_id]
+            assembled = self._assemble(case_id)
             assert assembled is not None
             return assembled
 

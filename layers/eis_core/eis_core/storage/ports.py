@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
 from eis_core.models.audit import AuditCheckpoint, AuditEvent, AuditRecord
-from eis_core.models.cases import Case, Note
+from eis_core.models.cases import Case, CaseTransition, Note
 from eis_core.models.records import Officer, Record, RecordKind
 
 
@@ -126,6 +126,17 @@ class CaseStore(Protocol):
 
         Closing a case frees its officer for a new case. Raises NotFoundError when the case does not
         exist, ConflictError when reopening it would give the officer a second open case.
+        """
+        ...
+
+    def transition_case(self, case_id: str, move: CaseTransition, *, expected_moves: int) -> Case:
+        """Apply one workflow move: status to ``move.to_status``, ``move`` appended to the history.
+
+        Conditional: applies only while the stored case is in ``move.from_status`` with exactly
+        ``expected_moves`` moves in its history, so of two concurrent moves one wins and the other gets
+        ConflictError. A closure sets the disposition and frees the officer for a new case; a reopening
+        clears it and takes the officer's open-case lock again (ConflictError if another case holds it).
+        Raises NotFoundError when the case does not exist.
         """
         ...
 
