@@ -115,3 +115,20 @@ def test_a_portal_url_with_or_without_a_trailing_slash_gives_one_link() -> None:
 
     assert with_slash == without
     assert f"https://p.example.gov/alerts/{OPAQUE}\n" in without[1]
+
+
+def test_no_email_names_the_officer_or_the_scoring_date() -> None:
+    # Given an alert with an opaque id, and a case holding it and an alert with an old-style id
+    new = alert("A1001", alert_id=OPAQUE, as_of=date(2024, 6, 1))
+    held = case("case-7", "A1001", alert_ids=[LEGACY, OPAQUE], review_due_on=date(2024, 6, 13))
+
+    emails = {
+        "alert": alert_email(new, review_by=date(2024, 6, 8), portal_url=PORTAL),
+        "reminder": deadline_email(held, day=date(2024, 6, 11), escalated=False, portal_url=PORTAL),
+        "escalation": deadline_email(held, day=date(2024, 6, 20), escalated=True, portal_url=PORTAL),
+    }
+
+    for kind, (subject, body) in emails.items():
+        link = next(line for line in body.splitlines() if "https://" in line)
+        for leak in ("A1001", "a1001", "2024-06-01", "Doe", "Pat"):
+            assert leak not in subject and leak not in body and leak not in link, (kind, leak)
