@@ -110,8 +110,12 @@ def test_the_due_phrase(days_left: int, phrase: str) -> None:
 
 
 def test_a_portal_url_with_or_without_a_trailing_slash_gives_one_link() -> None:
-    with_slash = alert_email(alert("A1001", alert_id=OPAQUE), review_by=date(2024, 6, 8), portal_url="https://p.example.gov/")
-    without = alert_email(alert("A1001", alert_id=OPAQUE), review_by=date(2024, 6, 8), portal_url="https://p.example.gov")
+    with_slash = alert_email(
+        alert("A1001", alert_id=OPAQUE), review_by=date(2024, 6, 8), portal_url="https://p.example.gov/"
+    )
+    without = alert_email(
+        alert("A1001", alert_id=OPAQUE), review_by=date(2024, 6, 8), portal_url="https://p.example.gov"
+    )
 
     assert with_slash == without
     assert f"https://p.example.gov/alerts/{OPAQUE}\n" in without[1]

@@ -8,7 +8,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-
 OPAQUE_ID_PREFIX = "alert-"
 """New alert ids start with this; ids stored before them (``2024-06-01-A1234``) never do."""
 

@@ -3,8 +3,9 @@
 Every email names no officer and describes no event: it carries the alert (or case) id, its level or
 review date and a portal link. Alert ids are opaque (``alert-`` and a keyed token) and case ids are
 random, so no id names an officer or a date. An alert stored before opaque ids has an id that does
-(``2024-06-01-A1234``): its email shows no id and links to the portal's alert list instead. Whoever reads it signs in to the portal, where access is checked and
-audited. ``tests/unit/test_notify_templates.py`` pins each text exactly; change both together.
+(``2024-06-01-A1234``): its email shows no id and links to the portal's alert list instead.
+Whoever reads it signs in to the portal, where access is checked and audited.
+``tests/unit/test_notify_templates.py`` pins each text exactly; change both together.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 Re-running a date is safe. Scores and the run id are deterministic (same records and parameters,
 same values) and alert ids are deterministic too: an opaque keyed token of (agency, as_of, officer)
 (see ``eis_core.scoring.alert_ids``), so a second run finds its alerts already stored and publishes
-nothing. An alert stored before opaque ids, under its old id ``<as_of>-<officer>``, is found as well. The one exception is recovery: the run report is written last,
-so when it is missing the previous run stopped part-way, and alerts it stored as NEW are published
-again (at least once; the notifier de-duplicates by alert id) rather than silently never notified.
+nothing. An alert stored before opaque ids, under its old id ``<as_of>-<officer>``, is found as well.
+The one exception is recovery: the run report is written last, so when it is missing the previous
+run stopped part-way, and alerts it stored as NEW are published again (at least once; the notifier
+de-duplicates by alert id) rather than silently never notified.
 
 An officer who already has an open case gets no new alert: the alert is stored as MERGED with the
 case id, and appended to the case's alerts, so the case's evidence grows and nobody is notified twice.
@@ -26,8 +27,8 @@ from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent
 from eis_core.models.messages import AlertCreated
-from eis_core.scoring.card import ModelCard
 from eis_core.scoring.alert_ids import AlertIds
+from eis_core.scoring.card import ModelCard
 from eis_core.scoring.fairness import audit_groups, disparities, fairness_table
 from eis_core.scoring.pipeline import Flagged, ScoringConfig, ScoringResult, run_pipeline
 from eis_core.scoring.scorer import Scorer
