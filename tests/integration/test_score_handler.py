@@ -119,11 +119,14 @@ def test_a_redelivered_event_publishes_nothing_new(
     event = _event("eventbridge_scheduled.json")
     handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
     _queue_messages(moto_agency.notify_queue_url)
+    ids_before = sorted(alert.alert_id for alert in adapters.alerts.list_alerts())
+    handler._service.cache_clear()  # a fresh Lambda (cold start): the keyed ids come out the same
 
     again = handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
 
     assert (again["alerts_created"], again["alerts_existing"], again["alerts_published"]) == (0, 2, 0)
     assert _queue_messages(moto_agency.notify_queue_url) == []
+    assert sorted(alert.alert_id for alert in adapters.alerts.list_alerts()) == ids_before
 
 
 def test_an_on_demand_event_scores_the_date_it_names(handler: ModuleType, adapters: Adapters) -> None:
