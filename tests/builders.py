@@ -161,9 +161,13 @@ def learnable_agency(
 
 
 def alert(officer_id: str = "A1001", *, as_of: date = date(2024, 6, 1), **overrides: Any) -> Alert:
-    """A new warning alert from the 06:00 run on ``as_of``."""
+    """A new warning alert from the 06:00 run on ``as_of``.
+
+    Its id is old-style (``2024-06-01-A1001``, as stored before opaque ids) unless ``alert_id`` is given:
+    tests of new alerts pass an opaque one.
+    """
     fields: dict[str, Any] = {
-        "alert_id": Alert.make_id(officer_id, as_of),
+        "alert_id": Alert.legacy_id(officer_id, as_of),
         "officer_id": officer_id,
         "as_of": as_of,
         "run_id": f"run-{as_of.isoformat()}",

@@ -267,7 +267,15 @@ def _responses(success: HTTPStatus, *errors: HTTPStatus) -> dict[int, Any]:
 
 # --- routes --------------------------------------------------------------------------------------
 
-AlertId = Annotated[str, Path(description="Alert id, e.g. 2024-06-01-A1234", max_length=128)]
+AlertId = Annotated[
+    str,
+    Path(
+        description=(
+            "Alert id: opaque, e.g. alert-k7d2m4qzx3b6nwp5r3tavcw4 (alerts stored before opaque ids: 2024-06-01-A1234)"
+        ),
+        max_length=128,
+    ),
+]
 CaseId = Annotated[str, Path(description="Case id", max_length=128)]
 
 

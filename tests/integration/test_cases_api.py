@@ -17,6 +17,7 @@ import pytest
 from eis_core.cases.access import parse_groups
 from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, RuleHit
 from eis_core.models.audit import AuditOutcome, AuditRecord
+from eis_core.scoring.alert_ids import AlertIds
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
 from eis_tools.local.resources import LocalSettings
@@ -113,6 +114,26 @@ def test_risk_manager_lists_new_alerts_with_explanations_and_no_names(adapters: 
     text = json.dumps(body)
     for officer in ROSTER:
         assert officer.last_name not in text and officer.first_name not in text
+
+
+def test_old_style_and_opaque_alert_ids_both_resolve(adapters: Adapters) -> None:
+    # Given A1001's alert stored under an old-style id, and a newer A2002 alert under an opaque id
+    opaque = AlertIds(adapters.audit.key, "testville").make("A2002", date(2024, 6, 2))
+    adapters.alerts.create_alert(builders.alert("A2002", as_of=date(2024, 6, 2), alert_id=opaque))
+
+    old_status, old = call("apigw_get_alert.json")  # GET /alerts/2024-06-01-A1001
+    s2 = _claims(SUPERVISOR_S2)  # A2002's sergeant
+    new_status, new = call("apigw_get_alert.json", replace_claims=s2, path=f"/alerts/{opaque}")
+    case_status, case = call("apigw_open_case.json", replace_claims=s2, path=f"/alerts/{opaque}/case")
+    legacy_case_status, legacy_case = call("apigw_open_case.json")  # a case from the old-style id
+
+    assert (old_status, old["alert_id"], old["officer_id"]) == (200, ALERT_A, "A1001")
+    assert (new_status, new["alert_id"], new["officer_id"]) == (200, opaque, "A2002")
+    assert Alert.is_opaque_id(opaque) and "A2002" not in opaque.upper()
+    assert (case_status, case["alert_ids"]) == (201, [opaque])
+    assert (legacy_case_status, legacy_case["alert_ids"]) == (201, [ALERT_A])
+    status, fetched = call("apigw_get_case.json", path=f"/cases/{legacy_case['case_id']}")
+    assert (status, fetched["alert_ids"]) == (200, [ALERT_A])
 
 
 def test_opening_a_case_gives_201_then_409_naming_the_open_case(adapters: Adapters) -> None:

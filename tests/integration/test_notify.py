@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -20,7 +21,9 @@ from tests.builders import alert
 from tests.builders import officer as _officer
 from tests.conftest import ACCOUNT, EVENTS, REGION
 
-ALERT_ID = "2024-06-01-A1001"
+EVENT_ALERT_ID = "2024-06-01-A1001"  # the alert id in the stored SQS events; deliver() swaps it
+ALERT_ID = "alert-k7d2m4qzx3b6nwp5r3tavcw4"  # A1001's alert of 2024-06-01: an opaque id
+A3003_ALERT_ID = "alert-qm3n7c2wz5hx4rd6tjy2fb7e"
 
 
 @pytest.fixture
@@ -37,8 +40,8 @@ def adapters(settings: LocalSettings) -> Iterator[Adapters]:
         ],
         upload_id="upload-roster",
     )
-    built.alerts.create_alert(alert("A1001"))
-    built.alerts.create_alert(alert("A3003"))
+    built.alerts.create_alert(alert("A1001", alert_id=ALERT_ID))
+    built.alerts.create_alert(alert("A3003", alert_id=A3003_ALERT_ID))
     yield built
     handler._service.cache_clear()
 
@@ -47,11 +50,10 @@ def sent_emails() -> list[Any]:
     return list(get_backend("ses")[ACCOUNT][REGION].sent_messages)
 
 
-def deliver(event_file: str, *, alert_id: str | None = None) -> dict[str, Any]:
+def deliver(event_file: str, *, alert_id: str = ALERT_ID) -> dict[str, Any]:
     event = copy.deepcopy(json.loads((EVENTS / event_file).read_text()))
-    if alert_id:
-        for record in event["Records"]:
-            record["body"] = record["body"].replace(ALERT_ID, alert_id)
+    for record in event["Records"]:
+        record["body"] = record["body"].replace(EVENT_ALERT_ID, alert_id)
     response: dict[str, Any] = handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-notify"))
     return response
 
@@ -69,7 +71,8 @@ def test_an_alert_is_emailed_once_to_the_first_supervisor_with_an_email(adapters
     assert ALERT_ID in email.subject and "warning" in email.subject
     assert f"http://127.0.0.1:8080/alerts/{ALERT_ID}" in email.body
     assert "2024-06-15" in email.body  # review deadline: created on June 1st + 14 days
-    for personal in ("Jordan", "Whitfield", "Uses of force"):
+    # Nothing names the officer: no name, no event, no officer id (their badge number), no scoring date
+    for personal in ("Jordan", "Whitfield", "Uses of force", "A1001", "2024-06-01"):
         assert personal not in email.body and personal not in email.subject
     [audit] = notify_audits(adapters)
     assert audit.target_id == ALERT_ID
@@ -107,7 +110,7 @@ def test_an_officer_without_a_supervisor_email_routes_to_the_risk_team(
     monkeypatch.setenv("EIS_RISK_TEAM_EMAILS", "risk@testville.example.gov, eis-team@testville.example.gov")
     handler._service.cache_clear()
 
-    result = deliver("sqs_alert_created.json", alert_id="2024-06-01-A3003")
+    result = deliver("sqs_alert_created.json", alert_id=A3003_ALERT_ID)
 
     assert result == {"batchItemFailures": []}
     [email] = sent_emails()
@@ -118,7 +121,7 @@ def test_an_officer_without_a_supervisor_email_routes_to_the_risk_team(
 
 def test_without_any_recipient_the_message_fails_instead_of_vanishing(adapters: Adapters) -> None:
     with pytest.raises(BatchProcessingError, match="EIS_RISK_TEAM_EMAILS"):
-        deliver("sqs_alert_created.json", alert_id="2024-06-01-A3003")
+        deliver("sqs_alert_created.json", alert_id=A3003_ALERT_ID)
 
     assert sent_emails() == []
     assert notify_audits(adapters) == []
@@ -150,3 +153,19 @@ def test_under_the_combined_routing_policy_the_supervisor_and_the_risk_team_are_
 
     [email] = sent_emails()
     assert email.destinations["ToAddresses"] == ["lt.one@testville.example.gov", "risk@testville.example.gov"]
+
+
+def test_an_alert_stored_under_an_old_style_id_is_still_notified_without_the_id(adapters: Adapters) -> None:
+    # Given an alert stored before opaque ids, under an id that names the officer and the date
+    adapters.alerts.create_alert(alert("A1001", as_of=date(2024, 5, 1)))
+
+    result = deliver("sqs_alert_created.json", alert_id="2024-05-01-A1001")
+
+    # Then it is emailed, but neither the old id nor the officer id appears: the link goes to the alert list
+    assert result == {"batchItemFailures": []}
+    [email] = sent_emails()
+    assert "http://127.0.0.1:8080/alerts\n" in email.body
+    for personal in ("A1001", "2024-05-01"):
+        assert personal not in email.body and personal not in email.subject
+    [audit] = notify_audits(adapters)
+    assert audit.target_id == "2024-05-01-A1001"

@@ -13,8 +13,9 @@ import boto3
 import pytest
 from pydantic import ValidationError
 
-from eis_core.models.alerts import AlertStatus
+from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.records import Record
+from eis_core.scoring.alert_ids import AlertIds
 from eis_core.storage.schema import Bucket, Table
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
@@ -89,9 +90,13 @@ def test_scheduled_event_scores_the_agency_and_notifies_each_new_alert(
 
     resources = moto_agency.resources
     items = boto3.client("dynamodb").scan(TableName=resources.table(Table.ALERTS))["Items"]
-    assert sorted(item["alert_id"]["S"] for item in items) == ["2025-06-01-A900", "2025-06-01-B800"]
-    alert = adapters.alerts.get_alert("2025-06-01-A900")
-    assert alert is not None
+    # Opaque ids, keyed with the agency's KMS audit key: neither officer nor date shows
+    ids = AlertIds(adapters.audit.key, "testville")
+    a900, b800 = ids.make("A900", SCHEDULED_DAY), ids.make("B800", SCHEDULED_DAY)
+    assert sorted(item["alert_id"]["S"] for item in items) == sorted([a900, b800])
+    assert all(Alert.is_opaque_id(i) and "A900" not in i.upper() and "2025" not in i for i in (a900, b800))
+    alert = adapters.alerts.get_alert(a900)
+    assert alert is not None and alert.officer_id == "A900"
     assert alert.status is AlertStatus.NEW
     assert "4 use-of-force reports in the last 90 days" in alert.explanation
 
@@ -103,10 +108,7 @@ def test_scheduled_event_scores_the_agency_and_notifies_each_new_alert(
     assert report["counts"]["officers_scored"] == 20
 
     messages = _queue_messages(moto_agency.notify_queue_url)
-    assert sorted((m["alert_id"], m["level"]) for m in messages) == [
-        ("2025-06-01-A900", "critical"),
-        ("2025-06-01-B800", "critical"),
-    ]
+    assert sorted((m["alert_id"], m["level"]) for m in messages) == sorted([(a900, "critical"), (b800, "critical")])
     assert {m["type"] for m in messages} == {"alert.created"}
     assert [r.action for r in adapters.audit.records()] == ["score.run"]
 
@@ -117,11 +119,14 @@ def test_a_redelivered_event_publishes_nothing_new(
     event = _event("eventbridge_scheduled.json")
     handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
     _queue_messages(moto_agency.notify_queue_url)
+    ids_before = sorted(alert.alert_id for alert in adapters.alerts.list_alerts())
+    handler._service.cache_clear()  # a fresh Lambda (cold start): the keyed ids come out the same
 
     again = handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
 
     assert (again["alerts_created"], again["alerts_existing"], again["alerts_published"]) == (0, 2, 0)
     assert _queue_messages(moto_agency.notify_queue_url) == []
+    assert sorted(alert.alert_id for alert in adapters.alerts.list_alerts()) == ids_before
 
 
 def test_an_on_demand_event_scores_the_date_it_names(handler: ModuleType, adapters: Adapters) -> None:
@@ -225,4 +230,4 @@ def test_the_curate_job_stores_frames_the_next_runs_reuse_until_an_upload_change
     # Then the stale snapshot was rebuilt from the records, and the new reports raised A003's alert
     report = adapters.artifacts.get_json("runs/2025-06-01/report.json")
     assert report["records"]["source"] == "records"
-    assert adapters.alerts.get_alert("2025-06-01-A003") is not None
+    assert adapters.alerts.get_alert(AlertIds(adapters.audit.key, "testville").make("A003", SCHEDULED_DAY)) is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 
 from eis_core.indicators import EventFrame, compute_indicators
-from eis_core.models.alerts import AlertLevel, AlertStatus
+from eis_core.models.alerts import Alert, AlertLevel, AlertStatus
 from eis_core.models.messages import AlertCreated
 from eis_core.models.records import (
     AllegationCategory,
@@ -28,8 +29,9 @@ from eis_core.scoring import (
     report_key,
     run_pipeline,
 )
+from eis_core.scoring.alert_ids import AlertIds
 from eis_core.scoring.wiring import build_scoring_jobs
-from eis_core.storage.memory import CapturingPublisher
+from eis_core.storage.memory import CapturingPublisher, InMemoryAlertStore, LocalAuditKey
 from eis_core.wiring import Adapters, memory_adapters
 from eis_tools.generate import GeneratorConfig, generate_agency
 from tests import builders
@@ -59,6 +61,11 @@ def loaded(records: list[Record]) -> Adapters:
     adapters = memory_adapters("testville")
     adapters.records.put_records(records, upload_id="test-upload")
     return adapters
+
+
+def hot_alert_id(adapters: Adapters, as_of: date = AS_OF) -> str:
+    """HOT's opaque alert id for ``as_of``, made with the agency's audit key as the run makes it."""
+    return AlertIds(adapters.audit.key, "testville").make("HOT", as_of)
 
 
 def published(adapters: Adapters) -> list[dict[str, object]]:
@@ -199,11 +206,12 @@ def test_a_run_stores_scores_alerts_report_and_audit_and_publishes_new_alerts() 
 
     assert (summary.officers_scored, summary.alerts_created, summary.alerts_published) == (12, 1, 1)
     assert len(adapters.scores.scores_for(AS_OF)) == 12
-    alert = adapters.alerts.get_alert("2025-06-01-HOT")
+    alert = adapters.alerts.get_alert(hot_alert_id(adapters))
     assert alert is not None
     assert (alert.status, alert.level, alert.model_id) == (AlertStatus.NEW, AlertLevel.CRITICAL, summary.model_id)
+    assert alert.officer_id == "HOT" and Alert.is_opaque_id(alert.alert_id)
     assert published(adapters) == [
-        AlertCreated(agency_id="testville", alert_id="2025-06-01-HOT", level="critical").model_dump(mode="json")
+        AlertCreated(agency_id="testville", alert_id=alert.alert_id, level="critical").model_dump(mode="json")
     ]
     report = adapters.artifacts.get_json(report_key(AS_OF))
     assert report["model_id"] == summary.model_id
@@ -223,7 +231,8 @@ def test_rerunning_the_same_date_creates_and_publishes_nothing_new() -> None:
 
     assert (second.alerts_created, second.alerts_existing, second.alerts_published) == (0, 1, 0)
     assert len(published(adapters)) == 1
-    assert len(adapters.alerts.list_alerts()) == 1
+    [alert] = adapters.alerts.list_alerts()
+    assert alert.alert_id == hot_alert_id(adapters) == published(adapters)[0]["alert_id"]
     assert second.model_id == first.model_id
     assert adapters.scores.scores_for(AS_OF)[0].run_id == first.run_id
 
@@ -247,12 +256,12 @@ def test_an_officer_with_an_open_case_gets_no_new_alert_the_case_grows() -> None
 
     # Then the alert is stored merged into the case, the case gains it, and nobody is notified
     assert (summary.alerts_created, summary.alerts_merged, summary.alerts_published) == (0, 1, 0)
-    alert = adapters.alerts.get_alert("2025-06-01-HOT")
+    alert = adapters.alerts.get_alert(hot_alert_id(adapters))
     assert alert is not None
     assert (alert.status, alert.case_id) == (AlertStatus.MERGED, "case-1")
     case = adapters.cases.get_case("case-1")
     assert case is not None
-    assert case.alert_ids == ["2025-05-01-HOT", "2025-06-01-HOT"]
+    assert case.alert_ids == ["2025-05-01-HOT", hot_alert_id(adapters)]  # an old-style id and a new one
     assert published(adapters) == []
     assert adapters.alerts.list_alerts(AlertStatus.NEW) == []
 
@@ -272,7 +281,44 @@ def test_a_run_that_stopped_before_its_report_republishes_its_new_alerts() -> No
 
     # Then the alert is published again rather than never notified
     assert (summary.alerts_created, summary.alerts_published) == (0, 1)
-    assert [m["alert_id"] for m in publisher.published] == ["2025-06-01-HOT"]
+    assert [m["alert_id"] for m in publisher.published] == [hot_alert_id(adapters)]
+
+
+def test_a_date_scored_before_opaque_ids_is_rerun_without_a_second_alert() -> None:
+    # Given HOT's alert for this date was stored under the old-style id, and that run finished
+    earlier = loaded(squad())
+    service(earlier).run(AS_OF)
+    [alert] = earlier.alerts.list_alerts()
+    adapters = dataclasses.replace(earlier, alerts=InMemoryAlertStore())
+    adapters.alerts.create_alert(alert.model_copy(update={"alert_id": Alert.legacy_id("HOT", AS_OF)}))
+    published(adapters).clear()
+
+    # When the date is re-run after the upgrade
+    summary = service(adapters).run(AS_OF)
+
+    # Then the old alert is found: no second alert, nobody notified again
+    assert (summary.alerts_created, summary.alerts_existing, summary.alerts_published) == (0, 1, 0)
+    assert [a.alert_id for a in adapters.alerts.list_alerts()] == ["2025-06-01-HOT"]
+    assert published(adapters) == []
+
+
+def test_alert_ids_are_opaque_keyed_and_stable() -> None:
+    key = LocalAuditKey(b"k" * 32)
+    ids = AlertIds(key, "testville")
+
+    made = ids.make("A1001", date(2024, 6, 1))
+
+    assert made == AlertIds(LocalAuditKey(b"k" * 32), "testville").make("A1001", date(2024, 6, 1))
+    assert made.startswith("alert-") and len(made) == len("alert-") + 24
+    assert "A1001" not in made.upper() and "2024" not in made and "0601" not in made
+    others = {
+        ids.make("A1002", date(2024, 6, 1)),
+        ids.make("A1001", date(2024, 6, 2)),
+        AlertIds(key, "otherville").make("A1001", date(2024, 6, 1)),
+        AlertIds(LocalAuditKey(b"x" * 32), "testville").make("A1001", date(2024, 6, 1)),
+    }
+    assert made not in others and len(others) == 4
+    assert Alert.is_opaque_id(made) and not Alert.is_opaque_id(Alert.legacy_id("A1001", date(2024, 6, 1)))
 
 
 def test_an_empty_roster_scores_nobody_and_still_reports() -> None:

@@ -8,6 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+OPAQUE_ID_PREFIX = "alert-"
+"""New alert ids start with this; ids stored before them (``2024-06-01-A1234``) never do."""
+
 
 class AlertLevel(StrEnum):
     WARNING = "warning"
@@ -104,6 +107,20 @@ class Alert(ModelIds):
     case_id: str | None = None
 
     @staticmethod
-    def make_id(officer_id: str, as_of: date) -> str:
-        """Deterministic: re-running the same scoring date produces the same alert, not a second one."""
+    def legacy_id(officer_id: str, as_of: date) -> str:
+        """The id alerts had before opaque ids: ``<as_of>-<officer id>``. Still read, never made for new alerts.
+
+        It names the officer and the date, so it must not appear in an email; new alerts get an opaque
+        id from ``eis_core.scoring.alert_ids.AlertIds``.
+        """
         return f"{as_of.isoformat()}-{officer_id}"
+
+    @staticmethod
+    def make_id(officer_id: str, as_of: date) -> str:
+        """Deprecated: the old name of ``legacy_id`` (new alerts get opaque ids from ``AlertIds``)."""
+        return Alert.legacy_id(officer_id, as_of)
+
+    @staticmethod
+    def is_opaque_id(alert_id: str) -> bool:
+        """True for ids that reveal neither officer nor date (``alert-`` and a keyed token)."""
+        return alert_id.startswith(OPAQUE_ID_PREFIX)

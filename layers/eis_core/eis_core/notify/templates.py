@@ -1,8 +1,11 @@
 """The notifier's emails: subjects and plain-text bodies, in one place.
 
 Every email names no officer and describes no event: it carries the alert (or case) id, its level or
-review date and a portal link. Whoever reads it signs in to the portal, where access is checked and
-audited. ``tests/unit/test_notify_templates.py`` pins each text exactly; change both together.
+review date and a portal link. Alert ids are opaque (``alert-`` and a keyed token) and case ids are
+random, so no id names an officer or a date. An alert stored before opaque ids has an id that does
+(``2024-06-01-A1234``): its email shows no id and links to the portal's alert list instead.
+Whoever reads it signs in to the portal, where access is checked and audited.
+``tests/unit/test_notify_templates.py`` pins each text exactly; change both together.
 """
 
 from __future__ import annotations
@@ -70,13 +73,17 @@ def _link(portal_url: str, path: str) -> str:
     return f"{portal_url.rstrip('/')}/{path}"
 
 
+LEGACY_ALERT_REFERENCE = "(see your alerts in the portal)"
+
+
 def alert_email(alert: Alert, *, review_by: date, portal_url: str) -> tuple[str, str]:
-    """Subject and plain-text body of a new alert's email."""
+    """Subject and plain-text body of a new alert's email (an old-style id, which names the officer, is left out)."""
+    opaque = Alert.is_opaque_id(alert.alert_id)
     values = {
-        "alert_id": alert.alert_id,
+        "alert_id": alert.alert_id if opaque else LEGACY_ALERT_REFERENCE,
         "level": alert.level.value,
         "review_by": review_by.isoformat(),
-        "link": _link(portal_url, f"alerts/{alert.alert_id}"),
+        "link": _link(portal_url, f"alerts/{alert.alert_id}" if opaque else "alerts"),
     }
     return ALERT_SUBJECT.substitute(values), ALERT_BODY.substitute(values)
 

@@ -1,10 +1,12 @@
 """The scoring run: load records, run the pipeline, store scores, raise or merge alerts, report.
 
 Re-running a date is safe. Scores and the run id are deterministic (same records and parameters,
-same values) and alert ids are ``Alert.make_id(officer, as_of)``, so a second run finds its alerts
-already stored and publishes nothing. The one exception is recovery: the run report is written last,
-so when it is missing the previous run stopped part-way, and alerts it stored as NEW are published
-again (at least once; the notifier de-duplicates by alert id) rather than silently never notified.
+same values) and alert ids are deterministic too: an opaque keyed token of (agency, as_of, officer)
+(see ``eis_core.scoring.alert_ids``), so a second run finds its alerts already stored and publishes
+nothing. An alert stored before opaque ids, under its old id ``<as_of>-<officer>``, is found as well.
+The one exception is recovery: the run report is written last, so when it is missing the previous
+run stopped part-way, and alerts it stored as NEW are published again (at least once; the notifier
+de-duplicates by alert id) rather than silently never notified.
 
 An officer who already has an open case gets no new alert: the alert is stored as MERGED with the
 case id, and appended to the case's alerts, so the case's evidence grows and nobody is notified twice.
@@ -25,6 +27,7 @@ from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent
 from eis_core.models.messages import AlertCreated
+from eis_core.scoring.alert_ids import AlertIds
 from eis_core.scoring.card import ModelCard
 from eis_core.scoring.fairness import audit_groups, disparities, fairness_table
 from eis_core.scoring.pipeline import Flagged, ScoringConfig, ScoringResult, run_pipeline
@@ -80,6 +83,7 @@ class ScoringService:
         scorer: Scorer | None = None,
         clock: Callable[[], datetime] = _utcnow,
         actor: str = ACTOR,
+        alert_ids: AlertIds | None = None,
     ) -> None:
         self._agency_id = agency_id
         self._scores = scores
@@ -94,6 +98,7 @@ class ScoringService:
         self._frames = FrameSnapshots(records, artifacts)
         self._clock = clock
         self._actor = actor
+        self._alert_ids = alert_ids or AlertIds(audit.key, agency_id)
 
     def run(self, as_of: date, *, request_id: str | None = None) -> RunSummary:
         """Score everyone on the roster as of ``as_of`` (records known strictly before it)."""
@@ -179,11 +184,13 @@ class ScoringService:
 
     def _raise_alert(self, flag: Flagged, result: ScoringResult) -> tuple[str, Alert]:
         """Store the alert for a flagged officer: 'created', 'merged' into an open case, or 'existing'."""
-        alert_id = Alert.make_id(flag.officer_id, result.as_of)
-        existing = self._alerts.get_alert(alert_id)
+        alert_id = self._alert_ids.make(flag.officer_id, result.as_of)
+        existing = self._alerts.get_alert(alert_id) or self._alerts.get_alert(
+            Alert.legacy_id(flag.officer_id, result.as_of)  # stored before opaque ids: keep it, make no second
+        )
         if existing is not None:
             if existing.status is AlertStatus.MERGED and existing.case_id is not None:
-                self._attach_to_case(existing.case_id, alert_id)  # finishes a merge a crash interrupted
+                self._attach_to_case(existing.case_id, existing.alert_id)  # finishes a merge a crash interrupted
             return "existing", existing
 
         case = self._cases.open_case_for(flag.officer_id)
