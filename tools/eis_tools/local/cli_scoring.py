@@ -91,7 +91,14 @@ def _backtest(args: argparse.Namespace) -> int:
     out.with_suffix(".json").write_text(
         json.dumps(
             [
-                {"test_year": r.test_year, "table": r.table, "fairness": r.fairness, "card": r.card.to_json()}
+                {
+                    "test_year": r.test_year,
+                    "table": r.table,
+                    "baselines": r.baselines,
+                    "fairness_measurable": r.fairness_measurable,
+                    "fairness": r.fairness if r.fairness_measurable else None,
+                    "card": r.card.to_json(),
+                }
                 for r in results
             ],
             indent=1,
