@@ -84,6 +84,11 @@ def test_extracts_through_ingest_give_the_same_table_as_the_agencys_store(
     assert stored["card"]["model_id"] == folder["card"]["model_id"]
     assert "the agency's store" in (tmp_path / "store.md").read_text()
 
+    # And `eis retrain` on the store trains with the agency's stored spec (not the default's 200-officer leaves)
+    card = tmp_path / "card.json"
+    assert main(["retrain", "--agency", AGENCY_ID, "--cutoff", "2022-01-01", "--out", str(card)]) == 0
+    assert json.loads(card.read_text())["spec"]["parameters"]["min_samples_leaf"] == 20
+
 
 def test_an_agency_with_no_records_is_an_error_not_a_synthetic_report(
     settings: LocalSettings, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 
 from eis_core.indicators.history import PopulationRule
@@ -108,3 +108,32 @@ def test_the_population_rule_is_part_of_the_scoring_config_id() -> None:
     [one] = {score.scoring_config_id for score in default.scores.scores_for(AS_OF)}
     [other] = {score.scoring_config_id for score in sworn.scores.scores_for(AS_OF)}
     assert one != other
+
+
+def test_a_trained_model_scores_and_alerts_the_population_it_was_trained_on() -> None:
+    from tests.builders import learnable_agency
+
+    # Given a model trained on sworn officers only, on an agency whose roster also lists ten civilians
+    # with far more force than anyone
+    records = learnable_agency()
+    records += [officer(f"CIV{n}", rank="Civilian", hire_date=date(2012, 1, 1)) for n in range(10)]
+    records += [force(f"CIV{n}", d) for n in range(10) for d in range(3, 80, 8)]
+    adapters = memory_adapters("testville")
+    adapters.records.put_records(records, upload_id="u1")
+    trained_on = {"population": {"exclude_ranks": ["Civilian"]}, "parameters": {"min_samples_leaf": 20, "max_iter": 30}}
+    adapters.artifacts.put_json(SPEC_KEY, trained_on)
+    jobs = build_scoring_jobs(adapters, agency_id="testville", clock=lambda: NOW)
+    model_id = jobs.retraining.run(AS_OF).model_id
+    # ... and the stored spec edited since (no population rule), not yet retrained
+    adapters.artifacts.put_json(SPEC_KEY, {"parameters": {"min_samples_leaf": 20, "max_iter": 30}})
+
+    # When the daily run scores with that model
+    report = run(adapters)
+
+    # Then the population is the model's: 200 sworn officers ranked and alerted, no civilian alerted
+    population = report["population"]
+    assert isinstance(population, dict)
+    assert model_id in population["rule_source"]
+    assert (population["in_population"], population["outside_population"]) == (200, 10)
+    assert not {officer_id for officer_id in alerted(adapters) if officer_id.startswith("CIV")}
+    assert len(alerted(adapters)) >= 10  # ceil(5% of 200) by rank
