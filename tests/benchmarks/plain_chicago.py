@@ -14,7 +14,8 @@ Side by side (A the project, B the yardstick; farm-bench alternates them and pri
     farm-bench -n 3 --timeout 900 --vs '.venv/bin/python tests/benchmarks/plain_chicago.py parse \\
         --extracts /tmp/chicago-extracts' -- .venv/bin/eis chicago ingest --memory
     farm-bench -n 2 --timeout 1800 --vs '.venv/bin/python tests/benchmarks/plain_chicago.py backtest \\
-        --test-year 2015' -- .venv/bin/eis backtest --agency chicago-demo --test-year 2015 --workers 1
+        --test-year 2015' -- .venv/bin/eis backtest --agency chicago-demo --raw ../shared/data-raw/chicago \\
+        --test-year 2015 --workers 1
 
 The plain backtest is a yardstick of the data work, not a replica: it has no calibration, no
 candidate averaging, no peer comparison and no report. Not collected by pytest (no ``test_`` prefix).

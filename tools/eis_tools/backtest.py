@@ -1,9 +1,12 @@
 """Backtest: train on as-of dates before a test year, score as of its Jan 1, compare with the threshold rule.
 
 For test year Y the model is trained by ``train_model(frame, spec, cutoff=Y-01-01)``: every training
-label window ends by that day, so nothing from the test year is learnt. The rule is the classic EIS
-threshold (``BacktestRule``: at least N complaints or M force reports in the last 12 months); it ranks
-its flags by ``flag * 1000 + complaints + force`` so it has a top 5% too.
+label window ends by that day, so nothing from the test year is learnt. The rule is the agency's
+threshold (``spec.rule``, a ``BacktestRule``: at least N complaints or M force reports in the last 12
+months); it ranks its flags first, then by complaints + force over 12 months, 2 years, 5 years and the
+career (``eis_tools.baselines``: no arbitrary order among equals), so it has a top 5% too. The model is
+also compared, at the same flag counts, with ranking by past complaints and by percentile within the
+peer group, each with 95% bootstrap intervals over officers.
 
 Reported per year, for model and rule side by side: base rate, precision, recall and lift at the
 top share, AUC; at the rule's own flag count F the true and false positives of each; the flags the
@@ -14,7 +17,7 @@ the flag (Jan 1) to the first adverse event; and FNR/FDR/FPR by group (``fairnes
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,7 +26,7 @@ import numpy.typing as npt
 import pandas as pd
 from sklearn.metrics import precision_recall_curve
 
-from eis_core.indicators.history import HistoryFrame
+from eis_core.indicators.history import HistoryFrame, history_features
 from eis_core.scoring.card import ModelCard
 from eis_core.scoring.estimator import TrainedModel
 from eis_core.scoring.fairness import audit_groups, fairness_table
@@ -31,6 +34,7 @@ from eis_core.scoring.metrics import fewer_fp_at_rule_tp, k_for_tp, ranking_metr
 from eis_core.scoring.panel import build_panel
 from eis_core.scoring.spec import BacktestRule, ModelSpec
 from eis_core.scoring.trainer import train_model
+from eis_tools.baselines import baseline_scores, baselines_at, baselines_table, verdicts
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,10 @@ class YearResult:
     table: dict[str, Any]
     fairness: dict[str, list[dict[str, Any]]]
     curves: dict[str, tuple[list[float], list[float]]]
+    baselines: dict[str, Any] = field(default_factory=dict)
+    """The model against three baselines at the rule's flag count and at the top share (``baselines``)."""
+    fairness_measurable: bool = True
+    """False when the agency sends no demographic columns: the fairness tables would be empty."""
 
 
 def _lead_days(first_adverse: npt.NDArray[np.float64], as_of: date, flags: npt.NDArray[np.bool_]) -> float | None:
@@ -52,7 +60,7 @@ DATA_END_GRACE_DAYS = 31
 
 
 def backtest_year(frame: HistoryFrame, spec: ModelSpec, test_year: int, rule: BacktestRule | None = None) -> YearResult:
-    rule = rule or BacktestRule()
+    rule = rule or spec.rule
     as_of = date(test_year, 1, 1)
     if frame.size and spec.window_end(as_of) > frame.last_event_day() + timedelta(days=DATA_END_GRACE_DAYS):
         # Outcomes after the data's end are unknown, not absent: every officer would look clean. The
@@ -65,8 +73,10 @@ def backtest_year(frame: HistoryFrame, spec: ModelSpec, test_year: int, rule: Ba
     panel = build_panel(frame, spec, [as_of])
     x, y, ids = panel.features, panel.label, panel.officer_ids
     model_score = model.predict(x)
-    rule_score = rule.score(x)
-    rule_flag = rule.flags(x)
+    full = history_features(frame, as_of, ids)
+    baselines = baseline_scores(full, rule, frame.roster["rank"].reindex(pd.Index(ids)).to_numpy(dtype=object))
+    rule_score = baselines["rule"]
+    rule_flag = rule.flags(full)
 
     m, r = ranking_metrics(model_score, y, spec.top_share), ranking_metrics(rule_score, y, spec.top_share)
     k = m["flagged"]
@@ -122,7 +132,19 @@ def backtest_year(frame: HistoryFrame, spec: ModelSpec, test_year: int, rule: Ba
         precision, recall, _ = precision_recall_curve(y, score)
         step = max(1, len(recall) // 200)
         curves[name] = ([float(v) for v in recall[::step]], [float(v) for v in precision[::step]])
-    return YearResult(test_year, model.model_id, model.card, table, fairness, curves)
+    comparisons = {
+        "rule_flag_count": flag_count,
+        "top_share_flags": k,
+        "peer_group": "rank (the latest on the roster)",
+        "at_rule_count": (
+            baselines_at(model_score, baselines, y, ids, flag_count, rule_flags=rule_flag, seed=spec.seed)
+            if flag_count
+            else None
+        ),
+        "at_top_share": baselines_at(model_score, baselines, y, ids, k, seed=spec.seed),
+    }
+    measurable = bool(frame.demographics.reindex(pd.Index(ids)).notna().to_numpy().any())
+    return YearResult(test_year, model.model_id, model.card, table, fairness, curves, comparisons, measurable)
 
 
 def run_backtest(
@@ -306,6 +328,61 @@ def pr_svg(curves: dict[str, tuple[list[float], list[float]]], title: str, width
     return "".join(parts)
 
 
+def baselines_section(results: list[YearResult], share: str) -> list[str]:
+    """The model against the three baselines at the rule's flag count and the top share, and plain verdicts."""
+    lines = [
+        "## The model against three baselines",
+        "",
+        "At the same number of flags: the agency's rule (its own flags at F), ranking by past complaints, and "
+        "percentile of complaints + force within the peer group (rank). Baseline ties are broken by the "
+        "next-longer window's counts (2 years, 5 years, career). Brackets: 95% bootstrap intervals over "
+        "officers (1,000 draws). The model beats a baseline only where its precision difference's interval "
+        "lies above zero.",
+        "",
+    ]
+    sentences: list[str] = []
+    for r in results:
+        at_f, at_top = r.baselines.get("at_rule_count"), r.baselines.get("at_top_share")
+        if at_f is not None:
+            where = f"at the rule's flag count F = {r.baselines['rule_flag_count']:,}"
+            lines += [f"### {r.test_year}, {where}", "", baselines_table(at_f), ""]
+            sentences += verdicts(r.test_year, where, at_f)
+        if at_top is not None:
+            where = f"at the top {share} ({r.baselines['top_share_flags']:,} flags)"
+            lines += [f"### {r.test_year}, {where}", "", baselines_table(at_top), ""]
+            sentences += verdicts(r.test_year, where, at_top)
+    lines += ["Where the model does not beat a baseline:", ""]
+    lines += [f"* {sentence}" for sentence in sentences] or ["* nowhere: it beats all three, at both flag counts."]
+    return [*lines, ""]
+
+
+def fairness_sections(results: list[YearResult], share: str) -> list[str]:
+    """False-negative-rate ratios and the fairness table by group, model and rule at the same flag count."""
+    lines = [
+        "## False-negative-rate ratio vs the largest group (FN / adverse officers)",
+        "",
+        "At the rule's flag count F (model top F vs rule flags); ⚠ marks ratios outside 0.8-1.25.",
+        "",
+        _fnr_table(results, "model_at_rule_count", "rule_flagged", ("model@F", "rule")),
+        "",
+        "Where the model's FNR ratio is worse than the rule's (by more than 0.02):",
+        "",
+        *([f"* {sentence}" for sentence in model_worse(results)] or ["* nowhere"]),
+        "",
+        f"At the top {share}:",
+        "",
+        _fnr_table(results, "model_top", "rule_top", ("model", "rule")),
+        "",
+        "## Fairness table (rate, and ratio to the largest group)",
+        "",
+        "Model top F vs rule flags, so both flag the same number of officers; ⚠ marks ratios outside 0.8-1.25.",
+        "",
+    ]
+    for r in results:
+        lines += [f"### {r.test_year}", "", fairness_section(r, "model_at_rule_count", "rule_flagged"), ""]
+    return lines
+
+
 def render_report(
     results: list[YearResult], *, agency_id: str, spec: ModelSpec, rule: BacktestRule, notes: list[str]
 ) -> str:
@@ -329,28 +406,18 @@ def render_report(
     warnings = [r.test_year for r in results if r.table["leakage_warning"]]
     if warnings:
         lines += [f"**Leakage warning** for {warnings}: {spec.leakage_check.describe()}.", ""]
-    lines += [
-        "## False-negative-rate ratio vs the largest group (FN / adverse officers)",
-        "",
-        "At the rule's flag count F (model top F vs rule flags); ⚠ marks ratios outside 0.8-1.25.",
-        "",
-        _fnr_table(results, "model_at_rule_count", "rule_flagged", ("model@F", "rule")),
-        "",
-        "Where the model's FNR ratio is worse than the rule's (by more than 0.02):",
-        "",
-        *([f"* {sentence}" for sentence in model_worse(results)] or ["* nowhere"]),
-        "",
-        f"At the top {share}:",
-        "",
-        _fnr_table(results, "model_top", "rule_top", ("model", "rule")),
-        "",
-        "## Fairness table (rate, and ratio to the largest group)",
-        "",
-        "Model top F vs rule flags, so both flag the same number of officers; ⚠ marks ratios outside 0.8-1.25.",
-        "",
-    ]
-    for r in results:
-        lines += [f"### {r.test_year}", "", fairness_section(r, "model_at_rule_count", "rule_flagged"), ""]
+    lines += baselines_section(results, share)
+    if all(r.fairness_measurable for r in results):
+        lines += fairness_sections(results, share)
+    else:
+        lines += [
+            "## Fairness",
+            "",
+            "**Fairness cannot be measured for this agency**: its records carry no demographic columns (race, "
+            "sex, birth year), so error rates by group are unknown. This is not a pass. To measure it, send them "
+            "in the roster extract (they are never model inputs).",
+            "",
+        ]
     lines += [
         "## Precision-recall",
         "",

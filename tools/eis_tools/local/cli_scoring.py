@@ -1,8 +1,11 @@
 """`eis backtest` and `eis retrain`: the agency's model on its own history, run locally.
 
-Records come from the normal path: for ``chicago-demo`` the Chicago export is run through the real
-ingest service on in-memory stores (``cli_chicago.memory_uploader``); for any other agency id a
-synthetic agency is generated (``--officers``, ``--seed``, ``--start``) and its records are used.
+Records come from the source asked for (``eis_tools.agency_history``): the agency's store by default
+(its tables through the same repositories as the deployed jobs; the local stack's with
+``AWS_ENDPOINT_URL``), a folder of extracts run through the ingest service (``--extracts DIR
+--mapping FILE``), the Chicago release (``--raw``, agency ``chicago-demo``), or a synthetic agency only
+with ``--generated``. Nothing is ever substituted: an unknown agency, an empty store or a test year
+without its outcome window is an error (exit status 2) that names the problem.
 """
 
 from __future__ import annotations
@@ -10,70 +13,71 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import tempfile
+import sys
 import time
 from datetime import date
 from pathlib import Path
 
-from eis_core.indicators.history import HistoryFrame
-from eis_core.models.records import Record
+from eis_tools.agency_history import AgencyHistory, SourceError, chicago_records, generated_records
 
 CHICAGO = "chicago-demo"
 DEFAULT_RAW = Path("../shared/data-raw/chicago")
+ERROR_EXIT = 2
+
+__all__ = ["CHICAGO", "add_scoring_commands", "chicago_records", "generated_records"]
 
 
-def chicago_records(raw: Path) -> list[Record]:
-    """Chicago's export through the real ingest service (in-memory stores), as canonical records."""
-    from eis_tools.local.cli_chicago import ingest_export, memory_uploader, store_mapping
-    from eis_tools.sources import chicago
+def _load(args: argparse.Namespace) -> AgencyHistory:
+    from eis_tools import agency_history
 
-    with tempfile.TemporaryDirectory(prefix="eis-backtest-") as folder:
-        manifest = chicago.export_chicago(raw, Path(folder))
-        with memory_uploader() as (upload, adapters):
-            store_mapping(adapters)
-            for result in ingest_export(manifest, Path(folder), upload, adapters):
-                accepted, quarantined = result.rows_accepted, result.rows_quarantined
-                print(f"  {result.kind.value:>13}: {accepted} accepted, {quarantined} quarantined", flush=True)
-            return list(adapters.records.iter_records())
-
-
-def generated_records(agency_id: str, officers: int, seed: int, start: date, end: date) -> list[Record]:
-    from eis_tools.generate import GeneratorConfig, generate_agency
-
-    agency = generate_agency(
-        GeneratorConfig(agency_id=agency_id, officers=officers, seed=seed, start=start, end=end, horizon_months=0)
-    )
-    return [record for records in agency.records.values() for record in records]
-
-
-def _load_frame(args: argparse.Namespace) -> HistoryFrame:
-    started = time.monotonic()
-    if args.agency == CHICAGO:
-        print(f"Exporting Chicago ({args.raw}) and ingesting it as '{CHICAGO}' (in-memory stores) ...", flush=True)
-        records = chicago_records(Path(args.raw))
-    else:
-        print(f"Generating agency '{args.agency}' ({args.officers} officers, seed {args.seed}) ...", flush=True)
-        records = generated_records(
-            args.agency, args.officers, args.seed, date.fromisoformat(args.start), date.fromisoformat(args.end)
+    if args.mapping and not args.extracts:
+        raise SourceError("--mapping goes with --extracts DIR (the store's agency has its mapping already)")
+    if args.generated:
+        print(f"Generating a SYNTHETIC agency '{args.agency}' ({args.officers} officers, seed {args.seed}) ...")
+        history = agency_history.from_generated(
+            args.agency,
+            officers=args.officers,
+            seed=args.seed,
+            start=date.fromisoformat(args.start),
+            end=date.fromisoformat(args.end),
+            spec_file=args.spec,
         )
-    frame = HistoryFrame.from_records(records)
-    print(f"{len(records):,} records, {frame.size:,} events in {time.monotonic() - started:.0f}s", flush=True)
-    return frame
+    elif args.extracts:
+        print(f"Ingesting the extracts in {args.extracts} as '{args.agency}' (in-memory stores) ...", flush=True)
+        history = agency_history.from_extracts(args.agency, args.extracts, args.mapping, spec_file=args.spec)
+    elif args.raw:
+        print(f"Exporting Chicago ({args.raw}) and ingesting it as '{CHICAGO}' (in-memory stores) ...", flush=True)
+        history = agency_history.from_chicago_raw(args.agency, args.raw, spec_file=args.spec)
+    else:
+        print(f"Reading agency '{args.agency}''s records from its store ...", flush=True)
+        history = agency_history.from_store(
+            args.agency, endpoint=args.endpoint, region=args.region, spec_file=args.spec
+        )
+    print(f"records: {history.records_source}; {history.frame.size:,} events in {history.seconds:.0f}s")
+    print(f"spec: {history.spec_source}", flush=True)
+    return history
+
+
+def _fail(command: str, error: Exception) -> int:
+    print(f"eis {command}: error: {error}", file=sys.stderr)
+    return ERROR_EXIT
 
 
 def _backtest(args: argparse.Namespace) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # boosting is slower with 2 OpenMP threads on 2 cores
-    from eis_core.scoring.spec import BacktestRule, packaged_spec
     from eis_tools.backtest import render_report, run_backtest, summary_table
 
-    spec = packaged_spec(args.agency)
-    if args.window_months:
-        spec = spec.model_copy(update={"window_months": args.window_months})
-    frame = _load_frame(args)
-    started = time.monotonic()
-    rule = BacktestRule()
-    results = run_backtest(frame, spec, sorted(set(args.test_year)), rule, workers=args.workers)
-    notes = []
+    try:
+        history = _load(args)
+        spec = history.spec
+        if args.window_months:
+            spec = spec.model_copy(update={"window_months": args.window_months})
+        started = time.monotonic()
+        rule = spec.rule
+        results = run_backtest(history.frame, spec, sorted(set(args.test_year)), rule, workers=args.workers)
+    except (SourceError, ValueError) as error:
+        return _fail("backtest", error)
+    notes = [f"Records: {history.records_source}.", f"Spec: {history.spec_source}."]
     if args.agency == CHICAGO:
         notes.append(
             "Population: on the roster (appointed before Jan 1, not separated by it), a payroll-year activity "
@@ -87,7 +91,14 @@ def _backtest(args: argparse.Namespace) -> int:
     out.with_suffix(".json").write_text(
         json.dumps(
             [
-                {"test_year": r.test_year, "table": r.table, "fairness": r.fairness, "card": r.card.to_json()}
+                {
+                    "test_year": r.test_year,
+                    "table": r.table,
+                    "baselines": r.baselines,
+                    "fairness_measurable": r.fairness_measurable,
+                    "fairness": r.fairness if r.fairness_measurable else None,
+                    "card": r.card.to_json(),
+                }
                 for r in results
             ],
             indent=1,
@@ -100,13 +111,14 @@ def _backtest(args: argparse.Namespace) -> int:
 
 
 def _retrain(args: argparse.Namespace) -> int:
-    """Train as of a cutoff and print the model card (the deployed job is the score function's retrain event)."""
-    from eis_core.scoring.spec import packaged_spec
+    """Train as of a cutoff with the agency's spec and write the model card (the deployed job is the retrain event)."""
     from eis_core.scoring.trainer import train_model
 
-    spec = packaged_spec(args.agency)
-    frame = _load_frame(args)
-    model = train_model(frame, spec, date.fromisoformat(args.cutoff))
+    try:
+        history = _load(args)
+        model = train_model(history.frame, history.spec, date.fromisoformat(args.cutoff))
+    except (SourceError, ValueError) as error:
+        return _fail("retrain", error)
     out = Path(args.out or f".eis/reports/model-card-{args.agency}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(model.card.to_json(), indent=1, default=str))
@@ -118,12 +130,21 @@ def add_scoring_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     """`eis backtest` and `eis retrain`."""
 
     def source(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--agency", required=True, help=f"'{CHICAGO}' for the Chicago records, else synthetic")
-        parser.add_argument("--raw", default=str(DEFAULT_RAW), help="Chicago CPDP release (default %(default)s)")
-        parser.add_argument("--officers", type=int, default=2000, help="synthetic agency size")
-        parser.add_argument("--seed", type=int, default=7)
-        parser.add_argument("--start", default="2014-01-01", help="synthetic history start")
-        parser.add_argument("--end", default="2023-12-31", help="synthetic history end")
+        parser.add_argument("--agency", required=True, help="the agency id")
+        where = parser.add_mutually_exclusive_group()
+        where.add_argument(
+            "--extracts", metavar="DIR", help="a folder of extracts, run through the ingest service first"
+        )
+        where.add_argument("--raw", metavar="DIR", help=f"the Chicago CPDP release, e.g. {DEFAULT_RAW} ({CHICAGO})")
+        where.add_argument("--generated", action="store_true", help="a SYNTHETIC agency (--officers, --seed, ...)")
+        parser.add_argument("--mapping", metavar="FILE", help="with --extracts: the agency's mapping JSON")
+        parser.add_argument("--spec", metavar="FILE", help="model spec JSON (default: the agency's own)")
+        parser.add_argument("--endpoint", help="the store's AWS endpoint (default $AWS_ENDPOINT_URL, else AWS)")
+        parser.add_argument("--region", help="the agency's AWS region (default $AWS_REGION)")
+        parser.add_argument("--officers", type=int, default=2000, help="--generated: agency size")
+        parser.add_argument("--seed", type=int, default=7, help="--generated: random seed")
+        parser.add_argument("--start", default="2014-01-01", help="--generated: history start")
+        parser.add_argument("--end", default="2023-12-31", help="--generated: history end")
 
     backtest = commands.add_parser("backtest", help="train before a test year, score its Jan 1, compare with the rule")
     source(backtest)

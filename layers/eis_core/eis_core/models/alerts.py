@@ -88,6 +88,11 @@ class OfficerScore(ModelIds):
     peer_group: str
     rules: list[RuleHit] = Field(default_factory=list)
     factors: list[Factor] = Field(default_factory=list)
+    in_population: bool | None = Field(
+        default=None,
+        description="In the model spec's population on the run date (False: scored for the record, never "
+        "alerted); None on scores stored before the population was checked",
+    )
 
 
 class Alert(ModelIds):

@@ -104,6 +104,8 @@ class ScoringResult:
     rules_fired: dict[str, dict[str, int]]
     peer_levels: dict[str, int]
     parameters: dict[str, Any] = field(default_factory=dict)
+    population: dict[str, Any] = field(default_factory=dict)
+    """Who was scored and alerted on (``scoring.population``): the rule and the counts in and out of it."""
 
     @property
     def model_id(self) -> str:
@@ -111,8 +113,11 @@ class ScoringResult:
         return self.scoring_config_id
 
 
-def pipeline_id(scorer: Scorer, config: ScoringConfig) -> str:
-    return scoring_config_id(scorer, config.model_dump(mode="json"))
+def pipeline_id(scorer: Scorer, config: ScoringConfig, population: Mapping[str, Any] | None = None) -> str:
+    params = config.model_dump(mode="json")
+    if population is not None:
+        params["population"] = dict(population)
+    return scoring_config_id(scorer, params)
 
 
 def run_pipeline(
@@ -121,16 +126,24 @@ def run_pipeline(
     config: ScoringConfig,
     scorer: Scorer | None = None,
     history: HistoryFrame | None = None,
+    *,
+    officers: pd.Index | None = None,
+    population: Mapping[str, Any] | None = None,
 ) -> ScoringResult:
     """Score everyone on the roster as of the date, flag the few to review, and explain why.
 
     ``history`` is the career event history a trained model scores from (``indicators.history``).
+    ``officers`` limits the run to these officers on the roster (``scoring.population``): peers, ranks
+    and the alert quota are then among them only. ``population`` describes that choice and goes into
+    the scoring config id.
     """
     scorer = scorer or FoundationScorer()
-    config_id = pipeline_id(scorer, config)
+    config_id = pipeline_id(scorer, config, population)
     trained_model_id: str | None = getattr(scorer, "trained_model_id", None)
     run_id = f"{as_of.isoformat()}-{config_id}"
     indicators = compute_indicators(events, as_of)
+    if officers is not None:
+        indicators = indicators[indicators.index.isin(officers)]
     roster = events.roster_as_of(as_of)
     peers = compare_with_peers(indicators, roster, config.peers)
     rules = evaluate_rules(indicators, config.rules)

@@ -30,8 +30,9 @@ from eis_core.models.messages import AlertCreated
 from eis_core.scoring.alert_ids import AlertIds
 from eis_core.scoring.card import ModelCard
 from eis_core.scoring.fairness import audit_groups, disparities, fairness_table
-from eis_core.scoring.pipeline import Flagged, ScoringConfig, ScoringResult, run_pipeline
-from eis_core.scoring.scorer import Scorer
+from eis_core.scoring.pipeline import Flagged, ScoringConfig, ScoringResult
+from eis_core.scoring.population import score_population
+from eis_core.scoring.scorer import ModelScorer, Scorer
 from eis_core.scoring.store import ModelRepository
 from eis_core.storage.ports import AlertStore, ArtifactStore, AuditLog, CaseStore, Publisher, RecordStore, ScoreStore
 
@@ -56,11 +57,16 @@ class RunSummary(BaseModel):
     model_id: str
     """Deprecated: the old name of ``scoring_config_id``."""
     officers_scored: int
+    """In the population, plus those outside it scored for the record (never alerted)."""
     alerts_created: int
     alerts_merged: int
     alerts_existing: int
     alerts_published: int
     report_key: str
+    officers_in_population: int | None = None
+    """Officers in the spec's population on the run date: the only ones ranked and alerted."""
+    officers_outside_population: int | None = None
+    """On the roster but outside the population: never alerted."""
 
 
 def _utcnow() -> datetime:
@@ -105,9 +111,23 @@ class ScoringService:
         frames = self._frames.load()
         history = frames.history
         scorer, scorer_note, card = self._choose_scorer()
-        result = run_pipeline(frames.events, as_of, self._config, scorer, history=history)
+        spec = self._models.spec()
+        if isinstance(scorer, ModelScorer):
+            rule, rule_source = scorer.model.spec.population, f"trained model {scorer.model.model_id}'s spec"
+        else:
+            rule, rule_source = spec.population, "the agency's model spec (models/spec.json, or the default)"
+        result = score_population(
+            frames.events,
+            history,
+            as_of,
+            self._config,
+            scorer,
+            rule=rule,
+            outside=spec.outside_population,
+            rule_source=rule_source,
+        )
         flagged_ids = {flag.officer_id for flag in result.flagged}
-        scored = [score.officer_id for score in result.scores]
+        scored = [score.officer_id for score in result.scores if score.in_population]
         groups = audit_groups(history.demographics.reindex(scored), as_of)
         fairness = fairness_table(pd.Series([o in flagged_ids for o in scored], index=scored, dtype=bool), groups)
         self._scores.put_scores(result.scores)
@@ -143,6 +163,8 @@ class ScoringService:
             alerts_existing=outcomes["existing"],
             alerts_published=len(published),
             report_key=key,
+            officers_in_population=result.population["in_population"],
+            officers_outside_population=result.population["outside_population"],
         )
         report = self._report(result, summary, published, merged)
         report["scorer_note"] = scorer_note
@@ -243,6 +265,8 @@ class ScoringService:
             "generated_at": self._clock().isoformat(),
             "counts": {
                 "officers_scored": summary.officers_scored,
+                "officers_in_population": summary.officers_in_population,
+                "officers_outside_population": summary.officers_outside_population,
                 "flagged": len(result.flagged),
                 "flagged_by_level": dict(sorted(levels.items())),
                 "alerts_created": summary.alerts_created,
@@ -251,6 +275,7 @@ class ScoringService:
                 "alerts_published": summary.alerts_published,
             },
             "rules_fired": result.rules_fired,
+            "population": result.population,
             "peer_group_levels": result.peer_levels,
             "published_alert_ids": published,
             "merged_alert_ids": merged,

@@ -130,8 +130,14 @@ class ModelSpec(BaseModel):
         default=LeakageCheck(),
         description="When a backtest's figures are suspiciously good; not part of what is learnt (nor the model id)",
     )
+    outside_population: Literal["scored", "not_scored"] = Field(
+        default="scored",
+        description="Daily scoring of officers on the roster but outside the population: 'scored' stores their "
+        "score for the record, 'not_scored' leaves them out; either way they are never alerted. Not part of "
+        "what is learnt (nor the model id)",
+    )
 
-    NOT_LEARNT: ClassVar[frozenset[str]] = frozenset({"leakage_check"})
+    NOT_LEARNT: ClassVar[frozenset[str]] = frozenset({"leakage_check", "outside_population"})
     """Fields that do not change the fitted model: left out of the model id and the pickled spec."""
 
     def learnt(self) -> dict[str, Any]:
