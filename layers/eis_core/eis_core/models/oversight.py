@@ -183,3 +183,91 @@ class RunReport(BaseModel):
     records: RunRecords | None = None
     fairness: RunFairness | None = None
     feedback: FeedbackSummary | None = None
+
+
+# --- a stored model card, typed without scikit-learn (the case API reads it) -----------------------
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+class CardMetrics(_Lenient):
+    officers: int
+    adverse: int
+    base_rate: float
+    flagged: int
+    precision_at_top: float
+    recall_at_top: float | None = None
+    lift_at_top: float | None = None
+    auc: float | None = None
+    fewer_fp_than_rule_at_its_tp: float | None = None
+
+
+class CardValidation(_Lenient):
+    as_of: date
+    note: str | None = None
+    trained_on: list[date] | None = None
+    metrics: CardMetrics | None = None
+    fairness: list[FairnessRow] | None = None
+
+
+class CardWindow(_Lenient):
+    cutoff: date
+    as_of_dates: list[date]
+    label_window_months: int
+    last_label_window_ends: date
+
+
+class CardCohort(_Lenient):
+    population_rule: dict[str, Any] = Field(default_factory=dict)
+    officer_years: int
+    officers: int
+    adverse_officer_years: int
+
+
+class CardFeature(_Lenient):
+    name: str
+    label: str
+    monotone: int
+
+
+class CardSelection(_Lenient):
+    chosen: str
+    by: str
+    candidates: dict[str, float | None] = Field(default_factory=dict)
+    fewer_fp_than_rule_at_its_tp: dict[str, float | None] = Field(default_factory=dict)
+
+
+class StoredCard(_Lenient):
+    """``models/<id>/card.json`` (``eis_core.scoring.card.ModelCard`` writes it), read without scikit-learn."""
+
+    model_id: str
+    trained_at: datetime
+    estimator: str
+    sklearn_version: str
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    model_selection: CardSelection
+    seed: int
+    training_window: CardWindow
+    adverse_event: str
+    spec: dict[str, Any] = Field(default_factory=dict)
+    cohort: CardCohort
+    base_rate: float
+    features: list[CardFeature]
+    protected_attributes: str
+    temporal_validation: CardValidation
+    artifact_key: str | None = None
+    artifact_sha256: str | None = None
+    feedback: FeedbackSummary | None = None
+
+
+class AdminPromotion(_Record):
+    """An admin made a model current by hand (``POST /models/{id}/promotion``)."""
+
+    model_id: str
+    previous_model_id: str | None
+    by: str
+    by_role: str
+    at: datetime
+    reason: str

@@ -161,6 +161,11 @@ class AgencyResources(BaseModel):
         return f"{self.prefix}-alerts"
 
     @property
+    def operations_topic(self) -> str:
+        """Operational alarms, and the retraining job's notice of a model kept as a candidate."""
+        return f"{self.prefix}-operations"
+
+    @property
     def notify_queue(self) -> str:
         return f"{self.prefix}-notify"
 
