@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, RuleHit
 from eis_core.models.cases import Case, CaseStatus, CaseTransition, Disposition
@@ -17,7 +18,7 @@ def _hit(rule_id: str) -> RuleHit:
     return RuleHit(rule_id=rule_id, description=rule_id, level=AlertLevel.WARNING, value=5, threshold=3)
 
 
-def _alert(alert_id: str, rules: list[str], model: str | None, **extra: object) -> Alert:
+def _alert(alert_id: str, rules: list[str], model: str | None, **extra: Any) -> Alert:
     return builders.alert(
         alert_id.split("-")[0], alert_id=alert_id, rules=[_hit(r) for r in rules], trained_model_id=model, **extra
     )

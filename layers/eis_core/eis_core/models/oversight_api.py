@@ -34,6 +34,18 @@ class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class ModelFeatureOut(_Out):
+    """One model input (``feature`` is the indicator's name; the API never has a field called name)."""
+
+    feature: str
+    label: str
+    monotone: int = Field(description="+1: more of it never lowers the risk; -1: never raises it; 0: either way")
+
+    @classmethod
+    def from_domain(cls, feature: CardFeature) -> ModelFeatureOut:
+        return cls(feature=feature.name, label=feature.label, monotone=feature.monotone)
+
+
 class RunListOut(_Out):
     runs: list[date] = Field(description="Scoring run dates with a report, newest first")
     next_before: date | None = Field(description="Pass as ?before= for the next page; null on the last page")
@@ -101,7 +113,7 @@ class ModelCardOut(_Out):
     protected_attributes: str
     training_window: CardWindow
     cohort: CardCohort
-    features: list[CardFeature]
+    features: list[ModelFeatureOut]
     model_selection: CardSelection
     temporal_validation: CardValidation
     parameters: dict[str, Any]
@@ -132,7 +144,7 @@ class ModelCardOut(_Out):
             protected_attributes=card.protected_attributes,
             training_window=card.training_window,
             cohort=card.cohort,
-            features=card.features,
+            features=[ModelFeatureOut.from_domain(feature) for feature in card.features],
             model_selection=card.model_selection,
             temporal_validation=card.temporal_validation,
             parameters=card.parameters,
