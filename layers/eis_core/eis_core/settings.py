@@ -192,8 +192,9 @@ class AlertsTopic(EnvSettings):
 
 
 class OperationsTopic(EnvSettings):
-    operations_topic_arn: str | None = Field(
-        default=None, description="SNS topic of the operations team: told when a retrained model is not promoted"
+    operations_topic_arn: str = Field(
+        default="",
+        description="SNS topic of the operations team: told when a retrained model is not promoted (empty: only logged)",
     )
 
 

@@ -35,7 +35,7 @@ class LocalAgency:
     notify_queue_url: str
     sender_email: str
     audit_key_id: str
-    operations_topic_arn: str | None = None
+    operations_topic_arn: str = ""
 
     def function_environment(self, function: str, *, portal_url: str = LOCAL_PORTAL_URL) -> dict[str, str]:
         """What ``function`` reads, built from its settings model as the CDK stack builds it."""
