@@ -177,9 +177,7 @@ def test_an_admin_promotes_a_candidate_with_a_reason_and_it_is_audited(
         ("sub-admin", reason, good)
     ]
     promoted = [r for r in adapters.audit.records(since_seq=0, limit=1000) if r.action == "model.promote"]
-    assert [(r.actor, r.target_id, r.detail["previous_model_id"]) for r in promoted] == [
-        ("sub-admin", candidate, good)
-    ]
+    assert [(r.actor, r.target_id, r.detail["previous_model_id"]) for r in promoted] == [("sub-admin", candidate, good)]
     assert reason not in json.dumps([r.model_dump(mode="json") for r in adapters.audit.records()])
     # A second promotion of the current model is a conflict
     again, _ = call("POST", f"/models/{candidate}/promotion", ADMIN, body={"reason": "again"})

@@ -19,9 +19,9 @@ def _hit(rule_id: str) -> RuleHit:
 
 
 def _alert(alert_id: str, rules: list[str], model: str | None, **extra: Any) -> Alert:
-    return builders.alert(
-        alert_id.split("-")[0], alert_id=alert_id, rules=[_hit(r) for r in rules], trained_model_id=model, **extra
-    )
+    officer_id = alert_id.split("-", maxsplit=1)[0]
+    hits = [_hit(r) for r in rules]
+    return builders.alert(officer_id, alert_id=alert_id, rules=hits, trained_model_id=model, **extra)
 
 
 def _closed(

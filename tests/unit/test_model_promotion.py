@@ -118,4 +118,3 @@ def test_the_new_card_carries_reviewers_feedback_known_by_the_cutoff(adapters: A
     card = ModelRepository(adapters.artifacts).card(summary.model_id)
     assert card.feedback is not None
     assert [(m.trained_model_id, m.false_positive) for m in card.feedback.by_model] == [("model-earlier", 1)]
-

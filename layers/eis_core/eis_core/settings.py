@@ -194,7 +194,7 @@ class AlertsTopic(EnvSettings):
 class OperationsTopic(EnvSettings):
     operations_topic_arn: str = Field(
         default="",
-        description="SNS topic of the operations team: told when a retrained model is not promoted (empty: only logged)",
+        description="SNS topic of the operations team: told of a retrained model not promoted (empty: only logged)",
     )
 
 

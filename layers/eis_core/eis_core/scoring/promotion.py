@@ -5,6 +5,9 @@ the candidate as its card validated it (fitted on the years before), the current
 that year's population with its own features. Both use the candidate's spec for labels and for the
 share flagged, so "precision at the alert rate" means the same thing on both sides. The candidate is
 promoted unless its precision is below the current model's by more than the agency's margin.
+
+When the current model was trained on labels of that year itself (retrained with the same cutoff),
+it is measured on data it has seen and looks better than it is: the gate then errs towards keeping it.
 """
 
 from __future__ import annotations
