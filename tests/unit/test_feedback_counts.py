@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, RuleHit
 from eis_core.models.cases import Case, CaseStatus, CaseTransition, Disposition
 from eis_core.oversight.feedback import FeedbackCounter, count_feedback
+from eis_core.oversight.keys import report_key
+from eis_core.scoring.wiring import build_scoring_jobs
 from eis_core.wiring import memory_adapters
 from tests import builders
+from tests.builders import learnable_agency
 
 BEFORE = datetime(2024, 9, 1, tzinfo=UTC)
 
@@ -120,3 +123,29 @@ def test_the_counts_read_through_the_stores_match_the_pure_count() -> None:
     read = FeedbackCounter(adapters.cases, adapters.alerts).count(BEFORE)
 
     assert read == count_feedback(CASES, ALERTS, [DISMISSED], counted_before=BEFORE)
+
+
+def test_the_next_run_report_counts_a_case_closed_as_false_positive() -> None:
+    # Given a scoring run that raised alerts, and a case on one of them closed as a false positive
+    adapters = memory_adapters("testville")
+    adapters.records.put_records(learnable_agency(), upload_id="u1")
+    jobs = build_scoring_jobs(adapters, agency_id="testville", clock=lambda: datetime(2025, 6, 1, 6, tzinfo=UTC))
+    jobs.scoring.run(date(2025, 6, 1))
+    alert = next(a for a in adapters.alerts.list_alerts() if a.rules)
+    rule_id = alert.rules[0].rule_id
+    adapters.cases.create_case(
+        _closed("c-1", [alert.alert_id], Disposition.FALSE_POSITIVE, at=datetime(2025, 6, 1, 15, tzinfo=UTC))
+    )
+
+    # When the next day's run writes its report
+    jobs.scoring.run(date(2025, 6, 2))
+
+    # Then its feedback section counts that alert under its rule and under the scorer that raised it
+    feedback = adapters.artifacts.get_json(report_key(date(2025, 6, 2)))["feedback"]
+    assert feedback["closed_cases"] == 1
+    [row] = [r for r in feedback["by_rule"] if r["rule_id"] == rule_id]
+    assert (row["alerts"], row["false_positive"]) == (1, 1)
+    assert row["summary"] == f"of 1 alert from rule {rule_id}, 1 closed as false positive"
+    assert [(m["trained_model_id"], m["false_positive"]) for m in feedback["by_model"]] == [(None, 1)]
+    # And the first day's report, written before the closure, counted nothing
+    assert adapters.artifacts.get_json(report_key(date(2025, 6, 1)))["feedback"]["closed_cases"] == 0
