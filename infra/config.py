@@ -183,18 +183,29 @@ class AgencyConfig(NotifyPolicy, ScorePolicy):
     def bucket_names(self) -> list[str]:
         return [self.resources.bucket(b) for b in Bucket] + [self.access_logs_bucket]
 
-    def function_settings(self, function: str, *, alerts_topic_arn: str, audit_key_id: str) -> AgencyStack:
+    def function_settings(
+        self, function: str, *, alerts_topic_arn: str, audit_key_id: str, operations_topic_arn: str | None = None
+    ) -> AgencyStack:
         """``function``'s settings model (``eis_core.settings``) for this agency, as the stack deploys it.
 
         Built from this config by field name plus what only the stack knows; a field the model
         requires that neither supplies stops the synth (``SettingsError`` naming it).
         """
         stack_values = {"portal_url": self.origin, "alerts_topic_arn": alerts_topic_arn, "audit_key_id": audit_key_id}
+        if operations_topic_arn is not None:
+            stack_values["operations_topic_arn"] = operations_topic_arn
         return function_settings(FUNCTION_SETTINGS[function], self.resources, self.model_dump() | stack_values)
 
-    def function_environment(self, function: str, *, alerts_topic_arn: str, audit_key_id: str) -> dict[str, str]:
+    def function_environment(
+        self, function: str, *, alerts_topic_arn: str, audit_key_id: str, operations_topic_arn: str | None = None
+    ) -> dict[str, str]:
         """The ``EIS_*`` variables ``function`` receives: its settings model, serialised by alias."""
-        return self.function_settings(function, alerts_topic_arn=alerts_topic_arn, audit_key_id=audit_key_id).to_env()
+        return self.function_settings(
+            function,
+            alerts_topic_arn=alerts_topic_arn,
+            audit_key_id=audit_key_id,
+            operations_topic_arn=operations_topic_arn,
+        ).to_env()
 
     @property
     def is_govcloud(self) -> bool:

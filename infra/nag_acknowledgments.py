@@ -12,6 +12,7 @@ from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import IConstruct
 
 from eis_core.ingest.contract import UPLOAD_PREFIX
+from eis_core.oversight.keys import CURRENT_KEY, MODELS_PREFIX, PROMOTIONS_PREFIX, RUNS_PREFIX
 from eis_core.storage.schema import Bucket
 from infra.platform import EisPlatformStack
 from infra.stack import EisAgencyStack
@@ -90,6 +91,10 @@ def acknowledge(stack: EisAgencyStack) -> None:
         stack.cases_api: [
             _objects(buckets[Bucket.QUARANTINE], "reports/"),
             _objects(buckets[Bucket.QUARANTINE], "quarantine/"),
+            _objects(buckets[Bucket.ARTIFACTS], RUNS_PREFIX),
+            _objects(buckets[Bucket.ARTIFACTS], MODELS_PREFIX),
+            _objects(buckets[Bucket.ARTIFACTS], PROMOTIONS_PREFIX),
+            _objects(buckets[Bucket.ARTIFACTS], CURRENT_KEY),
         ],
     }
     for function, findings in object_grants.items():

@@ -16,6 +16,7 @@ from aws_cdk import aws_s3_notifications as s3n
 from constructs import Construct
 
 from eis_core.ingest.contract import UPLOAD_PREFIX
+from eis_core.oversight.keys import CURRENT_KEY, MODELS_PREFIX, PROMOTIONS_PREFIX, RUNS_PREFIX
 from eis_core.storage.schema import Bucket, Table, audit_sequence_partition
 from infra.components.access import Access
 from infra.components.api import CasesApi
@@ -144,12 +145,23 @@ class EisAgencyStack(Stack):
         self.sender = SenderIdentity(self, "Email", sender_email=config.sender_email)
         self.users = AgencyUserPool(self, "Identity", resources=resources)
         self.layers = AgencyLayers(self, "Layers", prefix=resources.prefix, layer_dirs=layer_dirs)
+        # Before the functions: the score function tells this topic of a retrained model kept as a candidate.
+        self.operations = OperationsAlarms(
+            self,
+            "Operations",
+            topic_name=resources.operations_topic,
+            key=self.key,
+            emails=config.operations_emails,
+        )
 
         def environment(name: str, function_name: str) -> dict[str, str]:
             # Built from the function's settings model (eis_core.settings): a variable it requires
             # that the stack does not supply stops the synth here.
             settings = config.function_environment(
-                name, alerts_topic_arn=self.messaging.topic.topic_arn, audit_key_id=self.audit_key.key_arn
+                name,
+                alerts_topic_arn=self.messaging.topic.topic_arn,
+                audit_key_id=self.audit_key.key_arn,
+                operations_topic_arn=self.operations.topic.topic_arn,
             )
             return settings | {"POWERTOOLS_METRICS_NAMESPACE": "EIS", "POWERTOOLS_SERVICE_NAME": function_name}
 
@@ -228,13 +240,6 @@ class EisAgencyStack(Stack):
             burst_limit=config.api_throttle.burst_limit,
             log_retention_days=config.log_retention_days,
         )
-        self.operations = OperationsAlarms(
-            self,
-            "Operations",
-            topic_name=f"{resources.prefix}-operations",
-            key=self.key,
-            emails=config.operations_emails,
-        )
         self._watch()
 
     def _watch(self) -> None:
@@ -279,6 +284,7 @@ class EisAgencyStack(Stack):
         score.read_write_items(table[Table.CASES], t.index_arns(Table.CASES), delete=True)
         score.read_objects(b[Bucket.ARTIFACTS]).write_objects(b[Bucket.ARTIFACTS])
         score.publish(self.messaging.topic)
+        score.publish(self.operations.topic)  # a retrained model kept as a candidate
         score.append_audit(table[Table.AUDIT], self.audit_key, sequence)
         score.write_objects(b[Bucket.AUDIT])
         score.verify_audit(self.audit_key)  # the export checks the chain before it writes a checkpoint
@@ -301,6 +307,12 @@ class EisAgencyStack(Stack):
         api.read_objects(b[Bucket.QUARANTINE], "reports/").read_objects(b[Bucket.QUARANTINE], "quarantine/")
         api.append_audit(table[Table.AUDIT], self.audit_key, sequence)
         api.verify_audit(self.audit_key)  # GET /audit checks MACs and checkpoints
+        # Run reports and model cards (GET /reports/runs..., GET /models/...); an admin's promotion writes
+        # its record and the current-model pointer, nothing else (never a model or its card).
+        artifacts = b[Bucket.ARTIFACTS]
+        for prefix in (RUNS_PREFIX, MODELS_PREFIX, PROMOTIONS_PREFIX):
+            api.read_objects(artifacts, prefix)
+        api.write_objects(artifacts, PROMOTIONS_PREFIX).write_objects(artifacts, CURRENT_KEY)
 
     def _wire_triggers(self, config: AgencyConfig) -> None:
         self.buckets.buckets[Bucket.UPLOADS].add_event_notification(

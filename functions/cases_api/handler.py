@@ -12,6 +12,7 @@ import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -65,6 +66,8 @@ from eis_core.models.api import (
     UploadList,
     UploadOut,
 )
+from eis_core.models.oversight_api import ModelCardOut, PromotionIn, RunListOut, RunReportOut
+from eis_core.oversight.service import MAX_RUNS_PAGE, MODEL_ID_PATTERN
 from eis_core.settings import CasesApiSettings
 from eis_core.wiring import aws_adapters
 
@@ -426,6 +429,76 @@ def get_upload_quarantine(upload_id: UploadId) -> Response[str]:
         body=body.decode("utf-8"),
         headers={"Content-Disposition": f'attachment; filename="quarantine-{upload_id}.csv"'},
     )
+
+
+# --- oversight outputs: run reports and model cards (risk managers, admins, auditors) ------------
+
+RunDate = Annotated[date, Path(description="The scoring run's date, e.g. 2025-06-01")]
+ModelId = Annotated[
+    str, Path(description="A trained model's id, as alerts carry it (trained_model_id)", pattern=MODEL_ID_PATTERN)
+]
+
+
+@app.get(
+    "/reports/runs",
+    summary="Scoring run dates with a report, newest first (risk managers, admins, auditors)",
+    tags=["reports"],
+    responses=_responses(HTTPStatus.OK),
+)
+def list_runs(
+    limit: Annotated[int, Query(ge=1, le=MAX_RUNS_PAGE)] = 30,
+    before: Annotated[
+        date | None, Query(description="Only runs before this date (the previous page's next_before)")
+    ] = None,
+) -> RunListOut:
+    page = _service().oversight.list_runs(_caller(), limit=limit, before=before)
+    return RunListOut.from_domain(page.as_of, page.next_before)
+
+
+@app.get(
+    "/reports/runs/<as_of>",
+    summary="One scoring run's report: counts, fairness table and disparities, recognition, reviewers' feedback",
+    tags=["reports"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND),
+)
+def get_run_report(as_of: RunDate) -> RunReportOut:
+    return RunReportOut.from_domain(_service().oversight.run_report(_caller(), as_of))
+
+
+@app.get(
+    "/models/current",
+    summary="The card of the model daily scoring uses (risk managers, admins, auditors)",
+    description="404 when the agency has no trained model yet (scoring then uses the peer-and-rule scorer).",
+    tags=["models"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND),
+)
+def get_current_model() -> ModelCardOut:
+    return ModelCardOut.from_domain(_service().oversight.current_model(_caller()))
+
+
+@app.get(
+    "/models/<trained_model_id>",
+    summary="A trained model's card, current or candidate (risk managers, admins, auditors)",
+    tags=["models"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND),
+)
+def get_model(trained_model_id: ModelId) -> ModelCardOut:
+    return ModelCardOut.from_domain(_service().oversight.model(_caller(), trained_model_id))
+
+
+@app.post(
+    "/models/<trained_model_id>/promotion",
+    summary="Make a stored model the current one (admins only, with a reason; audited)",
+    description=(
+        "For a retrained model the promotion gate kept as a candidate, or to go back to an earlier model. "
+        "409 when it is already current or has no stored artifact."
+    ),
+    tags=["models"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def promote_model(trained_model_id: ModelId, promotion: PromotionIn) -> ModelCardOut:
+    view = _service().oversight.promote(_caller(), trained_model_id, promotion.reason, request_id=_request_id())
+    return ModelCardOut.from_domain(view)
 
 
 # --- entry point ---------------------------------------------------------------------------------

@@ -44,7 +44,13 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/uploads"),
         ("GET", "/uploads/{upload_id}"),
         ("GET", "/uploads/{upload_id}/quarantine"),
+        ("GET", "/reports/runs"),
+        ("GET", "/reports/runs/{as_of}"),
+        ("GET", "/models/current"),
+        ("GET", "/models/{trained_model_id}"),
+        ("POST", "/models/{trained_model_id}/promotion"),
     }
+    assert codes[("POST", "/models/{trained_model_id}/promotion")] >= {"200", "403", "404", "409", "422"}
     assert codes[("GET", "/uploads/{upload_id}/quarantine")] >= {"200", "403", "404"}
     # Every request's body is screened first: media type, encoding, size and depth answer these anywhere.
     for operation_codes in codes.values():

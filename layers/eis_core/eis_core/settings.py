@@ -10,6 +10,7 @@ One model per function, composed from shared parts (as aws-lambda-handler-cookbo
 ``PortalLink``         the portal URL: links in emails (notify), the one CORS origin (case API)
 ``ScorePolicy``        alert share and rule thresholds (score)
 ``AlertsTopic``        where new alerts are published (score)
+``OperationsTopic``    where the operations team is told of a model kept as a candidate (score)
 =====================  =====================================================================
 
 A field's environment variable is ``EIS_`` + its name in capitals (``sender_email`` ->
@@ -156,6 +157,13 @@ class ScorePolicy(EnvSettings):
     rule_thresholds: dict[str, RuleThreshold] = Field(
         default_factory=dict, description="rule id -> the agency's own levels; other rules keep the defaults"
     )
+    promotion_margin: float = Field(
+        default=0.02,
+        ge=0,
+        le=1,
+        description="how much lower a retrained model's validation precision at the alert rate may be than the "
+        "current model's and still be promoted; a worse one is kept as a candidate",
+    )
 
     @field_validator("rule_thresholds", mode="before")
     @classmethod
@@ -183,6 +191,13 @@ class AlertsTopic(EnvSettings):
     alerts_topic_arn: str = Field(min_length=1, description="SNS topic new alerts are published to")
 
 
+class OperationsTopic(EnvSettings):
+    operations_topic_arn: str = Field(
+        default="",
+        description="SNS topic of the operations team: told of a retrained model not promoted (empty: only logged)",
+    )
+
+
 # --- one model per function ------------------------------------------------------------------------
 
 
@@ -190,7 +205,7 @@ class IngestSettings(AgencyStack):
     """functions/ingest."""
 
 
-class ScoreSettings(AgencyStack, ScorePolicy, AlertsTopic):
+class ScoreSettings(AgencyStack, ScorePolicy, AlertsTopic, OperationsTopic):
     """functions/score: scoring, retraining, the frames snapshot and the audit export."""
 
 

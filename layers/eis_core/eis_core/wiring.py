@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 
 from eis_core.errors import ValidationFailed
-from eis_core.settings import AgencyStack, AlertsTopic, NotifyPolicy
+from eis_core.settings import AgencyStack, AlertsTopic, NotifyPolicy, OperationsTopic
 from eis_core.storage.dynamodb import (
     DynamoAlertStore,
     DynamoAuditLog,
@@ -63,6 +63,8 @@ class Adapters:
     publisher: Publisher
     # The Object-Lock audit bucket: exported audit segments, written once (see eis_core.audit.export).
     audit_archive: ArchiveStore
+    # The operations topic (retraining tells it of a model kept as a candidate); None where not configured.
+    operations: Publisher | None = None
 
 
 class _NotConfigured:
@@ -121,6 +123,11 @@ def aws_adapters(settings: AgencyStack, session: boto3.session.Session | None = 
             else _NotConfigured("EIS_ALERTS_TOPIC_ARN")
         ),
         audit_archive=S3ArtifactStore(s3, settings.audit_bucket),
+        operations=(
+            SnsPublisher(session.client("sns", config=config), settings.operations_topic_arn)
+            if isinstance(settings, OperationsTopic) and settings.operations_topic_arn
+            else None
+        ),
     )
 
 
@@ -141,4 +148,5 @@ def memory_adapters(agency_id: str, *, audit_key: LocalAuditKey | None = None) -
         mailer=CapturingMailer(),
         publisher=CapturingPublisher(),
         audit_archive=InMemoryArtifactStore(),
+        operations=CapturingPublisher(),
     )

@@ -30,6 +30,10 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
         f"  model {t.get('model_id')} trained on {t.get('officer_years')} officer-years before {t.get('cutoff')},"
         f" base rate {t.get('base_rate', 0):.3f}; card at {t.get('card_key')}"
     )
+    promotion = t.get("promotion") or {}
+    if promotion:
+        verdict = "promoted to current" if t.get("promoted", True) else "KEPT AS A CANDIDATE (operations told)"
+        print(f"  {verdict}: {promotion.get('reason')}")
     s = result.scoring
     print("Scoring (schedule -> score function):")
     print(

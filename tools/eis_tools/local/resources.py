@@ -35,6 +35,7 @@ class LocalAgency:
     notify_queue_url: str
     sender_email: str
     audit_key_id: str
+    operations_topic_arn: str = ""
 
     def function_environment(self, function: str, *, portal_url: str = LOCAL_PORTAL_URL) -> dict[str, str]:
         """What ``function`` reads, built from its settings model as the CDK stack builds it."""
@@ -42,6 +43,7 @@ class LocalAgency:
             "alerts_topic_arn": self.alerts_topic_arn,
             "sender_email": self.sender_email,
             "audit_key_id": self.audit_key_id,
+            "operations_topic_arn": self.operations_topic_arn,
         }
         values["portal_url"] = portal_url
         return function_settings(FUNCTION_SETTINGS[function], self.resources, values).to_env()
@@ -117,7 +119,10 @@ def create_agency_resources(session: Any, resources: AgencyResources, *, sender_
     )
 
     session.client("ses").verify_email_identity(EmailAddress=sender_email)
-    return LocalAgency(resources, topic_arn, queue_url, sender_email, create_audit_key(session, resources))
+    operations_arn = sns.create_topic(Name=resources.operations_topic)["TopicArn"]
+    return LocalAgency(
+        resources, topic_arn, queue_url, sender_email, create_audit_key(session, resources), operations_arn
+    )
 
 
 def create_audit_key(session: Any, resources: AgencyResources) -> str:

@@ -37,6 +37,7 @@ from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
 from eis_core.models.cases import Case, CaseTransition, Note
 from eis_core.models.uploads import UploadReport
+from eis_core.oversight.service import OversightService
 from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, RecordStore
 from eis_core.upload_reports import UploadReports
 
@@ -99,6 +100,7 @@ class CaseService:
         roster_max_age_seconds: float = 300.0,
         clock: Callable[[], datetime] = _utcnow,
         new_id: Callable[[], str] = _new_id,
+        oversight: OversightService | None = None,
     ) -> None:
         self._agency_id = agency_id
         self._alerts = alerts
@@ -109,6 +111,7 @@ class CaseService:
         self._uploads = uploads
         self._clock = clock
         self._new_id = new_id
+        self._oversight = oversight
 
     # --- identity -------------------------------------------------------------------------------
 
@@ -317,6 +320,15 @@ class CaseService:
         if self._uploads is None:
             raise NotFoundError("upload reports are not available in this deployment")
         return self._uploads
+
+    # --- oversight outputs ----------------------------------------------------------------------
+
+    @property
+    def oversight(self) -> OversightService:
+        """Run reports, model cards and promotion (``eis_core.oversight.service``), checked per caller there."""
+        if self._oversight is None:
+            raise NotFoundError("run reports and models are not available in this deployment")
+        return self._oversight
 
     # --- internals ------------------------------------------------------------------------------
 

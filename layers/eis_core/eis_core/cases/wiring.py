@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from eis_core.cases.service import CaseService
+from eis_core.oversight.service import OversightService
 from eis_core.settings import ReviewPolicy
 from eis_core.upload_reports import UploadReports
 from eis_core.wiring import Adapters
 
 
 def build_case_service(adapters: Adapters, *, agency_id: str, policy: ReviewPolicy | None = None) -> CaseService:
-    """The case service on ``adapters``; upload reports are read from the quarantine store."""
+    """The case service on ``adapters``: upload reports from quarantine, run reports and models from artifacts."""
     return CaseService(
         agency_id=agency_id,
         alerts=adapters.alerts,
@@ -18,4 +19,5 @@ def build_case_service(adapters: Adapters, *, agency_id: str, policy: ReviewPoli
         audit=adapters.audit,
         review_days=(policy or ReviewPolicy()).review_days,
         uploads=UploadReports(adapters.quarantine),
+        oversight=OversightService(agency_id=agency_id, artifacts=adapters.artifacts, audit=adapters.audit),
     )

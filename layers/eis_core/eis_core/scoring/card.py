@@ -17,6 +17,7 @@ import sklearn
 from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, field_serializer, model_serializer
 
 from eis_core.indicators.history import PopulationRule
+from eis_core.models.oversight import FeedbackSummary
 from eis_core.scoring.spec import ModelParameters, ModelSpec
 
 ESTIMATOR = "CalibratedClassifierCV(method='sigmoid', ensemble=False) of HistGradientBoostingClassifier"
@@ -109,6 +110,8 @@ class ModelCard(_Record):
     """Set by the store when the fitted model is saved (``models/<id>/model.pkl``)."""
     artifact_sha256: str | None = None
     """SHA-256 of the pickled model; loading refuses a blob that does not match it."""
+    feedback: FeedbackSummary | None = None
+    """Reviewers' conclusions on earlier alerts, per rule and model version, known by the training cutoff."""
 
     @field_serializer("trained_at")
     def _iso(self, moment: datetime) -> str:
@@ -117,7 +120,7 @@ class ModelCard(_Record):
     @model_serializer(mode="wrap")
     def _omit_unsaved(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
         document: dict[str, Any] = handler(self)
-        for key in ("artifact_key", "artifact_sha256"):
+        for key in ("artifact_key", "artifact_sha256", "feedback"):
             if document.get(key) is None:
                 document.pop(key, None)
         return document

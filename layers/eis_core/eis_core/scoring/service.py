@@ -27,6 +27,8 @@ from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent
 from eis_core.models.messages import AlertCreated
+from eis_core.oversight.feedback import FeedbackCounter
+from eis_core.oversight.keys import report_key as run_report_key
 from eis_core.scoring.alert_ids import AlertIds
 from eis_core.scoring.card import ModelCard
 from eis_core.scoring.fairness import audit_groups, disparities, fairness_table
@@ -42,7 +44,7 @@ ALERT_SUBJECT = "alert.created"
 
 
 def report_key(as_of: date) -> str:
-    return f"runs/{as_of.isoformat()}/report.json"
+    return run_report_key(as_of)
 
 
 class RunSummary(BaseModel):
@@ -180,6 +182,9 @@ class ScoringService:
             "disparities": disparities(fairness),
             "model_validation": None if card is None else card.temporal_validation.fairness,
         }
+        # Reviewers' conclusions known before the run date, per rule and per model version.
+        counted_before = datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC)
+        report["feedback"] = FeedbackCounter(self._cases, self._alerts).count(counted_before).model_dump(mode="json")
         self._artifacts.put_json(key, report)
         self._audit.append(
             AuditEvent(

@@ -13,28 +13,20 @@ import pickle
 from typing import Any
 
 from eis_core.errors import NotFoundError
+from eis_core.oversight.keys import CURRENT_KEY, MODELS_PREFIX, artifact_key, card_key
 from eis_core.scoring.card import ModelCard
 from eis_core.scoring.estimator import AveragedEstimator, TrainedModel
 from eis_core.scoring.scorer import ModelScorer
 from eis_core.scoring.spec import ModelSpec
 from eis_core.storage.ports import ArtifactStore
 
-MODELS_PREFIX = "models/"
-CURRENT_KEY = "models/current.json"
 SPEC_KEY = "models/spec.json"
 """Optional agency-specific ``ModelSpec`` (JSON) the retraining job reads; defaults otherwise."""
 
+__all__ = ["CURRENT_KEY", "MODELS_PREFIX", "SPEC_KEY", "ModelRepository", "artifact_key", "card_key"]
+
 _MOVED_CLASSES = {("eis_core.scoring.model", "AveragedEstimator"): AveragedEstimator}
 """Classes pickled under a module that has since been split, by their old (module, name)."""
-
-
-def card_key(model_id: str) -> str:
-    """Where a trained model's card is: what an auditor follows from an alert's ``trained_model_id``."""
-    return f"{MODELS_PREFIX}{model_id}/card.json"
-
-
-def artifact_key(model_id: str) -> str:
-    return f"{MODELS_PREFIX}{model_id}/model.pkl"
 
 
 class _Unpickler(pickle.Unpickler):

@@ -1,30 +1,50 @@
-"""The retraining job: train the agency's model on its own history and store it as the current model.
+"""The retraining job: train the agency's model on its own history; promote it to current if it passes the gate.
 
 Separate from the daily scoring run (scheduled or on demand: the score function's ``{"job": "retrain"}``
 event). The model spec comes from the agency's ``models/spec.json`` when present. Retraining the same
 records with the same spec and cutoff gives the same model id and the same stored bytes, so a
 re-delivered event changes nothing.
+
+The gate (``eis_core.scoring.promotion``): a retrained model becomes current only when, on its latest
+validation year, its precision at the alert rate is not below the current model's by more than the
+agency's ``promotion_margin``. Otherwise it is stored as a candidate (card and artifact, not current),
+the report says why, and the operations topic is told; an admin may still promote it
+(``POST /models/{id}/promotion``). The card carries the reviewers' feedback known by the cutoff.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from eis_core.indicators.history import HistoryFrame
 from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.models.audit import AuditEvent
+from eis_core.models.oversight import FeedbackSummary, PromotionDecision
+from eis_core.oversight.feedback import FeedbackCounter
+from eis_core.oversight.keys import retrain_key
+from eis_core.scoring.estimator import TrainedModel
+from eis_core.scoring.promotion import decide, precision_on_year
 from eis_core.scoring.spec import ModelSpec
 from eis_core.scoring.store import ModelRepository, card_key
 from eis_core.scoring.trainer import train_model
-from eis_core.storage.ports import ArtifactStore, AuditLog, RecordStore
+from eis_core.storage.ports import AlertStore, ArtifactStore, AuditLog, CaseStore, Publisher, RecordStore
+
+logger = logging.getLogger(__name__)
 
 ACTOR = "eis-retrain"
+DEFAULT_PROMOTION_MARGIN = 0.02
+CANDIDATE_SUBJECT = "model.candidate_kept"
 
 
 class RetrainSummary(BaseModel):
+    """The retraining job's report (also stored at ``models/<id>/retrain.json``)."""
+
     model_config = ConfigDict(frozen=True)
 
     model_id: str
@@ -33,6 +53,13 @@ class RetrainSummary(BaseModel):
     base_rate: float
     validation: dict[str, Any]
     card_key: str
+    promoted: bool = True
+    """False when the gate kept the model as a candidate (stored, not current)."""
+    current_model_id: str | None = None
+    """The current model after this run: the new one when promoted, else the one that stayed."""
+    promotion: PromotionDecision | None = None
+    feedback: FeedbackSummary | None = None
+    """Reviewers' conclusions known by the cutoff, as written into the new card."""
 
 
 class RetrainingService:
@@ -46,22 +73,35 @@ class RetrainingService:
         spec: ModelSpec | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         actor: str = ACTOR,
+        cases: CaseStore | None = None,
+        alerts: AlertStore | None = None,
+        operations: Publisher | None = None,
+        promotion_margin: float = DEFAULT_PROMOTION_MARGIN,
     ) -> None:
         self._agency_id = agency_id
+        self._artifacts = artifacts
         self._repository = ModelRepository(artifacts)
         self._frames = FrameSnapshots(records, artifacts)
         self._audit = audit
         self._spec = spec
         self._clock = clock
         self._actor = actor
+        self._feedback = None if cases is None or alerts is None else FeedbackCounter(cases, alerts)
+        self._operations = operations
+        self._margin = promotion_margin
 
     def run(self, cutoff: date, *, request_id: str | None = None) -> RetrainSummary:
-        """Train on every label window that ends by ``cutoff`` and make the result the current model."""
+        """Train on every label window that ends by ``cutoff``; promote it unless the gate keeps it a candidate."""
         spec = self._spec or self._repository.spec()
         frame = self._frames.load().history
         # trained_at is the cutoff, not the wall clock, so a retried job writes the same card.
-        model = train_model(frame, spec, cutoff, trained_at=datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=UTC))
-        card = self._repository.save(model)
+        midnight = datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=UTC)
+        model = train_model(frame, spec, cutoff, trained_at=midnight)
+        feedback = None if self._feedback is None else self._feedback.count(midnight)
+        if feedback is not None:
+            model = replace(model, card=model.card.model_copy(update={"feedback": feedback}))
+        decision = self._decide(model, frame, spec, cutoff)
+        card = self._repository.save(model, make_current=decision.promoted)
         validation = card.temporal_validation.model_dump(mode="json")
         summary = RetrainSummary(
             model_id=model.model_id,
@@ -70,7 +110,12 @@ class RetrainingService:
             base_rate=card.base_rate,
             validation={"as_of": validation.get("as_of"), "metrics": validation.get("metrics")},
             card_key=card_key(model.model_id),
+            promoted=decision.promoted,
+            current_model_id=model.model_id if decision.promoted else decision.current_model_id,
+            promotion=decision,
+            feedback=feedback,
         )
+        self._artifacts.put_json(retrain_key(model.model_id), summary.model_dump(mode="json"))
         self._audit.append(
             AuditEvent(
                 actor=self._actor,
@@ -80,7 +125,34 @@ class RetrainingService:
                 target_id=model.model_id,
                 agency_id=self._agency_id,
                 request_id=request_id,
-                detail=summary.model_dump(mode="json") | {"artifact_sha256": card.artifact_sha256},
+                detail=summary.model_dump(mode="json", exclude={"feedback"})
+                | {"artifact_sha256": card.artifact_sha256},
             )
         )
+        if not decision.promoted:
+            self._tell_operations(decision)
         return summary
+
+    def _decide(self, model: TrainedModel, frame: HistoryFrame, spec: ModelSpec, cutoff: date) -> PromotionDecision:
+        current_id = self._repository.current_id()
+        if current_id is None or current_id == model.model_id:
+            current_card = None if current_id is None else model.card
+            return decide(model.card, current_card, None, margin=self._margin)
+        try:
+            current = self._repository.load(current_id)
+        except ValueError as error:  # the current model failed its integrity check: replace it
+            problem = f"the current model {current_id} could not be loaded ({error})"
+            return decide(model.card, None, None, margin=self._margin, current_problem=problem)
+        if current is None:
+            problem = f"the current model {current_id} is missing from the artifacts bucket"
+            return decide(model.card, None, None, margin=self._margin, current_problem=problem)
+        as_of = model.card.temporal_validation.as_of
+        precision = precision_on_year(current.model, frame, spec, as_of, cutoff)
+        return decide(model.card, current.model.card, precision, margin=self._margin)
+
+    def _tell_operations(self, decision: PromotionDecision) -> None:
+        message = {"agency_id": self._agency_id, "event": CANDIDATE_SUBJECT} | decision.model_dump(mode="json")
+        if self._operations is None:
+            logger.warning("retrained model kept as a candidate; no operations topic to tell", extra=message)
+            return
+        self._operations.publish(message, subject=CANDIDATE_SUBJECT)

@@ -71,6 +71,10 @@ def build_scoring_jobs(
         audit=adapters.audit,
         clock=clock,
         actor=actor or RETRAINING_ACTOR,
+        cases=adapters.cases,
+        alerts=adapters.alerts,
+        operations=adapters.operations,
+        promotion_margin=(policy or ScorePolicy()).promotion_margin,
     )
     exporter = AuditExporter(adapters.audit, adapters.audit_archive, adapters.artifacts, agency_id)
     return ScoringJobs(

@@ -36,6 +36,7 @@ from eis_core.models.audit import (
     record_mac_message,
 )
 from eis_core.models.cases import Case, CaseStatus, CaseTransition, Note
+from eis_core.models.oversight import closed_at
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
 from eis_core.storage.ports import AuditKey, RecordVersion, WriteSummary
@@ -505,6 +506,16 @@ NOTE_PREFIX = "NOTE#"
 LOCK_SK = "OPEN_CASE_LOCK"
 
 
+CLOSED_LIST = "CLOSED"
+CLOSED_ATTRIBUTES = ("closed_list", "closed_at")
+"""Set only on closed cases: the sparse ``closed`` index lists closures in time order (feedback counts)."""
+
+
+def _closed_attributes(case: Case) -> dict[str, str]:
+    moment = closed_at(case)
+    return {} if moment is None else {"closed_list": CLOSED_LIST, "closed_at": sortable_time(moment)}
+
+
 def _lock_key(officer_id: str) -> Item:
     return {"case_id": {"S": f"OFFICER#{officer_id}"}, "sk": {"S": LOCK_SK}}
 
@@ -524,6 +535,7 @@ class DynamoCaseStore:
     """
 
     OPEN_BY_OFFICER = "open_by_officer"
+    CLOSED = "closed"
 
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._db = client
@@ -532,6 +544,7 @@ class DynamoCaseStore:
     def _case_item(self, case: Case) -> Item:
         values = case.model_dump(mode="json", exclude={"notes"})
         values |= {"sk": CASE_SK, "open_officer_id": case.officer_id if case.is_open else None}
+        values |= _closed_attributes(case)
         return _to_item(values)
 
     def _lock_put(self, case: Case) -> dict[str, Any]:
@@ -631,6 +644,32 @@ class DynamoCaseStore:
                 raise CorruptItemError("case", str(values.get("case_id", "?"))) from None
         return sorted(cases, key=lambda case: case.case_id)
 
+    def closed_cases(self, *, closed_before: datetime | None = None) -> Iterator[Case]:
+        # The sparse index holds only closed case items, ordered by closing time; read a page at a time.
+        condition = "closed_list = :closed_list"
+        values: dict[str, Any] = {":closed_list": {"S": CLOSED_LIST}}
+        if closed_before is not None:
+            condition += " AND closed_at < :before"
+            values[":before"] = {"S": sortable_time(closed_before)}
+        with _translated(self.table_name):
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self.table_name,
+                IndexName=self.CLOSED,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=values,
+            )
+            for page in pages:
+                for item in page.get("Items", []):
+                    values_read = _from_item(item)
+                    if values_read.pop("sk", None) != CASE_SK:
+                        continue
+                    for name in ("open_officer_id", *CLOSED_ATTRIBUTES):
+                        values_read.pop(name, None)
+                    try:
+                        yield Case.model_validate(values_read | {"notes": []})
+                    except ValueError:
+                        raise CorruptItemError("case", str(values_read.get("case_id", "?"))) from None
+
     def add_note(self, note: Note) -> None:
         item = _to_item(note.model_dump(mode="json") | {"sk": _note_sk(note)})
         with _translated(self.table_name):
@@ -724,6 +763,13 @@ class DynamoCaseStore:
                         }
                     }
                 )
+        closed = _closed_attributes(stored.model_copy(update={"status": case.status}))
+        for name in CLOSED_ATTRIBUTES:
+            if name in closed:
+                sets.append(f"{name} = :{name}")
+                values[f":{name}"] = {"S": closed[name]}
+            else:
+                removes.append(name)
         update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         # Conditional on the status we read: a concurrent transition makes this one fail, not interleave.
         transaction: list[Any] = [
@@ -772,6 +818,8 @@ class DynamoCaseStore:
         if closing:
             sets.append("disposition = :disposition")
             values[":disposition"] = {"S": move.disposition.value} if move.disposition else {"NULL": True}
+            sets += ["closed_list = :closed_list", "closed_at = :closed_at"]
+            values |= {":closed_list": {"S": CLOSED_LIST}, ":closed_at": {"S": sortable_time(move.at)}}
             removes.append("open_officer_id")
             if stored.is_open:  # closing frees the officer for a new case
                 actions.append(
@@ -788,6 +836,7 @@ class DynamoCaseStore:
             sets.append("open_officer_id = :officer_id")
             values[":officer_id"] = {"S": stored.officer_id}
             removes.append("disposition")
+            removes += list(CLOSED_ATTRIBUTES)
             if not stored.is_open:  # reopening takes the officer's lock again
                 actions.append(self._lock_put(stored))
         # Items stored before the workflow have no history: they count as none.

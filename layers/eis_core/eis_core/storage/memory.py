@@ -23,6 +23,7 @@ from eis_core.errors import ConflictError, NotFoundError, ValidationFailed
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
 from eis_core.models.audit import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditRecord, record_mac_message
 from eis_core.models.cases import Case, CaseStatus, CaseTransition, Note
+from eis_core.models.oversight import closed_at
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import RECORD_CODECS, content_hash, sortable_time
 from eis_core.storage.ports import RecordVersion, WriteSummary
@@ -313,6 +314,16 @@ class InMemoryCaseStore:
             assembled = self._assemble(case_id)
             assert assembled is not None
             return assembled
+
+    def closed_cases(self, *, closed_before: datetime | None = None) -> Iterator[Case]:
+        with self._lock:
+            closed = [
+                (sortable_time(at), case.case_id, case.model_copy(deep=True))
+                for case in self._cases.values()
+                if (at := closed_at(case)) is not None and (closed_before is None or at < closed_before)
+            ]
+        for _, _, case in sorted(closed, key=lambda entry: entry[:2]):
+            yield case
 
 
 class LocalAuditKey:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
@@ -137,6 +137,14 @@ class CaseStore(Protocol):
         ConflictError. A closure sets the disposition and frees the officer for a new case; a reopening
         clears it and takes the officer's open-case lock again (ConflictError if another case holds it).
         Raises NotFoundError when the case does not exist.
+        """
+        ...
+
+    def closed_cases(self, *, closed_before: datetime | None = None) -> Iterator[Case]:
+        """Closed cases closed strictly before ``closed_before`` (all when None), oldest closure first, no notes.
+
+        For the scoring job's feedback counts: a paginated query on the sparse closed-case index
+        (DynamoDB), read page by page; a case closed before the index existed is not listed.
         """
         ...
 

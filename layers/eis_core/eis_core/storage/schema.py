@@ -99,7 +99,11 @@ TABLE_SPECS: dict[Table, TableSpec] = {
         "cases",
         KeyAttr("case_id"),
         KeyAttr("sk"),
-        indexes=(IndexSpec("open_by_officer", KeyAttr("open_officer_id")),),
+        indexes=(
+            IndexSpec("open_by_officer", KeyAttr("open_officer_id")),
+            # Sparse: only closed cases carry closed_list, so feedback counts query closures by time.
+            IndexSpec("closed", KeyAttr("closed_list"), KeyAttr("closed_at")),
+        ),
     ),
     # One hash chain per agency, ordered by sequence number; writes are conditional on the slot.
     Table.AUDIT: TableSpec("audit", KeyAttr("chain"), KeyAttr("seq", "N")),
@@ -155,6 +159,11 @@ class AgencyResources(BaseModel):
     @property
     def alerts_topic(self) -> str:
         return f"{self.prefix}-alerts"
+
+    @property
+    def operations_topic(self) -> str:
+        """Operational alarms, and the retraining job's notice of a model kept as a candidate."""
+        return f"{self.prefix}-operations"
 
     @property
     def notify_queue(self) -> str:
