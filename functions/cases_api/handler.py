@@ -59,6 +59,7 @@ from eis_core.models.api import (
     AlertOut,
     AuditPage,
     CaseOut,
+    DismissalIn,
     ErrorOut,
     NoteIn,
     NoteOut,
@@ -303,6 +304,21 @@ def list_alerts(
 )
 def get_alert(alert_id: AlertId) -> AlertOut:
     return AlertOut.from_domain(_service().get_alert(_caller(), alert_id))
+
+
+@app.post(
+    "/alerts/<alert_id>/dismissal",
+    summary="Dismiss an alert without a case (risk managers and admins), with a reason",
+    description=(
+        "The alert's status becomes dismissed and it records who dismissed it, when and why; the sweep stops "
+        "chasing it. 403 for other roles; 409 when the alert already has a case or was dismissed."
+    ),
+    tags=["alerts"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def dismiss_alert(alert_id: AlertId, dismissal: DismissalIn) -> AlertOut:
+    alert = _service().dismiss_alert(_caller(), alert_id, dismissal.reason, request_id=_request_id())
+    return AlertOut.from_domain(alert)
 
 
 @app.post(

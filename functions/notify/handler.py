@@ -7,9 +7,10 @@
   alert was already notified, so no second email goes out.
 * The daily review-deadline sweep (``"detail-type"``: EventBridge ``{"job": "deadline-sweep"}``, invoked
   asynchronously). The sweep's day is the UTC date of the event's time, so EventBridge's retries of
-  one schedule sweep the same day. Each case gets at most one reminder or escalation per day (an
-  idempotency record keyed by agency, case, kind and day); a failing case fails the invocation after
-  the others were sent, and the retry sends only what is missing.
+  one schedule sweep the same day. Each open case, and each alert still without a case, gets at most
+  one reminder a day and each escalation level once (an idempotency record keyed by agency, case or
+  alert, kind and day or level; the level reached is also stored on the case or alert); a failing one
+  fails the invocation after the others were sent, and the retry sends only what is missing.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = {
         "day": day.isoformat(),
         "open_cases": summary.open_cases,
+        "open_alerts": summary.open_alerts,
         "due": summary.due,
         "sent": summary.sent,
         "already_sent": summary.already_sent,

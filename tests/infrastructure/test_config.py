@@ -147,7 +147,7 @@ def test_onboarding_is_one_entry_with_only_the_essentials(tmp_path: Path) -> Non
 
     assert agency.log_retention_days >= 365
     assert agency.audit_lock_mode == "COMPLIANCE"
-    assert agency.routing_policy.value == "chain_of_command"
+    assert agency.routing_policy.value == "decentralized"  # the chain of command
     assert (
         agency.function_environment("score", alerts_topic_arn="arn", audit_key_id="alias/k")["EIS_RULE_THRESHOLDS"]
         == "{}"

@@ -64,8 +64,8 @@ def test_the_routing_policy_is_read_under_its_name_and_its_earlier_name(tmp_path
 
     agency = load_agencies(path).agencies[0]
 
-    assert agency.routing_policy is RoutingPolicy.RISK_TEAM
-    assert (
+    assert agency.routing_policy is RoutingPolicy.CENTRALIZED
+    assert (  # the earlier value reaches the function as the response model it means
         agency.function_environment("notify", alerts_topic_arn="arn", audit_key_id="alias/k")["EIS_ROUTING_POLICY"]
-        == "risk_team"
+        == "centralized"
     )

@@ -165,11 +165,17 @@ def test_escalation_days_come_from_the_environment(adapters: Adapters, monkeypat
 
 
 @pytest.mark.parametrize(
-    ("model", "recipients"),
-    [("risk_team", [RISK_TEAM]), ("chain_of_command_and_risk_team", [LIEUTENANT, RISK_TEAM])],
+    ("model", "recipients", "reminded"),
+    [
+        ("risk_team", [RISK_TEAM], [RISK_TEAM]),  # read as centralized: the chain is not told
+        ("centralized", [RISK_TEAM], [RISK_TEAM]),
+        ("centralized_review", [LIEUTENANT, RISK_TEAM], [SERGEANT]),  # the risk team copied on escalations
+        ("decentralized", [LIEUTENANT], [SERGEANT]),
+        ("chain_of_command_and_risk_team", [LIEUTENANT, RISK_TEAM], [SERGEANT, RISK_TEAM]),  # capacity_building
+    ],
 )
 def test_escalations_follow_the_agency_routing_policy(
-    adapters: Adapters, monkeypatch: pytest.MonkeyPatch, model: str, recipients: list[str]
+    adapters: Adapters, monkeypatch: pytest.MonkeyPatch, model: str, recipients: list[str], reminded: list[str]
 ) -> None:
     monkeypatch.setenv("EIS_ROUTING_POLICY", model)
     monkeypatch.setenv("EIS_RISK_TEAM_EMAILS", RISK_TEAM)
@@ -179,7 +185,7 @@ def test_escalations_follow_the_agency_routing_policy(
 
     by_case = emails_by_case()
     assert [e.destinations["ToAddresses"] for e in by_case[ESCALATED]] == [recipients]
-    assert [e.destinations["ToAddresses"] for e in by_case[DUE_SOON]] == [[SERGEANT]]  # reminders stay with S1
+    assert [e.destinations["ToAddresses"] for e in by_case[DUE_SOON]] == [reminded]
 
 
 def test_escalation_above_the_top_of_the_chain_goes_to_the_risk_team(
@@ -315,7 +321,7 @@ def test_a_case_closed_after_the_listing_is_skipped_not_emailed() -> None:
 
     summary = service.sweep_deadlines(SWEEP_DAY, request_id="req-1")
     direct = service.send_deadline_notice(
-        DeadlineNotice(agency_id="testville", case_id=OVERDUE, kind=DeadlineKind.ESCALATE, day=SWEEP_DAY)
+        DeadlineNotice(agency_id="testville", case_id=OVERDUE, kind=DeadlineKind.ESCALATE, day=SWEEP_DAY, level=1)
     )
 
     assert (summary.open_cases, summary.due, summary.sent, summary.closed_meanwhile) == (1, 1, 0, 1)

@@ -254,15 +254,16 @@ def test_an_officer_with_an_open_case_gets_no_new_alert_the_case_grows() -> None
     # When scoring flags HOT again
     summary = service(adapters).run(AS_OF)
 
-    # Then the alert is stored merged into the case, the case gains it, and nobody is notified
-    assert (summary.alerts_created, summary.alerts_merged, summary.alerts_published) == (0, 1, 0)
+    # Then the alert is stored merged into the case, the case gains it, and it is published as new
+    # evidence (the notifier tells the case's supervisor, not of a new alert)
+    assert (summary.alerts_created, summary.alerts_merged, summary.alerts_published) == (0, 1, 1)
     alert = adapters.alerts.get_alert(hot_alert_id(adapters))
     assert alert is not None
     assert (alert.status, alert.case_id) == (AlertStatus.MERGED, "case-1")
     case = adapters.cases.get_case("case-1")
     assert case is not None
     assert case.alert_ids == ["2025-05-01-HOT", hot_alert_id(adapters)]  # an old-style id and a new one
-    assert published(adapters) == []
+    assert [m["alert_id"] for m in published(adapters)] == [hot_alert_id(adapters)]
     assert adapters.alerts.list_alerts(AlertStatus.NEW) == []
 
 

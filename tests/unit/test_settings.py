@@ -88,7 +88,7 @@ def test_notify_settings_parse_the_agencys_policy() -> None:
     settings = NotifySettings.from_env(env)
 
     assert settings.risk_team_emails == ("risk@testville.example.gov", "chief@testville.example.gov")
-    assert settings.routing_policy is RoutingPolicy.RISK_TEAM
+    assert settings.routing_policy is RoutingPolicy.CENTRALIZED
     assert settings.review_days == 21
     assert NotifySettings.from_env(settings.to_env()) == settings
 

@@ -47,14 +47,43 @@ def env_name(field: str) -> str:
 
 
 class RoutingPolicy(StrEnum):
-    """Who is told of a new alert and of an overdue review (the notifier routes by this).
+    """The agency's response model: who is told of a new alert and of an overdue review.
 
     Configured per agency as ``routing_policy`` (``response_model``, its earlier name, is still read).
+    The four models are the seeds' terms; who gets which email under each is one table,
+    ``eis_core.notify.routing.ROUTES``:
+
+    - ``centralized``: a designated group of leaders (the risk team's emails) reviews every alert;
+    - ``centralized_review``: the chain of command acts, the risk team supervises (copied);
+    - ``decentralized``: the chain of command only (the risk team when nobody up the chain can be told);
+    - ``capacity_building``: the risk team and the chain work each alert together, both told.
+
+    The values earlier versions used are still read, as the model they meant: ``chain_of_command`` is
+    ``decentralized``, ``risk_team`` is ``centralized``, ``chain_of_command_and_risk_team`` is
+    ``capacity_building`` (``LEGACY_ROUTING_POLICIES``).
     """
 
-    CHAIN_OF_COMMAND = "chain_of_command"  # the first supervisor up the chain; the risk team if none
-    RISK_TEAM = "risk_team"  # a central unit triages every alert
-    CHAIN_OF_COMMAND_AND_RISK_TEAM = "chain_of_command_and_risk_team"
+    CENTRALIZED = "centralized"
+    CENTRALIZED_REVIEW = "centralized_review"
+    DECENTRALIZED = "decentralized"
+    CAPACITY_BUILDING = "capacity_building"
+
+    @classmethod
+    def _missing_(cls, value: object) -> RoutingPolicy | None:
+        """An earlier value (``chain_of_command``, ...) read as the model it meant."""
+        name = LEGACY_ROUTING_POLICIES.get(str(value)) if isinstance(value, str) else None
+        return None if name is None else cls(name)
+
+
+LEGACY_ROUTING_POLICIES: dict[str, str] = {
+    "chain_of_command": "decentralized",
+    "risk_team": "centralized",
+    "chain_of_command_and_risk_team": "capacity_building",
+}
+"""Routing policy values stored by earlier versions, and the response model each is read as."""
+
+ResponseModel = RoutingPolicy
+"""The seeds' name for the routing policy."""
 
 
 class RuleThreshold(BaseModel):
@@ -137,7 +166,10 @@ class NotifyPolicy(ReviewPolicy):
     sender_email: EmailAddress = Field(description="SES identity the notifier sends from")
     # Who hears of an alert when no supervisor up the officer's chain has an email (comma-separated).
     risk_team_emails: tuple[EmailAddress, ...] = Field(default=(), description="who hears about every alert")
-    routing_policy: RoutingPolicy = Field(default=RoutingPolicy.CHAIN_OF_COMMAND)
+    routing_policy: RoutingPolicy = Field(
+        default=RoutingPolicy.DECENTRALIZED,
+        description="response model: centralized, centralized_review, decentralized or capacity_building",
+    )
     escalation_days: int = Field(default=7, ge=1, le=90, description="days past the deadline before escalating")
 
     @field_validator("risk_team_emails", mode="before")

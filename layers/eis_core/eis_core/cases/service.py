@@ -33,7 +33,7 @@ from eis_core.cases.access import (
 from eis_core.cases.workflow import MoveRequest, Transition, check_move
 from eis_core.cases.workflow import next_moves as moves_from
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError
-from eis_core.models.alerts import Alert, AlertStatus
+from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus
 from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
 from eis_core.models.cases import Case, CaseTransition, Note
 from eis_core.models.uploads import UploadReport
@@ -172,6 +172,35 @@ class CaseService:
             raise NotFoundError(f"alert {alert_id} not found")
         self._check_scope(caller, alert.officer_id, change=False, what=f"alert {alert_id}")
         return alert
+
+    def dismiss_alert(self, caller: Caller, alert_id: str, reason: str, *, request_id: str | None = None) -> Alert:
+        """Close a new alert without a case (risk managers and admins), recording who, when and why.
+
+        ForbiddenError for other roles, NotFoundError, ConflictError when the alert has a case or was dismissed.
+        """
+        if not caller.any_of(CHANGE_ALL):
+            raise ForbiddenError("only risk managers and administrators may dismiss an alert")
+        alert = self._alerts.get_alert(alert_id)
+        if alert is None:
+            raise NotFoundError(f"alert {alert_id} not found")
+        if alert.status is not AlertStatus.NEW or alert.case_id is not None:
+            raise ConflictError(f"alert {alert_id} is {alert.status.value}; only a new alert can be dismissed")
+        dismissal = AlertDismissal(by=caller.subject, by_role=caller.role, at=self._clock(), reason=reason)
+        dismissed = self._alerts.dismiss(alert_id, dismissal)
+        # The reason stays out of the audit log (it may describe personal circumstances); the alert keeps it.
+        self._audit.append(
+            AuditEvent(
+                actor=caller.subject,
+                role=caller.role,
+                action="alert.dismiss",
+                target_type="alert",
+                target_id=alert_id,
+                agency_id=self._agency_id,
+                request_id=request_id,
+                detail={"officer_id": alert.officer_id, "level": alert.level.value},
+            )
+        )
+        return dismissed
 
     # --- cases ----------------------------------------------------------------------------------
 

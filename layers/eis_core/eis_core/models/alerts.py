@@ -95,6 +95,17 @@ class OfficerScore(ModelIds):
     )
 
 
+class AlertDismissal(BaseModel):
+    """Why an alert was closed without a case: who (a risk manager or admin), when, and their reason."""
+
+    model_config = ConfigDict(frozen=True)
+
+    by: str = Field(description="Subject (user id) of the token that dismissed the alert")
+    by_role: str
+    at: datetime
+    reason: str = Field(min_length=1, max_length=2_000)
+
+
 class Alert(ModelIds):
     """A non-punitive prompt for a supervisor to review an officer's recent record."""
 
@@ -110,6 +121,10 @@ class Alert(ModelIds):
     explanation: str
     status: AlertStatus = AlertStatus.NEW
     case_id: str | None = None
+    dismissal: AlertDismissal | None = Field(default=None, description="Set when the alert was dismissed")
+    # The deadline sweep's last escalation of this alert while it waits for a case (0: none yet).
+    escalated_level: int = Field(default=0, ge=0)
+    escalated_on: date | None = None
 
     @staticmethod
     def legacy_id(officer_id: str, as_of: date) -> str:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from eis_core.cases.workflow import Transition
-from eis_core.models.alerts import Alert, AlertLevel, AlertStatus, Factor, RuleHit
+from eis_core.models.alerts import Alert, AlertDismissal, AlertLevel, AlertStatus, Factor, RuleHit
 from eis_core.models.audit import AuditOutcome, AuditRecord
 from eis_core.models.cases import Case, CaseStatus, CaseTransition, Disposition, Note
 from eis_core.models.records import RecordKind
@@ -65,6 +65,27 @@ class FactorOut(_Out):
         )
 
 
+class DismissalIn(BaseModel):
+    """Close an alert without a case (risk managers and admins): why it needs no case."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=1, max_length=2_000, description="Why the alert needs no case")
+
+
+class DismissalOut(_Out):
+    """Who dismissed an alert, when, and why."""
+
+    by: str = Field(description="Subject (user id) of the token that dismissed it")
+    by_role: str
+    at: datetime
+    reason: str
+
+    @classmethod
+    def from_domain(cls, dismissal: AlertDismissal) -> DismissalOut:
+        return cls(by=dismissal.by, by_role=dismissal.by_role, at=dismissal.at, reason=dismissal.reason)
+
+
 class AlertOut(_Out):
     """An alert with its explanation: why this officer, compared with which peers."""
 
@@ -91,6 +112,7 @@ class AlertOut(_Out):
         description="Deprecated: the same value as scoring_config_id",
     )
     run_id: str
+    dismissal: DismissalOut | None = Field(default=None, description="Set when the alert was dismissed")
 
     @classmethod
     def from_domain(cls, alert: Alert) -> AlertOut:
@@ -110,6 +132,7 @@ class AlertOut(_Out):
             trained_model_id=alert.trained_model_id,
             model_id=alert.scoring_config_id,
             run_id=alert.run_id,
+            dismissal=None if alert.dismissal is None else DismissalOut.from_domain(alert.dismissal),
         )
 
 

@@ -77,6 +77,9 @@ class Case(BaseModel):
     disposition: Disposition | None = Field(default=None, description="Set while closed; cleared by a reopening")
     history: list[CaseTransition] = Field(default_factory=list, description="Every move, oldest first")
     notes: list[Note] = Field(default_factory=list)
+    # The deadline sweep's last escalation of an overdue review (0: none yet), and the day it was sent.
+    escalated_level: int = Field(default=0, ge=0)
+    escalated_on: date | None = None
 
     @field_validator("status", mode="before")
     @classmethod

@@ -4,16 +4,19 @@ The email names no officer and describes no event: it carries the alert (or case
 review deadline and a portal link (the texts are in ``eis_core.notify.templates``). Whoever reads it
 signs in to the portal, where access is checked and audited.
 
-Routing follows the agency's routing policy (``EIS_ROUTING_POLICY``, ``eis_core.settings.RoutingPolicy``):
-- ``chain_of_command``: the first active supervisor up the officer's chain who has an email address;
-  when there is none, the agency's risk team;
-- ``risk_team``: the risk team (the chain when no risk team is configured);
-- ``chain_of_command_and_risk_team``: both.
+Who is told follows the agency's response model (``EIS_ROUTING_POLICY``, ``eis_core.settings.RoutingPolicy``:
+``centralized``, ``centralized_review``, ``decentralized``, ``capacity_building``); the one table that
+decides it is ``eis_core.notify.routing.ROUTES``. A new alert goes to the officer's first reachable
+supervisor (and/or the risk team). A later alert merged into the officer's open case tells the case's
+supervisor that the case has new evidence.
 
-Review deadlines (the daily sweep): every open case whose review date is at most two days away, or
-passed, gets one reminder a day to its assigned supervisor (the first reachable one up from them).
-From ``EIS_ESCALATION_DAYS`` past the date, the daily reminder becomes an escalation to the next
-supervisor above, routed by the routing policy like an alert.
+Review deadlines (the daily sweep): every open case, and every alert still waiting for a case (status
+new, review date = created + ``EIS_REVIEW_DAYS``), whose review date is at most two days away or passed
+gets one reminder a day, to the case's supervisor (the alert's: the officer's first reachable one).
+From ``EIS_ESCALATION_DAYS`` past the date the review escalates one rung up the chain per
+``EIS_ESCALATION_DAYS`` (level 1 the supervisor above, level 2 the next, ...), ending at the risk team;
+each level is sent once (the level reached is stored on the case or alert), and on the other days the
+reminders go on. Closed cases, dismissed alerts and alerts with a case get nothing.
 """
 
 from __future__ import annotations
@@ -22,16 +25,28 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field, model_validator
 
 from eis_core.cases.access import RosterCache
 from eis_core.errors import EISError, NotFoundError, ValidationFailed
+from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent
 from eis_core.models.cases import Case
 from eis_core.models.messages import AlertCreated
-from eis_core.models.records import Officer, OfficerStatus
+from eis_core.models.records import Officer
 from eis_core.notify import templates
+from eis_core.notify.routing import (
+    Purpose,
+    RoutedTo,
+    escalation_level,
+    escalation_step,
+    first_reachable,
+    ladder_above,
+    last_level,
+    route,
+)
 from eis_core.settings import RoutingPolicy
 from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, Mailer, RecordStore
 
@@ -47,30 +62,45 @@ class SweepIncompleteError(EISError):
     """Some cases could not be reminded; the others were. A retry sends only what is missing."""
 
 
-class RoutedTo(StrEnum):
-    SUPERVISOR = "supervisor"
-    RISK_TEAM = "risk_team"
-    SUPERVISOR_AND_RISK_TEAM = "supervisor_and_risk_team"
-
-
 class DeadlineKind(StrEnum):
     REMINDER = "reminder"
     ESCALATE = "escalate"
 
 
 class DeadlineNotice(BaseModel):
-    """One reminder or escalation due for one case on one day: the unit sent at most once.
+    """One reminder or escalation due for one case (or one alert waiting for a case): the unit sent once.
 
+    Its identity is ``step``: a reminder is once per day, an escalation once per level.
     ``request_id`` names the invocation that wants it sent; it is not part of the identity.
     """
 
     model_config = ConfigDict(frozen=True)
 
     agency_id: str
-    case_id: str
+    case_id: str | None = None
+    alert_id: str | None = None
     kind: DeadlineKind
     day: date
+    level: int = 0  # escalations: 1 = the supervisor above the reminders' recipient, ...
     request_id: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> DeadlineNotice:
+        if (self.case_id is None) == (self.alert_id is None):
+            raise ValueError("a deadline notice is for one case or one alert")
+        if self.kind is DeadlineKind.ESCALATE and self.level < 1:
+            raise ValueError("an escalation has a level of 1 or more")
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def step(self) -> str:
+        """What makes it once: the day for a reminder, the level for an escalation."""
+        return f"level-{self.level}" if self.kind is DeadlineKind.ESCALATE else self.day.isoformat()
+
+    @property
+    def target(self) -> str:
+        return self.case_id or self.alert_id or ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +116,29 @@ class SweepSummary:
     escalations: int
     failed: list[str] = field(default_factory=list)
     closed_meanwhile: int = 0  # listed open (the index lags), closed when read: nothing sent
+    open_alerts: int = 0  # alerts waiting for a case (status new), chased like cases
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    """A review the sweep chases: an open case, or an alert still without a case."""
+
+    target_type: Literal["case", "alert"]
+    case: Case | None
+    alert: Alert | None
+    review_due_on: date
+    escalated_level: int
+    escalated_on: date | None
+    first: Officer | None  # who the reminders go to (the chain side)
+    rungs: list[Officer]  # the reachable supervisors above ``first``, nearest first
+
+    @property
+    def case_id(self) -> str | None:
+        return self.case.case_id if self.case is not None else None
+
+    @property
+    def alert_id(self) -> str | None:
+        return self.alert.alert_id if self.alert is not None else None
 
 
 DeadlineSender = Callable[[DeadlineNotice], Mapping[str, object]]
@@ -101,34 +154,12 @@ class Notification:
     message_id: str
 
 
-def first_reachable(by_id: Mapping[str, Officer], start_id: str | None, *, skip: Iterable[str] = ()) -> Officer | None:
-    """``start_id`` or, failing that, the first supervisor above them: active (not separated), with an email."""
-    seen: set[str] = set(skip)
-    supervisor_id = start_id
-    while supervisor_id and supervisor_id not in seen:  # a cycle in the roster must not loop forever
-        seen.add(supervisor_id)
-        supervisor = by_id.get(supervisor_id)
-        if supervisor is None:
-            return None
-        if supervisor.email and supervisor.status is not OfficerStatus.SEPARATED:
-            return supervisor
-        supervisor_id = supervisor.supervisor_id
-    return None
-
-
 def by_routing_policy(
     supervisor: Officer | None, *, risk_team: Sequence[str], model: RoutingPolicy
 ) -> tuple[list[str], RoutedTo]:
-    """Recipients under the agency's routing policy; each side stands in when the other has nobody."""
-    chain = [supervisor.email] if supervisor is not None and supervisor.email else []
-    team = list(risk_team)
-    if model is RoutingPolicy.RISK_TEAM and team:
-        return team, RoutedTo.RISK_TEAM
-    if model is RoutingPolicy.CHAIN_OF_COMMAND_AND_RISK_TEAM and chain and team:
-        return chain + [email for email in team if email not in chain], RoutedTo.SUPERVISOR_AND_RISK_TEAM
-    if chain:
-        return chain, RoutedTo.SUPERVISOR
-    return team, RoutedTo.RISK_TEAM
+    """Recipients of a new alert under the agency's response model (``eis_core.notify.routing.route``)."""
+    routed = route(model, Purpose.ALERT, chain=supervisor, risk_team=risk_team)
+    return routed.recipients, routed.routed_to
 
 
 def route_recipients(
@@ -136,7 +167,7 @@ def route_recipients(
     officer_id: str,
     *,
     risk_team: Sequence[str],
-    model: RoutingPolicy = RoutingPolicy.CHAIN_OF_COMMAND,
+    model: RoutingPolicy = RoutingPolicy.DECENTRALIZED,
 ) -> tuple[list[str], RoutedTo]:
     """The first active supervisor up the chain with an email, else the risk team (per the routing policy)."""
     by_id = {officer.officer_id: officer for officer in roster}
@@ -158,7 +189,7 @@ class NotificationService:
         review_days: int,
         risk_team_emails: Sequence[str] = (),
         cases: CaseStore | None = None,
-        routing_policy: RoutingPolicy = RoutingPolicy.CHAIN_OF_COMMAND,
+        routing_policy: RoutingPolicy = RoutingPolicy.DECENTRALIZED,
         escalation_days: int = 7,
         roster_max_age_seconds: float = 300.0,
     ) -> None:
@@ -175,12 +206,18 @@ class NotificationService:
         self._escalation_days = escalation_days
 
     def alert_created(self, message: AlertCreated, *, request_id: str | None = None) -> Notification:
-        """Email the alert's reviewer and audit it. Callers make re-deliveries idempotent."""
+        """Email the alert's reviewer and audit it. Callers make re-deliveries idempotent.
+
+        An alert merged into the officer's open case is new evidence on that case: the case's supervisor
+        is told instead (``new_evidence``).
+        """
         if message.agency_id != self._agency_id:
             raise ValidationFailed(f"message is for agency {message.agency_id}, this is {self._agency_id}")
         alert = self._alerts.get_alert(message.alert_id)
         if alert is None:
             raise NotFoundError(f"alert {message.alert_id} not found")
+        if alert.status is AlertStatus.MERGED and alert.case_id is not None:
+            return self.new_evidence(alert, request_id=request_id)
         recipients, routed_to = route_recipients(
             self._roster.officers().values(), alert.officer_id, risk_team=self._risk_team, model=self._routing_policy
         )
@@ -189,7 +226,7 @@ class NotificationService:
                 f"nobody to notify of alert {alert.alert_id}: no supervisor with an email up the chain "
                 "and no risk team (set EIS_RISK_TEAM_EMAILS)"
             )
-        review_by = alert.created_at.date() + timedelta(days=self._review_days)
+        review_by = self._alert_review_by(alert)
         subject, body = templates.alert_email(alert, review_by=review_by, portal_url=self._portal_url)
         message_id = self._mailer.send(to=recipients, subject=subject, body=body)
         self._audit.append(
@@ -212,68 +249,142 @@ class NotificationService:
         )
         return Notification(alert.alert_id, routed_to, len(recipients), message_id)
 
+    def new_evidence(self, alert: Alert, *, request_id: str | None = None) -> Notification:
+        """Tell the supervisor of the case a later alert was merged into (routed by the response model)."""
+        case = self._case_store().get_case(alert.case_id or "")
+        if case is None:
+            raise NotFoundError(f"case {alert.case_id} of merged alert {alert.alert_id} not found")
+        by_id = self._roster.officers()
+        supervisor = self._case_supervisor(by_id, case)
+        routed = route(self._routing_policy, Purpose.NEW_EVIDENCE, chain=supervisor, risk_team=self._risk_team)
+        if not routed.recipients:
+            raise NoRecipientError(
+                f"nobody to tell of new evidence on case {case.case_id}: no supervisor with an email up the "
+                "chain and no risk team (set EIS_RISK_TEAM_EMAILS)"
+            )
+        subject, body = templates.new_evidence_email(case, alert, portal_url=self._portal_url)
+        message_id = self._mailer.send(to=routed.recipients, subject=subject, body=body)
+        self._audit.append(
+            AuditEvent(
+                actor=ACTOR,
+                role="system",
+                action="case.new_evidence",
+                target_type="case",
+                target_id=case.case_id,
+                agency_id=self._agency_id,
+                request_id=request_id,
+                detail={
+                    "alert_id": alert.alert_id,
+                    "recipients": len(routed.recipients),
+                    "routed_to": routed.routed_to.value,
+                    "level": alert.level.value,
+                    "message_id": message_id,
+                },
+            )
+        )
+        return Notification(alert.alert_id, routed.routed_to, len(routed.recipients), message_id)
+
     # --- review deadlines -----------------------------------------------------------------------
 
     def due_notices(self, day: date, *, request_id: str | None = None) -> tuple[int, list[DeadlineNotice]]:
         """Open cases, and the reminder or escalation each one is due on ``day`` (at most one per case)."""
         cases = self._case_store().list_open_cases()
+        by_id = self._roster.officers()
         notices = [
-            DeadlineNotice(agency_id=self._agency_id, case_id=case.case_id, kind=kind, day=day, request_id=request_id)
+            notice
             for case in cases
-            if case.is_open and (kind := self._deadline_kind(case, day)) is not None
+            if case.is_open and (notice := self._due(self._waiting_case(by_id, case), day, request_id)) is not None
         ]
         return len(cases), notices
 
-    def _deadline_kind(self, case: Case, day: date) -> DeadlineKind | None:
-        days_left = (case.review_due_on - day).days
+    def due_alert_notices(self, day: date, *, request_id: str | None = None) -> tuple[int, list[DeadlineNotice]]:
+        """Alerts still waiting for a case (status new), and the reminder or escalation each is due on ``day``."""
+        alerts = self._alerts.list_alerts(AlertStatus.NEW)
+        by_id = self._roster.officers()
+        notices = [
+            notice
+            for alert in alerts
+            if alert.status is AlertStatus.NEW
+            and (notice := self._due(self._waiting_alert(by_id, alert), day, request_id)) is not None
+        ]
+        return len(alerts), notices
+
+    def _due(self, waiting: _Waiting, day: date, request_id: str | None) -> DeadlineNotice | None:
+        days_left = (waiting.review_due_on - day).days
         if days_left > REMINDER_WINDOW_DAYS:
             return None
-        return DeadlineKind.ESCALATE if -days_left >= self._escalation_days else DeadlineKind.REMINDER
+        last = last_level(self._routing_policy, waiting.rungs, has_risk_team=bool(self._risk_team))
+        level = escalation_level(-days_left, self._escalation_days, last)
+        # A new level is sent once; on the day it was sent a second sweep names it again (and finds it sent),
+        # so that day never gets a reminder as well. On the other days the reminders go on.
+        escalate = level >= 1 and (
+            level > waiting.escalated_level or (level == waiting.escalated_level and waiting.escalated_on == day)
+        )
+        return DeadlineNotice(
+            agency_id=self._agency_id,
+            case_id=waiting.case_id,
+            alert_id=waiting.alert_id,
+            kind=DeadlineKind.ESCALATE if escalate else DeadlineKind.REMINDER,
+            day=day,
+            level=level if escalate else 0,
+            request_id=request_id,
+        )
 
     def send_deadline_notice(self, notice: DeadlineNotice) -> dict[str, object]:
-        """Email one reminder or escalation and audit it. Callers make it once per case, kind and day."""
+        """Email one reminder or escalation and audit it. Callers make it once per case (or alert) and step."""
         if notice.agency_id != self._agency_id:
             raise ValidationFailed(f"notice is for agency {notice.agency_id}, this is {self._agency_id}")
-        case = self._case_store().get_case(notice.case_id)
-        if case is None:
-            raise NotFoundError(f"case {notice.case_id} not found")
-        if not case.is_open:
+        by_id = self._roster.officers()
+        waiting: _Waiting
+        if notice.case_id is not None:
+            case = self._case_store().get_case(notice.case_id)
+            if case is None:
+                raise NotFoundError(f"case {notice.case_id} not found")
             # The open-case listing is eventually consistent; this read is not. A closed case's
             # reminders and escalations stop: nothing is sent or audited.
-            return {
-                "case_id": case.case_id,
-                "kind": notice.kind.value,
-                "skipped": "closed",
-                "request_id": notice.request_id,
-            }
-        by_id = self._roster.officers()
-        officer = by_id.get(case.officer_id)
-        assigned = first_reachable(
-            by_id, case.supervisor_id or (officer.supervisor_id if officer else None), skip=[case.officer_id]
-        )
-        detail: dict[str, object] = {"review_due_on": case.review_due_on.isoformat()}
-        if notice.kind is DeadlineKind.ESCALATE:
-            # Above whoever the reminders went to; without anyone there, the risk team.
-            above = None
-            if assigned is not None:
-                above = first_reachable(by_id, assigned.supervisor_id, skip=[case.officer_id, assigned.officer_id])
-            recipients, routed_to = by_routing_policy(above, risk_team=self._risk_team, model=self._routing_policy)
-            if above is not None and routed_to is not RoutedTo.RISK_TEAM:
-                detail["escalated_to"] = above.officer_id
+            if not case.is_open:
+                return self._skipped(notice, "closed")
+            waiting = self._waiting_case(by_id, case)
         else:
-            recipients, routed_to = by_routing_policy(
-                assigned, risk_team=self._risk_team, model=RoutingPolicy.CHAIN_OF_COMMAND
-            )
+            alert = self._alerts.get_alert(notice.target)
+            if alert is None:
+                raise NotFoundError(f"alert {notice.target} not found")
+            if alert.status is not AlertStatus.NEW:  # a case was opened, or it was dismissed
+                return self._skipped(notice, "closed")
+            waiting = self._waiting_alert(by_id, alert)
+        detail: dict[str, object] = {"review_due_on": waiting.review_due_on.isoformat()}
+        if notice.kind is DeadlineKind.ESCALATE:
+            if waiting.escalated_level >= notice.level:
+                return self._skipped(notice, "already_sent")
+            step = escalation_step(self._routing_policy, waiting.rungs, notice.level)
+            routed = route(self._routing_policy, Purpose.ESCALATION, chain=step.supervisor, risk_team=self._risk_team)
+            detail["level"] = notice.level
+            if step.supervisor is not None and routed.routed_to is not RoutedTo.RISK_TEAM:
+                detail["escalated_to"] = step.supervisor.officer_id
+        else:
+            routed = route(self._routing_policy, Purpose.REMINDER, chain=waiting.first, risk_team=self._risk_team)
+        recipients, routed_to = routed.recipients, routed.routed_to
         if not recipients:
             raise NoRecipientError(
-                f"nobody to send the {notice.kind.value} for case {case.case_id} to: no supervisor with an email "
-                "up the chain and no risk team (set EIS_RISK_TEAM_EMAILS)"
+                f"nobody to send the {notice.kind.value} for {waiting.target_type} {notice.target} to: no supervisor "
+                "with an email up the chain and no risk team (set EIS_RISK_TEAM_EMAILS)"
             )
-        subject, body = templates.deadline_email(
-            case, day=notice.day, escalated=notice.kind is DeadlineKind.ESCALATE, portal_url=self._portal_url
-        )
+        escalated = notice.kind is DeadlineKind.ESCALATE
+        if waiting.case is not None:
+            subject, body = templates.deadline_email(
+                waiting.case, day=notice.day, escalated=escalated, portal_url=self._portal_url
+            )
+        else:
+            assert waiting.alert is not None
+            subject, body = templates.alert_deadline_email(
+                waiting.alert,
+                review_by=waiting.review_due_on,
+                day=notice.day,
+                escalated=escalated,
+                portal_url=self._portal_url,
+            )
         message_id = self._mailer.send(to=recipients, subject=subject, body=body)
-        days_overdue = max(0, (notice.day - case.review_due_on).days)
+        days_overdue = max(0, (notice.day - waiting.review_due_on).days)
         detail |= {
             "day": notice.day.isoformat(),
             "days_overdue": days_overdue,
@@ -285,44 +396,99 @@ class NotificationService:
             AuditEvent(
                 actor=ACTOR,
                 role="system",
-                action=f"case.{notice.kind.value}",
-                target_type="case",
-                target_id=case.case_id,
+                action=f"{waiting.target_type}.{notice.kind.value}",
+                target_type=waiting.target_type,
+                target_id=notice.target,
                 agency_id=self._agency_id,
                 request_id=notice.request_id,
                 detail=detail,
             )
         )
+        if escalated:  # stored last: a crash before this re-sends the level rather than never sending it
+            if notice.case_id is not None:
+                self._case_store().record_escalation(notice.case_id, notice.level, notice.day)
+            else:
+                self._alerts.record_escalation(notice.target, notice.level, notice.day)
         return {
-            "case_id": case.case_id,
+            waiting.target_type + "_id": notice.target,
             "kind": notice.kind.value,
+            "level": notice.level,
             "routed_to": routed_to.value,
             "recipients": len(recipients),
             "message_id": message_id,
             "request_id": notice.request_id,
         }
 
+    @staticmethod
+    def _skipped(notice: DeadlineNotice, why: str) -> dict[str, object]:
+        return {
+            ("case_id" if notice.case_id is not None else "alert_id"): notice.target,
+            "kind": notice.kind.value,
+            "skipped": why,
+            "request_id": notice.request_id,
+        }
+
+    def _case_supervisor(self, by_id: Mapping[str, Officer], case: Case) -> Officer | None:
+        officer = by_id.get(case.officer_id)
+        return first_reachable(
+            by_id, case.supervisor_id or (officer.supervisor_id if officer else None), skip=[case.officer_id]
+        )
+
+    def _waiting_case(self, by_id: Mapping[str, Officer], case: Case) -> _Waiting:
+        first = self._case_supervisor(by_id, case)
+        return _Waiting(
+            target_type="case",
+            case=case,
+            alert=None,
+            review_due_on=case.review_due_on,
+            escalated_level=case.escalated_level,
+            escalated_on=case.escalated_on,
+            first=first,
+            rungs=ladder_above(by_id, first, skip=[case.officer_id]),
+        )
+
+    def _waiting_alert(self, by_id: Mapping[str, Officer], alert: Alert) -> _Waiting:
+        officer = by_id.get(alert.officer_id)
+        first = first_reachable(by_id, officer.supervisor_id if officer else None, skip=[alert.officer_id])
+        return _Waiting(
+            target_type="alert",
+            case=None,
+            alert=alert,
+            review_due_on=self._alert_review_by(alert),
+            escalated_level=alert.escalated_level,
+            escalated_on=alert.escalated_on,
+            first=first,
+            rungs=ladder_above(by_id, first, skip=[alert.officer_id]),
+        )
+
+    def _alert_review_by(self, alert: Alert) -> date:
+        return alert.created_at.date() + timedelta(days=self._review_days)
+
     def sweep_deadlines(
         self, day: date, *, request_id: str | None = None, send: DeadlineSender | None = None
     ) -> SweepSummary:
         """Send every reminder and escalation due on ``day``.
 
-        ``send`` wraps ``send_deadline_notice`` to make it once per case, kind and day (the handler uses
+        ``send`` wraps ``send_deadline_notice`` to make it once per case (or alert) and step (the handler uses
         Powertools idempotency); a result from an earlier invocation counts as already sent. A case that
         fails does not stop the others; SweepIncompleteError names the failures after all were tried.
         """
         send = send or self.send_deadline_notice
         open_cases, notices = self.due_notices(day, request_id=request_id)
+        open_alerts, alert_notices = self.due_alert_notices(day, request_id=request_id)
+        notices += alert_notices
         sent = already = reminders = escalations = closed = 0
         failed: list[str] = []
         for notice in notices:
             try:
                 result = send(notice)
             except EISError as error:
-                failed.append(f"{notice.case_id}: {error}")
+                failed.append(f"{notice.target}: {error}")
                 continue
             if result.get("skipped") == "closed":
                 closed += 1
+            elif result.get("skipped") == "already_sent":
+                already += 1
             elif result.get("request_id") == request_id:
                 sent += 1
                 reminders += notice.kind is DeadlineKind.REMINDER
@@ -330,7 +496,16 @@ class NotificationService:
             else:
                 already += 1
         summary = SweepSummary(
-            day, open_cases, len(notices), sent, already, reminders, escalations, failed, closed_meanwhile=closed
+            day,
+            open_cases,
+            len(notices),
+            sent,
+            already,
+            reminders,
+            escalations,
+            failed,
+            closed_meanwhile=closed,
+            open_alerts=open_alerts,
         )
         if failed:
             raise SweepIncompleteError(

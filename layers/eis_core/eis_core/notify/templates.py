@@ -98,3 +98,85 @@ def deadline_email(case: Case, *, day: date, escalated: bool, portal_url: str) -
     }
     subject, body = (ESCALATION_SUBJECT, ESCALATION_BODY) if escalated else (REMINDER_SUBJECT, REMINDER_BODY)
     return subject.substitute(values), body.substitute(values)
+
+
+NEW_EVIDENCE_SUBJECT = Template("EIS case $case_id: new evidence ($level alert)")
+NEW_EVIDENCE_BODY = Template("""\
+A new Early Intervention System alert was added to a case in your care, as new evidence.
+No new case was opened: please look at it as part of the case's review.
+
+Case:       $case_id
+Alert:      $alert_id
+Level:      $level
+Review by:  $review_by
+
+Open it in the EIS portal: $link
+
+A case is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+""")
+
+ALERT_REMINDER_SUBJECT = Template("EIS $level alert $alert_id: review $due_phrase ($review_by)")
+ALERT_REMINDER_BODY = Template("""\
+An Early Intervention System alert is still waiting for your review: no case has been opened for it
+and it has not been dismissed.
+
+Alert:      $alert_id
+Review by:  $review_by ($due_phrase)
+
+Open it in the EIS portal: $link
+
+An alert is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+""")
+
+ALERT_ESCALATION_SUBJECT = Template("EIS $level alert $alert_id: review $due_phrase (escalated to you)")
+ALERT_ESCALATION_BODY = Template("""\
+An Early Intervention System alert in your chain of command has not been reviewed
+by its due date (no case was opened, and it was not dismissed) and has been escalated to you.
+
+Alert:      $alert_id
+Review by:  $review_by ($due_phrase)
+
+Open it in the EIS portal: $link
+
+An alert is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+""")
+
+
+def _alert_reference(alert: Alert, portal_url: str) -> dict[str, str]:
+    opaque = Alert.is_opaque_id(alert.alert_id)
+    return {
+        "alert_id": alert.alert_id if opaque else LEGACY_ALERT_REFERENCE,
+        "level": alert.level.value,
+        "link": _link(portal_url, f"alerts/{alert.alert_id}" if opaque else "alerts"),
+    }
+
+
+def new_evidence_email(case: Case, alert: Alert, *, portal_url: str) -> tuple[str, str]:
+    """Subject and body telling a case's supervisor that a later alert was merged into the case."""
+    values = {
+        "case_id": case.case_id,
+        "alert_id": _alert_reference(alert, portal_url)["alert_id"],
+        "level": alert.level.value,
+        "review_by": case.review_due_on.isoformat(),
+        "link": _link(portal_url, f"cases/{case.case_id}"),
+    }
+    return NEW_EVIDENCE_SUBJECT.substitute(values), NEW_EVIDENCE_BODY.substitute(values)
+
+
+def alert_deadline_email(
+    alert: Alert, *, review_by: date, day: date, escalated: bool, portal_url: str
+) -> tuple[str, str]:
+    """Subject and body of a reminder (or escalation) for an alert still waiting for a case."""
+    values = _alert_reference(alert, portal_url) | {
+        "review_by": review_by.isoformat(),
+        "due_phrase": due_phrase((review_by - day).days),
+    }
+    subject, body = (
+        (ALERT_ESCALATION_SUBJECT, ALERT_ESCALATION_BODY)
+        if escalated
+        else (ALERT_REMINDER_SUBJECT, ALERT_REMINDER_BODY)
+    )
+    return subject.substitute(values), body.substitute(values)

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 # Longer than SQS keeps a message (14 days at most): any re-delivery still finds the marker.
 NOTIFIED_MARKER_SECONDS = 15 * 24 * 3600
-# A reminder is once per case and day; kept a little longer than the day so late retries still see it.
+# A reminder is once per case (or alert) and day, an escalation once per level (also stored on the case or
+# alert); kept a little longer than the day so late retries still see it.
 DEADLINE_MARKER_SECONDS = 3 * 24 * 3600
 
 
@@ -76,7 +77,8 @@ def build_notifier(settings: NotifySettings, adapters: Adapters) -> Notifier:
         raise_on_no_idempotency_key=True,
     )
     noticed = IdempotencyConfig(
-        event_key_jmespath="[agency_id, case_id, kind, day]",
+        # A reminder is once per day, an escalation once per level (``DeadlineNotice.step``).
+        event_key_jmespath="[agency_id, case_id, alert_id, kind, step]",
         expires_after_seconds=DEADLINE_MARKER_SECONDS,
         raise_on_no_idempotency_key=True,
     )

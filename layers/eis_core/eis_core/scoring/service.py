@@ -9,7 +9,8 @@ run stopped part-way, and alerts it stored as NEW are published again (at least 
 de-duplicates by alert id) rather than silently never notified.
 
 An officer who already has an open case gets no new alert: the alert is stored as MERGED with the
-case id, and appended to the case's alerts, so the case's evidence grows and nobody is notified twice.
+case id, and appended to the case's alerts, so the case's evidence grows. It is published too: the
+notifier tells the case's supervisor of the new evidence (not of a new alert).
 """
 
 from __future__ import annotations
@@ -147,8 +148,10 @@ class ScoringService:
             outcomes[outcome] += 1
             if outcome == "merged":
                 merged.append(alert.alert_id)
-            if outcome == "created" or (
-                outcome == "existing" and alert.status is AlertStatus.NEW and not previous_run_finished
+            if outcome in ("created", "merged") or (
+                outcome == "existing"
+                and alert.status in (AlertStatus.NEW, AlertStatus.MERGED)
+                and not previous_run_finished
             ):
                 self._publish(alert)
                 published.append(alert.alert_id)

@@ -26,7 +26,7 @@ from eis_core.errors import (
     StorageError,
     UnreadableAuditRecordError,
 )
-from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
+from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
 from eis_core.models.audit import (
     GENESIS_HASH,
     AuditCheckpoint,
@@ -422,7 +422,8 @@ class DynamoAlertStore:
                 "officer_id": alert.officer_id,
                 "as_of": alert.as_of.isoformat(),
                 # status and case_id live only in their attributes so set_status is one UpdateItem.
-                "body": alert.model_dump_json(exclude={"status", "case_id"}),
+                "body": alert.model_dump_json(exclude={"status", "case_id", *_ALERT_ATTRIBUTES}),
+                **_alert_attributes(alert),
             }
         )
         with _translated(self.table_name):
@@ -442,6 +443,12 @@ class DynamoAlertStore:
             document = json.loads(item["body"]["S"])
             document["status"] = item["status"]["S"]
             document["case_id"] = item["case_id"]["S"] if "case_id" in item else None
+            if "dismissal" in item:
+                document["dismissal"] = json.loads(item["dismissal"]["S"])
+            if "escalated_level" in item:
+                document["escalated_level"] = int(item["escalated_level"]["N"])
+            if "escalated_on" in item:
+                document["escalated_on"] = item["escalated_on"]["S"]
             return Alert.model_validate(document)
         except (KeyError, TypeError, ValueError):  # pydantic's ValidationError is a ValueError
             raise CorruptItemError("alert", str(item.get("alert_id", {}).get("S", "?"))) from None
@@ -499,6 +506,74 @@ class DynamoAlertStore:
                     raise NotFoundError(f"alert {alert_id} not found") from error
                 raise
         return self._alert(response["Attributes"])
+
+    def dismiss(self, alert_id: str, dismissal: AlertDismissal) -> Alert:
+        """Conditional on the alert being new and without a case: a concurrent case or dismissal wins."""
+        with _translated(self.table_name):
+            try:
+                response = self._db.update_item(
+                    TableName=self.table_name,
+                    Key={"alert_id": {"S": alert_id}},
+                    UpdateExpression="SET #status = :dismissed, dismissal = :dismissal",
+                    ConditionExpression=(
+                        "attribute_exists(alert_id) AND #status = :new AND attribute_not_exists(case_id)"
+                    ),
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={
+                        ":dismissed": {"S": AlertStatus.DISMISSED.value},
+                        ":new": {"S": AlertStatus.NEW.value},
+                        ":dismissal": {"S": dismissal.model_dump_json()},
+                    },
+                    ReturnValues="ALL_NEW",
+                )
+            except ClientError as error:
+                if not _is_condition_failure(error):
+                    raise
+                stored = self.get_alert(alert_id)
+                if stored is None:
+                    raise NotFoundError(f"alert {alert_id} not found") from error
+                raise ConflictError(
+                    f"alert {alert_id} is {stored.status.value}; only a new alert without a case can be dismissed"
+                ) from error
+        return self._alert(response["Attributes"])
+
+    def record_escalation(self, alert_id: str, level: int, day: date) -> bool:
+        key = {"alert_id": {"S": alert_id}}
+        return _record_escalation(self._db, self.table_name, key, key_name="alert_id", level=level, day=day)
+
+
+_ALERT_ATTRIBUTES = frozenset({"dismissal", "escalated_level", "escalated_on"})
+"""Alert fields kept in attributes of their own (not the JSON body), so one UpdateItem changes each."""
+
+
+def _alert_attributes(alert: Alert) -> dict[str, Any]:
+    values: dict[str, Any] = {"escalated_level": alert.escalated_level}
+    if alert.dismissal is not None:
+        values["dismissal"] = alert.dismissal.model_dump_json()
+    if alert.escalated_on is not None:
+        values["escalated_on"] = alert.escalated_on.isoformat()
+    return values
+
+
+def _record_escalation(client: DynamoDBClient, table: str, key: Item, *, key_name: str, level: int, day: date) -> bool:
+    """Raise an item's escalation level to ``level`` (sent on ``day``); False when it was there already."""
+    with _translated(table):
+        try:
+            client.update_item(
+                TableName=table,
+                Key=key,
+                UpdateExpression="SET escalated_level = :level, escalated_on = :day",
+                ConditionExpression=(
+                    f"attribute_exists({key_name}) AND "
+                    "(attribute_not_exists(escalated_level) OR escalated_level < :level)"
+                ),
+                ExpressionAttributeValues={":level": {"N": str(level)}, ":day": {"S": day.isoformat()}},
+            )
+        except ClientError as error:
+            if _is_condition_failure(error):
+                return False
+            raise
+    return True
 
 
 CASE_SK = "CASE"
@@ -869,6 +944,10 @@ class DynamoCaseStore:
         updated = self.get_case(case_id)
         assert updated is not None
         return updated
+
+    def record_escalation(self, case_id: str, level: int, day: date) -> bool:
+        key = {"case_id": {"S": case_id}, "sk": {"S": CASE_SK}}
+        return _record_escalation(self._db, self.table_name, key, key_name="case_id", level=level, day=day)
 
 
 class DynamoAuditLog:

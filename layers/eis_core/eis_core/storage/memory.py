@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from eis_core.errors import ConflictError, NotFoundError, ValidationFailed
-from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
+from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
 from eis_core.models.audit import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditRecord, record_mac_message
 from eis_core.models.cases import Case, CaseStatus, CaseTransition, Note
 from eis_core.models.oversight import closed_at
@@ -196,6 +196,27 @@ class InMemoryAlertStore:
             self._alerts[alert_id] = updated
             return updated.model_copy(deep=True)
 
+    def dismiss(self, alert_id: str, dismissal: AlertDismissal) -> Alert:
+        with self._lock:
+            alert = self._alerts.get(alert_id)
+            if alert is None:
+                raise NotFoundError(f"alert {alert_id} not found")
+            if alert.status is not AlertStatus.NEW or alert.case_id is not None:
+                raise ConflictError(
+                    f"alert {alert_id} is {alert.status.value}; only a new alert without a case can be dismissed"
+                )
+            updated = alert.model_copy(update={"status": AlertStatus.DISMISSED, "dismissal": dismissal}, deep=True)
+            self._alerts[alert_id] = updated
+            return updated.model_copy(deep=True)
+
+    def record_escalation(self, alert_id: str, level: int, day: date) -> bool:
+        with self._lock:
+            alert = self._alerts.get(alert_id)
+            if alert is None or alert.escalated_level >= level:
+                return False
+            self._alerts[alert_id] = alert.model_copy(update={"escalated_level": level, "escalated_on": day})
+            return True
+
 
 def _note_order(note: Note) -> tuple[str, str]:
     return sortable_time(note.created_at), note.note_id
@@ -324,6 +345,14 @@ class InMemoryCaseStore:
             ]
         for _, _, case in sorted(closed, key=lambda entry: entry[:2]):
             yield case
+
+    def record_escalation(self, case_id: str, level: int, day: date) -> bool:
+        with self._lock:
+            stored = self._cases.get(case_id)
+            if stored is None or stored.escalated_level >= level:
+                return False
+            self._cases[case_id] = stored.model_copy(update={"escalated_level": level, "escalated_on": day})
+            return True
 
 
 class LocalAuditKey:

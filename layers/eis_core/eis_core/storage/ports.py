@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
+from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
 from eis_core.models.audit import AuditCheckpoint, AuditEvent, AuditRecord
 from eis_core.models.cases import Case, CaseTransition, Note
 from eis_core.models.records import Officer, Record, RecordKind
@@ -98,6 +98,17 @@ class AlertStore(Protocol):
         """Move an alert on; raises NotFoundError when it does not exist."""
         ...
 
+    def dismiss(self, alert_id: str, dismissal: AlertDismissal) -> Alert:
+        """Close a new alert without a case (status dismissed, with who, when and why).
+
+        Raises NotFoundError when it does not exist, ConflictError when it has a case or is not new.
+        """
+        ...
+
+    def record_escalation(self, alert_id: str, level: int, day: date) -> bool:
+        """Note that escalation ``level`` was sent on ``day``; False (nothing written) when it or a higher one was."""
+        ...
+
 
 class CaseStore(Protocol):
     def create_case(self, case: Case) -> None:
@@ -146,6 +157,10 @@ class CaseStore(Protocol):
         For the scoring job's feedback counts: a paginated query on the sparse closed-case index
         (DynamoDB), read page by page; a case closed before the index existed is not listed.
         """
+        ...
+
+    def record_escalation(self, case_id: str, level: int, day: date) -> bool:
+        """Note that escalation ``level`` was sent on ``day``; False (nothing written) when it or a higher one was."""
         ...
 
 
