@@ -138,6 +138,9 @@ class NotifyPolicy(ReviewPolicy):
     risk_team_emails: tuple[EmailAddress, ...] = Field(default=(), description="who hears about every alert")
     routing_policy: RoutingPolicy = Field(default=RoutingPolicy.CHAIN_OF_COMMAND)
     escalation_days: int = Field(default=7, ge=1, le=90, description="days past the deadline before escalating")
+    handoff_remind_days: int = Field(
+        default=2, ge=0, le=30, description="days after a hand-off before the new supervisor is reminded daily"
+    )
 
     @field_validator("risk_team_emails", mode="before")
     @classmethod

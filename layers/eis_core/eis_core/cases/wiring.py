@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eis_core.cases.handoff import HandoffService
 from eis_core.cases.service import CaseService
 from eis_core.settings import ReviewPolicy
 from eis_core.upload_reports import UploadReports
@@ -19,3 +20,8 @@ def build_case_service(adapters: Adapters, *, agency_id: str, policy: ReviewPoli
         review_days=(policy or ReviewPolicy()).review_days,
         uploads=UploadReports(adapters.quarantine),
     )
+
+
+def build_handoff_service(adapters: Adapters, *, agency_id: str) -> HandoffService:
+    """Assignment, acknowledgement and deferral of cases on ``adapters``."""
+    return HandoffService(agency_id=agency_id, cases=adapters.cases, records=adapters.records, audit=adapters.audit)

@@ -32,6 +32,7 @@ from eis_core.models.cases import Case
 from eis_core.models.messages import AlertCreated
 from eis_core.models.records import Officer, OfficerStatus
 from eis_core.notify import templates
+from eis_core.notify.handoff import HandoffSweep
 from eis_core.settings import RoutingPolicy
 from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, Mailer, RecordStore
 
@@ -51,11 +52,13 @@ class RoutedTo(StrEnum):
     SUPERVISOR = "supervisor"
     RISK_TEAM = "risk_team"
     SUPERVISOR_AND_RISK_TEAM = "supervisor_and_risk_team"
+    WITHHELD = "withheld"  # deferred from the chain of command, and no risk team to tell
 
 
 class DeadlineKind(StrEnum):
     REMINDER = "reminder"
     ESCALATE = "escalate"
+    HANDOFF = "handoff"  # the supervisor a case was handed to has not acknowledged it
 
 
 class DeadlineNotice(BaseModel):
@@ -86,6 +89,10 @@ class SweepSummary:
     escalations: int
     failed: list[str] = field(default_factory=list)
     closed_meanwhile: int = 0  # listed open (the index lags), closed when read: nothing sent
+    transfers: int = 0  # open cases moved to the officer's new roster supervisor
+    handoff_reminders: int = 0
+    deferral_reviews: int = 0  # emails to the risk team about deferrals due for review
+    skipped: int = 0  # deferred or acknowledged when read: nothing sent
 
 
 DeadlineSender = Callable[[DeadlineNotice], Mapping[str, object]]
@@ -161,6 +168,7 @@ class NotificationService:
         routing_policy: RoutingPolicy = RoutingPolicy.CHAIN_OF_COMMAND,
         escalation_days: int = 7,
         roster_max_age_seconds: float = 300.0,
+        handoff_remind_days: int = 2,
     ) -> None:
         self._agency_id = agency_id
         self._alerts = alerts
@@ -173,6 +181,20 @@ class NotificationService:
         self._cases = cases
         self._routing_policy = routing_policy
         self._escalation_days = escalation_days
+        self._handoff = (
+            None
+            if cases is None
+            else HandoffSweep(
+                agency_id=agency_id,
+                cases=cases,
+                roster=self._roster,
+                audit=audit,
+                mailer=mailer,
+                portal_url=portal_url,
+                risk_team=self._risk_team,
+                remind_after_days=handoff_remind_days,
+            )
+        )
 
     def alert_created(self, message: AlertCreated, *, request_id: str | None = None) -> Notification:
         """Email the alert's reviewer and audit it. Callers make re-deliveries idempotent."""
@@ -184,6 +206,12 @@ class NotificationService:
         recipients, routed_to = route_recipients(
             self._roster.officers().values(), alert.officer_id, risk_team=self._risk_team, model=self._routing_policy
         )
+        deferred = self._handoff is not None and self._handoff.officer_deferral(alert.officer_id, alert.case_id)
+        if deferred:
+            # Deferred: the chain of command hears nothing; the risk team, who deferred it, does.
+            recipients, routed_to = list(self._risk_team), RoutedTo.RISK_TEAM
+            if not recipients:
+                return self._withhold(alert.alert_id, alert.level.value, request_id)
         if not recipients:
             raise NoRecipientError(
                 f"nobody to notify of alert {alert.alert_id}: no supervisor with an email up the chain "
@@ -207,21 +235,54 @@ class NotificationService:
                     "level": alert.level.value,
                     "review_by": review_by.isoformat(),
                     "message_id": message_id,
-                },
+                }
+                | ({"deferred": True} if deferred else {}),
             )
         )
         return Notification(alert.alert_id, routed_to, len(recipients), message_id)
+
+    def _withhold(self, alert_id: str, level: str, request_id: str | None) -> Notification:
+        """A deferred officer's alert with no risk team configured: nobody is emailed; the audit says so."""
+        self._audit.append(
+            AuditEvent(
+                actor=ACTOR,
+                role="system",
+                action="alert.notify",
+                target_type="alert",
+                target_id=alert_id,
+                agency_id=self._agency_id,
+                request_id=request_id,
+                detail={"recipients": 0, "routed_to": RoutedTo.WITHHELD.value, "level": level, "deferred": True},
+            )
+        )
+        return Notification(alert_id, RoutedTo.WITHHELD, 0, "")
 
     # --- review deadlines -----------------------------------------------------------------------
 
     def due_notices(self, day: date, *, request_id: str | None = None) -> tuple[int, list[DeadlineNotice]]:
         """Open cases, and the reminder or escalation each one is due on ``day`` (at most one per case)."""
         cases = self._case_store().list_open_cases()
+        # Deferred cases (and every case of a deferred officer) send nothing to the chain of command.
+        handoff = self._handoff
+        deferred = handoff.deferrals() if handoff is not None else None
+        cases_due = [c for c in cases if deferred is None or not deferred.hides(c.officer_id, [c.case_id])]
         notices = [
             DeadlineNotice(agency_id=self._agency_id, case_id=case.case_id, kind=kind, day=day, request_id=request_id)
-            for case in cases
+            for case in cases_due
             if case.is_open and (kind := self._deadline_kind(case, day)) is not None
         ]
+        if handoff is not None:
+            notices += [
+                DeadlineNotice(
+                    agency_id=self._agency_id,
+                    case_id=case.case_id,
+                    kind=DeadlineKind.HANDOFF,
+                    day=day,
+                    request_id=request_id,
+                )
+                for case in cases_due
+                if case.is_open and handoff.handoff_due(case, day)
+            ]
         return len(cases), notices
 
     def _deadline_kind(self, case: Case, day: date) -> DeadlineKind | None:
@@ -246,13 +307,28 @@ class NotificationService:
                 "skipped": "closed",
                 "request_id": notice.request_id,
             }
+        skipped = self._skip_reason(case, notice)
+        if skipped is not None:
+            return {
+                "case_id": case.case_id,
+                "kind": notice.kind.value,
+                "skipped": skipped,
+                "request_id": notice.request_id,
+            }
         by_id = self._roster.officers()
         officer = by_id.get(case.officer_id)
         assigned = first_reachable(
             by_id, case.supervisor_id or (officer.supervisor_id if officer else None), skip=[case.officer_id]
         )
         detail: dict[str, object] = {"review_due_on": case.review_due_on.isoformat()}
-        if notice.kind is DeadlineKind.ESCALATE:
+        if notice.kind is DeadlineKind.HANDOFF:
+            # To the supervisor the case waits for (or the first reachable one above them).
+            waited = first_reachable(by_id, case.awaiting_acknowledgement_by, skip=[case.officer_id])
+            recipients, routed_to = by_routing_policy(
+                waited, risk_team=self._risk_team, model=RoutingPolicy.CHAIN_OF_COMMAND
+            )
+            detail["awaiting_acknowledgement_by"] = case.awaiting_acknowledgement_by
+        elif notice.kind is DeadlineKind.ESCALATE:
             # Above whoever the reminders went to; without anyone there, the risk team.
             above = None
             if assigned is not None:
@@ -272,6 +348,8 @@ class NotificationService:
         subject, body = templates.deadline_email(
             case, day=notice.day, escalated=notice.kind is DeadlineKind.ESCALATE, portal_url=self._portal_url
         )
+        if notice.kind is DeadlineKind.HANDOFF and self._handoff is not None:
+            subject, body = self._handoff.handoff_email(case, notice.day)
         message_id = self._mailer.send(to=recipients, subject=subject, body=body)
         days_overdue = max(0, (notice.day - case.review_due_on).days)
         detail |= {
@@ -312,9 +390,11 @@ class NotificationService:
         fails does not stop the others; SweepIncompleteError names the failures after all were tried.
         """
         send = send or self.send_deadline_notice
+        transfers, failed = (
+            (0, []) if self._handoff is None else self._handoff.transfer_cases(day, request_id=request_id)
+        )
         open_cases, notices = self.due_notices(day, request_id=request_id)
-        sent = already = reminders = escalations = closed = 0
-        failed: list[str] = []
+        sent = already = reminders = escalations = closed = handoffs = skipped = 0
         for notice in notices:
             try:
                 result = send(notice)
@@ -323,20 +403,49 @@ class NotificationService:
                 continue
             if result.get("skipped") == "closed":
                 closed += 1
+            elif result.get("skipped"):
+                skipped += 1
             elif result.get("request_id") == request_id:
                 sent += 1
                 reminders += notice.kind is DeadlineKind.REMINDER
                 escalations += notice.kind is DeadlineKind.ESCALATE
+                handoffs += notice.kind is DeadlineKind.HANDOFF
             else:
                 already += 1
+        reviews, review_failures = (
+            (0, []) if self._handoff is None else self._handoff.review_deferrals(day, request_id=request_id)
+        )
+        failed += review_failures
         summary = SweepSummary(
-            day, open_cases, len(notices), sent, already, reminders, escalations, failed, closed_meanwhile=closed
+            day,
+            open_cases,
+            len(notices),
+            sent,
+            already,
+            reminders,
+            escalations,
+            failed,
+            closed_meanwhile=closed,
+            transfers=transfers,
+            handoff_reminders=handoffs,
+            deferral_reviews=reviews,
+            skipped=skipped,
         )
         if failed:
             raise SweepIncompleteError(
                 f"{len(failed)} of {len(notices)} deadline notices for {day} failed: " + "; ".join(failed)
             )
         return summary
+
+    def _skip_reason(self, case: Case, notice: DeadlineNotice) -> str | None:
+        """Why a listed notice is not sent after all: deferred meanwhile, or the hand-off was acknowledged."""
+        if self._handoff is None:
+            return None
+        if self._handoff.deferral_for(case) is not None:
+            return "deferred"
+        if notice.kind is DeadlineKind.HANDOFF and case.awaiting_acknowledgement_by is None:
+            return "acknowledged"
+        return None
 
     def _case_store(self) -> CaseStore:
         if self._cases is None:
