@@ -44,6 +44,14 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/uploads"),
         ("GET", "/uploads/{upload_id}"),
         ("GET", "/uploads/{upload_id}/quarantine"),
+        ("POST", "/cases/{case_id}/assignment"),
+        ("POST", "/cases/{case_id}/acknowledgement"),
+        ("POST", "/cases/{case_id}/deferral"),
+        ("POST", "/cases/{case_id}/deferral/end"),
+        ("POST", "/officers/{officer_id}/deferral"),
+        ("GET", "/officers/{officer_id}/deferral"),
+        ("POST", "/officers/{officer_id}/deferral/end"),
+        ("GET", "/deferrals"),
     }
     assert codes[("GET", "/uploads/{upload_id}/quarantine")] >= {"200", "403", "404"}
     # Every request's body is screened first: media type, encoding, size and depth answer these anywhere.
