@@ -342,7 +342,8 @@ def open_case(alert_id: AlertId) -> CaseOut:
 )
 def get_case(case_id: CaseId) -> CaseOut:
     case = _service().get_case(_caller(), case_id)
-    return CaseOut.from_domain(case, _service().next_moves(_caller(), case))
+    answer = CaseOut.from_domain(case, _service().next_moves(_caller(), case))
+    return answer.with_deferral(_service().deferral_of(_caller(), case), _service().today())
 
 
 @app.post(
@@ -580,3 +581,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     metrics.add_metric(name=f"Responses{status_code // 100}xx", unit=MetricUnit.Count, value=1)
     return response
+
+
+# Hand-off and deferral routes live in their own module; importing it registers them on ``app``.
+from functions.cases_api import handoff_routes  # noqa: E402, F401

@@ -72,6 +72,9 @@ def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     summary = _service().sweep(day, context.aws_request_id)
     metrics.add_metric(name="ReviewRemindersSent", unit=MetricUnit.Count, value=summary.reminders)
     metrics.add_metric(name="ReviewEscalationsSent", unit=MetricUnit.Count, value=summary.escalations)
+    metrics.add_metric(name="CasesTransferred", unit=MetricUnit.Count, value=summary.transfers)
+    metrics.add_metric(name="HandoffRemindersSent", unit=MetricUnit.Count, value=summary.handoff_reminders)
+    metrics.add_metric(name="DeferralReviewsSent", unit=MetricUnit.Count, value=summary.deferral_reviews)
     result = {
         "day": day.isoformat(),
         "open_cases": summary.open_cases,
@@ -81,6 +84,10 @@ def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "already_sent": summary.already_sent,
         "reminders": summary.reminders,
         "escalations": summary.escalations,
+        "transfers": summary.transfers,
+        "handoff_reminders": summary.handoff_reminders,
+        "deferral_reviews": summary.deferral_reviews,
+        "skipped": summary.skipped,
     }
     logger.info("deadline sweep done", extra=result)
     return result

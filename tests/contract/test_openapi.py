@@ -51,6 +51,14 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/models/current"),
         ("GET", "/models/{trained_model_id}"),
         ("POST", "/models/{trained_model_id}/promotion"),
+        ("POST", "/cases/{case_id}/assignment"),
+        ("POST", "/cases/{case_id}/acknowledgement"),
+        ("POST", "/cases/{case_id}/deferral"),
+        ("POST", "/cases/{case_id}/deferral/end"),
+        ("POST", "/officers/{officer_id}/deferral"),
+        ("GET", "/officers/{officer_id}/deferral"),
+        ("POST", "/officers/{officer_id}/deferral/end"),
+        ("GET", "/deferrals"),
     }
     assert codes[("POST", "/models/{trained_model_id}/promotion")] >= {"200", "403", "404", "409", "422"}
     assert codes[("GET", "/uploads/{upload_id}/quarantine")] >= {"200", "403", "404"}

@@ -171,6 +171,9 @@ class NotifyPolicy(ReviewPolicy):
         description="response model: centralized, centralized_review, decentralized or capacity_building",
     )
     escalation_days: int = Field(default=7, ge=1, le=90, description="days past the deadline before escalating")
+    handoff_remind_days: int = Field(
+        default=2, ge=0, le=30, description="days after a hand-off before the new supervisor is reminded daily"
+    )
 
     @field_validator("risk_team_emails", mode="before")
     @classmethod

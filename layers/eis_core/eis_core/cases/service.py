@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from eis_core.audit import ChainCheck, verify_page
@@ -30,12 +30,13 @@ from eis_core.cases.access import (
     chain_of_command,
     describe_claims,
 )
+from eis_core.cases.visibility import ActiveDeferrals, DeferredError, is_assigned_to
 from eis_core.cases.workflow import MoveRequest, Transition, check_move
 from eis_core.cases.workflow import next_moves as moves_from
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus
 from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
-from eis_core.models.cases import Case, CaseTransition, Note
+from eis_core.models.cases import Case, CaseTransition, Deferral, Note
 from eis_core.models.uploads import UploadReport
 from eis_core.oversight.service import OversightService
 from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, RecordStore
@@ -130,7 +131,7 @@ class CaseService:
         """Write the audit record every API call leaves, whatever its outcome."""
         actor, role, token_agency = describe_claims(call.claims)
         denied = call.status_code in (401, 403) or isinstance(
-            call.error, NotAuthenticatedError | ForbiddenError | OutOfScopeError
+            call.error, NotAuthenticatedError | ForbiddenError | OutOfScopeError | DeferredError
         )
         if denied:
             outcome = AuditOutcome.DENIED
@@ -145,6 +146,8 @@ class CaseService:
             detail["token_agency_id"] = token_agency
         if isinstance(call.error, OutOfScopeError):
             detail["reason"] = "outside the caller's chain of command"
+        if isinstance(call.error, DeferredError):
+            detail["reason"] = "deferred: hidden from the chain of command"
         return self._audit.append(
             AuditEvent(
                 actor=actor,
@@ -164,13 +167,17 @@ class CaseService:
     def list_alerts(self, caller: Caller, *, status: AlertStatus | None = None) -> list[Alert]:
         alerts = self._alerts.list_alerts(status)
         scope = self._scope(caller, change=False)
-        return alerts if scope is None else [alert for alert in alerts if alert.officer_id in scope]
+        if scope is None:
+            return alerts
+        deferred = ActiveDeferrals.of(self._cases.active_deferrals())
+        return [a for a in alerts if a.officer_id in scope and not deferred.hides(a.officer_id, [a.case_id])]
 
     def get_alert(self, caller: Caller, alert_id: str) -> Alert:
         alert = self._alerts.get_alert(alert_id)
         if alert is None:
             raise NotFoundError(f"alert {alert_id} not found")
         self._check_scope(caller, alert.officer_id, change=False, what=f"alert {alert_id}")
+        self._check_not_deferred(caller, alert.officer_id, [alert.case_id], what=f"alert {alert_id}")
         return alert
 
     def dismiss_alert(self, caller: Caller, alert_id: str, reason: str, *, request_id: str | None = None) -> Alert:
@@ -210,6 +217,7 @@ class CaseService:
         if alert is None:
             raise NotFoundError(f"alert {alert_id} not found")
         self._check_scope(caller, alert.officer_id, change=True, what=f"alert {alert_id}")
+        self._check_not_deferred(caller, alert.officer_id, [alert.case_id], what=f"alert {alert_id}")
         existing = self._cases.open_case_for(alert.officer_id)
         if existing is not None:
             raise OpenCaseExistsError(alert.officer_id, existing.case_id)
@@ -247,14 +255,14 @@ class CaseService:
         case = self._cases.get_case(case_id)
         if case is None:
             raise NotFoundError(f"case {case_id} not found")
-        self._check_scope(caller, case.officer_id, change=False, what=f"case {case_id}")
+        self._check_case_scope(caller, case, change=False, what=f"case {case_id}")
         return case
 
     def add_note(self, caller: Caller, case_id: str, text: str, *, request_id: str | None = None) -> Note:
         case = self._cases.get_case(case_id)
         if case is None:
             raise NotFoundError(f"case {case_id} not found")
-        self._check_scope(caller, case.officer_id, change=True, what=f"case {case_id}")
+        self._check_case_scope(caller, case, change=True, what=f"case {case_id}")
         note = Note(
             note_id=self._new_id(),
             case_id=case_id,
@@ -271,7 +279,7 @@ class CaseService:
     def next_moves(self, caller: Caller, case: Case) -> list[Transition]:
         """The moves the caller may make next on a case they can read (none for read-only roles)."""
         scope = self._scope(caller, change=True)
-        if scope is not None and case.officer_id not in scope:
+        if scope is not None and case.officer_id not in scope and not is_assigned_to(caller, case):
             return []
         return moves_from(case.status, caller.roles)
 
@@ -284,7 +292,7 @@ class CaseService:
         case = self._cases.get_case(case_id)
         if case is None:
             raise NotFoundError(f"case {case_id} not found")
-        self._check_scope(caller, case.officer_id, change=True, what=f"case {case_id}")
+        self._check_case_scope(caller, case, change=True, what=f"case {case_id}")
         rules: set[str] = set()
         factors: set[str] = set()
         if request.disagreed_rules or request.disagreed_factors:
@@ -318,6 +326,15 @@ class CaseService:
             detail["disagreed_factors"] = move.disagreed_factors
         self._audit_change(caller, "case.transition", case_id, request_id, detail)
         return moved
+
+    def deferral_of(self, caller: Caller, case: Case) -> Deferral | None:
+        """The deferral covering a case, for callers who may see deferrals (always None for supervisors)."""
+        if not caller.any_of(SEE_ALL):
+            return None
+        return ActiveDeferrals.of(self._cases.active_deferrals()).covering(case.officer_id, [case.case_id])
+
+    def today(self) -> date:
+        return self._clock().date()
 
     # --- audit ----------------------------------------------------------------------------------
 
@@ -377,6 +394,19 @@ class CaseService:
         scope = self._scope(caller, change=change)
         if scope is not None and officer_id not in scope:
             raise OutOfScopeError(f"{what} not found")
+
+    def _check_case_scope(self, caller: Caller, case: Case, *, change: bool, what: str) -> None:
+        """A case's scope: the chain of command or the supervisor it is assigned to; never while deferred."""
+        if not is_assigned_to(caller, case):
+            self._check_scope(caller, case.officer_id, change=change, what=what)
+        self._check_not_deferred(caller, case.officer_id, [case.case_id], what=what)
+
+    def _check_not_deferred(self, caller: Caller, officer_id: str, case_ids: list[str | None], *, what: str) -> None:
+        """DeferredError (404, audited as denied) for a supervisor when a deferral covers the item."""
+        if caller.any_of(SEE_ALL):
+            return
+        if ActiveDeferrals.of(self._cases.active_deferrals()).hides(officer_id, case_ids):
+            raise DeferredError(f"{what} not found")
 
     def _audit_change(
         self, caller: Caller, action: str, case_id: str, request_id: str | None, detail: dict[str, Any]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eis_core.cases.handoff import HandoffService
 from eis_core.cases.service import CaseService
 from eis_core.oversight.service import OversightService
 from eis_core.settings import ReviewPolicy
@@ -21,3 +22,8 @@ def build_case_service(adapters: Adapters, *, agency_id: str, policy: ReviewPoli
         uploads=UploadReports(adapters.quarantine),
         oversight=OversightService(agency_id=agency_id, artifacts=adapters.artifacts, audit=adapters.audit),
     )
+
+
+def build_handoff_service(adapters: Adapters, *, agency_id: str) -> HandoffService:
+    """Assignment, acknowledgement and deferral of cases on ``adapters``."""
+    return HandoffService(agency_id=agency_id, cases=adapters.cases, records=adapters.records, audit=adapters.audit)

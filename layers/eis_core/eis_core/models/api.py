@@ -15,7 +15,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from eis_core.cases.workflow import Transition
 from eis_core.models.alerts import Alert, AlertDismissal, AlertLevel, AlertStatus, Factor, RuleHit
 from eis_core.models.audit import AuditOutcome, AuditRecord
-from eis_core.models.cases import Case, CaseStatus, CaseTransition, Disposition, Note
+from eis_core.models.cases import (
+    AssignmentKind,
+    Case,
+    CaseAssignment,
+    CaseStatus,
+    CaseTransition,
+    Deferral,
+    DeferralTarget,
+    Disposition,
+    Note,
+)
 from eis_core.models.records import RecordKind
 from eis_core.models.uploads import RejectionCode, UploadMode, UploadReport
 
@@ -254,6 +264,22 @@ class CaseOut(_Out):
     history: list[CaseTransitionOut] = Field(description="Every move of the case, oldest first")
     next_transitions: list[NextTransitionOut] = Field(description="The moves the caller may make next")
     notes: list[NoteOut]
+    awaiting_acknowledgement_by: str | None = Field(
+        default=None, description="Officer id of the supervisor the case was handed to, until they acknowledge it"
+    )
+    acknowledged_by: str | None = Field(default=None, description="Who acknowledged the last hand-off")
+    acknowledged_at: datetime | None = None
+    assignments: list[CaseAssignmentOut] = Field(default_factory=list, description="Every hand-off, oldest first")
+    deferral: DeferralOut | None = Field(
+        default=None,
+        description=(
+            "The deferral hiding the case from the chain of command (risk managers, admins, auditors; shown on "
+            "GET /cases/{case_id} and the assignment, acknowledgement and deferral answers)"
+        ),
+    )
+    deferral_expired: bool = Field(
+        default=False, description="True from the deferral's review date until a risk manager ends or renews it"
+    )
 
     @classmethod
     def from_domain(cls, case: Case, next_moves: Sequence[Transition] = ()) -> CaseOut:
@@ -270,6 +296,18 @@ class CaseOut(_Out):
             history=[CaseTransitionOut.from_domain(move) for move in case.history],
             next_transitions=[NextTransitionOut.from_domain(row) for row in next_moves],
             notes=[NoteOut.from_domain(note) for note in case.notes],
+            awaiting_acknowledgement_by=case.awaiting_acknowledgement_by,
+            acknowledged_by=case.acknowledged_by,
+            acknowledged_at=case.acknowledged_at,
+            assignments=[CaseAssignmentOut.from_domain(a) for a in case.assignments],
+        )
+
+    def with_deferral(self, deferral: Deferral | None, today: date) -> CaseOut:
+        """This answer with the deferral covering the case (None for callers who may not see deferrals)."""
+        if deferral is None:
+            return self
+        return self.model_copy(
+            update={"deferral": DeferralOut.from_domain(deferral, today), "deferral_expired": deferral.expired(today)}
         )
 
 
@@ -398,3 +436,93 @@ class ErrorOut(_Out):
         default=None, description="On 409 for a move the workflow does not allow: where the case may go instead"
     )
     field: str | None = Field(default=None, description="On 422 from a case move: the field that is missing or wrong")
+
+
+# --- hand-off and deferral (eis_core.cases.handoff) -------------------------------------------------
+
+_OfficerRef = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
+
+
+class AssignmentIn(BaseModel):
+    """Hand a case to a supervisor (an officer id on the roster who supervises someone and is active)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    supervisor_id: Annotated[str, _OfficerRef]
+    reason: str = Field(max_length=2_000, description="Why the case changes hands (kept on the case, not audited)")
+
+
+class DeferralIn(BaseModel):
+    """Defer notification of a case or an officer until a review date (risk managers and admins)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(max_length=2_000, description="Why, e.g. a criminal investigation (kept, not audited)")
+    review_on: date = Field(description="When the risk team reviews it: after today, at most 366 days ahead")
+
+
+class DeferralEndIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(max_length=2_000, description="Why the deferral ends")
+
+
+class CaseAssignmentOut(_Out):
+    kind: AssignmentKind
+    supervisor_id: str
+    previous_supervisor_id: str | None
+    at: datetime
+    by: str = Field(description="Subject of who assigned it; 'notify' for a roster transfer")
+    by_role: str
+    reason: str
+
+    @classmethod
+    def from_domain(cls, assignment: CaseAssignment) -> CaseAssignmentOut:
+        return cls(
+            kind=assignment.kind,
+            supervisor_id=assignment.supervisor_id,
+            previous_supervisor_id=assignment.previous_supervisor_id,
+            at=assignment.at,
+            by=assignment.by,
+            by_role=assignment.by_role,
+            reason=assignment.reason,
+        )
+
+
+class DeferralOut(_Out):
+    target: DeferralTarget
+    target_id: str = Field(description="The case id or the officer id")
+    officer_id: str
+    reason: str
+    review_on: date
+    expired: bool = Field(description="True from the review date: waiting for a risk manager to end or renew it")
+    deferred_at: datetime
+    deferred_by: str
+    review_notified_on: date | None = Field(description="When the risk team was emailed that it is due for review")
+    ended_at: datetime | None
+    ended_by: str | None
+
+    @classmethod
+    def from_domain(cls, deferral: Deferral, today: date) -> DeferralOut:
+        return cls(
+            target=deferral.target,
+            target_id=deferral.target_id,
+            officer_id=deferral.officer_id,
+            reason=deferral.reason,
+            review_on=deferral.review_on,
+            expired=deferral.expired(today),
+            deferred_at=deferral.deferred_at,
+            deferred_by=deferral.deferred_by,
+            review_notified_on=deferral.review_notified_on,
+            ended_at=deferral.ended_at,
+            ended_by=deferral.ended_by,
+        )
+
+
+class DeferralList(_Out):
+    deferrals: list[DeferralOut] = Field(description="Active deferrals, expired ones first")
+    count: int
+
+    @classmethod
+    def from_domain(cls, deferrals: Sequence[Deferral], today: date) -> DeferralList:
+        return cls(deferrals=[DeferralOut.from_domain(d, today) for d in deferrals], count=len(deferrals))

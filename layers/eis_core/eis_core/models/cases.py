@@ -65,6 +65,53 @@ class CaseTransition(BaseModel):
         return _read_status(value)
 
 
+class AssignmentKind(StrEnum):
+    ASSIGNED = "assigned"  # a person gave the case to a supervisor (POST /cases/{case_id}/assignment)
+    TRANSFERRED = "transferred"  # the roster moved the officer to a new supervisor (the daily sweep)
+
+
+class CaseAssignment(BaseModel):
+    """One hand-off of a case to a supervisor: who gave it, to whom, when and why."""
+
+    kind: AssignmentKind
+    supervisor_id: str = Field(description="Officer id of the supervisor the case now belongs to")
+    previous_supervisor_id: str | None = None
+    at: datetime
+    by: str = Field(description="Subject of the token that assigned it; 'notify' for a roster transfer")
+    by_role: str
+    reason: str = Field(min_length=1, max_length=2_000)
+
+
+class DeferralTarget(StrEnum):
+    CASE = "case"
+    OFFICER = "officer"
+
+
+class Deferral(BaseModel):
+    """Notification deferred for a case or an officer: the chain of command is not told and does not see it.
+
+    It stays in force until a risk manager ends it; on ``review_on`` the risk team is emailed once
+    (``review_notified_on``) and the deferral shows as expired until they end or renew it.
+    """
+
+    target: DeferralTarget
+    target_id: str = Field(description="The case id or the officer id")
+    officer_id: str
+    reason: str = Field(min_length=1, max_length=2_000)
+    review_on: date
+    deferred_at: datetime
+    deferred_by: str
+    deferred_by_role: str
+    review_notified_on: date | None = None
+    ended_at: datetime | None = None
+    ended_by: str | None = None
+    end_reason: str | None = None
+
+    def expired(self, day: date) -> bool:
+        """True from the review date on: the deferral waits for a risk manager's review."""
+        return self.ended_at is None and day >= self.review_on
+
+
 class Case(BaseModel):
     case_id: str
     officer_id: str
@@ -80,6 +127,16 @@ class Case(BaseModel):
     # The deadline sweep's last escalation of an overdue review (0: none yet), and the day it was sent.
     escalated_level: int = Field(default=0, ge=0)
     escalated_on: date | None = None
+    # Hand-off (eis_core.cases.handoff): whoever the case was last handed to must acknowledge it.
+    awaiting_acknowledgement_by: str | None = Field(
+        default=None, description="Officer id of the supervisor who must acknowledge the hand-off"
+    )
+    acknowledged_by: str | None = Field(default=None, description="Officer id of who acknowledged the last hand-off")
+    acknowledged_at: datetime | None = None
+    roster_supervisor_id: str | None = Field(
+        default=None, description="The officer's roster supervisor when the case was last handed off"
+    )
+    assignments: list[CaseAssignment] = Field(default_factory=list, description="Every hand-off, oldest first")
 
     @field_validator("status", mode="before")
     @classmethod

@@ -50,6 +50,7 @@ class RoutedTo(StrEnum):
     SUPERVISOR = "supervisor"
     RISK_TEAM = "risk_team"
     SUPERVISOR_AND_RISK_TEAM = "supervisor_and_risk_team"
+    WITHHELD = "withheld"  # deferred from the chain of command, and no risk team to tell
 
 
 @dataclass(frozen=True)

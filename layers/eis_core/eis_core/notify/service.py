@@ -37,6 +37,7 @@ from eis_core.models.cases import Case
 from eis_core.models.messages import AlertCreated
 from eis_core.models.records import Officer
 from eis_core.notify import templates
+from eis_core.notify.handoff import HandoffSweep
 from eis_core.notify.routing import (
     Purpose,
     RoutedTo,
@@ -65,6 +66,7 @@ class SweepIncompleteError(EISError):
 class DeadlineKind(StrEnum):
     REMINDER = "reminder"
     ESCALATE = "escalate"
+    HANDOFF = "handoff"  # the supervisor a case was handed to has not acknowledged it
 
 
 class DeadlineNotice(BaseModel):
@@ -117,6 +119,10 @@ class SweepSummary:
     failed: list[str] = field(default_factory=list)
     closed_meanwhile: int = 0  # listed open (the index lags), closed when read: nothing sent
     open_alerts: int = 0  # alerts waiting for a case (status new), chased like cases
+    transfers: int = 0  # open cases moved to the officer's new roster supervisor
+    handoff_reminders: int = 0
+    deferral_reviews: int = 0  # emails to the risk team about deferrals due for review
+    skipped: int = 0  # deferred or acknowledged when read: nothing sent
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,7 @@ class NotificationService:
         routing_policy: RoutingPolicy = RoutingPolicy.DECENTRALIZED,
         escalation_days: int = 7,
         roster_max_age_seconds: float = 300.0,
+        handoff_remind_days: int = 2,
     ) -> None:
         self._agency_id = agency_id
         self._alerts = alerts
@@ -204,6 +211,20 @@ class NotificationService:
         self._cases = cases
         self._routing_policy = routing_policy
         self._escalation_days = escalation_days
+        self._handoff = (
+            None
+            if cases is None
+            else HandoffSweep(
+                agency_id=agency_id,
+                cases=cases,
+                roster=self._roster,
+                audit=audit,
+                mailer=mailer,
+                portal_url=portal_url,
+                risk_team=self._risk_team,
+                remind_after_days=handoff_remind_days,
+            )
+        )
 
     def alert_created(self, message: AlertCreated, *, request_id: str | None = None) -> Notification:
         """Email the alert's reviewer and audit it. Callers make re-deliveries idempotent.
@@ -221,6 +242,12 @@ class NotificationService:
         recipients, routed_to = route_recipients(
             self._roster.officers().values(), alert.officer_id, risk_team=self._risk_team, model=self._routing_policy
         )
+        deferred = self._handoff is not None and self._handoff.officer_deferral(alert.officer_id, alert.case_id)
+        if deferred:
+            # Deferred: the chain of command hears nothing; the risk team, who deferred it, does.
+            recipients, routed_to = list(self._risk_team), RoutedTo.RISK_TEAM
+            if not recipients:
+                return self._withhold(alert.alert_id, alert.level.value, request_id)
         if not recipients:
             raise NoRecipientError(
                 f"nobody to notify of alert {alert.alert_id}: no supervisor with an email up the chain "
@@ -244,10 +271,27 @@ class NotificationService:
                     "level": alert.level.value,
                     "review_by": review_by.isoformat(),
                     "message_id": message_id,
-                },
+                }
+                | ({"deferred": True} if deferred else {}),
             )
         )
         return Notification(alert.alert_id, routed_to, len(recipients), message_id)
+
+    def _withhold(self, alert_id: str, level: str, request_id: str | None) -> Notification:
+        """A deferred officer's alert with no risk team configured: nobody is emailed; the audit says so."""
+        self._audit.append(
+            AuditEvent(
+                actor=ACTOR,
+                role="system",
+                action="alert.notify",
+                target_type="alert",
+                target_id=alert_id,
+                agency_id=self._agency_id,
+                request_id=request_id,
+                detail={"recipients": 0, "routed_to": RoutedTo.WITHHELD.value, "level": level, "deferred": True},
+            )
+        )
+        return Notification(alert_id, RoutedTo.WITHHELD, 0, "")
 
     def new_evidence(self, alert: Alert, *, request_id: str | None = None) -> Notification:
         """Tell the supervisor of the case a later alert was merged into (routed by the response model)."""
@@ -290,21 +334,39 @@ class NotificationService:
         """Open cases, and the reminder or escalation each one is due on ``day`` (at most one per case)."""
         cases = self._case_store().list_open_cases()
         by_id = self._roster.officers()
+        # Deferred cases (and every case of a deferred officer) send nothing to the chain of command.
+        handoff = self._handoff
+        deferred = handoff.deferrals() if handoff is not None else None
+        cases_due = [c for c in cases if deferred is None or not deferred.hides(c.officer_id, [c.case_id])]
         notices = [
             notice
-            for case in cases
+            for case in cases_due
             if case.is_open and (notice := self._due(self._waiting_case(by_id, case), day, request_id)) is not None
         ]
+        if handoff is not None:
+            notices += [
+                DeadlineNotice(
+                    agency_id=self._agency_id,
+                    case_id=case.case_id,
+                    kind=DeadlineKind.HANDOFF,
+                    day=day,
+                    request_id=request_id,
+                )
+                for case in cases_due
+                if case.is_open and handoff.handoff_due(case, day)
+            ]
         return len(cases), notices
 
     def due_alert_notices(self, day: date, *, request_id: str | None = None) -> tuple[int, list[DeadlineNotice]]:
         """Alerts still waiting for a case (status new), and the reminder or escalation each is due on ``day``."""
         alerts = self._alerts.list_alerts(AlertStatus.NEW)
         by_id = self._roster.officers()
+        deferred = self._handoff.deferrals() if self._handoff is not None else None
         notices = [
             notice
             for alert in alerts
             if alert.status is AlertStatus.NEW
+            and (deferred is None or not deferred.hides(alert.officer_id, [alert.case_id]))
             and (notice := self._due(self._waiting_alert(by_id, alert), day, request_id)) is not None
         ]
         return len(alerts), notices
@@ -344,6 +406,9 @@ class NotificationService:
             # reminders and escalations stop: nothing is sent or audited.
             if not case.is_open:
                 return self._skipped(notice, "closed")
+            skipped = self._skip_reason(case, notice)
+            if skipped is not None:
+                return self._skipped(notice, skipped)
             waiting = self._waiting_case(by_id, case)
         else:
             alert = self._alerts.get_alert(notice.target)
@@ -353,7 +418,13 @@ class NotificationService:
                 return self._skipped(notice, "closed")
             waiting = self._waiting_alert(by_id, alert)
         detail: dict[str, object] = {"review_due_on": waiting.review_due_on.isoformat()}
-        if notice.kind is DeadlineKind.ESCALATE:
+        if notice.kind is DeadlineKind.HANDOFF:
+            # To the supervisor the case waits for (or the first reachable one above them).
+            assert waiting.case is not None
+            waited = first_reachable(by_id, waiting.case.awaiting_acknowledgement_by, skip=[waiting.case.officer_id])
+            routed = route(RoutingPolicy.DECENTRALIZED, Purpose.REMINDER, chain=waited, risk_team=self._risk_team)
+            detail["awaiting_acknowledgement_by"] = waiting.case.awaiting_acknowledgement_by
+        elif notice.kind is DeadlineKind.ESCALATE:
             if waiting.escalated_level >= notice.level:
                 return self._skipped(notice, "already_sent")
             step = escalation_step(self._routing_policy, waiting.rungs, notice.level)
@@ -370,7 +441,9 @@ class NotificationService:
                 "with an email up the chain and no risk team (set EIS_RISK_TEAM_EMAILS)"
             )
         escalated = notice.kind is DeadlineKind.ESCALATE
-        if waiting.case is not None:
+        if notice.kind is DeadlineKind.HANDOFF and self._handoff is not None and waiting.case is not None:
+            subject, body = self._handoff.handoff_email(waiting.case, notice.day)
+        elif waiting.case is not None:
             subject, body = templates.deadline_email(
                 waiting.case, day=notice.day, escalated=escalated, portal_url=self._portal_url
             )
@@ -474,11 +547,13 @@ class NotificationService:
         fails does not stop the others; SweepIncompleteError names the failures after all were tried.
         """
         send = send or self.send_deadline_notice
+        transfers, failed = (
+            (0, []) if self._handoff is None else self._handoff.transfer_cases(day, request_id=request_id)
+        )
         open_cases, notices = self.due_notices(day, request_id=request_id)
         open_alerts, alert_notices = self.due_alert_notices(day, request_id=request_id)
         notices += alert_notices
-        sent = already = reminders = escalations = closed = 0
-        failed: list[str] = []
+        sent = already = reminders = escalations = closed = handoffs = skipped = 0
         for notice in notices:
             try:
                 result = send(notice)
@@ -489,12 +564,19 @@ class NotificationService:
                 closed += 1
             elif result.get("skipped") == "already_sent":
                 already += 1
+            elif result.get("skipped"):
+                skipped += 1
             elif result.get("request_id") == request_id:
                 sent += 1
                 reminders += notice.kind is DeadlineKind.REMINDER
                 escalations += notice.kind is DeadlineKind.ESCALATE
+                handoffs += notice.kind is DeadlineKind.HANDOFF
             else:
                 already += 1
+        reviews, review_failures = (
+            (0, []) if self._handoff is None else self._handoff.review_deferrals(day, request_id=request_id)
+        )
+        failed += review_failures
         summary = SweepSummary(
             day,
             open_cases,
@@ -506,12 +588,26 @@ class NotificationService:
             failed,
             closed_meanwhile=closed,
             open_alerts=open_alerts,
+            transfers=transfers,
+            handoff_reminders=handoffs,
+            deferral_reviews=reviews,
+            skipped=skipped,
         )
         if failed:
             raise SweepIncompleteError(
                 f"{len(failed)} of {len(notices)} deadline notices for {day} failed: " + "; ".join(failed)
             )
         return summary
+
+    def _skip_reason(self, case: Case, notice: DeadlineNotice) -> str | None:
+        """Why a listed notice is not sent after all: deferred meanwhile, or the hand-off was acknowledged."""
+        if self._handoff is None:
+            return None
+        if self._handoff.deferral_for(case) is not None:
+            return "deferred"
+        if notice.kind is DeadlineKind.HANDOFF and case.awaiting_acknowledgement_by is None:
+            return "acknowledged"
+        return None
 
     def _case_store(self) -> CaseStore:
         if self._cases is None:

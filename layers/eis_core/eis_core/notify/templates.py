@@ -180,3 +180,60 @@ def alert_deadline_email(
         else (ALERT_REMINDER_SUBJECT, ALERT_REMINDER_BODY)
     )
     return subject.substitute(values), body.substitute(values)
+
+
+HANDOFF_SUBJECT = Template("EIS case $case_id: handed to you on $handed_on, please acknowledge")
+HANDOFF_BODY = Template("""\
+An Early Intervention System case has been handed to you and is waiting for you to
+acknowledge it.
+
+Case:       $case_id
+Handed on:  $handed_on ($days_waiting)
+Review by:  $review_by
+
+Open it in the EIS portal and acknowledge it: $link
+
+A case is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+""")
+
+DEFERRAL_REVIEW_SUBJECT = Template("EIS deferral due for review ($review_on)")
+DEFERRAL_REVIEW_BODY = Template("""\
+A deferral of Early Intervention System notifications has reached its review date.
+It stays in force, and the chain of command is still not notified, until a risk
+manager ends it or defers again with a new review date.
+
+Deferral:   $what
+Review on:  $review_on
+
+Review it in the EIS portal: $link
+
+The details are in the portal only. Please do not forward this email.
+""")
+
+
+def handoff_email(case: Case, *, handed_on: date, day: date, portal_url: str) -> tuple[str, str]:
+    """Subject and plain-text body of the daily reminder to acknowledge a case handed to the recipient."""
+    waiting = (day - handed_on).days
+    values = {
+        "case_id": case.case_id,
+        "handed_on": handed_on.isoformat(),
+        "days_waiting": f"waiting {waiting} day{'s' if waiting != 1 else ''}",
+        "review_by": case.review_due_on.isoformat(),
+        "link": _link(portal_url, f"cases/{case.case_id}"),
+    }
+    return HANDOFF_SUBJECT.substitute(values), HANDOFF_BODY.substitute(values)
+
+
+def deferral_review_email(*, case_id: str | None, review_on: date, portal_url: str) -> tuple[str, str]:
+    """Subject and body telling the risk team a deferral is due for review.
+
+    A case deferral names its (random) case id; an officer deferral names nobody: the portal's
+    deferral list shows which officer.
+    """
+    values = {
+        "what": f"case {case_id}" if case_id else "an officer (see the deferral list)",
+        "review_on": review_on.isoformat(),
+        "link": _link(portal_url, f"cases/{case_id}" if case_id else "deferrals"),
+    }
+    return DEFERRAL_REVIEW_SUBJECT.substitute(values), DEFERRAL_REVIEW_BODY.substitute(values)

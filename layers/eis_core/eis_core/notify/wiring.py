@@ -41,6 +41,7 @@ def build_notification_service(
         cases=adapters.cases,
         routing_policy=policy.routing_policy,
         escalation_days=policy.escalation_days,
+        handoff_remind_days=policy.handoff_remind_days,
     )
 
 

@@ -35,7 +35,7 @@ from eis_core.models.audit import (
     AuditRecord,
     record_mac_message,
 )
-from eis_core.models.cases import Case, CaseStatus, CaseTransition, Note
+from eis_core.models.cases import Case, CaseAssignment, CaseStatus, CaseTransition, Deferral, DeferralTarget, Note
 from eis_core.models.oversight import closed_at
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
@@ -579,6 +579,10 @@ def _record_escalation(client: DynamoDBClient, table: str, key: Item, *, key_nam
 CASE_SK = "CASE"
 NOTE_PREFIX = "NOTE#"
 LOCK_SK = "OPEN_CASE_LOCK"
+DEFERRALS_PK = "DEFERRALS"
+"""The cases-table partition of active deferrals (sk ``case#<case_id>`` or ``officer#<officer_id>``):
+few items, read whole with one query, so no list or check ever scans for them."""
+ENDED_DEFERRALS_PK = "DEFERRALS#ENDED"
 
 
 CLOSED_LIST = "CLOSED"
@@ -948,6 +952,183 @@ class DynamoCaseStore:
     def record_escalation(self, case_id: str, level: int, day: date) -> bool:
         key = {"case_id": {"S": case_id}, "sk": {"S": CASE_SK}}
         return _record_escalation(self._db, self.table_name, key, key_name="case_id", level=level, day=day)
+
+    # --- hand-off ------------------------------------------------------------------------------------
+
+    def _case_key(self, case_id: str) -> Item:
+        return {"case_id": {"S": case_id}, "sk": {"S": CASE_SK}}
+
+    def _after_condition(self, case_id: str, error: ClientError, message: str) -> ConflictError | NotFoundError:
+        if not _is_condition_failure(error):
+            raise error
+        if self.get_case(case_id) is None:
+            return NotFoundError(f"case {case_id} not found")
+        return ConflictError(message)
+
+    def assign_case(
+        self,
+        case_id: str,
+        assignment: CaseAssignment,
+        *,
+        expected_supervisor_id: str | None,
+        roster_supervisor_id: str | None,
+    ) -> Case:
+        names = {"#status": "status", "#assignments": "assignments"}
+        values: dict[str, Any] = {
+            ":supervisor": {"S": assignment.supervisor_id},
+            ":closed": {"S": CaseStatus.CLOSED.value},
+            ":assignment": _to_item({"a": [assignment.model_dump(mode="json")]})["a"],
+            ":none": {"L": []},
+        }
+        sets = [
+            "supervisor_id = :supervisor",
+            "awaiting_acknowledgement_by = :supervisor",
+            "#assignments = list_append(if_not_exists(#assignments, :none), :assignment)",
+        ]
+        removes = ["acknowledged_by", "acknowledged_at"]
+        if roster_supervisor_id is None:
+            removes.append("roster_supervisor_id")
+        else:
+            sets.append("roster_supervisor_id = :roster")
+            values[":roster"] = {"S": roster_supervisor_id}
+        if expected_supervisor_id is None:
+            expected = "attribute_not_exists(supervisor_id)"
+        else:
+            expected = "supervisor_id = :expected"
+            values[":expected"] = {"S": expected_supervisor_id}
+        with _translated(self.table_name):
+            try:
+                self._db.update_item(
+                    TableName=self.table_name,
+                    Key=self._case_key(case_id),
+                    UpdateExpression="SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
+                    ConditionExpression=f"attribute_exists(case_id) AND #status <> :closed AND {expected}",
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                )
+            except ClientError as error:
+                raise self._after_condition(
+                    case_id, error, f"case {case_id} changed meanwhile; reload and retry"
+                ) from None
+        updated = self.get_case(case_id)
+        assert updated is not None
+        return updated
+
+    def acknowledge_case(self, case_id: str, *, supervisor_id: str, at: datetime) -> Case:
+        with _translated(self.table_name):
+            try:
+                self._db.update_item(
+                    TableName=self.table_name,
+                    Key=self._case_key(case_id),
+                    UpdateExpression="SET acknowledged_by = :supervisor, acknowledged_at = :at "
+                    "REMOVE awaiting_acknowledgement_by",
+                    ConditionExpression="attribute_exists(case_id) AND awaiting_acknowledgement_by = :supervisor",
+                    ExpressionAttributeValues={
+                        ":supervisor": {"S": supervisor_id},
+                        ":at": {"S": at.isoformat().replace("+00:00", "Z")},
+                    },
+                )
+            except ClientError as error:
+                raise self._after_condition(
+                    case_id, error, f"case {case_id} is not awaiting acknowledgement by {supervisor_id}"
+                ) from None
+        updated = self.get_case(case_id)
+        assert updated is not None
+        return updated
+
+    # --- deferrals -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _deferral_key(target: DeferralTarget, target_id: str) -> Item:
+        return {"case_id": {"S": DEFERRALS_PK}, "sk": {"S": f"{target.value}#{target_id}"}}
+
+    @staticmethod
+    def _deferral(item: Mapping[str, Any]) -> Deferral:
+        values = _from_item(item)
+        values.pop("case_id", None)
+        sk = str(values.pop("sk", "?"))
+        try:
+            return Deferral.model_validate(values)
+        except ValueError:
+            raise CorruptItemError("deferral", sk) from None
+
+    def put_deferral(self, deferral: Deferral) -> None:
+        item = self._deferral_key(deferral.target, deferral.target_id) | _to_item(deferral.model_dump(mode="json"))
+        with _translated(self.table_name):
+            self._db.put_item(TableName=self.table_name, Item=item)
+
+    def get_deferral(self, target: DeferralTarget, target_id: str) -> Deferral | None:
+        with _translated(self.table_name):
+            response = self._db.get_item(
+                TableName=self.table_name, Key=self._deferral_key(target, target_id), ConsistentRead=True
+            )
+        item = response.get("Item")
+        return None if item is None else self._deferral(item)
+
+    def active_deferrals(self) -> list[Deferral]:
+        with _translated(self.table_name):
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self.table_name,
+                KeyConditionExpression="case_id = :pk",
+                ExpressionAttributeValues={":pk": {"S": DEFERRALS_PK}},
+                ConsistentRead=True,
+            )
+            items = [item for page in pages for item in page.get("Items", [])]
+        return [self._deferral(item) for item in items]
+
+    def end_deferral(self, target: DeferralTarget, target_id: str, *, at: datetime, by: str, reason: str) -> Deferral:
+        found = self.get_deferral(target, target_id)
+        if found is None:
+            raise NotFoundError(f"{target.value} {target_id} has no active deferral")
+        ended = found.model_copy(update={"ended_at": at, "ended_by": by, "end_reason": reason})
+        history_key = {
+            "case_id": {"S": ENDED_DEFERRALS_PK},
+            "sk": {"S": f"{sortable_time(at)}#{target.value}#{target_id}"},
+        }
+        # One transaction: the active item goes (only if it is the one read) and its history item comes.
+        with _translated(self.table_name):
+            try:
+                self._db.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Delete": {
+                                "TableName": self.table_name,
+                                "Key": self._deferral_key(target, target_id),
+                                "ConditionExpression": "deferred_at = :deferred_at",
+                                "ExpressionAttributeValues": {
+                                    ":deferred_at": {"S": found.model_dump(mode="json")["deferred_at"]}
+                                },
+                            }
+                        },
+                        {
+                            "Put": {
+                                "TableName": self.table_name,
+                                "Item": history_key | _to_item(ended.model_dump(mode="json")),
+                            }
+                        },
+                    ]
+                )
+            except ClientError as error:
+                if _code(error) != "TransactionCanceledException":
+                    raise
+                raise ConflictError(f"the deferral of {target.value} {target_id} changed meanwhile; reload") from None
+        return ended
+
+    def mark_deferral_reviewed(self, target: DeferralTarget, target_id: str, day: date) -> bool:
+        with _translated(self.table_name):
+            try:
+                self._db.update_item(
+                    TableName=self.table_name,
+                    Key=self._deferral_key(target, target_id),
+                    UpdateExpression="SET review_notified_on = :day",
+                    ConditionExpression="attribute_exists(sk) AND attribute_not_exists(review_notified_on)",
+                    ExpressionAttributeValues={":day": {"S": day.isoformat()}},
+                )
+            except ClientError as error:
+                if not _is_condition_failure(error):
+                    raise
+                return False
+        return True
 
 
 class DynamoAuditLog:

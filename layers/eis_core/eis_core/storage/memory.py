@@ -22,7 +22,7 @@ from typing import Any
 from eis_core.errors import ConflictError, NotFoundError, ValidationFailed
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
 from eis_core.models.audit import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditRecord, record_mac_message
-from eis_core.models.cases import Case, CaseStatus, CaseTransition, Note
+from eis_core.models.cases import Case, CaseAssignment, CaseStatus, CaseTransition, Deferral, DeferralTarget, Note
 from eis_core.models.oversight import closed_at
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import RECORD_CODECS, content_hash, sortable_time
@@ -227,6 +227,8 @@ class InMemoryCaseStore:
         self._cases: dict[str, Case] = {}  # stored without notes
         self._notes: dict[str, dict[tuple[str, str], Note]] = {}
         self._open_by_officer: dict[str, str] = {}
+        self._deferrals: dict[tuple[DeferralTarget, str], Deferral] = {}
+        self._ended_deferrals: list[Deferral] = []
         self._lock = threading.Lock()
 
     def create_case(self, case: Case) -> None:
@@ -352,6 +354,80 @@ class InMemoryCaseStore:
             if stored is None or stored.escalated_level >= level:
                 return False
             self._cases[case_id] = stored.model_copy(update={"escalated_level": level, "escalated_on": day})
+            return True
+
+    def assign_case(
+        self,
+        case_id: str,
+        assignment: CaseAssignment,
+        *,
+        expected_supervisor_id: str | None,
+        roster_supervisor_id: str | None,
+    ) -> Case:
+        with self._lock:
+            stored = self._cases.get(case_id)
+            if stored is None:
+                raise NotFoundError(f"case {case_id} not found")
+            if not stored.is_open or stored.supervisor_id != expected_supervisor_id:
+                raise ConflictError(f"case {case_id} changed meanwhile; reload and retry")
+            self._cases[case_id] = stored.model_copy(
+                update={
+                    "supervisor_id": assignment.supervisor_id,
+                    "awaiting_acknowledgement_by": assignment.supervisor_id,
+                    "acknowledged_by": None,
+                    "acknowledged_at": None,
+                    "roster_supervisor_id": roster_supervisor_id,
+                    "assignments": [*stored.assignments, assignment.model_copy(deep=True)],
+                },
+                deep=True,
+            )
+            assembled = self._assemble(case_id)
+            assert assembled is not None
+            return assembled
+
+    def acknowledge_case(self, case_id: str, *, supervisor_id: str, at: datetime) -> Case:
+        with self._lock:
+            stored = self._cases.get(case_id)
+            if stored is None:
+                raise NotFoundError(f"case {case_id} not found")
+            if stored.awaiting_acknowledgement_by != supervisor_id:
+                raise ConflictError(f"case {case_id} is not awaiting acknowledgement by {supervisor_id}")
+            self._cases[case_id] = stored.model_copy(
+                update={"awaiting_acknowledgement_by": None, "acknowledged_by": supervisor_id, "acknowledged_at": at},
+                deep=True,
+            )
+            assembled = self._assemble(case_id)
+            assert assembled is not None
+            return assembled
+
+    def put_deferral(self, deferral: Deferral) -> None:
+        with self._lock:
+            self._deferrals[(deferral.target, deferral.target_id)] = deferral.model_copy(deep=True)
+
+    def get_deferral(self, target: DeferralTarget, target_id: str) -> Deferral | None:
+        with self._lock:
+            found = self._deferrals.get((target, target_id))
+            return None if found is None else found.model_copy(deep=True)
+
+    def active_deferrals(self) -> list[Deferral]:
+        with self._lock:
+            return [self._deferrals[key].model_copy(deep=True) for key in sorted(self._deferrals)]
+
+    def end_deferral(self, target: DeferralTarget, target_id: str, *, at: datetime, by: str, reason: str) -> Deferral:
+        with self._lock:
+            found = self._deferrals.pop((target, target_id), None)
+            if found is None:
+                raise NotFoundError(f"{target.value} {target_id} has no active deferral")
+            ended = found.model_copy(update={"ended_at": at, "ended_by": by, "end_reason": reason}, deep=True)
+            self._ended_deferrals.append(ended)
+            return ended.model_copy(deep=True)
+
+    def mark_deferral_reviewed(self, target: DeferralTarget, target_id: str, day: date) -> bool:
+        with self._lock:
+            found = self._deferrals.get((target, target_id))
+            if found is None or found.review_notified_on is not None:
+                return False
+            self._deferrals[(target, target_id)] = found.model_copy(update={"review_notified_on": day})
             return True
 
 

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
 from eis_core.models.audit import AuditCheckpoint, AuditEvent, AuditRecord
-from eis_core.models.cases import Case, CaseTransition, Note
+from eis_core.models.cases import Case, CaseAssignment, CaseTransition, Deferral, DeferralTarget, Note
 from eis_core.models.records import Officer, Record, RecordKind
 
 
@@ -161,6 +161,54 @@ class CaseStore(Protocol):
 
     def record_escalation(self, case_id: str, level: int, day: date) -> bool:
         """Note that escalation ``level`` was sent on ``day``; False (nothing written) when it or a higher one was."""
+        ...
+
+    # --- hand-off (eis_core.cases.handoff) ---------------------------------------------------------
+
+    def assign_case(
+        self,
+        case_id: str,
+        assignment: CaseAssignment,
+        *,
+        expected_supervisor_id: str | None,
+        roster_supervisor_id: str | None,
+    ) -> Case:
+        """Hand an open case to ``assignment.supervisor_id``, who must then acknowledge it.
+
+        Conditional: applies only while the case is open and still has ``expected_supervisor_id``, so
+        of two concurrent hand-offs one wins and the other gets ConflictError. Appends the assignment,
+        sets ``awaiting_acknowledgement_by`` and ``roster_supervisor_id``, clears the last acknowledgement.
+        Raises NotFoundError when the case does not exist.
+        """
+        ...
+
+    def acknowledge_case(self, case_id: str, *, supervisor_id: str, at: datetime) -> Case:
+        """Record that ``supervisor_id`` acknowledged the hand-off they were awaited for.
+
+        ConflictError unless the case is awaiting exactly this supervisor; NotFoundError when it does not exist.
+        """
+        ...
+
+    # --- deferrals: one partition of the cases table, read whole with one query --------------------
+
+    def put_deferral(self, deferral: Deferral) -> None:
+        """Store the active deferral of a case or an officer, replacing an earlier one for the same target."""
+        ...
+
+    def get_deferral(self, target: DeferralTarget, target_id: str) -> Deferral | None:
+        """The active (not ended) deferral of a case or an officer."""
+        ...
+
+    def active_deferrals(self) -> list[Deferral]:
+        """Every deferral not ended (expired ones included), ordered by target and id. Never a scan."""
+        ...
+
+    def end_deferral(self, target: DeferralTarget, target_id: str, *, at: datetime, by: str, reason: str) -> Deferral:
+        """End a deferral: it leaves the active ones and is kept as history. NotFoundError when none is active."""
+        ...
+
+    def mark_deferral_reviewed(self, target: DeferralTarget, target_id: str, day: date) -> bool:
+        """Note that the risk team was told of an expired deferral; False when it already was (or it ended)."""
         ...
 
 
