@@ -489,8 +489,10 @@ def test_a_case_is_worked_from_open_to_closed_with_history_audit_and_no_more_rem
     # Well past the review date (reminder and escalation territory): a closed case gets nothing.
     summary = _sweep_day(date.fromisoformat(opened["review_due_on"]) + timedelta(days=10))
 
-    assert summary == summary | {"sent": 0, "due": 0}
-    assert list(get_backend("ses")[ACCOUNT][REGION].sent_messages) == []
+    # (A2002's alert, still without a case, is chased on its own: issue 10.)
+    assert summary == summary | {"open_cases": 0, "sent": summary["reminders"] + summary["escalations"]}
+    sent = get_backend("ses")[ACCOUNT][REGION].sent_messages
+    assert [e for e in sent if case_id in e.subject + e.body] == []
     assert not [r for r in audit_records(adapters) if r.action in ("case.reminder", "case.escalate")]
 
 
