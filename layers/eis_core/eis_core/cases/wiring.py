@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from eis_core.cases.service import CaseService
-from eis_core.settings import ReviewPolicy
+from eis_core.settings import InterventionPolicy, ReviewPolicy
 from eis_core.upload_reports import UploadReports
 from eis_core.wiring import Adapters
 
 
-def build_case_service(adapters: Adapters, *, agency_id: str, policy: ReviewPolicy | None = None) -> CaseService:
-    """The case service on ``adapters``; upload reports are read from the quarantine store."""
+def build_case_service(
+    adapters: Adapters,
+    *,
+    agency_id: str,
+    policy: ReviewPolicy | None = None,
+    interventions: InterventionPolicy | None = None,
+) -> CaseService:
+    """The case service on ``adapters``; upload reports are read from the quarantine store.
+
+    ``interventions`` defaults to ``policy`` when that carries the intervention settings (CasesApiSettings).
+    """
+    if interventions is None and isinstance(policy, InterventionPolicy):
+        interventions = policy
     return CaseService(
         agency_id=agency_id,
         alerts=adapters.alerts,
@@ -18,4 +29,5 @@ def build_case_service(adapters: Adapters, *, agency_id: str, policy: ReviewPoli
         audit=adapters.audit,
         review_days=(policy or ReviewPolicy()).review_days,
         uploads=UploadReports(adapters.quarantine),
+        interventions=interventions,
     )

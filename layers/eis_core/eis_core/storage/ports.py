@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
 from eis_core.models.audit import AuditCheckpoint, AuditEvent, AuditRecord
-from eis_core.models.cases import Case, CaseTransition, Note
+from eis_core.models.cases import Case, CaseStatus, CaseTransition, Intervention, Note
 from eis_core.models.records import Officer, Record, RecordKind
 
 
@@ -137,6 +137,26 @@ class CaseStore(Protocol):
         ConflictError. A closure sets the disposition and frees the officer for a new case; a reopening
         clears it and takes the officer's open-case lock again (ConflictError if another case holds it).
         Raises NotFoundError when the case does not exist.
+        """
+        ...
+
+    def add_intervention(self, intervention: Intervention, *, statuses: Collection[CaseStatus]) -> None:
+        """Store a new intervention beside its case, only while the case is in one of ``statuses``.
+
+        Raises NotFoundError when the case does not exist, ConflictError when the case is in another
+        status or an intervention with this id exists with other content (an identical one is a retry
+        and changes nothing).
+        """
+        ...
+
+    def update_intervention(
+        self, intervention: Intervention, *, expected_revision: int, statuses: Collection[CaseStatus]
+    ) -> Intervention:
+        """Replace a stored intervention, only while it is at ``expected_revision`` and the case in ``statuses``.
+
+        Stores it at ``expected_revision + 1`` and returns what was stored, so of two concurrent changes one
+        wins and the other gets ConflictError (as does a case in another status). Raises NotFoundError
+        when the case or the intervention does not exist.
         """
         ...
 
