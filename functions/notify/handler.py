@@ -71,6 +71,8 @@ def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     summary = _service().sweep(day, context.aws_request_id)
     metrics.add_metric(name="ReviewRemindersSent", unit=MetricUnit.Count, value=summary.reminders)
     metrics.add_metric(name="ReviewEscalationsSent", unit=MetricUnit.Count, value=summary.escalations)
+    metrics.add_metric(name="CheckInRemindersSent", unit=MetricUnit.Count, value=summary.checkins)
+    metrics.add_metric(name="MonitoringEndPromptsSent", unit=MetricUnit.Count, value=summary.monitoring_ends)
     result = {
         "day": day.isoformat(),
         "open_cases": summary.open_cases,
@@ -79,6 +81,8 @@ def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "already_sent": summary.already_sent,
         "reminders": summary.reminders,
         "escalations": summary.escalations,
+        "checkins": summary.checkins,
+        "monitoring_ends": summary.monitoring_ends,
     }
     logger.info("deadline sweep done", extra=result)
     return result

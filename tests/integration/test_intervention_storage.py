@@ -80,15 +80,11 @@ def test_an_update_applies_to_the_revision_it_read_and_a_stale_one_is_refused(ad
     stored = adapters.cases.get_case("case-1")
     assert stored is not None and stored.interventions == [saved]
     # A second supervisor read the same revision and completes it: refused, nothing overwritten.
-    completed = original.model_copy(
-        update={"outcome": InterventionOutcome.COMPLETED, "completed_on": date(2024, 6, 2)}
-    )
+    completed = original.model_copy(update={"outcome": InterventionOutcome.COMPLETED, "completed_on": date(2024, 6, 2)})
     with pytest.raises(ConflictError, match="changed meanwhile"):
         adapters.cases.update_intervention(completed, expected_revision=original.revision, statuses=WORKED)
     with pytest.raises(NotFoundError):
-        adapters.cases.update_intervention(
-            builders.intervention("intv-missing"), expected_revision=0, statuses=WORKED
-        )
+        adapters.cases.update_intervention(builders.intervention("intv-missing"), expected_revision=0, statuses=WORKED)
     again = adapters.cases.get_case("case-1")
     assert again is not None and again.interventions == [saved]
 
