@@ -127,3 +127,18 @@ def test_a_case_item_does_not_carry_its_interventions_in_dynamodb(settings: Loca
     assert keys == ["CASE", *(f"{INTERVENTION_PREFIX}intv-{n}" for n in range(3))]
     case_item = next(item for item in items if item["sk"]["S"] == "CASE")
     assert "interventions" not in case_item
+
+
+def test_every_case_open_or_closed_is_read_back_with_its_interventions_for_reports(adapters: Adapters) -> None:
+    planned_case(adapters, "case-b", "A2")
+    adapters.cases.add_intervention(builders.intervention(case_id="case-b"), statuses=WORKED)
+    closed = builders.case("case-a", "A1", status=CaseStatus.IN_REVIEW)
+    adapters.cases.create_case(closed)
+    adapters.cases.update_case(closed.model_copy(update={"status": CaseStatus.CLOSED}))
+
+    found = list(adapters.cases.iter_cases())
+
+    assert [(c.case_id, c.status, len(c.interventions)) for c in found] == [
+        ("case-a", CaseStatus.CLOSED, 0),
+        ("case-b", CaseStatus.INTERVENTION_PLANNED, 1),
+    ]

@@ -21,6 +21,8 @@ import pandas as pd
 
 from eis_core.dates import add_months
 from eis_core.models.cases import Case, CaseStatus
+from eis_core.models.records import EventRecord, RecordKind
+from eis_core.storage.ports import CaseStore, RecordStore
 
 NO_INTERVENTION = "no_intervention"
 """The comparison group: flagged officers whose cases closed without an intervention."""
@@ -152,3 +154,44 @@ def efficacy_report(
                 )
             )
     return EfficacyReport(as_of=as_of, rows=tuple(rows))
+
+
+INDICATOR_KINDS = (RecordKind.USE_OF_FORCE, RecordKind.COMPLAINT)
+"""The indicator events counted by default: uses of force and complaints (each allegation row)."""
+
+
+def agency_efficacy(
+    cases: CaseStore, records: RecordStore, *, as_of: date, kinds: Sequence[RecordKind] = INDICATOR_KINDS
+) -> EfficacyReport:
+    """The report for an agency's stored cases and records (reads every case: a report job, not an API route)."""
+    exposures = exposures_from_cases(cases.iter_cases())
+    officers = {exposure.officer_id for exposure in exposures}
+    rows = [
+        (record.officer_id, record.occurred_on)
+        for kind in kinds
+        for record in records.iter_records(kind)
+        if isinstance(record, EventRecord) and record.officer_id in officers and record.known_before(as_of)
+    ]
+    return efficacy_report(exposures, pd.DataFrame(rows, columns=["officer_id", "occurred_on"]), as_of=as_of)
+
+
+def format_report(report: EfficacyReport) -> str:
+    """The report as plain text: one line per group and window, then the statement."""
+    lines = [
+        f"Efficacy report as of {report.as_of}: indicator events per officer-year, "
+        f"{BEFORE_MONTHS} months before against the months after",
+        f"{'group':<24}{'window':>7}{'officers':>10}{'not yet':>9}{'before':>9}{'after':>9}{'change':>9}",
+    ]
+    for row in report.rows:
+        before = "-" if row.rate_before is None else f"{row.rate_before:.2f}"
+        after = "-" if row.rate_after is None else f"{row.rate_after:.2f}"
+        change = "-" if row.change is None else f"{row.change:+.0%}"
+        lines.append(
+            f"{row.group:<24}{row.window_months:>6}m{row.officers:>10}{row.not_yet_followed:>9}"
+            f"{before:>9}{after:>9}{change:>9}"
+        )
+    if not report.rows:
+        lines.append("(no completed interventions and no case closed without one yet)")
+    lines.append("")
+    lines.append(report.statement)
+    return "\n".join(lines)

@@ -883,6 +883,21 @@ class DynamoCaseStore:
                     ) from error
                 raise StorageError(f"intervention {intervention.intervention_id} was not written: {error}") from error
 
+    def iter_cases(self) -> Iterator[Case]:
+        # A scan for the case items' ids, then each case read with its notes and interventions.
+        with _translated(self.table_name):
+            pages = self._db.get_paginator("scan").paginate(
+                TableName=self.table_name,
+                FilterExpression="sk = :case",
+                ProjectionExpression="case_id",
+                ExpressionAttributeValues={":case": {"S": CASE_SK}},
+            )
+            case_ids = sorted(str(item["case_id"]["S"]) for page in pages for item in page.get("Items", []))
+        for case_id in case_ids:
+            case = self.get_case(case_id)
+            if case is not None:
+                yield case
+
     def update_intervention(
         self, intervention: Intervention, *, expected_revision: int, statuses: Collection[CaseStatus]
     ) -> Intervention:

@@ -340,6 +340,11 @@ class InMemoryCaseStore:
             self._check_case_status(intervention.case_id, statuses)
             slot[intervention.intervention_id] = intervention.model_copy(deep=True)
 
+    def iter_cases(self) -> Iterator[Case]:
+        with self._lock:
+            cases = [self._assemble(case_id) for case_id in sorted(self._cases)]
+        yield from (case for case in cases if case is not None)
+
     def update_intervention(
         self, intervention: Intervention, *, expected_revision: int, statuses: Collection[CaseStatus]
     ) -> Intervention:

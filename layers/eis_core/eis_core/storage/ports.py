@@ -149,6 +149,11 @@ class CaseStore(Protocol):
         """
         ...
 
+    def iter_cases(self) -> Iterator[Case]:
+        """Every case, open or closed, with its interventions: a full read for reports (``eis report``),
+        never for an API route."""
+        ...
+
     def update_intervention(
         self, intervention: Intervention, *, expected_revision: int, statuses: Collection[CaseStatus]
     ) -> Intervention:
