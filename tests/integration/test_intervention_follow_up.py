@@ -125,6 +125,7 @@ def test_each_due_date_is_followed_up_once_and_the_next_check_in_date_again(adap
     # A week on, LATER's check-in (25 June) has come as well: only it is new.
     assert a_week_on == a_week_on | {"due": 3, "sent": 1, "already_sent": 2, "checkins": 1}
     assert len(sent_emails()) == 3
+    assert "check-in overdue by 2 days (2024-06-25)" in sent_emails()[-1].subject  # swept two days late
 
     # The owner checks in on the 28th: the next check-in is due 30 days later, and reminded then, once.
     case = adapters.cases.get_case(CHECKIN_DUE)

@@ -82,6 +82,7 @@ class DeadlineNotice(BaseModel):
     kind: DeadlineKind
     day: date
     request_id: str | None = None
+    swept_on: date | None = None  # follow-ups: the sweep's day (not part of the identity either)
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,12 @@ class NotificationService:
                 kind, due_on = due
                 notices.append(
                     DeadlineNotice(
-                        agency_id=self._agency_id, case_id=case.case_id, kind=kind, day=due_on, request_id=request_id
+                        agency_id=self._agency_id,
+                        case_id=case.case_id,
+                        kind=kind,
+                        day=due_on,
+                        request_id=request_id,
+                        swept_on=day,
                     )
                 )
         return notices
@@ -365,7 +371,7 @@ class NotificationService:
                 if owner.email and owner.email not in recipients:
                     recipients.append(owner.email)
             subject, body = templates.checkin_email(
-                case, due_on=notice.day, count=len(due), day=notice.day, portal_url=self._portal_url
+                case, due_on=notice.day, count=len(due), day=notice.swept_on or notice.day, portal_url=self._portal_url
             )
             detail["intervention_ids"] = [intervention.intervention_id for intervention in due]
         else:
