@@ -26,6 +26,7 @@ from eis_core.settings import (
     FUNCTION_SETTINGS,
     AgencyStack,
     EmailAddress,
+    InterventionPolicy,
     NotifyPolicy,
     ScorePolicy,
     function_settings,
@@ -72,7 +73,7 @@ class ApiThrottle(BaseModel):
     burst_limit: int = Field(default=100, gt=0, le=5_000)
 
 
-class AgencyConfig(NotifyPolicy, ScorePolicy):
+class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy):
     """Everything that differs between two agencies' stacks.
 
     The settings the functions read (sender, risk team, routing policy, review and escalation days,

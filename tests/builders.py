@@ -14,7 +14,7 @@ from typing import Any
 
 from eis_core.models.alerts import Alert, AlertLevel
 from eis_core.models.audit import AuditEvent
-from eis_core.models.cases import Case
+from eis_core.models.cases import Case, Intervention
 from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record, UseOfForce
 
 AS_OF = date(2025, 6, 1)
@@ -191,6 +191,23 @@ def case(case_id: str = "case-1", officer_id: str = "A1001", **overrides: Any) -
         "review_due_on": date(2024, 5, 15),
     }
     return Case.model_validate(fields | overrides)
+
+
+def intervention(intervention_id: str = "intv-1", case_id: str = "case-1", **overrides: Any) -> Intervention:
+    """Coaching planned on 2 May 2024 by the risk team, due and first checked on 1 June, owned by S1."""
+    fields: dict[str, Any] = {
+        "intervention_id": intervention_id,
+        "case_id": case_id,
+        "type": "coaching_mentoring",
+        "owner": "S1",
+        "planned_on": date(2024, 5, 2),
+        "due_on": date(2024, 6, 1),
+        "next_checkin_due_on": date(2024, 6, 1),
+        "created_at": datetime(2024, 5, 2, 9, 0, tzinfo=UTC),
+        "created_by": "sub-risk",
+        "created_by_role": "risk_manager",
+    }
+    return Intervention.model_validate(fields | overrides)
 
 
 def audit_event(action: str = "case.open", **overrides: Any) -> AuditEvent:

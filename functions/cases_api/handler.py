@@ -32,6 +32,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eis_core.cases.access import Caller, NotAuthenticatedError
+from eis_core.cases.interventions import CompletionRequest, PlanRequest, UnknownInterventionTypeError
 from eis_core.cases.screening import (
     MAX_BODY_BYTES,
     MAX_JSON_DEPTH,
@@ -59,8 +60,13 @@ from eis_core.models.api import (
     AlertOut,
     AuditPage,
     CaseOut,
+    CheckInIn,
     DismissalIn,
     ErrorOut,
+    InterventionCompletionIn,
+    InterventionIn,
+    InterventionOut,
+    InterventionStartIn,
     NoteIn,
     NoteOut,
     TransitionIn,
@@ -238,6 +244,7 @@ def _error_response(error: Exception) -> Response[str]:
         case_id=error.case_id if isinstance(error, OpenCaseExistsError) else None,
         allowed_transitions=error.allowed if isinstance(error, TransitionNotAllowedError) else None,
         field=error.field if isinstance(error, MissingFieldError) else None,
+        intervention_types=error.catalogue if isinstance(error, UnknownInterventionTypeError) else None,
     )
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
 
@@ -380,6 +387,75 @@ def move_case(case_id: CaseId, move: TransitionIn) -> CaseOut:
 )
 def add_note(case_id: CaseId, note: NoteIn) -> NoteOut:
     return NoteOut.from_domain(_service().add_note(_caller(), case_id, note.text, request_id=_request_id()))
+
+
+InterventionId = Annotated[str, Path(description="Intervention id", max_length=128)]
+
+
+@app.post(
+    "/cases/<case_id>/interventions",
+    summary="Plan an intervention on a case, from the agency's catalogue",
+    description=(
+        "While the case is intervention_planned, intervention_in_progress or monitoring (else 409). "
+        "422 for a type not in the agency's catalogue (intervention_types lists it), an owner not on the roster "
+        "or a due date before the planned date. The notes never reach the audit log."
+    ),
+    tags=["interventions"],
+    status_code=HTTPStatus.CREATED,
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def plan_intervention(case_id: CaseId, body: InterventionIn) -> InterventionOut:
+    request = PlanRequest(
+        type=body.type, owner=body.owner or None, planned_on=body.planned_on, due_on=body.due_on, notes=body.notes
+    )
+    return InterventionOut.from_domain(
+        _service().plan_intervention(_caller(), case_id, request, request_id=_request_id())
+    )
+
+
+@app.post(
+    "/cases/<case_id>/interventions/<intervention_id>/start",
+    summary="Record that an intervention began",
+    description="409 when it has already started or ended, or the case is not in its intervention stage.",
+    tags=["interventions"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def start_intervention(case_id: CaseId, intervention_id: InterventionId, body: InterventionStartIn) -> InterventionOut:
+    return InterventionOut.from_domain(
+        _service().start_intervention(_caller(), case_id, intervention_id, body.started_on, request_id=_request_id())
+    )
+
+
+@app.post(
+    "/cases/<case_id>/interventions/<intervention_id>/completion",
+    summary="End an intervention with its outcome; its check-ins stop and monitoring counts from its end",
+    description="The outcome is required (422 without it); 409 when it has already ended.",
+    tags=["interventions"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def complete_intervention(
+    case_id: CaseId, intervention_id: InterventionId, body: InterventionCompletionIn
+) -> InterventionOut:
+    request = CompletionRequest(
+        outcome=body.outcome, completed_on=body.completed_on, outcome_notes=body.outcome_notes or None
+    )
+    return InterventionOut.from_domain(
+        _service().complete_intervention(_caller(), case_id, intervention_id, request, request_id=_request_id())
+    )
+
+
+@app.post(
+    "/cases/<case_id>/interventions/<intervention_id>/checkins",
+    summary="Record a check-in on an intervention; the next one falls due one check-in period later",
+    description="409 when the intervention has ended. The note never reaches the audit log.",
+    tags=["interventions"],
+    status_code=HTTPStatus.CREATED,
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def check_in(case_id: CaseId, intervention_id: InterventionId, body: CheckInIn) -> InterventionOut:
+    return InterventionOut.from_domain(
+        _service().check_in(_caller(), case_id, intervention_id, body.note, request_id=_request_id())
+    )
 
 
 @app.get(

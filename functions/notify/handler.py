@@ -75,6 +75,8 @@ def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="CasesTransferred", unit=MetricUnit.Count, value=summary.transfers)
     metrics.add_metric(name="HandoffRemindersSent", unit=MetricUnit.Count, value=summary.handoff_reminders)
     metrics.add_metric(name="DeferralReviewsSent", unit=MetricUnit.Count, value=summary.deferral_reviews)
+    metrics.add_metric(name="CheckInRemindersSent", unit=MetricUnit.Count, value=summary.checkins)
+    metrics.add_metric(name="MonitoringEndPromptsSent", unit=MetricUnit.Count, value=summary.monitoring_ends)
     result = {
         "day": day.isoformat(),
         "open_cases": summary.open_cases,
@@ -88,6 +90,8 @@ def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "handoff_reminders": summary.handoff_reminders,
         "deferral_reviews": summary.deferral_reviews,
         "skipped": summary.skipped,
+        "checkins": summary.checkins,
+        "monitoring_ends": summary.monitoring_ends,
     }
     logger.info("deadline sweep done", extra=result)
     return result

@@ -42,6 +42,10 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/cases/{case_id}"),
         ("POST", "/cases/{case_id}/notes"),
         ("POST", "/cases/{case_id}/transitions"),
+        ("POST", "/cases/{case_id}/interventions"),
+        ("POST", "/cases/{case_id}/interventions/{intervention_id}/start"),
+        ("POST", "/cases/{case_id}/interventions/{intervention_id}/completion"),
+        ("POST", "/cases/{case_id}/interventions/{intervention_id}/checkins"),
         ("GET", "/audit"),
         ("GET", "/uploads"),
         ("GET", "/uploads/{upload_id}"),
@@ -62,6 +66,8 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
     }
     assert codes[("POST", "/models/{trained_model_id}/promotion")] >= {"200", "403", "404", "409", "422"}
     assert codes[("GET", "/uploads/{upload_id}/quarantine")] >= {"200", "403", "404"}
+    assert codes[("POST", "/cases/{case_id}/interventions")] >= {"201", "404", "409", "422"}
+    assert codes[("POST", "/cases/{case_id}/interventions/{intervention_id}/checkins")] >= {"201", "404", "409"}
     # Every request's body is screened first: media type, encoding, size and depth answer these anywhere.
     for operation_codes in codes.values():
         assert operation_codes >= {"400", "401", "403", "413", "415", "422"}

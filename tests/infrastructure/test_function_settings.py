@@ -69,3 +69,15 @@ def test_the_routing_policy_is_read_under_its_name_and_its_earlier_name(tmp_path
         agency.function_environment("notify", alerts_topic_arn="arn", audit_key_id="alias/k")["EIS_ROUTING_POLICY"]
         == "centralized"
     )
+
+
+def test_an_agencys_intervention_policy_reaches_the_case_api_and_only_it() -> None:
+    shelbyville = next(a for a in load_agencies().agencies if a.agency_id == "shelbyville")
+
+    cases_api = shelbyville.function_environment("cases_api", alerts_topic_arn="arn", audit_key_id="alias/k")
+    notify = shelbyville.function_environment("notify", alerts_topic_arn="arn", audit_key_id="alias/k")
+
+    assert cases_api["EIS_CHECKIN_DAYS"] == "21"
+    assert cases_api["EIS_MONITORING_DAYS"] == "90"
+    assert cases_api["EIS_INTERVENTION_CATALOGUE"].split(",")[0] == "coaching_mentoring"
+    assert "EIS_CHECKIN_DAYS" not in notify  # the notifier reads the dates stamped on each intervention

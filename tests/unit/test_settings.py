@@ -8,6 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from eis_core.settings import (
+    DEFAULT_INTERVENTION_CATALOGUE,
     FUNCTION_SETTINGS,
     CasesApiSettings,
     IngestSettings,
@@ -53,7 +54,11 @@ def test_each_function_gets_only_the_settings_it_reads() -> None:
         "EIS_AUDIT_KEY_ID",
         "EIS_REVIEW_DAYS",
         "EIS_PORTAL_URL",
+        "EIS_INTERVENTION_CATALOGUE",
+        "EIS_CHECKIN_DAYS",
+        "EIS_MONITORING_DAYS",
     }
+    assert "EIS_CHECKIN_DAYS" not in env_of("notify")  # the notifier reads the dates stamped on each intervention
 
 
 @pytest.mark.parametrize(
@@ -143,3 +148,32 @@ def test_infra_and_the_runtime_share_one_routing_policy_and_one_threshold_model(
     assert config.AgencyConfig.model_fields["rule_thresholds"].annotation == dict[str, RuleThreshold]
     assert not hasattr(config, "RuleThreshold") and not hasattr(config, "ResponseModel")
     assert vars(rules)["RuleThreshold"] is RuleThreshold  # rules reuses it, never redefines it
+
+
+def test_the_intervention_catalogue_and_periods_default_and_travel_to_the_case_api() -> None:
+    default = CasesApiSettings.from_env(env_of("cases_api"))
+    assert default.intervention_catalogue == DEFAULT_INTERVENTION_CATALOGUE
+    assert "wellness_referral" in default.intervention_catalogue
+    assert (default.checkin_days, default.monitoring_days) == (30, 90)
+
+    env = env_of("cases_api", intervention_catalogue=["coaching_mentoring", "chaplain_referral"], checkin_days=14)
+
+    assert env["EIS_INTERVENTION_CATALOGUE"] == "coaching_mentoring,chaplain_referral"
+    settings = CasesApiSettings.from_env(env)
+    assert settings.intervention_catalogue == ("coaching_mentoring", "chaplain_referral")
+    assert settings.checkin_days == 14
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("EIS_INTERVENTION_CATALOGUE", "coaching,Coaching Sessions", "EIS_INTERVENTION_CATALOGUE"),
+        ("EIS_INTERVENTION_CATALOGUE", "training,training", "more than once"),
+        ("EIS_INTERVENTION_CATALOGUE", "", "EIS_INTERVENTION_CATALOGUE"),
+        ("EIS_CHECKIN_DAYS", "0", "EIS_CHECKIN_DAYS"),
+        ("EIS_MONITORING_DAYS", "1000", "EIS_MONITORING_DAYS"),
+    ],
+)
+def test_an_invalid_intervention_policy_fails_the_case_apis_start(variable: str, value: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        CasesApiSettings.from_env(env_of("cases_api") | {variable: value})

@@ -11,6 +11,7 @@ One model per function, composed from shared parts (as aws-lambda-handler-cookbo
 ``ScorePolicy``        alert share and rule thresholds (score)
 ``AlertsTopic``        where new alerts are published (score)
 ``OperationsTopic``    where the operations team is told of a model kept as a candidate (score)
+``InterventionPolicy`` intervention catalogue, check-in and monitoring periods (case API)
 =====================  =====================================================================
 
 A field's environment variable is ``EIS_`` + its name in capitals (``sender_email`` ->
@@ -233,6 +234,53 @@ class OperationsTopic(EnvSettings):
     )
 
 
+InterventionType = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
+
+DEFAULT_INTERVENTION_CATALOGUE: tuple[str, ...] = (
+    "coaching_mentoring",
+    "training",
+    "peer_support",
+    "wellness_referral",  # employee-assistance programme (EAP) or other wellness referral
+    "schedule_adjustment",  # schedule or workload
+    "supervisor_ride_along",
+    "reassignment",
+    "recognition",
+)
+
+
+class InterventionPolicy(EnvSettings):
+    """What an agency offers after a review, and how closely it follows each intervention up.
+
+    The case API stamps the dates on each intervention when it is planned, checked in on or completed
+    (next check-in due, end of monitoring), so the notifier reads dates and needs no part of this.
+    """
+
+    intervention_catalogue: tuple[InterventionType, ...] = Field(
+        default=DEFAULT_INTERVENTION_CATALOGUE,
+        min_length=1,
+        description="the intervention types a case may plan (ids, e.g. coaching_mentoring)",
+    )
+    checkin_days: int = Field(default=30, ge=1, le=365, description="days between check-ins on an intervention")
+    monitoring_days: int = Field(
+        default=90, ge=1, le=730, description="days of monitoring after the last intervention before closing"
+    )
+
+    @field_validator("intervention_catalogue", mode="before")
+    @classmethod
+    def _split_types(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("intervention_catalogue")
+    @classmethod
+    def _no_repeats(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({item for item in value if value.count(item) > 1})
+        if repeated:
+            raise ValueError(f"lists {', '.join(repeated)} more than once")
+        return value
+
+
 # --- one model per function ------------------------------------------------------------------------
 
 
@@ -248,7 +296,7 @@ class NotifySettings(AgencyStack, NotifyPolicy, PortalLink):
     """functions/notify: alert emails and the review-deadline sweep."""
 
 
-class CasesApiSettings(AgencyStack, ReviewPolicy, PortalLink):
+class CasesApiSettings(AgencyStack, ReviewPolicy, PortalLink, InterventionPolicy):
     """functions/cases_api."""
 
 

@@ -32,7 +32,7 @@ from eis_core.models.records import (
     UseOfForce,
     VehicleIncident,
 )
-from eis_tools.generate.config import AdverseEvent, AtRiskOfficer, GeneratorConfig, GroundTruth
+from eis_tools.generate.config import AdverseEvent, AtRiskOfficer, GeneratedIntervention, GeneratorConfig, GroundTruth
 from eis_tools.generate.events import History, RawEvent, simulate
 from eis_tools.generate.organisation import Person, build_organisation, horizon_end_of
 
@@ -252,4 +252,8 @@ def _truth(config: GeneratorConfig, history: History, busyness: dict[str, float]
         district_busyness=dict(sorted(busyness.items())),
         at_risk=at_risk,
         adverse_events=tuple(adverse),
+        interventions=tuple(
+            GeneratedIntervention(officer_id, config.intervention_type, completed_on, config.intervention_effect)
+            for officer_id, completed_on in sorted(history.treated.items())
+        ),
     )

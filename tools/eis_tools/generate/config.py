@@ -35,6 +35,19 @@ class GeneratorConfig(BaseModel):
         le=60,
         description="Months simulated after ``end`` so the answer key knows each officer's future",
     )
+    intervention_effect: float = Field(
+        default=0.0,
+        ge=0.0,
+        lt=1.0,
+        description=(
+            "Share by which a completed intervention lowers an at-risk officer's conduct event rates (force, "
+            "complaints, pursuits) from the month after it; 0 simulates no interventions at all"
+        ),
+    )
+    intervention_share: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Share of the at-risk officers who get the intervention"
+    )
+    intervention_type: str = Field(default="coaching_mentoring", pattern=r"^[a-z][a-z0-9_]*$")
 
     @model_validator(mode="after")
     def _consistent(self) -> GeneratorConfig:
@@ -92,6 +105,25 @@ class AtRiskOfficer:
 
 
 @dataclass(frozen=True)
+class GeneratedIntervention:
+    """An intervention the simulation applied: from the month after ``completed_on`` the officer's conduct
+    event rates are multiplied by ``1 - effect``. At-risk officers not listed got none."""
+
+    officer_id: str
+    type: str
+    completed_on: date
+    effect: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "officer_id": self.officer_id,
+            "type": self.type,
+            "completed_on": self.completed_on.isoformat(),
+            "effect": self.effect,
+        }
+
+
+@dataclass(frozen=True)
 class GroundTruth:
     """The answer key: never uploaded, used by tests and backtests to check what scoring finds.
 
@@ -107,6 +139,7 @@ class GroundTruth:
     district_busyness: dict[str, float]
     at_risk: tuple[AtRiskOfficer, ...]
     adverse_events: tuple[AdverseEvent, ...]
+    interventions: tuple[GeneratedIntervention, ...] = ()
 
     @property
     def at_risk_ids(self) -> frozenset[str]:
@@ -124,4 +157,6 @@ class GroundTruth:
             "at_risk": [officer.to_json() for officer in self.at_risk],
             "adverse_events": [event.to_json() for event in self.adverse_events],
         }
+        if self.interventions:
+            document["interventions"] = [intervention.to_json() for intervention in self.interventions]
         return json.dumps(document, indent=2, sort_keys=True) + "\n"

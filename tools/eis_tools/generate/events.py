@@ -37,6 +37,10 @@ IntMatrix = npt.NDArray[np.int64]
 
 _RISK_WINDOW_MONTHS = (42, 12)
 """At-risk officers start rising 42 to 12 months before ``end``: a year or more into the rise by then."""
+INTERVENTION_AFTER_MONTHS = 6
+"""A treated at-risk officer's intervention is completed this many months into the rise (flagged, then coached)."""
+_INTERVENED_KINDS = frozenset({t.FORCE, t.COMPLAINT, t.INTERNAL, t.PURSUIT})
+"""The conduct rates an intervention lowers (``GeneratorConfig.intervention_effect``)."""
 
 
 @dataclass(eq=False)
@@ -93,6 +97,7 @@ class History:
     cases: list[ComplaintCase]
     adverse: list[Adverse]
     episodes: list[RiskEpisode]
+    treated: dict[str, date] = field(default_factory=dict)  # officer id -> intervention completed on
 
 
 def _ordinal_months(first: date, last: date) -> list[tuple[int, int]]:
@@ -121,6 +126,7 @@ class Simulation:
 
         months = _ordinal_months(config.start, self.horizon_end)
         month_first = np.array([m[0] for m in months], dtype=np.int64)
+        self.month_first = month_first
         month_last = np.array([m[1] for m in months], dtype=np.int64)
         self.month_last = month_last
         active_first = np.array([max(p.street_date, config.start).toordinal() for p in people], dtype=np.int64)
@@ -136,6 +142,7 @@ class Simulation:
         self.row = {p.number: i for i, p in enumerate(people)}
         self.episodes = self._choose_at_risk()
         self.risk = self._risk_matrix()
+        self.treated, self.intervened = self._interventions()
 
     # ---- the hidden at-risk officers --------------------------------------------------------------
 
@@ -177,6 +184,25 @@ class Simulation:
             risk[self.row[episode.officer.number]] = 1.0 + (episode.peak_multiplier - 1.0) * progress
         return risk
 
+    def _interventions(self) -> tuple[dict[str, date], FloatMatrix]:
+        """Which at-risk officers are treated, and each officer-month's rate multiplier (1 untreated).
+
+        Drawn from a generator of its own, and only when there is an effect, so that an agency generated
+        without one is exactly what it was before interventions existed.
+        """
+        multiplier = np.ones(self.exposure.shape, dtype=np.float64)
+        effect = self.config.intervention_effect
+        if effect <= 0 or not self.episodes:
+            return {}, multiplier
+        chooser = random.Random(self.config.seed * 7919 + 1)  # noqa: S311 - a reproducible simulation
+        wanted = round(self.config.intervention_share * len(self.episodes))
+        treated: dict[str, date] = {}
+        for episode in sorted(chooser.sample(self.episodes, wanted), key=lambda e: e.officer.number):
+            completed_on = add_months(episode.rise_start, INTERVENTION_AFTER_MONTHS)
+            treated[episode.officer.officer_id] = completed_on
+            multiplier[self.row[episode.officer.number], self.month_first > completed_on.toordinal()] = 1.0 - effect
+        return treated, multiplier
+
     # ---- helpers ---------------------------------------------------------------------------------
 
     def _event(
@@ -216,6 +242,8 @@ class Simulation:
     def _counts(self, kind: str, propensity: FloatMatrix) -> IntMatrix:
         bend = np.maximum(1.0 + t.RISK_WEIGHT[kind] * (self.risk - 1.0), 0.2)
         rate = (self._base_rates(kind) * propensity)[:, None] * self.exposure * bend
+        if kind in _INTERVENED_KINDS and self.treated:
+            rate = rate * self.intervened
         counts: IntMatrix = self.np_rng.poisson(rate).astype(np.int64)
         return counts
 
@@ -255,7 +283,7 @@ class Simulation:
         self._activity_and_overtime()
         self._scheduled_training()
         self._discipline()
-        return History(self.events, self.cases, self.adverse, self.episodes)
+        return History(self.events, self.cases, self.adverse, self.episodes, self.treated)
 
     def _use_of_force(self, officer: Person, day: date, risk: float) -> None:
         style = "tactical" if officer.rate_unit == t.GANG else "street"

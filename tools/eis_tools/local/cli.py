@@ -13,6 +13,7 @@ from eis_core.models.records import RecordKind
 from eis_tools.local.cli_audit import add_audit_commands
 from eis_tools.local.cli_chicago import add_chicago_commands
 from eis_tools.local.cli_ingest import add_ingest_commands
+from eis_tools.local.cli_report import add_report_commands
 from eis_tools.local.cli_scoring import add_scoring_commands
 
 
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_chicago_commands(commands)
     add_ingest_commands(commands)
     add_scoring_commands(commands)
+    add_report_commands(commands)
     return parser
 
 

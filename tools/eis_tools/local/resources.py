@@ -22,7 +22,7 @@ from eis_core.storage.schema import TABLE_SPECS, AgencyResources, Bucket
 LOCAL_PORTAL_URL = "http://127.0.0.1:8080"
 
 
-class LocalSettings(ScoreSettings, NotifySettings, CasesApiSettings):
+class LocalSettings(ScoreSettings, NotifySettings, CasesApiSettings):  # type: ignore[misc]  # pydantic-mypy: generated model_construct differs per base
     """Every function's settings at once, as the local runtime's single process (and the tests) have them."""
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from eis_core.audit import ChainCheck, verify_page
+from eis_core.cases import interventions as plans
 from eis_core.cases.access import (
     CHANGE_ALL,
     CHANGE_ANY,
@@ -31,14 +32,15 @@ from eis_core.cases.access import (
     describe_claims,
 )
 from eis_core.cases.visibility import ActiveDeferrals, DeferredError, is_assigned_to
-from eis_core.cases.workflow import MoveRequest, Transition, check_move
+from eis_core.cases.workflow import MoveRequest, Transition, check_interventions, check_move
 from eis_core.cases.workflow import next_moves as moves_from
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus
 from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
-from eis_core.models.cases import Case, CaseTransition, Deferral, Note
+from eis_core.models.cases import Case, CaseTransition, Deferral, Intervention, Note
 from eis_core.models.uploads import UploadReport
 from eis_core.oversight.service import OversightService
+from eis_core.settings import InterventionPolicy
 from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, RecordStore
 from eis_core.upload_reports import UploadReports
 
@@ -102,7 +104,9 @@ class CaseService:
         clock: Callable[[], datetime] = _utcnow,
         new_id: Callable[[], str] = _new_id,
         oversight: OversightService | None = None,
+        interventions: InterventionPolicy | None = None,
     ) -> None:
+        self._interventions = interventions or InterventionPolicy()
         self._agency_id = agency_id
         self._alerts = alerts
         self._cases = cases
@@ -302,6 +306,7 @@ class CaseService:
                     rules.update(hit.rule_id for hit in alert.rules)
                     factors.update(factor.indicator for factor in alert.factors)
         row = check_move(case.status, request, caller.roles, alert_rules=rules, alert_factors=factors)
+        check_interventions(row, case.interventions)
         move = CaseTransition(
             from_status=row.source,
             to_status=row.target,
@@ -335,6 +340,126 @@ class CaseService:
 
     def today(self) -> date:
         return self._clock().date()
+
+    # --- interventions (the rules are in eis_core.cases.interventions) ----------------------------
+
+    @property
+    def intervention_policy(self) -> InterventionPolicy:
+        return self._interventions
+
+    def plan_intervention(
+        self, caller: Caller, case_id: str, request: plans.PlanRequest, *, request_id: str | None = None
+    ) -> Intervention:
+        """Plan an intervention from the agency's catalogue on a case in its intervention stage.
+
+        NotFoundError (also outside a supervisor's chain), ForbiddenError for roles that work no cases,
+        ConflictError (409) when the case is not in intervention_planned/in_progress/monitoring,
+        UnknownInterventionTypeError and MissingFieldError (422) naming the field.
+        """
+        case = self._case_to_work(caller, case_id)
+        intervention = plans.plan(
+            case,
+            request,
+            policy=self._interventions,
+            actor=plans.Actor(caller.subject, caller.role),
+            now=self._clock(),
+            new_id=self._new_id,
+            known_officer=lambda officer_id: officer_id in self._roster.officers(),
+        )
+        self._cases.add_intervention(intervention, statuses=plans.PLANNING_STATUSES)
+        # The plan's notes stay out of the audit log (they may describe personal circumstances).
+        detail: dict[str, Any] = {
+            "intervention_id": intervention.intervention_id,
+            "type": intervention.type,
+            "owner": intervention.owner,
+            "planned_on": str(intervention.planned_on),
+            "due_on": str(intervention.due_on),
+        }
+        self._audit_change(caller, "case.intervention.plan", case_id, request_id, detail)
+        return intervention
+
+    def start_intervention(
+        self,
+        caller: Caller,
+        case_id: str,
+        intervention_id: str,
+        started_on: date | None = None,
+        *,
+        request_id: str | None = None,
+    ) -> Intervention:
+        """Record that an intervention began (``started_on``, default today)."""
+        case = self._case_to_work(caller, case_id)
+        plans.check_changeable(case)
+        stored = plans.find(case, intervention_id)
+        changed = plans.start(stored, started_on, policy=self._interventions, today=self._clock().date())
+        saved = self._save_intervention(changed, stored)
+        detail = {"intervention_id": intervention_id, "type": saved.type, "started_on": str(saved.started_on)}
+        self._audit_change(caller, "case.intervention.start", case_id, request_id, detail)
+        return saved
+
+    def complete_intervention(
+        self,
+        caller: Caller,
+        case_id: str,
+        intervention_id: str,
+        request: plans.CompletionRequest,
+        *,
+        request_id: str | None = None,
+    ) -> Intervention:
+        """End an intervention with its outcome (completed, partially_completed, declined, not_completed)."""
+        case = self._case_to_work(caller, case_id)
+        plans.check_changeable(case)
+        stored = plans.find(case, intervention_id)
+        changed = plans.complete(stored, request, policy=self._interventions, today=self._clock().date())
+        saved = self._save_intervention(changed, stored)
+        detail = {
+            "intervention_id": intervention_id,
+            "type": saved.type,
+            "outcome": str(saved.outcome),
+            "completed_on": str(saved.completed_on),
+        }
+        self._audit_change(caller, "case.intervention.complete", case_id, request_id, detail)
+        return saved
+
+    def check_in(
+        self, caller: Caller, case_id: str, intervention_id: str, note: str, *, request_id: str | None = None
+    ) -> Intervention:
+        """Record a check-in on an intervention that has not ended; the next is due ``checkin_days`` later."""
+        case = self._case_to_work(caller, case_id)
+        plans.check_changeable(case)
+        stored = plans.find(case, intervention_id)
+        changed = plans.check_in(
+            stored,
+            note,
+            policy=self._interventions,
+            actor=plans.Actor(caller.subject, caller.role),
+            now=self._clock(),
+            checkin_id=self._new_id(),
+        )
+        saved = self._save_intervention(changed, stored)
+        # The check-in's note stays out of the audit log.
+        detail = {
+            "intervention_id": intervention_id,
+            "type": saved.type,
+            "checkin_id": saved.checkins[-1].checkin_id,
+            "next_due_on": str(saved.next_checkin_due_on),
+        }
+        self._audit_change(caller, "case.intervention.checkin", case_id, request_id, detail)
+        return saved
+
+    def _case_to_work(self, caller: Caller, case_id: str) -> Case:
+        if not caller.any_of(CHANGE_ANY):
+            raise ForbiddenError("your role may read cases but not work them")
+        case = self._cases.get_case(case_id)
+        if case is None:
+            raise NotFoundError(f"case {case_id} not found")
+        self._check_case_scope(caller, case, change=True, what=f"case {case_id}")
+        return case
+
+    def _save_intervention(self, changed: Intervention, stored: Intervention) -> Intervention:
+        return self._cases.update_intervention(
+            changed, expected_revision=stored.revision, statuses=plans.PLANNING_STATUSES
+        )
 
     # --- audit ----------------------------------------------------------------------------------
 

@@ -5,13 +5,24 @@ from __future__ import annotations
 from eis_core.cases.handoff import HandoffService
 from eis_core.cases.service import CaseService
 from eis_core.oversight.service import OversightService
-from eis_core.settings import ReviewPolicy
+from eis_core.settings import InterventionPolicy, ReviewPolicy
 from eis_core.upload_reports import UploadReports
 from eis_core.wiring import Adapters
 
 
-def build_case_service(adapters: Adapters, *, agency_id: str, policy: ReviewPolicy | None = None) -> CaseService:
-    """The case service on ``adapters``: upload reports from quarantine, run reports and models from artifacts."""
+def build_case_service(
+    adapters: Adapters,
+    *,
+    agency_id: str,
+    policy: ReviewPolicy | None = None,
+    interventions: InterventionPolicy | None = None,
+) -> CaseService:
+    """The case service on ``adapters``: upload reports from quarantine, run reports and models from artifacts.
+
+    ``interventions`` defaults to ``policy`` when that carries the intervention settings (CasesApiSettings).
+    """
+    if interventions is None and isinstance(policy, InterventionPolicy):
+        interventions = policy
     return CaseService(
         agency_id=agency_id,
         alerts=adapters.alerts,
@@ -21,6 +32,7 @@ def build_case_service(adapters: Adapters, *, agency_id: str, policy: ReviewPoli
         review_days=(policy or ReviewPolicy()).review_days,
         uploads=UploadReports(adapters.quarantine),
         oversight=OversightService(agency_id=agency_id, artifacts=adapters.artifacts, audit=adapters.audit),
+        interventions=interventions,
     )
 
 

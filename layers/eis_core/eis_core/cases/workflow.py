@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from eis_core.cases.access import Role
 from eis_core.errors import ConflictError, ForbiddenError, ValidationFailed
-from eis_core.models.cases import CaseStatus, Disposition
+from eis_core.models.cases import CaseStatus, Disposition, Intervention
 
 S = CaseStatus
 D = Disposition
@@ -207,3 +207,28 @@ def _check_disposition_fields(
         raise MissingFieldError(REFERRED_TO, "name where the case was referred, e.g. internal affairs")
     if not referral and request.referred_to:
         raise MissingFieldError(REFERRED_TO, "only a referred_outside_eis closure names where to")
+
+
+class InterventionsIncompleteError(ConflictError):
+    """The case's interventions do not allow this move yet (409): none planned, or some without an outcome."""
+
+
+def check_interventions(row: Transition, interventions: Sequence[Intervention]) -> None:
+    """A case starts its intervention stage with at least one planned, and is monitored once every one has ended.
+
+    Raises InterventionsIncompleteError (409) naming what is missing; closures and steps back are not checked.
+    """
+    if row.target is S.INTERVENTION_IN_PROGRESS and not interventions:
+        raise InterventionsIncompleteError(
+            f"a case moves to {row.target} once at least one intervention is planned on it "
+            "(POST /cases/{case_id}/interventions)"
+        )
+    if row.target is S.MONITORING:
+        if not interventions:
+            raise InterventionsIncompleteError(f"a case moves to {row.target} after an intervention; none is planned")
+        open_ones = [i.intervention_id for i in interventions if not i.done]
+        if open_ones:
+            raise InterventionsIncompleteError(
+                f"a case moves to {row.target} once every intervention has an outcome; record one for: "
+                + ", ".join(open_ones)
+            )

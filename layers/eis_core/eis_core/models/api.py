@@ -21,9 +21,12 @@ from eis_core.models.cases import (
     CaseAssignment,
     CaseStatus,
     CaseTransition,
+    CheckIn,
     Deferral,
     DeferralTarget,
     Disposition,
+    Intervention,
+    InterventionOutcome,
     Note,
 )
 from eis_core.models.records import RecordKind
@@ -251,6 +254,105 @@ class NextTransitionOut(_Out):
         )
 
 
+_TypeId = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+
+
+class InterventionIn(BaseModel):
+    """Plan an intervention on a case (while it is intervention_planned, intervention_in_progress or monitoring)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    type: Annotated[str, _TypeId] = Field(description="An id from the agency's intervention catalogue")
+    owner: str | None = Field(
+        default=None, max_length=128, description="Officer id of who delivers it; default the case's supervisor"
+    )
+    planned_on: date | None = Field(default=None, description="Default today")
+    due_on: date | None = Field(default=None, description="When it should be done; default one check-in period on")
+    notes: str | None = Field(default=None, max_length=10_000, description="The plan (never in the audit log)")
+
+
+class InterventionStartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    started_on: date | None = Field(default=None, description="Default today; not in the future")
+
+
+class InterventionCompletionIn(BaseModel):
+    """End an intervention. The outcome is required; check-ins stop and its monitoring period begins."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    outcome: InterventionOutcome
+    completed_on: date | None = Field(default=None, description="Default today; not in the future")
+    outcome_notes: str | None = Field(default=None, max_length=10_000, description="How it went (never audited)")
+
+
+class CheckInIn(BaseModel):
+    """A check-in on an intervention that has not ended; the next one falls due one check-in period later."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    note: str = Field(min_length=1, max_length=4_000, description="How it is going (never in the audit log)")
+
+
+class CheckInOut(_Out):
+    checkin_id: str
+    at: datetime
+    by: str = Field(description="Subject (user id) of who checked in")
+    by_role: str
+    note: str
+    next_due_on: date
+
+    @classmethod
+    def from_domain(cls, checkin: CheckIn) -> CheckInOut:
+        return cls(
+            checkin_id=checkin.checkin_id,
+            at=checkin.at,
+            by=checkin.by,
+            by_role=checkin.by_role,
+            note=checkin.note,
+            next_due_on=checkin.next_due_on,
+        )
+
+
+class InterventionOut(_Out):
+    intervention_id: str
+    case_id: str
+    type: str
+    owner: str | None = Field(description="Officer id of who delivers it")
+    planned_on: date
+    due_on: date
+    started_on: date | None
+    completed_on: date | None
+    outcome: InterventionOutcome | None = Field(description="Set when it has ended")
+    notes: str | None
+    outcome_notes: str | None
+    checkins: list[CheckInOut] = Field(description="Oldest first")
+    next_checkin_due_on: date | None = Field(description="When the next check-in is due; null once it has ended")
+    created_at: datetime
+    created_by: str
+
+    @classmethod
+    def from_domain(cls, intervention: Intervention) -> InterventionOut:
+        return cls(
+            intervention_id=intervention.intervention_id,
+            case_id=intervention.case_id,
+            type=intervention.type,
+            owner=intervention.owner,
+            planned_on=intervention.planned_on,
+            due_on=intervention.due_on,
+            started_on=intervention.started_on,
+            completed_on=intervention.completed_on,
+            outcome=intervention.outcome,
+            notes=intervention.notes,
+            outcome_notes=intervention.outcome_notes,
+            checkins=[CheckInOut.from_domain(checkin) for checkin in intervention.checkins],
+            next_checkin_due_on=intervention.next_checkin_due_on,
+            created_at=intervention.created_at,
+            created_by=intervention.created_by,
+        )
+
+
 class CaseOut(_Out):
     case_id: str
     officer_id: str
@@ -280,6 +382,10 @@ class CaseOut(_Out):
     deferral_expired: bool = Field(
         default=False, description="True from the deferral's review date until a risk manager ends or renews it"
     )
+    interventions: list[InterventionOut] = Field(description="Oldest first")
+    monitoring_ends_on: date | None = Field(
+        description="In monitoring with every intervention ended: when monitoring ends and closing is due"
+    )
 
     @classmethod
     def from_domain(cls, case: Case, next_moves: Sequence[Transition] = ()) -> CaseOut:
@@ -296,6 +402,8 @@ class CaseOut(_Out):
             history=[CaseTransitionOut.from_domain(move) for move in case.history],
             next_transitions=[NextTransitionOut.from_domain(row) for row in next_moves],
             notes=[NoteOut.from_domain(note) for note in case.notes],
+            interventions=[InterventionOut.from_domain(intervention) for intervention in case.interventions],
+            monitoring_ends_on=case.monitoring_ends_on,
             awaiting_acknowledgement_by=case.awaiting_acknowledgement_by,
             acknowledged_by=case.acknowledged_by,
             acknowledged_at=case.acknowledged_at,
@@ -436,6 +544,9 @@ class ErrorOut(_Out):
         default=None, description="On 409 for a move the workflow does not allow: where the case may go instead"
     )
     field: str | None = Field(default=None, description="On 422 from a case move: the field that is missing or wrong")
+    intervention_types: list[str] | None = Field(
+        default=None, description="On 422 for an unknown intervention type: the agency's catalogue"
+    )
 
 
 # --- hand-off and deferral (eis_core.cases.handoff) -------------------------------------------------

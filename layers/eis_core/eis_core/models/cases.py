@@ -112,6 +112,58 @@ class Deferral(BaseModel):
         return self.ended_at is None and day >= self.review_on
 
 
+class InterventionOutcome(StrEnum):
+    """How an intervention ended."""
+
+    COMPLETED = "completed"
+    PARTIALLY_COMPLETED = "partially_completed"
+    DECLINED = "declined"
+    NOT_COMPLETED = "not_completed"
+
+
+class CheckIn(BaseModel):
+    """One periodic check-in on an active intervention (the agency's ``checkin_days`` apart)."""
+
+    checkin_id: str
+    at: datetime
+    by: str = Field(description="Subject (user id) of who checked in")
+    by_role: str
+    note: str = Field(min_length=1, max_length=4_000, description="How it is going; kept out of the audit log")
+    next_due_on: date = Field(description="When the next check-in is due")
+
+
+class Intervention(BaseModel):
+    """Support planned on a case: a type from the agency's catalogue, who delivers it, and how it ended.
+
+    Stored beside its case (like notes), one item each. ``next_checkin_due_on`` and ``monitor_until``
+    are stamped when the intervention is planned, checked in on or completed, from the agency's policy
+    at that time. ``revision`` counts stored changes: a write applies only to the revision it read.
+    """
+
+    intervention_id: str
+    case_id: str
+    type: str = Field(description="An id from the agency's intervention catalogue")
+    owner: str | None = Field(default=None, description="Officer id of who delivers or follows it up")
+    planned_on: date
+    due_on: date
+    started_on: date | None = None
+    completed_on: date | None = None
+    outcome: InterventionOutcome | None = None
+    notes: str | None = Field(default=None, max_length=10_000, description="The plan; kept out of the audit log")
+    outcome_notes: str | None = Field(default=None, max_length=10_000, description="How it went; not audited")
+    checkins: list[CheckIn] = Field(default_factory=list, description="Oldest first")
+    next_checkin_due_on: date | None = Field(default=None, description="None once the intervention has ended")
+    monitor_until: date | None = Field(default=None, description="completed_on plus the monitoring period")
+    created_at: datetime
+    created_by: str
+    created_by_role: str
+    revision: int = Field(default=0, ge=0)
+
+    @property
+    def done(self) -> bool:
+        return self.outcome is not None
+
+
 class Case(BaseModel):
     case_id: str
     officer_id: str
@@ -137,6 +189,7 @@ class Case(BaseModel):
         default=None, description="The officer's roster supervisor when the case was last handed off"
     )
     assignments: list[CaseAssignment] = Field(default_factory=list, description="Every hand-off, oldest first")
+    interventions: list[Intervention] = Field(default_factory=list, description="Oldest first (stored apart)")
 
     @field_validator("status", mode="before")
     @classmethod
@@ -146,3 +199,15 @@ class Case(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status is not CaseStatus.CLOSED
+
+    def intervention(self, intervention_id: str) -> Intervention | None:
+        return next((i for i in self.interventions if i.intervention_id == intervention_id), None)
+
+    @property
+    def monitoring_ends_on(self) -> date | None:
+        """While in monitoring with every intervention ended: when monitoring ends (the last one's end + period)."""
+        if self.status is not CaseStatus.MONITORING or not self.interventions:
+            return None
+        if not all(i.done and i.monitor_until for i in self.interventions):
+            return None
+        return max(i.monitor_until for i in self.interventions if i.monitor_until)

@@ -17,6 +17,11 @@ From ``EIS_ESCALATION_DAYS`` past the date the review escalates one rung up the 
 ``EIS_ESCALATION_DAYS`` (level 1 the supervisor above, level 2 the next, ...), ending at the risk team;
 each level is sent once (the level reached is stored on the case or alert), and on the other days the
 reminders go on. Closed cases, dismissed alerts and alerts with a case get nothing.
+
+Follow-ups (the same sweep), once a case is past its review (``eis_core.notify.follow_up``): when an
+intervention's check-in falls due, its owner and the case's supervisor are reminded once for that due
+date; when monitoring is over, the case's supervisor is prompted once to close it. For these notices
+``DeadlineNotice.day`` is the due date, not the sweep's day. Deferred cases get none of these.
 """
 
 from __future__ import annotations
@@ -35,8 +40,8 @@ from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent
 from eis_core.models.cases import Case
 from eis_core.models.messages import AlertCreated
-from eis_core.models.records import Officer
-from eis_core.notify import templates
+from eis_core.models.records import Officer, OfficerStatus
+from eis_core.notify import follow_up, templates
 from eis_core.notify.handoff import HandoffSweep
 from eis_core.notify.routing import (
     Purpose,
@@ -67,6 +72,12 @@ class DeadlineKind(StrEnum):
     REMINDER = "reminder"
     ESCALATE = "escalate"
     HANDOFF = "handoff"  # the supervisor a case was handed to has not acknowledged it
+    CHECKIN = "checkin"  # an intervention's check-in is due
+    MONITORING_END = "monitoring_end"  # monitoring is over: prompt to close
+
+
+FOLLOW_UP_KINDS = frozenset({DeadlineKind.CHECKIN, DeadlineKind.MONITORING_END})
+"""Sent once per case and due date (``DeadlineNotice.day`` is that date), however many sweeps see it."""
 
 
 class DeadlineNotice(BaseModel):
@@ -85,6 +96,7 @@ class DeadlineNotice(BaseModel):
     day: date
     level: int = 0  # escalations: 1 = the supervisor above the reminders' recipient, ...
     request_id: str | None = None
+    swept_on: date | None = None  # follow-ups: the sweep's day (not part of the identity either)
 
     @model_validator(mode="after")
     def _one_target(self) -> DeadlineNotice:
@@ -123,6 +135,9 @@ class SweepSummary:
     handoff_reminders: int = 0
     deferral_reviews: int = 0  # emails to the risk team about deferrals due for review
     skipped: int = 0  # deferred or acknowledged when read: nothing sent
+    checkins: int = 0  # check-in reminders sent
+    monitoring_ends: int = 0  # prompts to close after monitoring sent
+    no_longer_due: int = 0  # a check-in was recorded (or the case moved) between listing and sending
 
 
 @dataclass(frozen=True)
@@ -355,7 +370,32 @@ class NotificationService:
                 for case in cases_due
                 if case.is_open and handoff.handoff_due(case, day)
             ]
+        notices += self._follow_up_notices(cases_due, day, request_id)
         return len(cases), notices
+
+    def _follow_up_notices(self, cases: Sequence[Case], day: date, request_id: str | None) -> list[DeadlineNotice]:
+        """Check-ins due and monitoring over, for open cases past their review (each read with its interventions)."""
+        notices: list[DeadlineNotice] = []
+        for listed in cases:
+            if listed.status not in follow_up.FOLLOW_UP_STATUSES:
+                continue
+            case = self._case_store().get_case(listed.case_id)
+            if case is None or not case.is_open:
+                continue
+            due = _follow_up_due(case, day)
+            if due is not None:
+                kind, due_on = due
+                notices.append(
+                    DeadlineNotice(
+                        agency_id=self._agency_id,
+                        case_id=case.case_id,
+                        kind=kind,
+                        day=due_on,
+                        request_id=request_id,
+                        swept_on=day,
+                    )
+                )
+        return notices
 
     def due_alert_notices(self, day: date, *, request_id: str | None = None) -> tuple[int, list[DeadlineNotice]]:
         """Alerts still waiting for a case (status new), and the reminder or escalation each is due on ``day``."""
@@ -372,6 +412,8 @@ class NotificationService:
         return len(alerts), notices
 
     def _due(self, waiting: _Waiting, day: date, request_id: str | None) -> DeadlineNotice | None:
+        if waiting.case is not None and waiting.case.status in follow_up.FOLLOW_UP_STATUSES:
+            return None  # reviewed: check-ins and the end of monitoring are followed up instead
         days_left = (waiting.review_due_on - day).days
         if days_left > REMINDER_WINDOW_DAYS:
             return None
@@ -409,6 +451,8 @@ class NotificationService:
             skipped = self._skip_reason(case, notice)
             if skipped is not None:
                 return self._skipped(notice, skipped)
+            if notice.kind in FOLLOW_UP_KINDS:
+                return self._send_follow_up(case, notice)
             waiting = self._waiting_case(by_id, case)
         else:
             alert = self._alerts.get_alert(notice.target)
@@ -537,6 +581,71 @@ class NotificationService:
     def _alert_review_by(self, alert: Alert) -> date:
         return alert.created_at.date() + timedelta(days=self._review_days)
 
+    def _send_follow_up(self, case: Case, notice: DeadlineNotice) -> dict[str, object]:
+        """A check-in reminder (owners and the case's supervisor) or a prompt to close (the supervisor)."""
+        skipped: dict[str, object] = {
+            "case_id": case.case_id,
+            "kind": notice.kind.value,
+            "request_id": notice.request_id,
+        }
+        by_id = self._roster.officers()
+        officer = by_id.get(case.officer_id)
+        assigned = first_reachable(
+            by_id, case.supervisor_id or (officer.supervisor_id if officer else None), skip=[case.officer_id]
+        )
+        detail: dict[str, object] = {"due_on": notice.day.isoformat()}
+        recipients: list[str] = []
+        if notice.kind is DeadlineKind.CHECKIN:
+            due = follow_up.checkins_due(case, notice.day)
+            if not due:
+                return skipped | {"skipped": "no_longer_due"}
+            for intervention in due:  # the owners first, if they can be reached; never the officer
+                owner = by_id.get(intervention.owner or "")
+                if owner is None or owner.officer_id == case.officer_id or owner.status is OfficerStatus.SEPARATED:
+                    continue
+                if owner.email and owner.email not in recipients:
+                    recipients.append(owner.email)
+            subject, body = templates.checkin_email(
+                case, due_on=notice.day, count=len(due), day=notice.swept_on or notice.day, portal_url=self._portal_url
+            )
+            detail["intervention_ids"] = [intervention.intervention_id for intervention in due]
+        else:
+            if follow_up.monitoring_over(case, notice.day) != notice.day:
+                return skipped | {"skipped": "no_longer_due"}
+            subject, body = templates.monitoring_end_email(case, ends_on=notice.day, portal_url=self._portal_url)
+        if assigned is not None and assigned.email and assigned.email not in recipients:
+            recipients.append(assigned.email)
+        routed_to = RoutedTo.SUPERVISOR
+        if not recipients:
+            recipients, routed_to = list(self._risk_team), RoutedTo.RISK_TEAM
+        if not recipients:
+            raise NoRecipientError(
+                f"nobody to send the {notice.kind.value} notice for case {case.case_id} to: no owner or supervisor "
+                "with an email and no risk team (set EIS_RISK_TEAM_EMAILS)"
+            )
+        message_id = self._mailer.send(to=recipients, subject=subject, body=body)
+        detail |= {"recipients": len(recipients), "routed_to": routed_to.value, "message_id": message_id}
+        self._audit.append(
+            AuditEvent(
+                actor=ACTOR,
+                role="system",
+                action=f"case.{notice.kind.value}",
+                target_type="case",
+                target_id=case.case_id,
+                agency_id=self._agency_id,
+                request_id=notice.request_id,
+                detail=detail,
+            )
+        )
+        return {
+            "case_id": case.case_id,
+            "kind": notice.kind.value,
+            "routed_to": routed_to.value,
+            "recipients": len(recipients),
+            "message_id": message_id,
+            "request_id": notice.request_id,
+        }
+
     def sweep_deadlines(
         self, day: date, *, request_id: str | None = None, send: DeadlineSender | None = None
     ) -> SweepSummary:
@@ -554,6 +663,7 @@ class NotificationService:
         open_alerts, alert_notices = self.due_alert_notices(day, request_id=request_id)
         notices += alert_notices
         sent = already = reminders = escalations = closed = handoffs = skipped = 0
+        checkins = monitoring_ends = gone = 0
         for notice in notices:
             try:
                 result = send(notice)
@@ -564,6 +674,8 @@ class NotificationService:
                 closed += 1
             elif result.get("skipped") == "already_sent":
                 already += 1
+            elif result.get("skipped") == "no_longer_due":
+                gone += 1
             elif result.get("skipped"):
                 skipped += 1
             elif result.get("request_id") == request_id:
@@ -571,6 +683,8 @@ class NotificationService:
                 reminders += notice.kind is DeadlineKind.REMINDER
                 escalations += notice.kind is DeadlineKind.ESCALATE
                 handoffs += notice.kind is DeadlineKind.HANDOFF
+                checkins += notice.kind is DeadlineKind.CHECKIN
+                monitoring_ends += notice.kind is DeadlineKind.MONITORING_END
             else:
                 already += 1
         reviews, review_failures = (
@@ -592,6 +706,9 @@ class NotificationService:
             handoff_reminders=handoffs,
             deferral_reviews=reviews,
             skipped=skipped,
+            checkins=checkins,
+            monitoring_ends=monitoring_ends,
+            no_longer_due=gone,
         )
         if failed:
             raise SweepIncompleteError(
@@ -613,3 +730,12 @@ class NotificationService:
         if self._cases is None:
             raise ValidationFailed("the notification service was built without a case store; pass cases=")
         return self._cases
+
+
+def _follow_up_due(case: Case, day: date) -> tuple[DeadlineKind, date] | None:
+    """The follow-up ``case`` is due on ``day`` (at most one) and the date it is for."""
+    ends_on = follow_up.monitoring_over(case, day)
+    if ends_on is not None:
+        return DeadlineKind.MONITORING_END, ends_on
+    due_on = follow_up.checkin_due_on(case, day)
+    return (DeadlineKind.CHECKIN, due_on) if due_on is not None else None

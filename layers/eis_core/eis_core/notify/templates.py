@@ -237,3 +237,51 @@ def deferral_review_email(*, case_id: str | None, review_on: date, portal_url: s
         "link": _link(portal_url, f"cases/{case_id}" if case_id else "deferrals"),
     }
     return DEFERRAL_REVIEW_SUBJECT.substitute(values), DEFERRAL_REVIEW_BODY.substitute(values)
+
+
+CHECKIN_SUBJECT = Template("EIS case $case_id: intervention check-in $due_phrase ($due_on)")
+CHECKIN_BODY = Template("""\
+An Early Intervention System case you follow has an intervention check-in due.
+
+Case:           $case_id
+Check-in due:   $due_on ($due_phrase)
+Interventions:  $count waiting for a check-in
+
+Record the check-in in the EIS portal: $link
+
+A case is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+""")
+
+MONITORING_END_SUBJECT = Template("EIS case $case_id: monitoring over ($ends_on); please close it or continue support")
+MONITORING_END_BODY = Template("""\
+The monitoring period of an Early Intervention System case assigned to you is over.
+
+Case:             $case_id
+Monitoring ends:  $ends_on
+
+Every intervention on the case has ended. Please look at the case in the EIS portal and close it,
+or move it back to intervention_in_progress if more support is needed: $link
+
+A case is a non-punitive prompt to look at an officer's recent record and offer support.
+The details are in the portal only. Please do not forward this email.
+""")
+
+
+def checkin_email(case: Case, *, due_on: date, count: int, day: date, portal_url: str) -> tuple[str, str]:
+    """Subject and plain-text body of a check-in reminder (to the interventions' owners and the case's supervisor)."""
+    values = {
+        "case_id": case.case_id,
+        "due_on": due_on.isoformat(),
+        "due_phrase": due_phrase((due_on - day).days),
+        "count": str(count),
+        "link": _link(portal_url, f"cases/{case.case_id}"),
+    }
+    return CHECKIN_SUBJECT.substitute(values), CHECKIN_BODY.substitute(values)
+
+
+def monitoring_end_email(case: Case, *, ends_on: date, portal_url: str) -> tuple[str, str]:
+    """Subject and plain-text body of the prompt to close a case whose monitoring is over (to its supervisor)."""
+    link = _link(portal_url, f"cases/{case.case_id}")
+    values = {"case_id": case.case_id, "ends_on": ends_on.isoformat(), "link": link}
+    return MONITORING_END_SUBJECT.substitute(values), MONITORING_END_BODY.substitute(values)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from eis_core.notify.service import DeadlineNotice, NotificationService, SweepSummary
+from eis_core.notify.service import FOLLOW_UP_KINDS, DeadlineNotice, NotificationService, SweepSummary
 from eis_core.settings import NotifyPolicy, NotifySettings
 from eis_core.wiring import Adapters
 
@@ -23,6 +23,9 @@ NOTIFIED_MARKER_SECONDS = 15 * 24 * 3600
 # A reminder is once per case (or alert) and day, an escalation once per level (also stored on the case or
 # alert); kept a little longer than the day so late retries still see it.
 DEADLINE_MARKER_SECONDS = 3 * 24 * 3600
+# A check-in reminder or a prompt to close is once per case and due date, however long it stays due: the
+# marker outlives the longest check-in period (365 days), so a date is followed up once, not every 3 days.
+FOLLOW_UP_MARKER_SECONDS = 400 * 24 * 3600
 
 
 def build_notification_service(
@@ -113,7 +116,25 @@ def build_notifier(settings: NotifySettings, adapters: Adapters) -> Notifier:
         key_prefix="notify.deadline",
     )
 
-    def sweep(day: date, request_id: str | None) -> SweepSummary:
-        return service.sweep_deadlines(day, request_id=request_id, send=lambda notice: send_notice_once(notice=notice))
+    followed_up = IdempotencyConfig(
+        event_key_jmespath="[agency_id, case_id, kind, day]",
+        expires_after_seconds=FOLLOW_UP_MARKER_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
+    send_follow_up_once: Callable[..., dict[str, object]] = idempotent_function(
+        send_notice,
+        data_keyword_argument="notice",
+        persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table),
+        config=followed_up,
+        key_prefix="notify.follow_up",
+    )
 
-    return Notifier(alert_created=notify_once, sweep=sweep, idempotency=(notified, noticed))
+    def send_once(notice: DeadlineNotice) -> dict[str, object]:
+        if notice.kind in FOLLOW_UP_KINDS:
+            return send_follow_up_once(notice=notice)
+        return send_notice_once(notice=notice)
+
+    def sweep(day: date, request_id: str | None) -> SweepSummary:
+        return service.sweep_deadlines(day, request_id=request_id, send=send_once)
+
+    return Notifier(alert_created=notify_once, sweep=sweep, idempotency=(notified, noticed, followed_up))

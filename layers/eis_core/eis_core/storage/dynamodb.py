@@ -35,7 +35,16 @@ from eis_core.models.audit import (
     AuditRecord,
     record_mac_message,
 )
-from eis_core.models.cases import Case, CaseAssignment, CaseStatus, CaseTransition, Deferral, DeferralTarget, Note
+from eis_core.models.cases import (
+    Case,
+    CaseAssignment,
+    CaseStatus,
+    CaseTransition,
+    Deferral,
+    DeferralTarget,
+    Intervention,
+    Note,
+)
 from eis_core.models.oversight import closed_at
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
@@ -595,6 +604,9 @@ def _closed_attributes(case: Case) -> dict[str, str]:
     return {} if moment is None else {"closed_list": CLOSED_LIST, "closed_at": sortable_time(moment)}
 
 
+INTERVENTION_PREFIX = "INTV#"
+
+
 def _lock_key(officer_id: str) -> Item:
     return {"case_id": {"S": f"OFFICER#{officer_id}"}, "sk": {"S": LOCK_SK}}
 
@@ -621,7 +633,7 @@ class DynamoCaseStore:
         self.table_name = table_name
 
     def _case_item(self, case: Case) -> Item:
-        values = case.model_dump(mode="json", exclude={"notes"})
+        values = case.model_dump(mode="json", exclude={"notes", "interventions"})
         values |= {"sk": CASE_SK, "open_officer_id": case.officer_id if case.is_open else None}
         values |= _closed_attributes(case)
         return _to_item(values)
@@ -665,6 +677,8 @@ class DynamoCaseStore:
                 raise
             for note in case.notes:
                 self.add_note(note)
+            for intervention in case.interventions:
+                self.add_intervention(intervention, statuses=[case.status])
 
     def get_case(self, case_id: str) -> Case | None:
         with _translated(self.table_name):
@@ -677,6 +691,7 @@ class DynamoCaseStore:
             items = [item for page in pages for item in page.get("Items", [])]
         case_values: dict[str, Any] | None = None
         notes: list[Note] = []
+        interventions: list[Intervention] = []
         try:
             for item in items:  # sorted by sk: notes come in time order
                 values = _from_item(item)
@@ -686,9 +701,12 @@ class DynamoCaseStore:
                     case_values = values
                 elif sk.startswith(NOTE_PREFIX):
                     notes.append(Note.model_validate(values))
+                elif sk.startswith(INTERVENTION_PREFIX):
+                    interventions.append(Intervention.model_validate(values))
             if case_values is None:
                 return None
-            return Case.model_validate(case_values | {"notes": notes})
+            interventions.sort(key=lambda i: (sortable_time(i.created_at), i.intervention_id))
+            return Case.model_validate(case_values | {"notes": notes, "interventions": interventions})
         except (KeyError, TypeError, ValueError, AttributeError):
             raise CorruptItemError("case", case_id) from None
 
@@ -1129,6 +1147,108 @@ class DynamoCaseStore:
                     raise
                 return False
         return True
+
+    # --- interventions: items ``INTV#<id>`` beside the case item ---------------------------------------
+
+    def _status_check(self, case_id: str, statuses: Collection[CaseStatus]) -> dict[str, Any]:
+        names = [f":status{index}" for index in range(len(statuses))]
+        return {
+            "ConditionCheck": {
+                "TableName": self.table_name,
+                "Key": {"case_id": {"S": case_id}, "sk": {"S": CASE_SK}},
+                "ConditionExpression": f"#status IN ({', '.join(names)})",
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {
+                    name: {"S": status.value} for name, status in zip(names, statuses, strict=True)
+                },
+            }
+        }
+
+    def _intervention_item(self, intervention: Intervention) -> Item:
+        sk = INTERVENTION_PREFIX + intervention.intervention_id
+        return _to_item(intervention.model_dump(mode="json") | {"sk": sk})
+
+    def _stored_intervention(self, case_id: str, intervention_id: str) -> tuple[Case, Intervention | None]:
+        case = self.get_case(case_id)
+        if case is None:
+            raise NotFoundError(f"case {case_id} not found")
+        return case, case.intervention(intervention_id)
+
+    def add_intervention(self, intervention: Intervention, *, statuses: Collection[CaseStatus]) -> None:
+        statuses = list(statuses)
+        put: dict[str, Any] = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": self._intervention_item(intervention),
+                "ConditionExpression": "attribute_not_exists(case_id)",
+            }
+        }
+        with _translated(self.table_name):
+            try:
+                transaction: list[Any] = [self._status_check(intervention.case_id, statuses), put]
+                self._db.transact_write_items(TransactItems=transaction)
+            except ClientError as error:
+                if _code(error) != "TransactionCanceledException":
+                    raise
+                case, existing = self._stored_intervention(intervention.case_id, intervention.intervention_id)
+                if existing == intervention:
+                    return  # a retried request changes nothing
+                if existing is not None:
+                    raise ConflictError(
+                        f"intervention {intervention.intervention_id} already exists with other content"
+                    ) from error
+                if case.status not in statuses:
+                    raise ConflictError(
+                        f"case {case.case_id} is {case.status.value}; its interventions cannot change now"
+                    ) from error
+                raise StorageError(f"intervention {intervention.intervention_id} was not written: {error}") from error
+
+    def iter_cases(self) -> Iterator[Case]:
+        # A scan for the case items' ids, then each case read with its notes and interventions.
+        with _translated(self.table_name):
+            pages = self._db.get_paginator("scan").paginate(
+                TableName=self.table_name,
+                FilterExpression="sk = :case",
+                ProjectionExpression="case_id",
+                ExpressionAttributeValues={":case": {"S": CASE_SK}},
+            )
+            case_ids = sorted(str(item["case_id"]["S"]) for page in pages for item in page.get("Items", []))
+        for case_id in case_ids:
+            case = self.get_case(case_id)
+            if case is not None:
+                yield case
+
+    def update_intervention(
+        self, intervention: Intervention, *, expected_revision: int, statuses: Collection[CaseStatus]
+    ) -> Intervention:
+        statuses = list(statuses)
+        stored = intervention.model_copy(update={"revision": expected_revision + 1}, deep=True)
+        put: dict[str, Any] = {
+            "Put": {
+                "TableName": self.table_name,
+                "Item": self._intervention_item(stored),
+                "ConditionExpression": "attribute_exists(case_id) AND revision = :expected",
+                "ExpressionAttributeValues": {":expected": {"N": str(expected_revision)}},
+            }
+        }
+        with _translated(self.table_name):
+            try:
+                transaction: list[Any] = [self._status_check(intervention.case_id, statuses), put]
+                self._db.transact_write_items(TransactItems=transaction)
+            except ClientError as error:
+                if _code(error) != "TransactionCanceledException":
+                    raise
+                case, existing = self._stored_intervention(intervention.case_id, intervention.intervention_id)
+                if existing is None:
+                    raise NotFoundError(f"intervention {intervention.intervention_id} not found") from error
+                if case.status not in statuses:
+                    raise ConflictError(
+                        f"case {case.case_id} is {case.status.value}; its interventions cannot change now"
+                    ) from error
+                raise ConflictError(
+                    f"intervention {intervention.intervention_id} changed meanwhile; reload and retry"
+                ) from error
+        return stored
 
 
 class DynamoAuditLog:

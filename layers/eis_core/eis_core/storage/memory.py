@@ -22,7 +22,16 @@ from typing import Any
 from eis_core.errors import ConflictError, NotFoundError, ValidationFailed
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
 from eis_core.models.audit import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditRecord, record_mac_message
-from eis_core.models.cases import Case, CaseAssignment, CaseStatus, CaseTransition, Deferral, DeferralTarget, Note
+from eis_core.models.cases import (
+    Case,
+    CaseAssignment,
+    CaseStatus,
+    CaseTransition,
+    Deferral,
+    DeferralTarget,
+    Intervention,
+    Note,
+)
 from eis_core.models.oversight import closed_at
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import RECORD_CODECS, content_hash, sortable_time
@@ -226,6 +235,7 @@ class InMemoryCaseStore:
     def __init__(self) -> None:
         self._cases: dict[str, Case] = {}  # stored without notes
         self._notes: dict[str, dict[tuple[str, str], Note]] = {}
+        self._interventions: dict[str, dict[str, Intervention]] = {}  # case id -> intervention id -> it
         self._open_by_officer: dict[str, str] = {}
         self._deferrals: dict[tuple[DeferralTarget, str], Deferral] = {}
         self._ended_deferrals: list[Deferral] = []
@@ -238,8 +248,9 @@ class InMemoryCaseStore:
             if case.is_open and case.officer_id in self._open_by_officer:
                 holder = self._open_by_officer[case.officer_id]
                 raise ConflictError(f"officer {case.officer_id} already has an open case ({holder})")
-            self._cases[case.case_id] = case.model_copy(update={"notes": []}, deep=True)
+            self._cases[case.case_id] = case.model_copy(update={"notes": [], "interventions": []}, deep=True)
             self._notes[case.case_id] = {_note_order(n): n.model_copy() for n in case.notes}
+            self._interventions[case.case_id] = {i.intervention_id: i.model_copy(deep=True) for i in case.interventions}
             if case.is_open:
                 self._open_by_officer[case.officer_id] = case.case_id
 
@@ -248,7 +259,8 @@ class InMemoryCaseStore:
         if case is None:
             return None
         notes = [self._notes[case_id][key].model_copy() for key in sorted(self._notes[case_id])]
-        return case.model_copy(update={"notes": notes}, deep=True)
+        interventions = sorted(self._interventions.get(case_id, {}).values(), key=_intervention_order)
+        return case.model_copy(update={"notes": notes, "interventions": interventions}, deep=True)
 
     def get_case(self, case_id: str) -> Case | None:
         with self._lock:
@@ -429,6 +441,52 @@ class InMemoryCaseStore:
                 return False
             self._deferrals[(target, target_id)] = found.model_copy(update={"review_notified_on": day})
             return True
+
+    def _intervention_slot(self, intervention: Intervention) -> tuple[dict[str, Intervention], Intervention | None]:
+        case = self._cases.get(intervention.case_id)
+        if case is None:
+            raise NotFoundError(f"case {intervention.case_id} not found")
+        slot = self._interventions.setdefault(intervention.case_id, {})
+        existing = slot.get(intervention.intervention_id)
+        return slot, existing
+
+    def _check_case_status(self, case_id: str, statuses: Collection[CaseStatus]) -> None:
+        status = self._cases[case_id].status
+        if status not in statuses:
+            raise ConflictError(f"case {case_id} is {status.value}; its interventions cannot change now")
+
+    def add_intervention(self, intervention: Intervention, *, statuses: Collection[CaseStatus]) -> None:
+        with self._lock:
+            slot, existing = self._intervention_slot(intervention)
+            if existing is not None:
+                if existing == intervention:
+                    return  # a retried request changes nothing
+                raise ConflictError(f"intervention {intervention.intervention_id} already exists with other content")
+            self._check_case_status(intervention.case_id, statuses)
+            slot[intervention.intervention_id] = intervention.model_copy(deep=True)
+
+    def iter_cases(self) -> Iterator[Case]:
+        with self._lock:
+            cases = [self._assemble(case_id) for case_id in sorted(self._cases)]
+        yield from (case for case in cases if case is not None)
+
+    def update_intervention(
+        self, intervention: Intervention, *, expected_revision: int, statuses: Collection[CaseStatus]
+    ) -> Intervention:
+        with self._lock:
+            slot, existing = self._intervention_slot(intervention)
+            if existing is None:
+                raise NotFoundError(f"intervention {intervention.intervention_id} not found")
+            self._check_case_status(intervention.case_id, statuses)
+            if existing.revision != expected_revision:
+                raise ConflictError(f"intervention {intervention.intervention_id} changed meanwhile; reload and retry")
+            stored = intervention.model_copy(update={"revision": expected_revision + 1}, deep=True)
+            slot[intervention.intervention_id] = stored
+            return stored.model_copy(deep=True)
+
+
+def _intervention_order(intervention: Intervention) -> tuple[str, str]:
+    return sortable_time(intervention.created_at), intervention.intervention_id
 
 
 class LocalAuditKey:

@@ -9,7 +9,16 @@ from typing import Any, Protocol
 
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
 from eis_core.models.audit import AuditCheckpoint, AuditEvent, AuditRecord
-from eis_core.models.cases import Case, CaseAssignment, CaseTransition, Deferral, DeferralTarget, Note
+from eis_core.models.cases import (
+    Case,
+    CaseAssignment,
+    CaseStatus,
+    CaseTransition,
+    Deferral,
+    DeferralTarget,
+    Intervention,
+    Note,
+)
 from eis_core.models.records import Officer, Record, RecordKind
 
 
@@ -209,6 +218,31 @@ class CaseStore(Protocol):
 
     def mark_deferral_reviewed(self, target: DeferralTarget, target_id: str, day: date) -> bool:
         """Note that the risk team was told of an expired deferral; False when it already was (or it ended)."""
+        ...
+
+    def add_intervention(self, intervention: Intervention, *, statuses: Collection[CaseStatus]) -> None:
+        """Store a new intervention beside its case, only while the case is in one of ``statuses``.
+
+        Raises NotFoundError when the case does not exist, ConflictError when the case is in another
+        status or an intervention with this id exists with other content (an identical one is a retry
+        and changes nothing).
+        """
+        ...
+
+    def iter_cases(self) -> Iterator[Case]:
+        """Every case, open or closed, with its interventions: a full read for reports (``eis report``),
+        never for an API route."""
+        ...
+
+    def update_intervention(
+        self, intervention: Intervention, *, expected_revision: int, statuses: Collection[CaseStatus]
+    ) -> Intervention:
+        """Replace a stored intervention, only while it is at ``expected_revision`` and the case in ``statuses``.
+
+        Stores it at ``expected_revision + 1`` and returns what was stored, so of two concurrent changes one
+        wins and the other gets ConflictError (as does a case in another status). Raises NotFoundError
+        when the case or the intervention does not exist.
+        """
         ...
 
 
