@@ -12,8 +12,9 @@ the scoring and retraining jobs read (``eis_core.indicators.snapshot``), so the 
 and parse every record; a run that finds the snapshot stale rebuilds it itself.
 
 ``{"job": "retrain"}`` (a separate schedule, or on demand) trains a new model on every label window
-that ends by ``as_of`` (default: the event's date) and makes it the current model; daily scoring
-then loads it. Retrying it stores the same model again under the same id.
+that ends by ``as_of`` (default: the event's date) and makes it the current model unless the promotion
+gate keeps it as a candidate (then the operations topic is told); daily scoring loads the current one.
+Retrying it stores the same model again under the same id.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ def lambda_handler(event: ScoreEvent, context: LambdaContext) -> dict[str, Any]:
         logger.info("retraining", extra={"cutoff": as_of.isoformat(), "event_id": event.id})
         trained = _service().retraining.run(as_of, request_id=context.aws_request_id)
         metrics.add_metric(name="ModelsTrained", unit=MetricUnit.Count, value=1)
+        if not trained.promoted:  # the promotion gate kept it as a candidate; operations were told
+            metrics.add_metric(name="ModelsKeptAsCandidates", unit=MetricUnit.Count, value=1)
         logger.info("retraining done", extra=trained.model_dump(mode="json"))
         return trained.model_dump(mode="json")
     logger.info("scoring run", extra={"as_of": as_of.isoformat(), "event_id": event.id})

@@ -1,28 +1,27 @@
 """The promotion gate: a retrained model replaces the current one only if it is not clearly worse.
 
-Both models are measured on the candidate's latest validation year (its held-out training year):
-the candidate as its card validated it (fitted on the years before), the current model by scoring
-that year's population with its own features. Both use the candidate's spec for labels and for the
-share flagged, so "precision at the alert rate" means the same thing on both sides. The candidate is
-promoted unless its precision is below the current model's by more than the agency's margin.
-
-When the current model was trained on labels of that year itself (retrained with the same cutoff),
-it is measured on data it has seen and looks better than it is: the gate then errs towards keeping it.
+Both are measured the same way on the candidate's latest validation year (its held-out training
+year): fitted on the years before it only, then scored on it, as the candidate's card validated it.
+For the current model that means refitting its own settings (spec, features, parameters) on those
+years: its fitted artifact has usually seen that year's labels (a monthly retrain holds out the same
+year as the last one), so scoring the artifact itself would flatter it. Both use the candidate's
+labels and share flagged, so "precision at the alert rate" means the same thing on both sides. The
+candidate is promoted unless its precision is below the current model's by more than the margin.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-import pandas as pd
-
-from eis_core.indicators.history import HistoryFrame, history_features
+from eis_core.indicators.history import HistoryFrame
 from eis_core.models.oversight import PromotionDecision
 from eis_core.scoring.card import ModelCard
 from eis_core.scoring.estimator import TrainedModel
 from eis_core.scoring.metrics import ranking_metrics
-from eis_core.scoring.panel import build_panel
+from eis_core.scoring.panel import build_panel, training_dates
 from eis_core.scoring.spec import ModelSpec
+from eis_core.scoring.trainer import Validated, _validation_score
 
 
 def labels_spec(spec: ModelSpec, cutoff: date) -> ModelSpec:
@@ -32,16 +31,31 @@ def labels_spec(spec: ModelSpec, cutoff: date) -> ModelSpec:
     return spec.model_copy(update={"adverse": spec.adverse.model_copy(update={"findings_known_by": cutoff})})
 
 
-def precision_on_year(
-    model: TrainedModel, frame: HistoryFrame, spec: ModelSpec, as_of: date, cutoff: date
+def validation_precision(
+    current: TrainedModel, frame: HistoryFrame, spec: ModelSpec, as_of: date, cutoff: date
 ) -> float | None:
-    """``model``'s precision at ``spec.top_share`` on the population and labels of ``as_of`` (None: no adverse)."""
-    panel = build_panel(frame, labels_spec(spec, cutoff), [as_of])
-    if panel.label.size == 0 or panel.label.sum() == 0:
+    """The current model's settings, fitted on the years before ``as_of`` and scored on it (None: cannot be).
+
+    Labels, population and share flagged are the candidate's (``spec``); features and parameters the current's.
+    """
+    labels = labels_spec(spec, cutoff).model_copy(
+        update={
+            "excluded_kinds": current.spec.excluded_kinds,
+            "excluded_features": current.spec.excluded_features,
+            "first_training_year": current.spec.first_training_year,
+        }
+    )
+    dates = [d for d in training_dates(frame, labels, cutoff) if d <= as_of]
+    if not dates or dates[-1] != as_of:
         return None
-    features = history_features(frame, as_of, pd.Index(panel.officer_ids))
-    score = model.predict(features)
-    return float(ranking_metrics(score, panel.label, spec.top_share)["precision_at_top"])
+    panel = build_panel(frame, labels, dates)
+    features = [name for name in current.features if name in panel.features.columns]
+    panel = replace(panel, features=panel.features[features])  # exactly the current model's inputs, in its order
+    validated = _validation_score(current.spec, features, panel, dates)
+    held_out = panel.label[panel.rows_for(as_of)]
+    if not isinstance(validated, Validated) or held_out.sum() == 0:
+        return None
+    return float(ranking_metrics(validated.score, held_out, spec.top_share)["precision_at_top"])
 
 
 def decide(
@@ -77,7 +91,7 @@ def decide(
         why = validation.note or "no validation metrics"
         return decision(False, f"the candidate could not be validated ({why}); the current model stays")
     if current_precision is None:
-        return decision(True, f"the current model could not be measured on {validation.as_of} (no adverse events)")
+        return decision(True, f"the current model's settings could not be validated on {validation.as_of}")
     if candidate_precision < current_precision - margin:
         return decision(
             False,

@@ -29,7 +29,7 @@ from eis_core.models.oversight import FeedbackSummary, PromotionDecision
 from eis_core.oversight.feedback import FeedbackCounter
 from eis_core.oversight.keys import retrain_key
 from eis_core.scoring.estimator import TrainedModel
-from eis_core.scoring.promotion import decide, precision_on_year
+from eis_core.scoring.promotion import decide, validation_precision
 from eis_core.scoring.spec import ModelSpec
 from eis_core.scoring.store import ModelRepository, card_key
 from eis_core.scoring.trainer import train_model
@@ -147,7 +147,7 @@ class RetrainingService:
             problem = f"the current model {current_id} is missing from the artifacts bucket"
             return decide(model.card, None, None, margin=self._margin, current_problem=problem)
         as_of = model.card.temporal_validation.as_of
-        precision = precision_on_year(current.model, frame, spec, as_of, cutoff)
+        precision = validation_precision(current.model, frame, spec, as_of, cutoff)
         return decide(model.card, current.model.card, precision, margin=self._margin)
 
     def _tell_operations(self, decision: PromotionDecision) -> None:
