@@ -24,7 +24,7 @@ from eis_tools.local.stack import LocalUser, local_stack
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = PORTAL_DIST.parent / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / ".eis" / "portal" / "screenshots"
 
 MISSING = (
     "Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)"
