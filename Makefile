@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV := $(abspath $(UV))
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-.PHONY: setup demo test unit integration contract infra e2e lint format synth layer clean
+.PHONY: setup portal demo test unit integration contract infra e2e browser lint format synth layer clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -19,7 +19,18 @@ $(UV):
 	$(UV) sync --frozen --all-extras
 	touch $@
 
-setup: .venv/.synced
+setup: .venv/.synced portal/dist/index.html
+
+# The supervisors' portal (portal/): installed from its lock file and built into portal/dist/.
+portal/node_modules/.package-lock.json: portal/package-lock.json
+	@command -v npm >/dev/null || { echo "make setup: the portal needs Node.js 20+ and npm (apt-get install -y nodejs npm)" >&2; exit 1; }
+	cd portal && npm ci --no-audit --no-fund
+	touch $@
+
+portal/dist/index.html: portal/node_modules/.package-lock.json portal/package.json portal/build.mjs portal/tsconfig.json $(shell find portal/src -type f 2>/dev/null)
+	cd portal && npm run build
+
+portal: portal/dist/index.html
 
 demo: setup  ## generate an agency, run it through the local AWS stack, serve the case API
 	.venv/bin/eis demo
@@ -43,6 +54,9 @@ infra: setup  ## CDK synth, cdk-nag, cfn-lint, isolation (needs Node.js)
 e2e: setup  ## the local stack (moto server) end to end
 	.venv/bin/pytest tests/e2e
 
+browser: setup  ## the portal in headless Chromium against the local stack (Debian's chromium)
+	.venv/bin/pytest tests/browser
+
 lint: setup
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
@@ -59,4 +73,4 @@ layer: setup  ## build (or reuse) the Lambda layers in build/layers and print ea
 	.venv/bin/python -m infra.layer
 
 clean:
-	rm -rf .venv $(TOOLS) cdk.out build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv $(TOOLS) cdk.out build .pytest_cache .mypy_cache .ruff_cache portal/dist portal/node_modules

@@ -14,6 +14,8 @@ from typing import Any
 
 from eis_core.models.records import Officer, RecordKind
 from eis_tools.local.gateway import CognitoAuthorizer, LocalApiGateway
+from eis_tools.local.oauth import LocalOAuth
+from eis_tools.local.portal_site import PORTAL_DIST, PortalSite
 from eis_tools.local.runtime import LocalRuntime, SentEmail, cold_start
 from eis_tools.local.stack import LocalStack
 
@@ -43,6 +45,8 @@ class DemoResult:
     notifications_delivered: int = 0
     emails: list[SentEmail] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)
+    # Portal sign-in on the local stack: username -> password (random per run), with each user's role.
+    sign_ins: dict[str, tuple[str, str]] = field(default_factory=dict)
     opened_case: dict[str, Any] | None = None
     audit_records: int = 0
     audit_chain_ok: bool = False
@@ -79,13 +83,32 @@ def serve_case_api(stack: LocalStack, *, port: int = 0) -> Iterator[LocalApiGate
     lambda_handler = cold_start(functions.cases_api.handler).lambda_handler
     authorizer = CognitoAuthorizer(jwks_url=stack.jwks_url, issuer=stack.issuer, client_id=stack.client_id)
     gateway = LocalApiGateway(
-        lambda_handler, authorizer, function_name=stack.resources.function("cases-api"), port=port
+        lambda_handler,
+        authorizer,
+        function_name=stack.resources.function("cases-api"),
+        port=port,
+        portal=portal_site(stack),
+        oauth=LocalOAuth(
+            stack.session.client("cognito-idp"), user_pool_id=stack.user_pool_id, client_id=stack.client_id
+        ),
     )
     gateway.start()
     try:
         yield gateway
     finally:
         gateway.stop()
+
+
+def portal_site(stack: LocalStack, *, idle_minutes: int = 30) -> PortalSite:
+    """The built portal with the local pool's sign-in endpoints (same paths as a Cognito domain's)."""
+    config = {
+        "client_id": stack.client_id,
+        "authorize_url": "oauth2/authorize",
+        "token_url": "oauth2/token",
+        "revoke_url": "oauth2/revoke",
+        "idle_minutes": idle_minutes,
+    }
+    return PortalSite(PORTAL_DIST, config)
 
 
 def _supervisor_of(officers: dict[str, Officer], officer_id: str) -> Officer | None:
@@ -144,6 +167,10 @@ def run_demo(
         notifications_delivered=delivered,
         emails=runtime.sent_emails(),
         tokens={"risk_manager": risk_manager.id_token, "auditor": auditor.id_token},
+        sign_ins={
+            risk_manager.username: (risk_manager.role, risk_manager.password),
+            auditor.username: (auditor.role, auditor.password),
+        },
     )
 
     # The supervisor of the first alerted officer opens a case from the alert, as in the portal.
@@ -157,6 +184,7 @@ def run_demo(
                 f"sgt.{supervisor.officer_id.lower()}", role="supervisor", officer_id=supervisor.officer_id
             )
             result.tokens["supervisor"] = token = user.id_token
+            result.sign_ins[user.username] = (user.role, user.password)
         status, case = http_json("POST", f"{gateway.url}/alerts/{first['alert_id']}/case", token)
         if status == 201:
             result.opened_case = case

@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 import jwt
 
 from eis_tools.local.lambda_context import LocalLambdaContext
+from eis_tools.local.oauth import LocalOAuth
+from eis_tools.local.portal_site import Answer, PortalSite
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -115,11 +117,26 @@ def proxy_event(
 class LocalApiGateway:
     """A threaded HTTP server on 127.0.0.1 in front of one proxy-integrated Lambda handler."""
 
-    def __init__(self, handler: Handler, authorizer: CognitoAuthorizer, *, function_name: str, port: int = 0) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        authorizer: CognitoAuthorizer,
+        *,
+        function_name: str,
+        port: int = 0,
+        portal: PortalSite | None = None,
+        oauth: LocalOAuth | None = None,
+    ) -> None:
         gateway = self
+        # The portal's static files and the pool's sign-in endpoints share the origin; other paths are the API's.
+        self._portal = portal
+        self._oauth = oauth
 
         class _RequestHandler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                gateway._serve(self)
+
+            def do_HEAD(self) -> None:
                 gateway._serve(self)
 
             def do_POST(self) -> None:
@@ -163,6 +180,16 @@ class LocalApiGateway:
 
     def _serve(self, request: BaseHTTPRequestHandler) -> None:
         headers = {name: value for name, value in request.headers.items()}
+        url = urlsplit(request.path)
+        if self._oauth is not None and url.path.startswith("/oauth2/"):
+            length = int(headers.get("Content-Length") or 0)
+            raw = request.rfile.read(length) if length else b""
+            self._send(request, self._oauth.answer(request.command, url.path, url.query, headers, raw))
+            return
+        site_answer = self._portal.answer(request.command, url.path) if self._portal is not None else None
+        if site_answer is not None:
+            self._send(request, site_answer)
+            return
         claims = self._authorizer.claims(headers.get("Authorization") or headers.get("authorization"))
         if claims is None:
             # API Gateway answers unauthenticated requests itself; the function never runs.
@@ -189,8 +216,13 @@ class LocalApiGateway:
         self._respond(request, int(result.get("statusCode", 502)), response_headers, payload)
 
     @staticmethod
-    def _respond(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: str) -> None:
-        data = body.encode("utf-8")
+    def _send(request: BaseHTTPRequestHandler, answer: Answer) -> None:
+        body = b"" if request.command == "HEAD" else answer.body
+        LocalApiGateway._respond(request, answer.status, answer.headers, body)
+
+    @staticmethod
+    def _respond(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: str | bytes) -> None:
+        data = body.encode("utf-8") if isinstance(body, str) else body
         request.send_response(status)
         for name, value in headers.items():
             if name.lower() != "content-length":

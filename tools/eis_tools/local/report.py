@@ -67,6 +67,9 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
         f"Audit verify (eis audit verify): {'passed' if result.audit_verified else 'FAILED'},"
         f" {result.audit_verification}"
     )
+    print(f"\nPortal: {result.api_url}/ (sign in with the local user pool; passwords change every run)")
+    for username, (role, password) in result.sign_ins.items():
+        print(f"  {role.replace('_', ' '):<13} username {username:<16} password {password}")
     print("\nTokens (Cognito id tokens from the local user pool, valid 1 hour):")
     for role, token in result.tokens.items():
         print(f"  export EIS_{role.upper()}_TOKEN={token}")

@@ -33,6 +33,7 @@ class LocalUser:
     role: str
     officer_id: str | None
     id_token: str
+    password: str = field(default="", repr=False)  # for the portal's sign-in form on the local stack
 
 
 @dataclass
@@ -87,7 +88,7 @@ class LocalStack:
             AuthFlow="ADMIN_USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": password},
         )
-        user = LocalUser(username, role, officer_id, auth["AuthenticationResult"]["IdToken"])
+        user = LocalUser(username, role, officer_id, auth["AuthenticationResult"]["IdToken"], password)
         self.users[username] = user
         return user
 

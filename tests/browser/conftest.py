@@ -1,0 +1,95 @@
+"""The portal in headless Chromium (Debian's package) against a local stack these tests start themselves.
+
+Skipped, with the reason, where Chromium, Playwright or the built portal is missing; `.ci/run` installs
+Chromium and `make setup` builds the portal, so CI runs them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eis_tools.generate import GeneratorConfig, generate_agency, write_extracts
+from eis_tools.local.demo import http_json, ingest_extracts, serve_case_api
+from eis_tools.local.portal_site import PORTAL_DIST
+from eis_tools.local.runtime import LocalRuntime
+from eis_tools.local.stack import LocalUser, local_stack
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+AXE = PORTAL_DIST.parent / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / ".eis" / "portal" / "screenshots"
+
+MISSING = (
+    "Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)"
+    if CHROMIUM is None
+    else "playwright is not installed (make setup)"
+    if importlib.util.find_spec("playwright") is None
+    else "the portal is not built (make setup, which needs Node.js and npm)"
+    if not (PORTAL_DIST / "index.html").is_file() or not AXE.is_file()
+    else None
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws() -> None:
+    """Overrides the repository-wide fixture: ``local_stack`` points every client at moto's server."""
+
+
+@dataclass
+class PortalStack:
+    url: str
+    supervisor: LocalUser
+    alert: dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalStack]:
+    """Given a small agency ingested and scored on the local stack, and the supervisor of an alerted officer."""
+    agency = generate_agency(GeneratorConfig(agency_id="browser", officers=100, seed=5))
+    extracts = write_extracts(agency, tmp_path_factory.mktemp("extracts"))
+    with local_stack("browser") as stack, serve_case_api(stack) as gateway:
+        runtime = LocalRuntime(stack)
+        ingest_extracts(runtime, extracts)
+        as_of = agency.config.end + timedelta(days=1)
+        runtime.run_job("score", "curate", as_of=as_of)
+        runtime.score(as_of)
+        manager = stack.add_user("risk.manager", role="risk_manager")
+        status, alerts = http_json("GET", f"{gateway.url}/alerts?status=new", manager.id_token)
+        assert status == 200
+        officers = {o.officer_id: o for o in agency.officers}
+        alert = next(a for a in alerts["alerts"] if officers[a["officer_id"]].supervisor_id)
+        sergeant = officers[alert["officer_id"]].supervisor_id
+        assert sergeant is not None
+        supervisor = stack.add_user(f"sgt.{sergeant.lower()}", role="supervisor", officer_id=sergeant)
+        yield PortalStack(gateway.url, supervisor, alert)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+def run_axe(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now (WCAG 2.1 A and AA rules)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")  # through DevTools, not a script tag: CSP holds
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]

@@ -1,0 +1,79 @@
+"""The built portal (portal/dist), served by the local gateway beside the case API, same origin.
+
+Only ``/``, ``/index.html``, ``/config.json`` and ``/assets/...`` are the portal's; every other path
+is the API's, so the API's routes are unchanged. The portal routes by URL fragment (``#/cases/...``)
+and so needs no other server path. Headers: a strict Content-Security-Policy (scripts and styles
+from this origin only, no inline script, ``connect-src 'self'``, no framing), HSTS, nosniff, and
+``Cache-Control: no-store`` on the page and its configuration (the API's answers carry their own).
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PORTAL_DIST = Path(__file__).resolve().parents[3] / "portal" / "dist"
+
+PORTAL_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
+)
+PORTAL_SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": PORTAL_CSP,
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".svg": "image/svg+xml"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def security_headers(content_type: str, *, cache: str = "no-store") -> dict[str, str]:
+    return {"Content-Type": content_type, "Cache-Control": cache, **PORTAL_SECURITY_HEADERS}
+
+
+class PortalSite:
+    """Static files from the built portal, and the sign-in settings the portal reads at start."""
+
+    def __init__(self, root: Path, config: dict[str, Any]) -> None:
+        self._root = root.resolve()
+        self._config = json.dumps(config).encode()
+
+    @property
+    def built(self) -> bool:
+        return (self._root / "index.html").is_file()
+
+    def answer(self, method: str, path: str) -> Answer | None:
+        """The portal's answer for this path, or None when the path is the API's."""
+        if method not in {"GET", "HEAD"}:
+            return None
+        if path in {"/", "/index.html"}:
+            return self._file(self._root / "index.html", cache="no-store")
+        if path == "/config.json":
+            return Answer(200, security_headers("application/json"), self._config)
+        if path.startswith("/assets/"):
+            target = (self._root / path.lstrip("/")).resolve()
+            if not target.is_relative_to(self._root / "assets") or not target.is_file():
+                return Answer(404, security_headers("text/plain; charset=utf-8"), b"Not found")
+            return self._file(target, cache="no-cache")
+        return None
+
+    def _file(self, path: Path, *, cache: str) -> Answer:
+        if not path.is_file():
+            message = b"The portal is not built: run `make setup` (needs Node.js and npm)."
+            return Answer(503, security_headers("text/plain; charset=utf-8"), message)
+        content_type = _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if content_type.startswith("text/") or content_type in {"application/javascript", "text/javascript"}:
+            content_type += "; charset=utf-8"
+        return Answer(200, security_headers(content_type, cache=cache), path.read_bytes())
