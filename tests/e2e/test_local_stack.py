@@ -76,6 +76,28 @@ def test_a_supervisor_opens_a_case_over_http_with_a_real_token(
     assert status == 201
 
 
+def test_the_demo_works_a_second_case_to_closure_over_http(
+    demo: tuple[DemoResult, LocalStack, LocalApiGateway],
+) -> None:
+    result, _, gateway = demo
+    walk = result.case_walk
+    assert walk, "the demo did not walk a case (the agency raised fewer than two alerts)"
+    assert [step.status_code for step in walk if step.status_code >= 400] == []
+    assert walk[-1].case_status == "closed"
+    states = [step.case_status for step in walk if step.case_status]
+    assert states == ["open", "in_review", "intervention_planned", "intervention_in_progress", "monitoring", "closed"]
+    case_path = walk[0].path.removesuffix("/case")  # /alerts/<id>
+    status, alert = http_json("GET", f"{gateway.url}{case_path}", result.tokens["risk_manager"])
+    assert status == 200 and alert["status"] == "case_opened"
+    status, case = http_json(
+        "GET", f"{gateway.url}{walk[1].path.removesuffix('/transitions')}", result.tokens["auditor"]
+    )
+    assert status == 200
+    assert case["disposition"] == "intervention_completed"
+    assert [i["outcome"] for i in case["interventions"]] == ["completed"]
+    assert len(case["interventions"][0]["checkins"]) == 1
+
+
 def test_the_api_refuses_missing_forged_and_other_agency_tokens(
     demo: tuple[DemoResult, LocalStack, LocalApiGateway],
 ) -> None:

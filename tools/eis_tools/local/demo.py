@@ -33,6 +33,17 @@ class FileOutcome:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class CaseStep:
+    """One request of the demo's case walk, as a supervisor makes it in the portal."""
+
+    action: str
+    method: str
+    path: str
+    status_code: int
+    case_status: str | None
+
+
 @dataclass
 class DemoResult:
     agency_id: str
@@ -48,6 +59,7 @@ class DemoResult:
     # Portal sign-in on the local stack: username -> password (random per run), with each user's role.
     sign_ins: dict[str, tuple[str, str]] = field(default_factory=dict)
     opened_case: dict[str, Any] | None = None
+    case_walk: list[CaseStep] = field(default_factory=list)
     audit_records: int = 0
     audit_chain_ok: bool = False
     audit_exported: int = 0
@@ -109,6 +121,54 @@ def portal_site(stack: LocalStack, *, idle_minutes: int = 30) -> PortalSite:
         "idle_minutes": idle_minutes,
     }
     return PortalSite(PORTAL_DIST, config)
+
+
+def walk_case_to_closure(api_url: str, token: str, alert_id: str) -> list[CaseStep]:
+    """Open a case from an alert and work it to closure over HTTP, step by step; stops at the first refusal."""
+    steps: list[CaseStep] = []
+
+    def call(action: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        status, answer = http_json(method, f"{api_url}{path}", token, body)
+        case_status = answer.get("status") if isinstance(answer, dict) and "case_id" in answer else None
+        steps.append(CaseStep(action, method, path, status, case_status))
+        if status >= 400:
+            raise _WalkStopped
+        return answer
+
+    try:
+        case = call("open a case from the alert", "POST", f"/alerts/{alert_id}/case")
+        path = f"/cases/{case['case_id']}"
+        call("start the review", "POST", f"{path}/transitions", {"to": "in_review"})
+        call(
+            "note the conversation", "POST", f"{path}/notes", {"text": "Talked with the officer about the last months."}
+        )
+        reason = "Review found a run of force incidents on one late shift; coaching agreed."
+        call("plan an intervention", "POST", f"{path}/transitions", {"to": "intervention_planned", "reason": reason})
+        plan = call("add coaching to the plan", "POST", f"{path}/interventions", {"type": "coaching_mentoring"})
+        step = f"{path}/interventions/{plan['intervention_id']}"
+        call(
+            "begin the intervention",
+            "POST",
+            f"{path}/transitions",
+            {"to": "intervention_in_progress", "reason": "Started."},
+        )
+        call("start the coaching", "POST", f"{step}/start", {})
+        call("record a check-in", "POST", f"{step}/checkins", {"note": "Two sessions held; going well."})
+        call("complete the coaching", "POST", f"{step}/completion", {"outcome": "completed"})
+        call("monitor", "POST", f"{path}/transitions", {"to": "monitoring", "reason": "Coaching completed."})
+        close = {
+            "to": "closed",
+            "reason": "Monitoring showed no further concern.",
+            "disposition": "intervention_completed",
+        }
+        call("close the case", "POST", f"{path}/transitions", close)
+    except _WalkStopped:
+        pass
+    return steps
+
+
+class _WalkStopped(Exception):
+    """A step of the case walk was refused; the steps so far show which and why."""
 
 
 def _supervisor_of(officers: dict[str, Officer], officer_id: str) -> Officer | None:
@@ -188,6 +248,9 @@ def run_demo(
         status, case = http_json("POST", f"{gateway.url}/alerts/{first['alert_id']}/case", token)
         if status == 201:
             result.opened_case = case
+        # A second alert's case is worked to closure by the risk manager, so the first stays open to try.
+        if len(alerts["alerts"]) > 1:
+            result.case_walk = walk_case_to_closure(gateway.url, risk_manager.id_token, alerts["alerts"][1]["alert_id"])
 
     status, audit = http_json("GET", f"{gateway.url}/audit?limit=1000", auditor.id_token)
     if status == 200:

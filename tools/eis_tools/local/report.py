@@ -59,6 +59,11 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
         )
     else:
         print("  no case was opened (no alert to open one from)")
+    if result.case_walk:
+        print("  a second case worked to closure over HTTP (as the risk manager):")
+        for step in result.case_walk:
+            state = f" -> {step.case_status}" if step.case_status else ""
+            print(f"    {step.status_code} {step.method:<4} {step.path:<72} {step.action}{state}")
     print(
         f"Audit: {result.audit_records} records, hash chain {'verified' if result.audit_chain_ok else 'BROKEN'},"
         f" {result.audit_exported} exported to the Object-Lock audit bucket"
@@ -79,11 +84,17 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
     print(f'  curl -s -H "Authorization: Bearer {variable}" {result.api_url}/alerts')
     if result.opened_case:
         print(f'  curl -s -H "Authorization: Bearer {variable}" {result.api_url}/cases/{result.opened_case["case_id"]}')
+        print(
+            f'  curl -s -X POST -H "Authorization: Bearer {variable}" -H "Content-Type: application/json"'
+            f""" -d '{{"to": "in_review"}}' {result.api_url}/cases/{result.opened_case["case_id"]}/transitions"""
+        )
     print(f'  curl -s -H "Authorization: Bearer $EIS_AUDITOR_TOKEN" {result.api_url}/audit')
 
     return bool(
         result.rows_ingested
         and result.opened_case
+        and bool(result.case_walk)
+        and result.case_walk[-1].case_status == "closed"
         and result.emails
         and result.audit_chain_ok
         and result.audit_verified
