@@ -12,6 +12,7 @@ from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import IConstruct
 
 from eis_core.ingest.contract import UPLOAD_PREFIX
+from eis_core.models.peers import PEER_STATS_PREFIX
 from eis_core.storage.schema import Bucket
 from infra.platform import EisPlatformStack
 from infra.stack import EisAgencyStack
@@ -90,6 +91,7 @@ def acknowledge(stack: EisAgencyStack) -> None:
         stack.cases_api: [
             _objects(buckets[Bucket.QUARANTINE], "reports/"),
             _objects(buckets[Bucket.QUARANTINE], "quarantine/"),
+            _objects(buckets[Bucket.ARTIFACTS], PEER_STATS_PREFIX),
         ],
     }
     for function, findings in object_grants.items():

@@ -40,6 +40,7 @@ from eis_core.cases.screening import (
     screen,
 )
 from eis_core.cases.service import MAX_AUDIT_PAGE, MAX_UPLOADS_PAGE, ApiCall, CaseService, OpenCaseExistsError
+from eis_core.cases.snapshot import MAX_QUERY_LENGTH, MAX_SEARCH_PAGE
 from eis_core.cases.wiring import build_case_service
 from eis_core.cases.workflow import MissingFieldError, MoveRequest, TransitionNotAllowedError
 from eis_core.errors import (
@@ -65,6 +66,7 @@ from eis_core.models.api import (
     UploadList,
     UploadOut,
 )
+from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
 from eis_core.settings import CasesApiSettings
 from eis_core.wiring import aws_adapters
 
@@ -426,6 +428,41 @@ def get_upload_quarantine(upload_id: UploadId) -> Response[str]:
         body=body.decode("utf-8"),
         headers={"Content-Disposition": f'attachment; filename="quarantine-{upload_id}.csv"'},
     )
+
+
+OfficerId = Annotated[str, Path(description="The officer's id (badge or employee number)", max_length=64)]
+
+
+@app.get(
+    "/officers",
+    summary="Find officers by badge or name, among those the caller may see",
+    description=(
+        "Every word of q must start the badge (officer id), the first name or the last name (any case). "
+        "Supervisors find only officers in their chain of command."
+    ),
+    tags=["officers"],
+    responses=_responses(HTTPStatus.OK),
+)
+def find_officers(
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_LENGTH, description="Badge or name")],
+    limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_PAGE)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")] = None,
+) -> OfficerPage:
+    return _service().find_officers(_caller(), q, limit=limit, cursor=cursor)
+
+
+@app.get(
+    "/officers/<officer_id>",
+    summary="One officer on one page: who, score against peers, history, events, alerts, cases",
+    description=(
+        "Events show date, kind, category and finding only (never civilian details). 404 for an unknown "
+        "officer and, for supervisors, for an officer outside their chain of command."
+    ),
+    tags=["officers"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def get_officer(officer_id: OfficerId) -> OfficerSnapshot:
+    return _service().officer_snapshot(_caller(), officer_id)
 
 
 # --- entry point ---------------------------------------------------------------------------------

@@ -30,14 +30,16 @@ from eis_core.cases.access import (
     chain_of_command,
     describe_claims,
 )
+from eis_core.cases.snapshot import OfficerSnapshots, search_officers
 from eis_core.cases.workflow import MoveRequest, Transition, check_move
 from eis_core.cases.workflow import next_moves as moves_from
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
 from eis_core.models.cases import Case, CaseTransition, Note
+from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
 from eis_core.models.uploads import UploadReport
-from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, RecordStore
+from eis_core.storage.ports import AlertStore, ArtifactStore, AuditLog, CaseStore, RecordStore, ScoreStore
 from eis_core.upload_reports import UploadReports
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -99,6 +101,8 @@ class CaseService:
         roster_max_age_seconds: float = 300.0,
         clock: Callable[[], datetime] = _utcnow,
         new_id: Callable[[], str] = _new_id,
+        scores: ScoreStore | None = None,
+        artifacts: ArtifactStore | None = None,
     ) -> None:
         self._agency_id = agency_id
         self._alerts = alerts
@@ -109,6 +113,18 @@ class CaseService:
         self._uploads = uploads
         self._clock = clock
         self._new_id = new_id
+        self._snapshots = (
+            None
+            if scores is None
+            else OfficerSnapshots(
+                records=records,
+                scores=scores,
+                alerts=alerts,
+                cases=cases,
+                artifacts=artifacts,
+                today=lambda: self._clock().date(),
+            )
+        )
 
     # --- identity -------------------------------------------------------------------------------
 
@@ -286,6 +302,24 @@ class CaseService:
             detail["disagreed_factors"] = move.disagreed_factors
         self._audit_change(caller, "case.transition", case_id, request_id, detail)
         return moved
+
+    # --- officers -------------------------------------------------------------------------------
+
+    def officer_snapshot(self, caller: Caller, officer_id: str) -> OfficerSnapshot:
+        """One officer's page (``eis_core.cases.snapshot``); out of a supervisor's chain it is not found."""
+        roster = self._roster.officers()
+        officer = roster.get(officer_id)
+        if officer is None or self._snapshots is None:
+            raise NotFoundError(f"officer {officer_id} not found")
+        self._check_scope(caller, officer_id, change=False, what=f"officer {officer_id}")
+        return self._snapshots.snapshot(officer, roster)
+
+    def find_officers(self, caller: Caller, query: str, *, limit: int = 20, cursor: str | None = None) -> OfficerPage:
+        """Officers whose badge or name matches ``query``, among those the caller may see."""
+        roster = self._roster.officers()
+        scope = self._scope(caller, change=False)
+        visible = roster.values() if scope is None else [roster[o] for o in scope if o in roster]
+        return search_officers(visible, query, limit=limit, cursor=cursor)
 
     # --- audit ----------------------------------------------------------------------------------
 

@@ -18,4 +18,6 @@ def build_case_service(adapters: Adapters, *, agency_id: str, policy: ReviewPoli
         audit=adapters.audit,
         review_days=(policy or ReviewPolicy()).review_days,
         uploads=UploadReports(adapters.quarantine),
+        scores=adapters.scores,
+        artifacts=adapters.artifacts,
     )

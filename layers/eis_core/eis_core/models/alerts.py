@@ -88,6 +88,13 @@ class OfficerScore(ModelIds):
     peer_group: str
     rules: list[RuleHit] = Field(default_factory=list)
     factors: list[Factor] = Field(default_factory=list)
+    # For the officer snapshot; absent on scores stored before them.
+    rank: int | None = Field(default=None, ge=1, description="Rank by score in the run, 1 = highest")
+    officers_scored: int | None = Field(default=None, ge=0, description="How many officers the run scored")
+    peer_level: str | None = Field(default=None, description="Keys of the peer group, e.g. rank+unit+shift")
+    standings: dict[str, tuple[float | None, float | None]] = Field(
+        default_factory=dict, description="Indicator -> (the officer's value, percentile among peers)"
+    )
 
 
 class Alert(ModelIds):
