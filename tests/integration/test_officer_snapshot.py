@@ -10,6 +10,7 @@ import copy
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -32,6 +33,10 @@ AUDITOR = {"sub": "sub-auditor", "cognito:groups": "auditor"}
 SERGEANT_S1 = {"sub": "sub-s1", "custom:officer_id": "S1", "cognito:groups": "supervisor"}  # HOT's sergeant
 LIEUTENANT_L1 = {"sub": "sub-l1", "custom:officer_id": "L1", "cognito:groups": "supervisor"}  # S1's lieutenant
 SERGEANT_S2 = {"sub": "sub-s2", "custom:officer_id": "S2", "cognito:groups": "supervisor"}  # another chain
+
+
+def _fixed(moment: datetime) -> datetime:
+    return moment
 
 
 def ago(days: int) -> date:
@@ -98,7 +103,7 @@ def adapters(recorded: Adapters) -> Adapters:
     """Given the agency's records and three scoring runs."""
     for as_of in RUNS:
         moment = datetime(as_of.year, as_of.month, as_of.day, 6, tzinfo=UTC)
-        build_scoring_jobs(recorded, agency_id="testville", clock=lambda m=moment: m).scoring.run(as_of)
+        build_scoring_jobs(recorded, agency_id="testville", clock=partial(_fixed, moment)).scoring.run(as_of)
     return recorded
 
 
