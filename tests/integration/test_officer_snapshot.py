@@ -224,6 +224,9 @@ def test_search_finds_officers_by_badge_or_name_only_within_the_callers_scope(re
     assert found(SERGEANT_S2, "whitfield") == []
     assert found(SERGEANT_S2, "o") == ["OUT"]
     assert found(SERGEANT_S1, "out") == []
+    searches = [r for r in recorded.audit.records(limit=1000) if r.action == "api.get./officers"]
+    assert len(searches) == 7
+    assert {r.detail["query"]["q"] for r in searches} == {"[withheld]"}  # names typed stay out of the audit log
 
 
 def test_search_pages_with_a_cursor_and_refuses_a_forged_one_or_no_query(recorded: Adapters) -> None:

@@ -45,6 +45,9 @@ from eis_core.upload_reports import UploadReports
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_AUDIT_PAGE = 1000
 MAX_UPLOADS_PAGE = 200
+FREE_TEXT_PARAMETERS = frozenset({"q"})
+"""Query parameters that may hold names (officer search); their values stay out of the audit log."""
+WITHHELD = "[withheld]"
 
 
 class OpenCaseExistsError(ConflictError):
@@ -153,7 +156,8 @@ class CaseService:
             outcome = AuditOutcome.SUCCESS
         detail: dict[str, Any] = {"status_code": call.status_code}
         if call.query:
-            detail["query"] = dict(call.query)
+            # Search terms are names people typed: the audit keeps that a search was made, not the terms.
+            detail["query"] = {k: WITHHELD if k in FREE_TEXT_PARAMETERS else v for k, v in call.query.items()}
         if token_agency is not None and token_agency != self._agency_id:
             detail["token_agency_id"] = token_agency
         if isinstance(call.error, OutOfScopeError):
