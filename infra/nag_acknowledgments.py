@@ -12,6 +12,7 @@ from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from constructs import IConstruct
 
 from eis_core.ingest.contract import UPLOAD_PREFIX
+from eis_core.models.peers import PEER_STATS_PREFIX
 from eis_core.oversight.keys import CURRENT_KEY, MODELS_PREFIX, PROMOTIONS_PREFIX, RUNS_PREFIX
 from eis_core.storage.schema import Bucket
 from infra.platform import EisPlatformStack
@@ -95,6 +96,7 @@ def acknowledge(stack: EisAgencyStack) -> None:
             _objects(buckets[Bucket.ARTIFACTS], MODELS_PREFIX),
             _objects(buckets[Bucket.ARTIFACTS], PROMOTIONS_PREFIX),
             _objects(buckets[Bucket.ARTIFACTS], CURRENT_KEY),
+            _objects(buckets[Bucket.ARTIFACTS], PEER_STATS_PREFIX),
         ],
     }
     for function, findings in object_grants.items():

@@ -16,6 +16,7 @@ from aws_cdk import aws_s3_notifications as s3n
 from constructs import Construct
 
 from eis_core.ingest.contract import UPLOAD_PREFIX
+from eis_core.models.peers import PEER_STATS_PREFIX
 from eis_core.oversight.keys import CURRENT_KEY, MODELS_PREFIX, PROMOTIONS_PREFIX, RUNS_PREFIX
 from eis_core.storage.schema import Bucket, Table, audit_sequence_partition
 from infra.components.access import Access
@@ -302,7 +303,8 @@ class EisAgencyStack(Stack):
         api.read_write_items(table[Table.ALERTS], t.index_arns(Table.ALERTS))
         api.read_write_items(table[Table.CASES], t.index_arns(Table.CASES), delete=True)
         api.read_items(table[Table.RECORDS], t.index_arns(Table.RECORDS))  # the roster index
-        api.read_items(table[Table.SCORES])  # officer snapshot: latest scores and explanations
+        api.read_items(table[Table.SCORES], t.index_arns(Table.SCORES))  # officer snapshot: score history
+        api.read_objects(b[Bucket.ARTIFACTS], PEER_STATS_PREFIX)  # officer snapshot: peer quantiles per run
         # Upload reports and quarantine files for risk managers and auditors (GET /uploads...).
         api.read_objects(b[Bucket.QUARANTINE], "reports/").read_objects(b[Bucket.QUARANTINE], "quarantine/")
         api.append_audit(table[Table.AUDIT], self.audit_key, sequence)

@@ -42,6 +42,7 @@ from eis_core.cases.screening import (
     screen,
 )
 from eis_core.cases.service import MAX_AUDIT_PAGE, MAX_UPLOADS_PAGE, ApiCall, CaseService, OpenCaseExistsError
+from eis_core.cases.snapshot import MAX_QUERY_LENGTH, MAX_SEARCH_PAGE
 from eis_core.cases.wiring import build_case_service
 from eis_core.cases.workflow import MissingFieldError, MoveRequest, TransitionNotAllowedError
 from eis_core.errors import (
@@ -74,6 +75,7 @@ from eis_core.models.api import (
     UploadOut,
 )
 from eis_core.models.oversight_api import ModelCardOut, PromotionIn, RunListOut, RunReportOut
+from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
 from eis_core.oversight.service import MAX_RUNS_PAGE, MODEL_ID_PATTERN
 from eis_core.settings import CasesApiSettings
 from eis_core.wiring import aws_adapters
@@ -592,6 +594,41 @@ def get_model(trained_model_id: ModelId) -> ModelCardOut:
 def promote_model(trained_model_id: ModelId, promotion: PromotionIn) -> ModelCardOut:
     view = _service().oversight.promote(_caller(), trained_model_id, promotion.reason, request_id=_request_id())
     return ModelCardOut.from_domain(view)
+
+
+OfficerId = Annotated[str, Path(description="The officer's id (badge or employee number)", max_length=64)]
+
+
+@app.get(
+    "/officers",
+    summary="Find officers by badge or name, among those the caller may see",
+    description=(
+        "Every word of q must start the badge (officer id), the first name or the last name (any case). "
+        "Supervisors find only officers in their chain of command."
+    ),
+    tags=["officers"],
+    responses=_responses(HTTPStatus.OK),
+)
+def find_officers(
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_LENGTH, description="Badge or name")],
+    limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_PAGE)] = 20,
+    cursor: Annotated[str | None, Query(max_length=512, description="next_cursor of the previous page")] = None,
+) -> OfficerPage:
+    return _service().find_officers(_caller(), q, limit=limit, cursor=cursor)
+
+
+@app.get(
+    "/officers/<officer_id>",
+    summary="One officer on one page: who, score against peers, history, events, alerts, cases",
+    description=(
+        "Events show date, kind, category and finding only (never civilian details). 404 for an unknown "
+        "officer and, for supervisors, for an officer outside their chain of command."
+    ),
+    tags=["officers"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def get_officer(officer_id: OfficerId) -> OfficerSnapshot:
+    return _service().officer_snapshot(_caller(), officer_id)
 
 
 # --- entry point ---------------------------------------------------------------------------------

@@ -63,6 +63,8 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/officers/{officer_id}/deferral"),
         ("POST", "/officers/{officer_id}/deferral/end"),
         ("GET", "/deferrals"),
+        ("GET", "/officers"),
+        ("GET", "/officers/{officer_id}"),
     }
     assert codes[("POST", "/models/{trained_model_id}/promotion")] >= {"200", "403", "404", "409", "422"}
     assert codes[("GET", "/uploads/{upload_id}/quarantine")] >= {"200", "403", "404"}
@@ -76,9 +78,24 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
     assert set(quarantine_ok["content"]) == {"text/csv"}
 
 
+OFFICER_PAGES = {"OfficerSnapshot", "OfficerSummaryOut", "PersonOut"}
+"""The officer snapshot and search name the officer (and the supervisor): who it is about is their point."""
+
+
 def test_api_responses_carry_officer_ids_but_no_names() -> None:
     schemas = json.loads(COMMITTED.read_text())["components"]["schemas"]
 
-    fields = {name for schema in schemas.values() for name in schema.get("properties", {})}
+    fields = {
+        name for key, schema in schemas.items() if key not in OFFICER_PAGES for name in schema.get("properties", {})
+    }
     assert "officer_id" in fields
     assert not fields & {"first_name", "last_name", "name", "email", "race", "sex", "birth_year"}
+
+
+def test_officer_pages_carry_a_name_but_no_contact_details_or_demographics() -> None:
+    schemas = json.loads(COMMITTED.read_text())["components"]["schemas"]
+
+    assert set(schemas) >= OFFICER_PAGES
+    every_field = {name for schema in schemas.values() for name in schema.get("properties", {})}
+    assert {"name", "badge"} <= every_field
+    assert not every_field & {"email", "race", "sex", "birth_year", "subject_injured", "amount_paid"}

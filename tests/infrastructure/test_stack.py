@@ -349,6 +349,9 @@ def test_grants_follow_each_functions_job(synth: Synth, agency_id: str) -> None:
     # The case API and the notifier list officers through the records table's roster index.
     for name in ("cases_api", "notify"):
         assert _may_query_index(grants[name], table[Table.RECORDS], "roster"), f"{name} cannot read the roster"
+    # The officer snapshot reads each store by officer, never by scanning.
+    for store in (Table.RECORDS, Table.SCORES, Table.ALERTS, Table.CASES):
+        assert _may_query_index(grants["cases_api"], table[store], "by_officer"), f"snapshot cannot read {store}"
 
 
 def _may_query_index(statements: list[dict[str, Any]], table_logical_id: str, index: str) -> bool:

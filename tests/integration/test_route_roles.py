@@ -80,6 +80,8 @@ TABLE: dict[tuple[str, str], Row] = {
         "403 403 ok 403 ok", {"reason": "Criminal investigation.", "review_on": REVIEW_ON}
     ),
     ("POST", "/cases/{case_id}/deferral/end"): Row("403 403 ok 403 ok", {"reason": "Investigation closed."}),
+    ("GET", "/officers"): Row("ok ok ok ok ok"),
+    ("GET", "/officers/{officer_id}"): Row("ok hid ok ok ok"),
     ("GET", "/officers/{officer_id}/deferral"): Row("403 403 ok ok ok"),
     ("POST", "/officers/{officer_id}/deferral"): Row(
         "403 403 ok 403 ok", {"reason": "Criminal investigation.", "review_on": REVIEW_ON}

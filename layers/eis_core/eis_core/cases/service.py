@@ -31,6 +31,7 @@ from eis_core.cases.access import (
     chain_of_command,
     describe_claims,
 )
+from eis_core.cases.snapshot import OfficerSnapshots, search_officers
 from eis_core.cases.visibility import ActiveDeferrals, DeferredError, is_assigned_to
 from eis_core.cases.workflow import MoveRequest, Transition, check_interventions, check_move
 from eis_core.cases.workflow import next_moves as moves_from
@@ -38,15 +39,19 @@ from eis_core.errors import ConflictError, ForbiddenError, NotFoundError
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus
 from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
 from eis_core.models.cases import Case, CaseTransition, Deferral, Intervention, Note
+from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
 from eis_core.models.uploads import UploadReport
 from eis_core.oversight.service import OversightService
 from eis_core.settings import InterventionPolicy
-from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, RecordStore
+from eis_core.storage.ports import AlertStore, ArtifactStore, AuditLog, CaseStore, RecordStore, ScoreStore
 from eis_core.upload_reports import UploadReports
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_AUDIT_PAGE = 1000
 MAX_UPLOADS_PAGE = 200
+FREE_TEXT_PARAMETERS = frozenset({"q"})
+"""Query parameters that may hold names (officer search); their values stay out of the audit log."""
+WITHHELD = "[withheld]"
 
 
 class OpenCaseExistsError(ConflictError):
@@ -105,6 +110,8 @@ class CaseService:
         new_id: Callable[[], str] = _new_id,
         oversight: OversightService | None = None,
         interventions: InterventionPolicy | None = None,
+        scores: ScoreStore | None = None,
+        artifacts: ArtifactStore | None = None,
     ) -> None:
         self._interventions = interventions or InterventionPolicy()
         self._agency_id = agency_id
@@ -117,6 +124,18 @@ class CaseService:
         self._clock = clock
         self._new_id = new_id
         self._oversight = oversight
+        self._snapshots = (
+            None
+            if scores is None
+            else OfficerSnapshots(
+                records=records,
+                scores=scores,
+                alerts=alerts,
+                cases=cases,
+                artifacts=artifacts,
+                today=lambda: self._clock().date(),
+            )
+        )
 
     # --- identity -------------------------------------------------------------------------------
 
@@ -145,7 +164,8 @@ class CaseService:
             outcome = AuditOutcome.SUCCESS
         detail: dict[str, Any] = {"status_code": call.status_code}
         if call.query:
-            detail["query"] = dict(call.query)
+            # Search terms are names people typed: the audit keeps that a search was made, not the terms.
+            detail["query"] = {k: WITHHELD if k in FREE_TEXT_PARAMETERS else v for k, v in call.query.items()}
         if token_agency is not None and token_agency != self._agency_id:
             detail["token_agency_id"] = token_agency
         if isinstance(call.error, OutOfScopeError):
@@ -460,6 +480,25 @@ class CaseService:
         return self._cases.update_intervention(
             changed, expected_revision=stored.revision, statuses=plans.PLANNING_STATUSES
         )
+
+    # --- officers -------------------------------------------------------------------------------
+
+    def officer_snapshot(self, caller: Caller, officer_id: str) -> OfficerSnapshot:
+        """One officer's page (``eis_core.cases.snapshot``); out of a supervisor's chain it is not found."""
+        roster = self._roster.officers()
+        officer = roster.get(officer_id)
+        if officer is None or self._snapshots is None:
+            raise NotFoundError(f"officer {officer_id} not found")
+        self._check_scope(caller, officer_id, change=False, what=f"officer {officer_id}")
+        self._check_not_deferred(caller, officer_id, [], what=f"officer {officer_id}")
+        return self._snapshots.snapshot(officer, roster)
+
+    def find_officers(self, caller: Caller, query: str, *, limit: int = 20, cursor: str | None = None) -> OfficerPage:
+        """Officers whose badge or name matches ``query``, among those the caller may see."""
+        roster = self._roster.officers()
+        scope = self._scope(caller, change=False)
+        visible = roster.values() if scope is None else [roster[o] for o in scope if o in roster]
+        return search_officers(visible, query, limit=limit, cursor=cursor)
 
     # --- audit ----------------------------------------------------------------------------------
 

@@ -33,6 +33,8 @@ def build_case_service(
         uploads=UploadReports(adapters.quarantine),
         oversight=OversightService(agency_id=agency_id, artifacts=adapters.artifacts, audit=adapters.audit),
         interventions=interventions,
+        scores=adapters.scores,
+        artifacts=adapters.artifacts,
     )
 
 

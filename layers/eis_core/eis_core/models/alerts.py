@@ -93,6 +93,13 @@ class OfficerScore(ModelIds):
         description="In the model spec's population on the run date (False: scored for the record, never "
         "alerted); None on scores stored before the population was checked",
     )
+    # For the officer snapshot; absent on scores stored before them.
+    rank: int | None = Field(default=None, ge=1, description="Rank by score in the run, 1 = highest")
+    officers_scored: int | None = Field(default=None, ge=0, description="How many officers the run scored")
+    peer_level: str | None = Field(default=None, description="Keys of the peer group, e.g. rank+unit+shift")
+    standings: dict[str, tuple[float | None, float | None]] = Field(
+        default_factory=dict, description="Indicator -> (the officer's value, percentile among peers)"
+    )
 
 
 class AlertDismissal(BaseModel):

@@ -27,7 +27,9 @@ from eis_core.indicators.compute import compute_indicators
 from eis_core.indicators.events import EventFrame
 from eis_core.indicators.history import HistoryFrame
 from eis_core.models.alerts import AlertLevel, Factor, OfficerScore, RuleHit
+from eis_core.models.peers import PeerStatsRun
 from eis_core.scoring.explain import explain, top_factors
+from eis_core.scoring.peer_stats import officer_standings, peer_group_stats, snapshot_columns
 from eis_core.scoring.peers import PeerComparison, PeerConfig, compare_with_peers
 from eis_core.scoring.rules import DEFAULT_RULES, RuleConfig, evaluate_rules, with_thresholds
 from eis_core.scoring.scorer import DEFAULT_WEIGHTS, FoundationScorer, Scorer, ScoringInputs, scoring_config_id
@@ -106,6 +108,8 @@ class ScoringResult:
     parameters: dict[str, Any] = field(default_factory=dict)
     population: dict[str, Any] = field(default_factory=dict)
     """Who was scored and alerted on (``scoring.population``): the rule and the counts in and out of it."""
+    peer_stats: PeerStatsRun | None = None
+    """Per peer group quantiles of the snapshot indicators (stored once per run for the officer snapshot)."""
 
     @property
     def model_id(self) -> str:
@@ -171,6 +175,9 @@ def run_pipeline(
     groups = peers.group.to_numpy(dtype=object)
     sizes = peers.group_size.to_numpy()
     ranks = score.rank(ascending=False, method="min").to_numpy(dtype="int64")
+    levels = peers.level.to_numpy(dtype=object)
+    snapshot = snapshot_columns(indicators)
+    standings = officer_standings(indicators, peers, snapshot)
 
     scores: list[OfficerScore] = []
     flagged: list[Flagged] = []
@@ -190,6 +197,10 @@ def run_pipeline(
                 peer_group=str(groups[row]),
                 rules=hits,
                 factors=factors[officer],
+                rank=int(ranks[row]),
+                officers_scored=len(officer_ids),
+                peer_level=str(levels[row]),
+                standings=standings[row],
             )
         )
         if level is not None:
@@ -219,6 +230,7 @@ def run_pipeline(
         rules_fired=rules.fired_counts(),
         peer_levels=peers.level_counts(),
         parameters={"scorer": scorer.params(), "config": config.model_dump(mode="json")},
+        peer_stats=peer_group_stats(indicators, roster, peers, config.peers, snapshot, as_of=as_of, run_id=run_id),
     )
 
 

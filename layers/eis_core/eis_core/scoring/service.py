@@ -28,6 +28,7 @@ from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent
 from eis_core.models.messages import AlertCreated
+from eis_core.models.peers import peer_stats_key
 from eis_core.oversight.feedback import FeedbackCounter
 from eis_core.oversight.keys import report_key as run_report_key
 from eis_core.scoring.alert_ids import AlertIds
@@ -134,6 +135,8 @@ class ScoringService:
         groups = audit_groups(history.demographics.reindex(scored), as_of)
         fairness = fairness_table(pd.Series([o in flagged_ids for o in scored], index=scored, dtype=bool), groups)
         self._scores.put_scores(result.scores)
+        if result.peer_stats is not None:  # for the officer snapshot (the case API reads, never recomputes)
+            self._artifacts.put_json(peer_stats_key(as_of), result.peer_stats.model_dump(mode="json"))
 
         key = report_key(as_of)
         previous_run_finished = key in set(self._artifacts.keys(key))

@@ -59,6 +59,8 @@ Item = dict[str, Any]  # a low-level (typed) DynamoDB item
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
+OFFICER_INDEX = "by_officer"
+"""The records, scores, alerts and cases tables each index their items by officer under this name."""
 BATCH_GET_MAX = 100
 BATCH_WRITE_MAX = 25
 WRITE_THREADS = 8  # concurrent batch requests per put_records call (boto3 clients are thread-safe)
@@ -248,6 +250,10 @@ class DynamoRecordStore:
                 "ingested_at": ingested_at,
                 "rev": version,
                 "roster_list": ROSTER_LISTED if record.kind is RecordKind.ROSTER else None,
+                # Key of the by_officer index (events only: roster items stay out of it).
+                "occurred_on": occurred.isoformat()
+                if isinstance(occurred := getattr(record, "occurred_on", None), date)
+                else None,
             }
         )
 
@@ -371,6 +377,34 @@ class DynamoRecordStore:
             item = self._db.get_item(TableName=self.table_name, Key={"pk": {"S": CHANGES_KEY}}, ConsistentRead=True)
         return str(item.get("Item", {}).get("changes", {}).get("N", "0"))
 
+    def officer_events(
+        self, officer_id: str, *, since: date, kinds: Collection[RecordKind] | None = None
+    ) -> list[Record]:
+        """Items written before the by_officer index carry no ``occurred_on`` and appear once re-written."""
+        values: dict[str, Any] = {":officer": {"S": officer_id}, ":since": {"S": since.isoformat()}}
+        conditions = ["attribute_not_exists(retracted_by)"]
+        if kinds is not None:
+            wanted = sorted(RecordKind(kind).value for kind in kinds)
+            if not wanted:
+                return []
+            values |= {f":k{n}": {"S": kind} for n, kind in enumerate(wanted)}
+            conditions.append("#kind IN (" + ", ".join(f":k{n}" for n in range(len(wanted))) + ")")
+        found: list[Record] = []
+        with _translated(self.table_name):
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self.table_name,
+                IndexName=OFFICER_INDEX,
+                KeyConditionExpression="officer_id = :officer AND occurred_on >= :since",
+                FilterExpression=" AND ".join(conditions),
+                ProjectionExpression="#kind, body",
+                ExpressionAttributeNames={"#kind": "kind"},
+                ExpressionAttributeValues=values,
+                ScanIndexForward=False,
+            )
+            for page in pages:
+                found += [record_from_body(item["kind"]["S"], item["body"]["S"]) for item in page.get("Items", [])]
+        return sorted(found, key=lambda r: (-getattr(r, "occurred_on", since).toordinal(), r.record_key))
+
 
 def _rev(item: Mapping[str, Any]) -> int:
     return int(item["rev"]["N"]) if "rev" in item else 1
@@ -410,6 +444,20 @@ class DynamoScoreStore:
             return [
                 OfficerScore.model_validate_json(item["body"]["S"]) for page in pages for item in page.get("Items", [])
             ]
+
+    def scores_of(self, officer_id: str, *, since: date) -> list[OfficerScore]:
+        with _translated(self.table_name):
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self.table_name,
+                IndexName=OFFICER_INDEX,
+                KeyConditionExpression="officer_id = :officer AND as_of >= :since",
+                ExpressionAttributeValues={":officer": {"S": officer_id}, ":since": {"S": since.isoformat()}},
+                ProjectionExpression="body",
+            )
+            scores = [
+                OfficerScore.model_validate_json(item["body"]["S"]) for page in pages for item in page.get("Items", [])
+            ]
+        return sorted(scores, key=lambda score: score.as_of)
 
 
 class DynamoAlertStore:
@@ -489,6 +537,16 @@ class DynamoAlertStore:
                 )
             items = [item for page in pages for item in page.get("Items", [])]
         items.sort(key=lambda item: (item["created_at"]["S"], item["alert_id"]["S"]))
+        return [self._alert(item) for item in items]
+
+    def alerts_of(self, officer_id: str, *, limit: int = 100) -> list[Alert]:
+        items = _query_newest(
+            self._db,
+            self.table_name,
+            key="officer_id = :officer",
+            values={":officer": {"S": officer_id}},
+            limit=limit,
+        )
         return [self._alert(item) for item in items]
 
     def set_status(self, alert_id: str, status: AlertStatus, *, case_id: str | None) -> Alert:
@@ -583,6 +641,26 @@ def _record_escalation(client: DynamoDBClient, table: str, key: Item, *, key_nam
                 return False
             raise
     return True
+
+
+def _query_newest(client: DynamoDBClient, table: str, *, key: str, values: Mapping[str, Any], limit: int) -> list[Item]:
+    """Up to ``limit`` items of the by_officer index for one key condition, newest (highest sort key) first."""
+    found: list[Item] = []
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": OFFICER_INDEX,
+        "KeyConditionExpression": key,
+        "ExpressionAttributeValues": dict(values),
+        "ScanIndexForward": False,
+    }
+    with _translated(table):
+        while len(found) < limit:
+            response = client.query(**kwargs, Limit=limit - len(found))
+            found.extend(response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return found
 
 
 CASE_SK = "CASE"
@@ -723,6 +801,26 @@ class DynamoCaseStore:
             return None
         case = self.get_case(holder)
         return case if case is not None and case.is_open else None
+
+    def cases_of(self, officer_id: str, *, limit: int = 100) -> list[Case]:
+        items = _query_newest(
+            self._db,
+            self.table_name,
+            key="officer_id = :officer",
+            values={":officer": {"S": officer_id}},
+            limit=limit,
+        )
+        cases: list[Case] = []
+        for item in items:
+            values = _from_item(item)
+            if values.pop("sk", None) != CASE_SK:
+                continue
+            values.pop("open_officer_id", None)
+            try:
+                cases.append(Case.model_validate(values | {"notes": []}))
+            except ValueError:
+                raise CorruptItemError("case", str(values.get("case_id", "?"))) from None
+        return cases
 
     def list_open_cases(self) -> list[Case]:
         # The sparse index holds only case items with open_officer_id set: exactly the open cases.

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from eis_core.errors import ConflictError, NotFoundError, ValidationFailed
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
@@ -33,7 +33,7 @@ from eis_core.models.cases import (
     Note,
 )
 from eis_core.models.oversight import closed_at
-from eis_core.models.records import Officer, Record, RecordKind
+from eis_core.models.records import EventRecord, Officer, Record, RecordKind
 from eis_core.storage.codec import RECORD_CODECS, content_hash, sortable_time
 from eis_core.storage.ports import RecordVersion, WriteSummary
 
@@ -149,6 +149,24 @@ class InMemoryRecordStore:
         with self._lock:
             return str(self._changes)
 
+    def officer_events(
+        self, officer_id: str, *, since: date, kinds: Collection[RecordKind] | None = None
+    ) -> list[Record]:
+        with self._lock:
+            snapshot = [
+                item
+                for item in self._items.values()
+                if item.retracted_by is None
+                and item.kind is not RecordKind.ROSTER
+                and (kinds is None or item.kind in kinds)
+            ]
+        found: list[EventRecord] = [
+            record
+            for record in (item.record() for item in snapshot)
+            if isinstance(record, EventRecord) and record.officer_id == officer_id and record.occurred_on >= since
+        ]
+        return cast("list[Record]", sorted(found, key=_event_order))
+
 
 class InMemoryScoreStore:
     def __init__(self) -> None:
@@ -164,6 +182,16 @@ class InMemoryScoreStore:
         with self._lock:
             found = [score for (day, _), score in self._scores.items() if day == as_of]
         return sorted(found, key=lambda score: score.officer_id)
+
+    def scores_of(self, officer_id: str, *, since: date) -> list[OfficerScore]:
+        with self._lock:
+            found = [s for (day, officer), s in self._scores.items() if officer == officer_id and day >= since]
+        return sorted(found, key=lambda score: score.as_of)
+
+
+def _event_order(record: EventRecord) -> tuple[int, str]:
+    """Newest first; one day's events in record key order (as the DynamoDB index returns them)."""
+    return -record.occurred_on.toordinal(), record.record_key
 
 
 def _alert_order(alert: Alert) -> tuple[str, str]:
@@ -225,6 +253,11 @@ class InMemoryAlertStore:
                 return False
             self._alerts[alert_id] = alert.model_copy(update={"escalated_level": level, "escalated_on": day})
             return True
+
+    def alerts_of(self, officer_id: str, *, limit: int = 100) -> list[Alert]:
+        with self._lock:
+            found = [a.model_copy(deep=True) for a in self._alerts.values() if a.officer_id == officer_id]
+        return sorted(found, key=_alert_order, reverse=True)[:limit]
 
 
 def _note_order(note: Note) -> tuple[str, str]:
@@ -293,6 +326,11 @@ class InMemoryCaseStore:
             assembled = self._assemble(case_id)
             assert assembled is not None
             return assembled
+
+    def cases_of(self, officer_id: str, *, limit: int = 100) -> list[Case]:
+        with self._lock:
+            found = [c.model_copy(deep=True) for c in self._cases.values() if c.officer_id == officer_id]
+        return sorted(found, key=lambda case: (sortable_time(case.opened_at), case.case_id), reverse=True)[:limit]
 
     def list_open_cases(self) -> list[Case]:
         with self._lock:

@@ -87,11 +87,25 @@ class RecordStore(Protocol):
         """
         ...
 
+    def officer_events(
+        self, officer_id: str, *, since: date, kinds: Collection[RecordKind] | None = None
+    ) -> list[Record]:
+        """One officer's current events (not retracted) that happened on or after ``since``, newest first.
+
+        ``kinds`` limits the kinds (roster records are never events). Reads an index of the officer's
+        events, never the whole table; it may lag an upload applied a moment ago.
+        """
+        ...
+
 
 class ScoreStore(Protocol):
     def put_scores(self, scores: Sequence[OfficerScore]) -> None: ...
 
     def scores_for(self, as_of: date) -> list[OfficerScore]: ...
+
+    def scores_of(self, officer_id: str, *, since: date) -> list[OfficerScore]:
+        """One officer's scores from runs on or after ``since``, oldest first (an index; may lag a moment)."""
+        ...
 
 
 class AlertStore(Protocol):
@@ -118,6 +132,10 @@ class AlertStore(Protocol):
         """Note that escalation ``level`` was sent on ``day``; False (nothing written) when it or a higher one was."""
         ...
 
+    def alerts_of(self, officer_id: str, *, limit: int = 100) -> list[Alert]:
+        """One officer's alerts, newest first, at most ``limit`` (an index; may lag a moment)."""
+        ...
+
 
 class CaseStore(Protocol):
     def create_case(self, case: Case) -> None:
@@ -133,6 +151,10 @@ class CaseStore(Protocol):
         ...
 
     def add_alert(self, case_id: str, alert_id: str) -> Case: ...
+
+    def cases_of(self, officer_id: str, *, limit: int = 100) -> list[Case]:
+        """One officer's cases, open and closed, newest first, without notes (an index; may lag a moment)."""
+        ...
 
     def list_open_cases(self) -> list[Case]:
         """Every case not closed, ordered by case id, without notes (for sweeps over review dates).

@@ -86,13 +86,30 @@ class Table(StrEnum):
 TABLE_SPECS: dict[Table, TableSpec] = {
     # Curated records, one item per source record: a re-sent record replaces its item. The sparse
     # "roster" index holds only current roster items, so listing officers never reads the events.
-    Table.RECORDS: TableSpec("records", KeyAttr("pk"), indexes=(IndexSpec("roster", KeyAttr("roster_list")),)),
-    # One item per officer per scoring run; query a run by its date.
-    Table.SCORES: TableSpec("scores", KeyAttr("as_of"), KeyAttr("officer_id")),
+    # "by_officer" holds current event items (officer_id and occurred_on; roster and history items have
+    # no occurred_on or no officer_id), so one officer's events are read without a scan.
+    Table.RECORDS: TableSpec(
+        "records",
+        KeyAttr("pk"),
+        indexes=(
+            IndexSpec("roster", KeyAttr("roster_list")),
+            IndexSpec("by_officer", KeyAttr("officer_id"), KeyAttr("occurred_on")),
+        ),
+    ),
+    # One item per officer per scoring run; query a run by its date, an officer's history by_officer.
+    Table.SCORES: TableSpec(
+        "scores",
+        KeyAttr("as_of"),
+        KeyAttr("officer_id"),
+        indexes=(IndexSpec("by_officer", KeyAttr("officer_id"), KeyAttr("as_of")),),
+    ),
     Table.ALERTS: TableSpec(
         "alerts",
         KeyAttr("alert_id"),
-        indexes=(IndexSpec("by_status", KeyAttr("status"), KeyAttr("created_at")),),
+        indexes=(
+            IndexSpec("by_status", KeyAttr("status"), KeyAttr("created_at")),
+            IndexSpec("by_officer", KeyAttr("officer_id"), KeyAttr("created_at")),
+        ),
     ),
     # A case item (sk "CASE") and its notes (sk "NOTE#<time>#<id>") share a partition.
     Table.CASES: TableSpec(
@@ -103,6 +120,8 @@ TABLE_SPECS: dict[Table, TableSpec] = {
             IndexSpec("open_by_officer", KeyAttr("open_officer_id")),
             # Sparse: only closed cases carry closed_list, so feedback counts query closures by time.
             IndexSpec("closed", KeyAttr("closed_list"), KeyAttr("closed_at")),
+            # Case items only (notes and lock items carry no officer_id): an officer's past cases.
+            IndexSpec("by_officer", KeyAttr("officer_id"), KeyAttr("opened_at")),
         ),
     ),
     # One hash chain per agency, ordered by sequence number; writes are conditional on the slot.
