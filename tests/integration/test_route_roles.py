@@ -50,6 +50,7 @@ class Row:
 
     expected: str
     body: dict[str, Any] | None = None
+    query: dict[str, str] | None = None
 
     def by_caller(self) -> dict[str, str]:
         return dict(zip(ORDER, self.expected.split(), strict=True)) | {"other_agency": "403"}
@@ -80,7 +81,7 @@ TABLE: dict[tuple[str, str], Row] = {
         "403 403 ok 403 ok", {"reason": "Criminal investigation.", "review_on": REVIEW_ON}
     ),
     ("POST", "/cases/{case_id}/deferral/end"): Row("403 403 ok 403 ok", {"reason": "Investigation closed."}),
-    ("GET", "/officers"): Row("ok ok ok ok ok"),
+    ("GET", "/officers"): Row("ok ok ok ok ok", query={"q": "Whit"}),
     ("GET", "/officers/{officer_id}"): Row("ok hid ok ok ok"),
     ("GET", "/officers/{officer_id}/deferral"): Row("403 403 ok ok ok"),
     ("POST", "/officers/{officer_id}/deferral"): Row(
@@ -105,13 +106,15 @@ def documented_routes() -> set[tuple[str, str]]:
     return {(method.upper(), path) for path, operations in paths.items() for method in operations}
 
 
-def invoke(method: str, path: str, claims: dict[str, str], body: dict[str, Any] | None) -> tuple[int, Any]:
+def invoke(
+    method: str, path: str, claims: dict[str, str], body: dict[str, Any] | None, query: dict[str, str] | None = None
+) -> tuple[int, Any]:
     event = copy.deepcopy(json.loads((EVENTS / "apigw_move_case.json").read_text()))
     event["httpMethod"] = method
     event["path"] = path
     event["pathParameters"] = {"proxy": path.lstrip("/")}
-    event["queryStringParameters"] = None
-    event["multiValueQueryStringParameters"] = None
+    event["queryStringParameters"] = query
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} if query else None
     event["requestContext"]["authorizer"]["claims"] = claims
     event["body"] = None if body is None else json.dumps(body)
     response = handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-cases-api"))
@@ -180,7 +183,7 @@ def test_each_caller_is_let_through_refused_or_told_not_found_as_the_table_says(
     got: dict[str, str] = {}
     for caller, claims in CALLERS.items():
         seq_before = world.adapters.audit.records(since_seq=0, limit=100_000)[-1].seq
-        status, _ = invoke(method, path, claims, row.body)
+        status, _ = invoke(method, path, claims, row.body, row.query)
         got[caller] = outcome(world, status, seq_before)
     assert got == row.by_caller()
 

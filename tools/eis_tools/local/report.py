@@ -88,6 +88,10 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
             f'  curl -s -X POST -H "Authorization: Bearer {variable}" -H "Content-Type: application/json"'
             f""" -d '{{"to": "in_review"}}' {result.api_url}/cases/{result.opened_case["case_id"]}/transitions"""
         )
+        print(
+            f'  curl -s -H "Authorization: Bearer {variable}"'
+            f" {result.api_url}/officers/{result.opened_case['officer_id']}"
+        )
     print(f'  curl -s -H "Authorization: Bearer $EIS_AUDITOR_TOKEN" {result.api_url}/audit')
 
     return bool(
