@@ -77,6 +77,9 @@ class Case(BaseModel):
     disposition: Disposition | None = Field(default=None, description="Set while closed; cleared by a reopening")
     history: list[CaseTransition] = Field(default_factory=list, description="Every move, oldest first")
     notes: list[Note] = Field(default_factory=list)
+    version: int = Field(
+        default=0, ge=0, description="Counts the writes to the case (notes included); conditional writes name it"
+    )
 
     @field_validator("status", mode="before")
     @classmethod

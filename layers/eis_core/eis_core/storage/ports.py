@@ -11,6 +11,7 @@ from eis_core.models.alerts import Alert, AlertStatus, OfficerScore
 from eis_core.models.audit import AuditCheckpoint, AuditEvent, AuditRecord
 from eis_core.models.cases import Case, CaseTransition, Note
 from eis_core.models.records import Officer, Record, RecordKind
+from eis_core.storage.paging import CaseFilter, CaseIndex, Page, PageKey
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,21 @@ class AlertStore(Protocol):
         """Move an alert on; raises NotFoundError when it does not exist."""
         ...
 
+    def alerts_page(
+        self,
+        status: AlertStatus,
+        *,
+        limit: int,
+        start: PageKey | None = None,
+        officer_ids: Collection[str] | None = None,
+    ) -> Page[Alert]:
+        """Alerts in ``status``, oldest first, after ``start``: up to ``limit`` of the officers in ``officer_ids``.
+
+        A query of the status index, never a scan; reads at most ``paging.READ_BUDGET`` items, so the
+        page may be short (even empty) with ``next`` set. InvalidCursorError for a foreign ``start``.
+        """
+        ...
+
 
 class CaseStore(Protocol):
     def create_case(self, case: Case) -> None:
@@ -108,8 +124,12 @@ class CaseStore(Protocol):
 
     def open_case_for(self, officer_id: str) -> Case | None: ...
 
-    def add_note(self, note: Note) -> None:
-        """Raises NotFoundError when the case does not exist."""
+    def add_note(self, note: Note, *, expected_version: int | None = None) -> None:
+        """Raises NotFoundError when the case does not exist.
+
+        Every write to a case (notes included) adds one to its ``version``; with ``expected_version`` the
+        write applies only while the stored case has that version (PreconditionFailedError otherwise).
+        """
         ...
 
     def add_alert(self, case_id: str, alert_id: str) -> Case: ...
@@ -121,7 +141,7 @@ class CaseStore(Protocol):
         """
         ...
 
-    def update_case(self, case: Case) -> Case:
+    def update_case(self, case: Case, *, expected_version: int | None = None) -> Case:
         """Store a case's status, supervisor and review date (alert ids and notes are kept as stored).
 
         Closing a case frees its officer for a new case. Raises NotFoundError when the case does not
@@ -129,7 +149,9 @@ class CaseStore(Protocol):
         """
         ...
 
-    def transition_case(self, case_id: str, move: CaseTransition, *, expected_moves: int) -> Case:
+    def transition_case(
+        self, case_id: str, move: CaseTransition, *, expected_moves: int, expected_version: int | None = None
+    ) -> Case:
         """Apply one workflow move: status to ``move.to_status``, ``move`` appended to the history.
 
         Conditional: applies only while the stored case is in ``move.from_status`` with exactly
@@ -137,6 +159,22 @@ class CaseStore(Protocol):
         ConflictError. A closure sets the disposition and frees the officer for a new case; a reopening
         clears it and takes the officer's open-case lock again (ConflictError if another case holds it).
         Raises NotFoundError when the case does not exist.
+        """
+        ...
+
+    def cases_page(
+        self,
+        index: CaseIndex,
+        value: str,
+        *,
+        limit: int,
+        start: PageKey | None = None,
+        where: CaseFilter | None = None,
+    ) -> Page[Case]:
+        """Cases (without notes) whose ``index`` attribute is ``value``, by review date, kept by ``where``.
+
+        A query of one listing index (``paging.CASE_INDEX_NAMES``), never a scan; reads at most
+        ``paging.READ_BUDGET`` items, so the page may be short with ``next`` set. Eventually consistent.
         """
         ...
 

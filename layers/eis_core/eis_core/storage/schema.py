@@ -99,7 +99,13 @@ TABLE_SPECS: dict[Table, TableSpec] = {
         "cases",
         KeyAttr("case_id"),
         KeyAttr("sk"),
-        indexes=(IndexSpec("open_by_officer", KeyAttr("open_officer_id")),),
+        indexes=(
+            IndexSpec("open_by_officer", KeyAttr("open_officer_id")),
+            # Listings (the queue, GET /cases) by review date: only case items carry these attributes.
+            IndexSpec("by_status_due", KeyAttr("status"), KeyAttr("review_due_on")),
+            IndexSpec("by_supervisor_due", KeyAttr("supervisor_id"), KeyAttr("review_due_on")),
+            IndexSpec("by_officer_due", KeyAttr("officer_id"), KeyAttr("review_due_on")),
+        ),
     ),
     # One hash chain per agency, ordered by sequence number; writes are conditional on the slot.
     Table.AUDIT: TableSpec("audit", KeyAttr("chain"), KeyAttr("seq", "N")),
