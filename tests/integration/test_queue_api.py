@@ -165,7 +165,8 @@ def test_the_queue_puts_overdue_cases_first_and_keeps_a_supervisor_to_their_chai
 
     # Then the overdue case comes first, and alerts without a case wait beside the cases
     assert status == 200
-    assert [c["officer_id"] for c in everything["cases"]["cases"]][0] == "A04"
+    order = [c["officer_id"] for c in everything["cases"]["cases"]]
+    assert order[0] == "A04" and order[-1] == "A02" and sorted(order) == ["A01", "A02", "A03", "A04"]
     assert everything["cases"]["cases"][0]["overdue"] is True
     assert everything["overdue_cases"] == 1
     assert {a["officer_id"] for a in everything["alerts"]["alerts"]} == {f"A{n:02d}" for n in range(5, 13)}
