@@ -266,6 +266,9 @@ _EVERY_ROUTE: dict[HTTPStatus, str] = {
     HTTPStatus.UNPROCESSABLE_ENTITY: "A parameter or the body does not match the schema",
     HTTPStatus.SERVICE_UNAVAILABLE: "Storage is briefly unavailable; try again",
 }
+_ERROR_DESCRIPTIONS: dict[HTTPStatus, str] = {
+    HTTPStatus.PRECONDITION_FAILED: "If-Match names a version that is no longer the stored one: reload and retry",
+}
 
 
 def _responses(success: HTTPStatus, *errors: HTTPStatus) -> dict[int, Any]:
@@ -273,7 +276,7 @@ def _responses(success: HTTPStatus, *errors: HTTPStatus) -> dict[int, Any]:
     documented: dict[int, Any] = {success.value: {"description": success.phrase}}
     for status in sorted({*_EVERY_ROUTE, *errors}):
         documented[status.value] = {
-            "description": _EVERY_ROUTE.get(status, status.phrase),
+            "description": _EVERY_ROUTE.get(status) or _ERROR_DESCRIPTIONS.get(status, status.phrase),
             "content": {content_types.APPLICATION_JSON: {"model": ErrorOut}},
         }
     return documented
@@ -373,7 +376,7 @@ def get_alert(alert_id: AlertId) -> AlertOut:
     description="409 when the officer already has an open case; the response names it (case_id).",
     tags=["cases"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def open_case(alert_id: AlertId) -> CaseOut:
     def produce() -> Answer:
@@ -405,7 +408,7 @@ def get_case(case_id: CaseId) -> CaseOut:
         "lists those it does) or when another move got there first; 422 names a missing or unfitting field."
     ),
     tags=["cases"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def move_case(case_id: CaseId, move: TransitionIn) -> CaseOut:
     request = MoveRequest(
@@ -429,7 +432,7 @@ def move_case(case_id: CaseId, move: TransitionIn) -> CaseOut:
     summary="Add a note to a case",
     tags=["cases"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def add_note(case_id: CaseId, note: NoteIn) -> NoteOut:
     def produce() -> Answer:
