@@ -57,3 +57,7 @@ def with_conditional_headers(document: dict[str, Any]) -> dict[str, Any]:
                     if code in operation["responses"]:
                         operation["responses"][code]["headers"] = {"ETag": ETAG}
     return document
+
+
+if __name__ == "__main__":
+    print(openapi_document(), end="")
