@@ -297,6 +297,7 @@ class EisAgencyStack(Stack):
         api.read_write_items(table[Table.CASES], t.index_arns(Table.CASES), delete=True)
         api.read_items(table[Table.RECORDS], t.index_arns(Table.RECORDS))  # the roster index
         api.read_items(table[Table.SCORES])  # officer snapshot: latest scores and explanations
+        api.read_write_items(table[Table.IDEMPOTENCY], delete=True)  # Idempotency-Key on POSTs
         # Upload reports and quarantine files for risk managers and auditors (GET /uploads...).
         api.read_objects(b[Bucket.QUARANTINE], "reports/").read_objects(b[Bucket.QUARANTINE], "quarantine/")
         api.append_audit(table[Table.AUDIT], self.audit_key, sequence)
