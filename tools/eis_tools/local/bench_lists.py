@@ -14,6 +14,7 @@ import json
 import os
 import random
 import statistics
+import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -39,11 +40,17 @@ def _percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def report(line: str) -> None:
+    """Results on stderr: stdout carries the handler's metric lines."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--officers", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--alerts-per-officer", type=int, default=3)
+    parser.add_argument("--paths", nargs="+", default=["/queue", "/alerts"])
     args = parser.parse_args(argv)
     os.environ.update(
         {
@@ -113,8 +120,8 @@ def main(argv: list[str] | None = None) -> None:
                 "cognito:groups": "supervisor",
             },
         }
-        print(f"{len(officers)} officers, {len(officers) * args.alerts_per_officer} alerts, {opened} open cases")
-        for path in ("/queue", "/alerts"):
+        report(f"{len(officers)} officers, {len(officers) * args.alerts_per_officer} alerts, {opened} open cases")
+        for path in args.paths:
             for who, claims in callers.items():
                 samples: list[float] = []
                 for _ in range(args.requests):
@@ -125,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
                     response: dict[str, Any] = handler.lambda_handler(event, LocalLambdaContext(function_name="bench"))
                     samples.append((time.perf_counter() - started) * 1000)
                     assert response["statusCode"] == 200, response["body"]
-                print(
+                report(
                     f"GET {path:7} {who:18} p50 {statistics.median(samples):7.1f} ms"
                     f"  p99 {_percentile(samples, 0.99):7.1f} ms  ({args.requests} requests)"
                 )

@@ -530,7 +530,7 @@ class DynamoAlertStore:
                 limit=limit,
                 start=check_start(start, ALERT_KEY_ATTRS, partition),
                 parse=self._alert,
-                keep=lambda item: officer_ids is None or _officer_of(item) in officer_ids,
+                only=None if officer_ids is None else ("officer_id", officer_ids),
             )
 
 
@@ -954,6 +954,7 @@ class DynamoCaseStore:
                 parse=_listed_case,
                 keep=keep,
                 sort_below=(CASE_SORT_ATTR, where.due_before.isoformat()) if where.due_before else None,
+                only=None if where.officer_ids is None else ("officer_id", where.officer_ids),
             )
 
 

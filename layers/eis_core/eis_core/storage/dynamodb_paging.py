@@ -6,7 +6,7 @@ Reads at most ``READ_BUDGET`` items per page; each kept item carries its index k
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from eis_core.storage.paging import READ_BUDGET, Page, PageKey
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Item = dict[str, Any]
 MIN_READ = 50
+MAX_IN_VALUES = 100
+"""DynamoDB's limit on the operands of IN in a filter expression."""
 
 
 def query_page(
@@ -31,11 +33,16 @@ def query_page(
     parse: Callable[[Mapping[str, Any]], T],
     keep: Callable[[Mapping[str, Any]], bool] = lambda item: True,
     sort_below: tuple[str, str] | None = None,
+    only: tuple[str, Collection[str]] | None = None,
 ) -> Page[T]:
     """Items of one index partition in sort-key order after ``start``, up to ``limit`` that ``keep`` accepts.
 
-    ``sort_below`` (attribute, value) adds ``attribute < value`` to the key condition.
+    ``sort_below`` (attribute, value) adds ``attribute < value`` to the key condition. ``only``
+    (attribute, values) keeps items whose attribute is one of the values; up to ``MAX_IN_VALUES`` of
+    them DynamoDB filters (a supervisor's chain), so only those items cross the wire.
     """
+    if only is not None and not only[1]:
+        return Page(items=[], keys=[], next=None)  # nobody in scope: nothing to read
     name, value = partition
     condition = "#p = :p"
     names = {"#p": name}
@@ -51,6 +58,12 @@ def query_page(
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": values,
     }
+    server_filter = only is not None and 0 < len(only[1]) <= MAX_IN_VALUES
+    if only is not None and server_filter:
+        placeholders = [f":in{number}" for number in range(len(only[1]))]
+        request["FilterExpression"] = f"#in IN ({', '.join(placeholders)})"
+        names["#in"] = only[0]
+        values |= {name: {"S": value} for name, value in zip(placeholders, sorted(only[1]), strict=True)}
     if start is not None:
         request["ExclusiveStartKey"] = {attr: {"S": start[attr]} for attr in key_attrs}
     items: list[T] = []
@@ -58,13 +71,14 @@ def query_page(
     read = 0
     while True:
         # Ask for a little more than is missing: filters drop some, and a short read costs a round trip.
-        request["Limit"] = max(1, min(READ_BUDGET - read, max(limit - len(items), MIN_READ)))
+        wanted = READ_BUDGET - read if server_filter else max(limit - len(items), MIN_READ)
+        request["Limit"] = max(1, min(READ_BUDGET - read, wanted))
         response = client.query(**request)
         batch = response.get("Items", [])
-        read += len(batch)
+        read += int(response.get("ScannedCount", len(batch)))
         last = response.get("LastEvaluatedKey")
         for raw in batch:
-            if keep(raw):
+            if keep(raw) and (only is None or raw.get(only[0], {}).get("S") in only[1]):
                 items.append(parse(raw))
                 keys.append({attr: str(raw[attr]["S"]) for attr in key_attrs})
         if len(items) > limit:
