@@ -455,8 +455,12 @@ def add_note(case_id: CaseId, note: NoteIn) -> NoteOut:
 def list_cases(
     *,
     status: Annotated[CaseStatus | None, Query(description="Only cases in this status")] = None,
-    supervisor_id: Annotated[str | None, Query(max_length=128, description="Only cases of this supervisor")] = None,
-    officer_id: Annotated[str | None, Query(max_length=128, description="Only cases of this officer")] = None,
+    supervisor_id: Annotated[
+        str | None, Query(min_length=1, max_length=128, description="Only cases of this supervisor")
+    ] = None,
+    officer_id: Annotated[
+        str | None, Query(min_length=1, max_length=128, description="Only cases of this officer")
+    ] = None,
     overdue: Annotated[bool | None, Query(description="true: review date passed; false: not yet")] = None,
     limit: Limit = DEFAULT_PAGE,
     cursor: Cursor = None,

@@ -41,9 +41,9 @@ def query_page(
     (attribute, values) keeps items whose attribute is one of the values; up to ``MAX_IN_VALUES`` of
     them DynamoDB filters (a supervisor's chain), so only those items cross the wire.
     """
-    if only is not None and not only[1]:
-        return Page(items=[], keys=[], next=None)  # nobody in scope: nothing to read
     name, value = partition
+    if not value or (only is not None and not only[1]):
+        return Page(items=[], keys=[], next=None)  # no such partition key, or nobody in scope
     condition = "#p = :p"
     names = {"#p": name}
     values: dict[str, Any] = {":p": {"S": value}}
