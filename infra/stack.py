@@ -305,6 +305,7 @@ class EisAgencyStack(Stack):
         api.read_items(table[Table.RECORDS], t.index_arns(Table.RECORDS))  # the roster index
         api.read_items(table[Table.SCORES], t.index_arns(Table.SCORES))  # officer snapshot: score history
         api.read_objects(b[Bucket.ARTIFACTS], PEER_STATS_PREFIX)  # officer snapshot: peer quantiles per run
+        api.read_write_items(table[Table.IDEMPOTENCY], delete=True)  # Idempotency-Key on POSTs
         # Upload reports and quarantine files for risk managers and auditors (GET /uploads...).
         api.read_objects(b[Bucket.QUARANTINE], "reports/").read_objects(b[Bucket.QUARANTINE], "quarantine/")
         api.append_audit(table[Table.AUDIT], self.audit_key, sequence)

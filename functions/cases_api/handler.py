@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from http import HTTPStatus
 from typing import Annotated, Any
@@ -32,7 +32,10 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eis_core.cases.access import Caller, NotAuthenticatedError
+from eis_core.cases.etags import alert_etag, case_etag
+from eis_core.cases.idempotency import IdempotentPosts, build_idempotent_posts
 from eis_core.cases.interventions import CompletionRequest, PlanRequest, UnknownInterventionTypeError
+from eis_core.cases.listing import CaseQuery
 from eis_core.cases.screening import (
     MAX_BODY_BYTES,
     MAX_JSON_DEPTH,
@@ -50,6 +53,7 @@ from eis_core.errors import (
     CorruptItemError,
     ForbiddenError,
     NotFoundError,
+    PreconditionFailedError,
     StorageError,
     ValidationFailed,
 )
@@ -74,10 +78,13 @@ from eis_core.models.api import (
     UploadList,
     UploadOut,
 )
+from eis_core.models.cases import Case, CaseStatus
 from eis_core.models.oversight_api import ModelCardOut, PromotionIn, RunListOut, RunReportOut
+from eis_core.models.queue_api import CaseList, QueueOut
 from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
 from eis_core.oversight.service import MAX_RUNS_PAGE, MODEL_ID_PATTERN
 from eis_core.settings import CasesApiSettings
+from eis_core.storage.paging import DEFAULT_PAGE, MAX_CURSOR_CHARS, MAX_PAGE
 from eis_core.wiring import aws_adapters
 
 logger = Logger()
@@ -119,7 +126,12 @@ class PortalCORS(CORSConfig):
 
 @functools.cache
 def _portal_cors(origin: str) -> CORSConfig:
-    return CORSConfig(allow_origin=origin, max_age=600)
+    return CORSConfig(
+        allow_origin=origin,
+        max_age=600,
+        allow_headers=["If-Match", "Idempotency-Key"],  # with Powertools' defaults (Authorization, ...)
+        expose_headers=["ETag"],
+    )
 
 
 CORS = PortalCORS(lambda: _settings().portal_url)
@@ -172,6 +184,7 @@ class _RequestTrace:
 
     route: str | None = None
     error: BaseException | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. ETag, set by a route
 
 
 def _authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
@@ -209,6 +222,7 @@ ERROR_STATUS: dict[type[Exception], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
     RouteNotFound: HTTPStatus.NOT_FOUND,
     ConflictError: HTTPStatus.CONFLICT,
+    PreconditionFailedError: HTTPStatus.PRECONDITION_FAILED,  # If-Match names a version no longer stored
     # A stored alert or case this version cannot read: named in the answer (and logged), never a crash.
     CorruptItemError: HTTPStatus.CONFLICT,
     MalformedBodyError: HTTPStatus.BAD_REQUEST,
@@ -265,6 +279,9 @@ _EVERY_ROUTE: dict[HTTPStatus, str] = {
     HTTPStatus.UNPROCESSABLE_ENTITY: "A parameter or the body does not match the schema",
     HTTPStatus.SERVICE_UNAVAILABLE: "Storage is briefly unavailable; try again",
 }
+_ERROR_DESCRIPTIONS: dict[HTTPStatus, str] = {
+    HTTPStatus.PRECONDITION_FAILED: "If-Match names a version that is no longer the stored one: reload and retry",
+}
 
 
 def _responses(success: HTTPStatus, *errors: HTTPStatus) -> dict[int, Any]:
@@ -272,7 +289,7 @@ def _responses(success: HTTPStatus, *errors: HTTPStatus) -> dict[int, Any]:
     documented: dict[int, Any] = {success.value: {"description": success.phrase}}
     for status in sorted({*_EVERY_ROUTE, *errors}):
         documented[status.value] = {
-            "description": _EVERY_ROUTE.get(status, status.phrase),
+            "description": _EVERY_ROUTE.get(status) or _ERROR_DESCRIPTIONS.get(status, status.phrase),
             "content": {content_types.APPLICATION_JSON: {"model": ErrorOut}},
         }
     return documented
@@ -290,6 +307,52 @@ AlertId = Annotated[
     ),
 ]
 CaseId = Annotated[str, Path(description="Case id", max_length=128)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Items per page (at most {MAX_PAGE})")]
+Cursor = Annotated[
+    str | None, Query(max_length=MAX_CURSOR_CHARS, description="next_cursor of the previous page; omit for the first")
+]
+Answer = dict[str, Any]
+
+
+def _header(name: str) -> str | None:
+    return app.current_event.headers.get(name)  # case-insensitive
+
+
+def _set_etag(etag: str | None) -> None:
+    if etag is not None:
+        trace: _RequestTrace = app.context.setdefault("trace", _RequestTrace())
+        trace.headers["ETag"] = etag
+
+
+def _case_answer(case: Case) -> Answer:
+    out = CaseOut.from_domain(case, _service().next_moves(_caller(), case))
+    return {"body": out.model_dump(mode="json"), "etag": case_etag(case)}
+
+
+@functools.cache
+def _idempotent_posts() -> IdempotentPosts:
+    return build_idempotent_posts(_settings().idempotency_table)
+
+
+def _answer(produce: Callable[[], Answer]) -> Any:
+    """A POST's body: produced now, or with an Idempotency-Key, what the first such request answered."""
+    key = _header("Idempotency-Key")
+    if key is None:
+        answer = produce()
+    else:
+        posts = _idempotent_posts()
+        posts.register_lambda_context(app.lambda_context)
+        event = app.current_event
+        answer = posts.run(
+            subject=_caller().subject,
+            key=key,
+            method=event.http_method,
+            path=event.path,
+            body=event.decoded_body if event.body else None,
+            produce=produce,
+        )
+    _set_etag(answer.get("etag"))
+    return answer["body"]
 
 
 @app.get(
@@ -301,8 +364,11 @@ CaseId = Annotated[str, Path(description="Case id", max_length=128)]
 )
 def list_alerts(
     status: Annotated[AlertStatus | None, Query(description="Only alerts in this status")] = None,
+    limit: Limit = DEFAULT_PAGE,
+    cursor: Cursor = None,
 ) -> AlertList:
-    return AlertList.from_domain(_service().list_alerts(_caller(), status=status))
+    page = _service().list_alerts_page(_caller(), status=status, limit=limit, cursor=cursor)
+    return AlertList.from_domain(page.items, page.cursor)
 
 
 @app.get(
@@ -312,7 +378,9 @@ def list_alerts(
     responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def get_alert(alert_id: AlertId) -> AlertOut:
-    return AlertOut.from_domain(_service().get_alert(_caller(), alert_id))
+    alert = _service().get_alert(_caller(), alert_id)
+    _set_etag(alert_etag(alert))
+    return AlertOut.from_domain(alert)
 
 
 @app.post(
@@ -336,11 +404,14 @@ def dismiss_alert(alert_id: AlertId, dismissal: DismissalIn) -> AlertOut:
     description="409 when the officer already has an open case; the response names it (case_id).",
     tags=["cases"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def open_case(alert_id: AlertId) -> CaseOut:
-    case = _service().open_case(_caller(), alert_id, request_id=_request_id())
-    return CaseOut.from_domain(case, _service().next_moves(_caller(), case))
+    def produce() -> Answer:
+        case = _service().open_case(_caller(), alert_id, request_id=_request_id(), if_match=_header("If-Match"))
+        return _case_answer(case)
+
+    return CaseOut.model_validate(_answer(produce))
 
 
 @app.get(
@@ -351,6 +422,7 @@ def open_case(alert_id: AlertId) -> CaseOut:
 )
 def get_case(case_id: CaseId) -> CaseOut:
     case = _service().get_case(_caller(), case_id)
+    _set_etag(case_etag(case))
     answer = CaseOut.from_domain(case, _service().next_moves(_caller(), case))
     return answer.with_deferral(_service().deferral_of(_caller(), case), _service().today())
 
@@ -365,7 +437,7 @@ def get_case(case_id: CaseId) -> CaseOut:
         "lists those it does) or when another move got there first; 422 names a missing or unfitting field."
     ),
     tags=["cases"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def move_case(case_id: CaseId, move: TransitionIn) -> CaseOut:
     request = MoveRequest(
@@ -376,8 +448,12 @@ def move_case(case_id: CaseId, move: TransitionIn) -> CaseOut:
         disagreed_rules=tuple(move.disagreed_rules),
         disagreed_factors=tuple(move.disagreed_factors),
     )
-    case = _service().move_case(_caller(), case_id, request, request_id=_request_id())
-    return CaseOut.from_domain(case, _service().next_moves(_caller(), case))
+
+    def produce() -> Answer:
+        case = _service().move_case(_caller(), case_id, request, request_id=_request_id(), if_match=_header("If-Match"))
+        return _case_answer(case)
+
+    return CaseOut.model_validate(_answer(produce))
 
 
 @app.post(
@@ -385,10 +461,60 @@ def move_case(case_id: CaseId, move: TransitionIn) -> CaseOut:
     summary="Add a note to a case",
     tags=["cases"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def add_note(case_id: CaseId, note: NoteIn) -> NoteOut:
-    return NoteOut.from_domain(_service().add_note(_caller(), case_id, note.text, request_id=_request_id()))
+    def produce() -> Answer:
+        added = _service().add_note(
+            _caller(), case_id, note.text, request_id=_request_id(), if_match=_header("If-Match")
+        )
+        return {"body": NoteOut.from_domain(added).model_dump(mode="json")}
+
+    return NoteOut.model_validate(_answer(produce))
+
+
+@app.get(
+    "/cases",
+    summary="Cases the caller may see, by review date (filters combine)",
+    description="A page may hold fewer than limit cases (a supervisor's chain is filtered as it is read); "
+    "follow next_cursor until it is null. 422 for a cursor this listing did not make.",
+    tags=["cases"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.CONFLICT),
+)
+def list_cases(
+    *,
+    status: Annotated[CaseStatus | None, Query(description="Only cases in this status")] = None,
+    supervisor_id: Annotated[
+        str | None, Query(min_length=1, max_length=128, description="Only cases of this supervisor")
+    ] = None,
+    officer_id: Annotated[
+        str | None, Query(min_length=1, max_length=128, description="Only cases of this officer")
+    ] = None,
+    overdue: Annotated[bool | None, Query(description="true: review date passed; false: not yet")] = None,
+    limit: Limit = DEFAULT_PAGE,
+    cursor: Cursor = None,
+) -> CaseList:
+    query = CaseQuery(status=status, supervisor_id=supervisor_id, officer_id=officer_id, overdue=overdue)
+    page = _service().list_cases(_caller(), query, limit=limit, cursor=cursor)
+    return CaseList.from_domain(page.items, today=_service().today(), next_cursor=page.cursor)
+
+
+@app.get(
+    "/queue",
+    summary="The caller's queue: new alerts without a case, open cases by review date (overdue first), "
+    "check-ins due and hand-offs to acknowledge",
+    description="Supervisors see their chain of command; risk managers, admins and auditors everything. "
+    "Each list pages on its own: alerts_cursor and cases_cursor take the next_cursor of the last answer.",
+    tags=["cases"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.CONFLICT),
+)
+def get_queue(
+    limit: Limit = DEFAULT_PAGE,
+    alerts_cursor: Cursor = None,
+    cases_cursor: Cursor = None,
+) -> QueueOut:
+    queue = _service().queue(_caller(), limit=limit, alerts_cursor=alerts_cursor, cases_cursor=cases_cursor)
+    return QueueOut.from_domain(queue)
 
 
 InterventionId = Annotated[str, Path(description="Intervention id", max_length=128)]
@@ -678,6 +804,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         trace.error = rejected
         response = _rejected(rejected)
     _add_headers(response, APIGatewayProxyEvent(event))
+    if trace.headers and int(response["statusCode"]) < HTTPStatus.BAD_REQUEST:
+        response["multiValueHeaders"].update({name: [value] for name, value in trace.headers.items()})
     request = APIGatewayProxyEvent(event)
     status_code = int(response["statusCode"])
     service.record_request(

@@ -7,13 +7,56 @@ Regenerate the committed copy after changing a route or an API model:
 from __future__ import annotations
 
 import json
+from typing import Any
 
 
 def openapi_document() -> str:
     """The OpenAPI JSON exactly as committed: sorted keys, two-space indent, trailing newline."""
     from functions.cases_api.handler import describe_openapi
 
-    return json.dumps(json.loads(describe_openapi().get_openapi_json_schema()), indent=2, sort_keys=True) + "\n"
+    document = with_conditional_headers(json.loads(describe_openapi().get_openapi_json_schema()))
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 1024},
+    "description": "The ETag of the resource as last read: the write applies only while it is still current "
+    "(412 otherwise). Without it the write applies as before.",
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "description": "Repeating a request with the same key (same caller, same body) within a day answers what "
+    "the first answered, changing nothing; the same key with another body answers 422.",
+}
+ETAG = {"description": "The resource's entity tag, for If-Match", "schema": {"type": "string"}}
+
+
+ETAG_ON = {
+    ("get", "/alerts/{alert_id}"),
+    ("get", "/cases/{case_id}"),
+    ("post", "/alerts/{alert_id}/case"),
+    ("post", "/cases/{case_id}/transitions"),
+}
+"""Operations whose success carries the resource's ETag (set by the handler after the route)."""
+
+
+def with_conditional_headers(document: dict[str, Any]) -> dict[str, Any]:
+    """Headers the handler reads and sets itself (case-insensitively), documented on the operations."""
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method == "post":
+                operation.setdefault("parameters", []).extend([IF_MATCH, IDEMPOTENCY_KEY])
+            if (method, path) in ETAG_ON:
+                for code in ("200", "201"):
+                    if code in operation["responses"]:
+                        operation["responses"][code]["headers"] = {"ETag": ETAG}
+    return document
 
 
 if __name__ == "__main__":

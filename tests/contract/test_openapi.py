@@ -34,11 +34,15 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
     assert codes[("POST", "/cases/{case_id}/notes")] >= {"201", "404", "422"}
     assert codes[("POST", "/alerts/{alert_id}/dismissal")] >= {"200", "403", "404", "409", "422"}
     assert codes[("POST", "/cases/{case_id}/transitions")] >= {"200", "403", "404", "409", "422"}
+    assert codes[("POST", "/cases/{case_id}/transitions")] >= {"200", "403", "404", "409", "412", "422"}
+    assert codes[("POST", "/cases/{case_id}/notes")] >= {"412"}
     assert set(codes) == {
         ("GET", "/alerts"),
         ("GET", "/alerts/{alert_id}"),
         ("POST", "/alerts/{alert_id}/case"),
         ("POST", "/alerts/{alert_id}/dismissal"),
+        ("GET", "/cases"),
+        ("GET", "/queue"),
         ("GET", "/cases/{case_id}"),
         ("POST", "/cases/{case_id}/notes"),
         ("POST", "/cases/{case_id}/transitions"),

@@ -352,6 +352,11 @@ def test_grants_follow_each_functions_job(synth: Synth, agency_id: str) -> None:
     # The officer snapshot reads each store by officer, never by scanning.
     for store in (Table.RECORDS, Table.SCORES, Table.ALERTS, Table.CASES):
         assert _may_query_index(grants["cases_api"], table[store], "by_officer"), f"snapshot cannot read {store}"
+    # The case API lists alerts and cases through their indexes and keeps Idempotency-Key records.
+    for index in ("by_status_due", "by_supervisor_due", "by_officer_due"):
+        assert _may_query_index(grants["cases_api"], table[Table.CASES], index), f"cases_api cannot query {index}"
+    assert _may_query_index(grants["cases_api"], table[Table.ALERTS], "by_status")
+    assert "dynamodb:PutItem" in _actions_on(grants["cases_api"], table[Table.IDEMPOTENCY])
 
 
 def _may_query_index(statements: list[dict[str, Any]], table_logical_id: str, index: str) -> bool:

@@ -64,6 +64,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/alerts/{alert_id}"): Row("ok hid ok ok ok"),
     ("POST", "/alerts/{alert_id}/case"): Row("ok hid ok 403 ok"),
     ("POST", "/alerts/{alert_id}/dismissal"): Row("403 403 ok 403 ok", {"reason": "Duplicate of a reviewed alert."}),
+    ("GET", "/cases"): Row("ok ok ok ok ok"),
+    ("GET", "/queue"): Row("ok ok ok ok ok"),
     ("GET", "/cases/{case_id}"): Row("ok hid ok ok ok"),
     ("POST", "/cases/{case_id}/notes"): Row("ok hid ok 403 ok", {"text": "Spoke with the officer."}),
     ("POST", "/cases/{case_id}/transitions"): Row("ok hid ok 403 ok", {"to": "in_review"}),

@@ -49,3 +49,7 @@ class CorruptItemError(EISError):
         super().__init__(f"the stored {kind} {item_id} cannot be read; an administrator must repair it")
         self.kind = kind
         self.item_id = item_id
+
+
+class PreconditionFailedError(ConflictError):
+    """A conditional write (``If-Match``) named a version that is no longer the stored one."""

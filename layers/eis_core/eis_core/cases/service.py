@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from eis_core.audit import ChainCheck, verify_page
 from eis_core.cases import interventions as plans
@@ -31,6 +31,8 @@ from eis_core.cases.access import (
     chain_of_command,
     describe_claims,
 )
+from eis_core.cases.etags import alert_etag, case_etag, check_if_match
+from eis_core.cases.listing import CaseQuery, Listings, Queue, QueueSection, QueueSource
 from eis_core.cases.snapshot import OfficerSnapshots, search_officers
 from eis_core.cases.visibility import ActiveDeferrals, DeferredError, is_assigned_to
 from eis_core.cases.workflow import MoveRequest, Transition, check_interventions, check_move
@@ -43,8 +45,11 @@ from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
 from eis_core.models.uploads import UploadReport
 from eis_core.oversight.service import OversightService
 from eis_core.settings import InterventionPolicy
+from eis_core.storage.paging import Merged
 from eis_core.storage.ports import AlertStore, ArtifactStore, AuditLog, CaseStore, RecordStore, ScoreStore
 from eis_core.upload_reports import UploadReports
+
+_Item = TypeVar("_Item", Alert, Case)
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_AUDIT_PAGE = 1000
@@ -136,6 +141,8 @@ class CaseService:
                 today=lambda: self._clock().date(),
             )
         )
+        self._listings = Listings(alerts=alerts, cases=cases)
+        self._queue_sources: dict[QueueSection, QueueSource] = {}
 
     # --- identity -------------------------------------------------------------------------------
 
@@ -235,13 +242,16 @@ class CaseService:
 
     # --- cases ----------------------------------------------------------------------------------
 
-    def open_case(self, caller: Caller, alert_id: str, *, request_id: str | None = None) -> Case:
+    def open_case(
+        self, caller: Caller, alert_id: str, *, request_id: str | None = None, if_match: str | None = None
+    ) -> Case:
         """Open a case from an alert; OpenCaseExistsError (409) when the officer already has one."""
         alert = self._alerts.get_alert(alert_id)
         if alert is None:
             raise NotFoundError(f"alert {alert_id} not found")
         self._check_scope(caller, alert.officer_id, change=True, what=f"alert {alert_id}")
         self._check_not_deferred(caller, alert.officer_id, [alert.case_id], what=f"alert {alert_id}")
+        check_if_match(if_match, alert_etag(alert), f"alert {alert_id}")
         existing = self._cases.open_case_for(alert.officer_id)
         if existing is not None:
             raise OpenCaseExistsError(alert.officer_id, existing.case_id)
@@ -282,11 +292,14 @@ class CaseService:
         self._check_case_scope(caller, case, change=False, what=f"case {case_id}")
         return case
 
-    def add_note(self, caller: Caller, case_id: str, text: str, *, request_id: str | None = None) -> Note:
+    def add_note(
+        self, caller: Caller, case_id: str, text: str, *, request_id: str | None = None, if_match: str | None = None
+    ) -> Note:
         case = self._cases.get_case(case_id)
         if case is None:
             raise NotFoundError(f"case {case_id} not found")
         self._check_case_scope(caller, case, change=True, what=f"case {case_id}")
+        expected = case.version if check_if_match(if_match, case_etag(case), f"case {case_id}") else None
         note = Note(
             note_id=self._new_id(),
             case_id=case_id,
@@ -295,7 +308,7 @@ class CaseService:
             author_role=caller.role,
             text=text,
         )
-        self._cases.add_note(note)
+        self._cases.add_note(note, expected_version=expected)
         # The note text stays out of the audit log: it may describe personal circumstances.
         self._audit_change(caller, "case.note", case_id, request_id, {"note_id": note.note_id})
         return note
@@ -307,7 +320,15 @@ class CaseService:
             return []
         return moves_from(case.status, caller.roles)
 
-    def move_case(self, caller: Caller, case_id: str, request: MoveRequest, *, request_id: str | None = None) -> Case:
+    def move_case(
+        self,
+        caller: Caller,
+        case_id: str,
+        request: MoveRequest,
+        *,
+        request_id: str | None = None,
+        if_match: str | None = None,
+    ) -> Case:
         """Move a case along the workflow (``eis_core.cases.workflow``), recording who, when and why.
 
         NotFoundError (also outside a supervisor's chain), ForbiddenError, TransitionNotAllowedError and
@@ -317,6 +338,7 @@ class CaseService:
         if case is None:
             raise NotFoundError(f"case {case_id} not found")
         self._check_case_scope(caller, case, change=True, what=f"case {case_id}")
+        expected = case.version if check_if_match(if_match, case_etag(case), f"case {case_id}") else None
         rules: set[str] = set()
         factors: set[str] = set()
         if request.disagreed_rules or request.disagreed_factors:
@@ -339,7 +361,7 @@ class CaseService:
             disagreed_rules=list(request.disagreed_rules),
             disagreed_factors=list(request.disagreed_factors),
         )
-        moved = self._cases.transition_case(case_id, move, expected_moves=len(case.history))
+        moved = self._cases.transition_case(case_id, move, expected_moves=len(case.history), expected_version=expected)
         # The reason and the referral stay out of the audit log (they may describe personal
         # circumstances); the case's history keeps them for those who may read the case.
         detail: dict[str, Any] = {"from": row.source.value, "to": row.target.value, "move": len(moved.history)}
@@ -357,6 +379,56 @@ class CaseService:
         if not caller.any_of(SEE_ALL):
             return None
         return ActiveDeferrals.of(self._cases.active_deferrals()).covering(case.officer_id, [case.case_id])
+
+    # --- lists and the queue ----------------------------------------------------------------------
+
+    def list_alerts_page(
+        self, caller: Caller, *, status: AlertStatus | None = None, limit: int | None = None, cursor: str | None = None
+    ) -> Merged[Alert]:
+        """One page of the alerts the caller may see, oldest first (``eis_core.cases.listing``)."""
+        scope = self._scope(caller, change=False)
+        page = self._listings.alerts(scope, status=status, limit=limit, cursor=cursor)
+        return page if scope is None else self._without_deferred(page)
+
+    def list_cases(
+        self, caller: Caller, query: CaseQuery, *, limit: int | None = None, cursor: str | None = None
+    ) -> Merged[Case]:
+        """One page of the cases the caller may see, by review date (notes and history left out)."""
+        scope = self._scope(caller, change=False)
+        page = self._listings.cases(scope, query, today=self.today(), limit=limit, cursor=cursor)
+        return page if scope is None else self._without_deferred(page)
+
+    def queue(
+        self,
+        caller: Caller,
+        *,
+        limit: int | None = None,
+        alerts_cursor: str | None = None,
+        cases_cursor: str | None = None,
+    ) -> Queue:
+        """What the caller should act on: new alerts, open cases by review date (overdue first), and more."""
+        scope = self._scope(caller, change=False)
+        queue = self._listings.queue(
+            scope,
+            today=self.today(),
+            limit=limit,
+            alerts_cursor=alerts_cursor,
+            cases_cursor=cases_cursor,
+            sources=dict(self._queue_sources),
+        )
+        if scope is None:
+            return queue
+        return replace(queue, alerts=self._without_deferred(queue.alerts), cases=self._without_deferred(queue.cases))
+
+    def _without_deferred(self, page: Merged[_Item]) -> Merged[_Item]:
+        """A supervisor's page without deferred officers' and cases' items (the cursor stays the page's)."""
+        deferred = ActiveDeferrals.of(self._cases.active_deferrals())
+        kept = [item for item in page.items if not deferred.hides(item.officer_id, [item.case_id])]
+        return Merged(kept, page.cursor)
+
+    def register_queue_source(self, section: QueueSection, source: QueueSource) -> None:
+        """Fill a queue section (check-ins due, hand-offs to acknowledge) from another part of the workflow."""
+        self._queue_sources[section] = source
 
     def today(self) -> date:
         return self._clock().date()

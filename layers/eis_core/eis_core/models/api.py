@@ -152,10 +152,13 @@ class AlertOut(_Out):
 class AlertList(_Out):
     alerts: list[AlertOut]
     count: int
+    next_cursor: str | None = Field(
+        default=None, description="Pass as cursor for the next page; null on the last page (a page may be short)"
+    )
 
     @classmethod
-    def from_domain(cls, alerts: Sequence[Alert]) -> AlertList:
-        return cls(alerts=[AlertOut.from_domain(alert) for alert in alerts], count=len(alerts))
+    def from_domain(cls, alerts: Sequence[Alert], next_cursor: str | None = None) -> AlertList:
+        return cls(alerts=[AlertOut.from_domain(alert) for alert in alerts], count=len(alerts), next_cursor=next_cursor)
 
 
 class NoteIn(BaseModel):

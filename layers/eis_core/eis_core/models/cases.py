@@ -190,6 +190,9 @@ class Case(BaseModel):
     )
     assignments: list[CaseAssignment] = Field(default_factory=list, description="Every hand-off, oldest first")
     interventions: list[Intervention] = Field(default_factory=list, description="Oldest first (stored apart)")
+    version: int = Field(
+        default=0, ge=0, description="Counts the writes to the case (notes included); conditional writes name it"
+    )
 
     @field_validator("status", mode="before")
     @classmethod

@@ -23,6 +23,7 @@ from eis_core.errors import (
     ConflictError,
     CorruptItemError,
     NotFoundError,
+    PreconditionFailedError,
     StorageError,
     UnreadableAuditRecordError,
 )
@@ -36,6 +37,7 @@ from eis_core.models.audit import (
     record_mac_message,
 )
 from eis_core.models.cases import (
+    LEGACY_STATUSES,
     Case,
     CaseAssignment,
     CaseStatus,
@@ -48,6 +50,18 @@ from eis_core.models.cases import (
 from eis_core.models.oversight import closed_at
 from eis_core.models.records import Officer, Record, RecordKind
 from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
+from eis_core.storage.dynamodb_paging import query_page
+from eis_core.storage.paging import (
+    ALERT_KEY_ATTRS,
+    CASE_INDEX_NAMES,
+    CASE_SORT_ATTR,
+    CaseFilter,
+    CaseIndex,
+    Page,
+    PageKey,
+    case_key_attrs,
+    check_start,
+)
 from eis_core.storage.ports import AuditKey, RecordVersion, WriteSummary
 from eis_core.storage.schema import audit_checkpoint_partition, audit_sequence_partition
 
@@ -520,21 +534,20 @@ class DynamoAlertStore:
 
     def list_alerts(self, status: AlertStatus | None = None) -> list[Alert]:
         """Oldest first. The status index is eventually consistent: a change may show a moment later."""
+        statuses = list(AlertStatus) if status is None else [AlertStatus(status)]
         with _translated(self.table_name):
-            if status is None:
-                pages: Iterator[Any] = iter(
-                    self._db.get_paginator("scan").paginate(TableName=self.table_name, ConsistentRead=True)
+            # Every status in turn: a query of the status index per status, never a table scan.
+            pages = [
+                page
+                for each in statuses
+                for page in self._db.get_paginator("query").paginate(
+                    TableName=self.table_name,
+                    IndexName=self.BY_STATUS,
+                    KeyConditionExpression="#status = :status",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={":status": {"S": each.value}},
                 )
-            else:
-                pages = iter(
-                    self._db.get_paginator("query").paginate(
-                        TableName=self.table_name,
-                        IndexName=self.BY_STATUS,
-                        KeyConditionExpression="#status = :status",
-                        ExpressionAttributeNames={"#status": "status"},
-                        ExpressionAttributeValues={":status": {"S": AlertStatus(status).value}},
-                    )
-                )
+            ]
             items = [item for page in pages for item in page.get("Items", [])]
         items.sort(key=lambda item: (item["created_at"]["S"], item["alert_id"]["S"]))
         return [self._alert(item) for item in items]
@@ -608,6 +621,28 @@ class DynamoAlertStore:
         key = {"alert_id": {"S": alert_id}}
         return _record_escalation(self._db, self.table_name, key, key_name="alert_id", level=level, day=day)
 
+    def alerts_page(
+        self,
+        status: AlertStatus,
+        *,
+        limit: int,
+        start: PageKey | None = None,
+        officer_ids: Collection[str] | None = None,
+    ) -> Page[Alert]:
+        partition = ("status", AlertStatus(status).value)
+        with _translated(self.table_name):
+            return query_page(
+                self._db,
+                table=self.table_name,
+                index=self.BY_STATUS,
+                partition=partition,
+                key_attrs=ALERT_KEY_ATTRS,
+                limit=limit,
+                start=check_start(start, ALERT_KEY_ATTRS, partition),
+                parse=self._alert,
+                only=None if officer_ids is None else ("officer_id", officer_ids),
+            )
+
 
 _ALERT_ATTRIBUTES = frozenset({"dismissal", "escalated_level", "escalated_on"})
 """Alert fields kept in attributes of their own (not the JSON body), so one UpdateItem changes each."""
@@ -663,6 +698,10 @@ def _query_newest(client: DynamoDBClient, table: str, *, key: str, values: Mappi
     return found
 
 
+def _officer_of(item: Mapping[str, Any]) -> str:
+    return str(item.get("officer_id", {}).get("S", ""))
+
+
 CASE_SK = "CASE"
 NOTE_PREFIX = "NOTE#"
 LOCK_SK = "OPEN_CASE_LOCK"
@@ -691,6 +730,16 @@ def _lock_key(officer_id: str) -> Item:
 
 def _note_sk(note: Note) -> str:
     return f"{NOTE_PREFIX}{sortable_time(note.created_at)}#{note.note_id}"
+
+
+def _version_condition(condition: str, expected_version: int | None) -> tuple[str, dict[str, Any]]:
+    """``condition``, and when the caller named a version, that the stored case still has it."""
+    if expected_version is None:
+        return condition, {}
+    match = "#version = :expected_version"
+    if expected_version == 0:  # cases stored before versions have none: they are at 0
+        match = f"(attribute_not_exists(#version) OR {match})"
+    return f"{condition} AND {match}", {":expected_version": {"N": str(expected_version)}}
 
 
 class DynamoCaseStore:
@@ -824,9 +873,22 @@ class DynamoCaseStore:
 
     def list_open_cases(self) -> list[Case]:
         # The sparse index holds only case items with open_officer_id set: exactly the open cases.
+        index = CASE_INDEX_NAMES[CaseIndex.STATUS]
         with _translated(self.table_name):
-            pages = self._db.get_paginator("scan").paginate(TableName=self.table_name, IndexName=self.OPEN_BY_OFFICER)
-            items = [item for page in pages for item in page.get("Items", [])]
+            # One query of the status index per open status (the index holds case items only), no scan.
+            items = [
+                item
+                for status in [*CaseStatus, *LEGACY_STATUSES]
+                if _read_status_value(status) is not CaseStatus.CLOSED
+                for page in self._db.get_paginator("query").paginate(
+                    TableName=self.table_name,
+                    IndexName=index,
+                    KeyConditionExpression="#status = :status",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={":status": {"S": str(status)}},
+                )
+                for item in page.get("Items", [])
+            ]
         cases: list[Case] = []
         for item in items:
             values = _from_item(item)
@@ -865,17 +927,31 @@ class DynamoCaseStore:
                     except ValueError:
                         raise CorruptItemError("case", str(values_read.get("case_id", "?"))) from None
 
-    def add_note(self, note: Note) -> None:
+    def _check_version(self, case_id: str, expected_version: int | None, error: ClientError) -> None:
+        """After a refused write: PreconditionFailedError when the caller's version is no longer stored."""
+        if expected_version is None:
+            return
+        stored = self.get_case(case_id)
+        if stored is not None and stored.version != expected_version:
+            raise PreconditionFailedError(
+                f"case {case_id} changed since version {expected_version}; reload it and retry"
+            ) from error
+
+    def add_note(self, note: Note, *, expected_version: int | None = None) -> None:
         item = _to_item(note.model_dump(mode="json") | {"sk": _note_sk(note)})
+        condition, version_values = _version_condition("attribute_exists(case_id)", expected_version)
         with _translated(self.table_name):
             try:
                 self._db.transact_write_items(
                     TransactItems=[
                         {
-                            "ConditionCheck": {
+                            "Update": {  # a note is a write to the case: its version moves on
                                 "TableName": self.table_name,
                                 "Key": {"case_id": {"S": note.case_id}, "sk": {"S": CASE_SK}},
-                                "ConditionExpression": "attribute_exists(case_id)",
+                                "UpdateExpression": "ADD #version :one",
+                                "ConditionExpression": condition,
+                                "ExpressionAttributeNames": {"#version": "version"},
+                                "ExpressionAttributeValues": {":one": {"N": "1"}} | version_values,
                             }
                         },
                         {
@@ -890,6 +966,7 @@ class DynamoCaseStore:
             except ClientError as error:
                 if _code(error) != "TransactionCanceledException":
                     raise
+                self._check_version(note.case_id, expected_version, error)
                 self._explain_note_failure(note, error)
 
     def _explain_note_failure(self, note: Note, error: ClientError) -> None:
@@ -909,9 +986,14 @@ class DynamoCaseStore:
                 self._db.update_item(
                     TableName=self.table_name,
                     Key={"case_id": {"S": case_id}, "sk": {"S": CASE_SK}},
-                    UpdateExpression="SET alert_ids = list_append(alert_ids, :new)",
+                    UpdateExpression="SET alert_ids = list_append(alert_ids, :new) ADD #version :one",
                     ConditionExpression="attribute_exists(case_id) AND NOT contains(alert_ids, :alert_id)",
-                    ExpressionAttributeValues={":new": {"L": [{"S": alert_id}]}, ":alert_id": {"S": alert_id}},
+                    ExpressionAttributeNames={"#version": "version"},
+                    ExpressionAttributeValues={
+                        ":new": {"L": [{"S": alert_id}]},
+                        ":alert_id": {"S": alert_id},
+                        ":one": {"N": "1"},
+                    },
                 )
             except ClientError as error:
                 if not _is_condition_failure(error):
@@ -922,7 +1004,7 @@ class DynamoCaseStore:
             raise NotFoundError(f"case {case_id} not found")
         return case
 
-    def update_case(self, case: Case) -> Case:
+    def update_case(self, case: Case, *, expected_version: int | None = None) -> Case:
         stored = self.get_case(case.case_id)
         if stored is None:
             raise NotFoundError(f"case {case.case_id} not found")
@@ -966,6 +1048,10 @@ class DynamoCaseStore:
             else:
                 removes.append(name)
         update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        update += " ADD #version :one"
+        names["#version"] = "version"
+        condition, version_values = _version_condition("#status = :stored_status", expected_version)
+        values |= {":one": {"N": "1"}} | version_values
         # Conditional on the status we read: a concurrent transition makes this one fail, not interleave.
         transaction: list[Any] = [
             {
@@ -973,7 +1059,7 @@ class DynamoCaseStore:
                     "TableName": self.table_name,
                     "Key": {"case_id": {"S": case.case_id}, "sk": {"S": CASE_SK}},
                     "UpdateExpression": update,
-                    "ConditionExpression": "#status = :stored_status",
+                    "ConditionExpression": condition,
                     "ExpressionAttributeNames": names,
                     "ExpressionAttributeValues": values,
                 }
@@ -989,12 +1075,15 @@ class DynamoCaseStore:
                 codes = _cancellation_codes(error)
                 if codes[1:2] == ["ConditionalCheckFailed"]:
                     raise self._open_conflict(stored.officer_id) from error
+                self._check_version(case.case_id, expected_version, error)
                 raise ConflictError(f"case {case.case_id} changed meanwhile; reload and retry") from error
         updated = self.get_case(case.case_id)
         assert updated is not None
         return updated
 
-    def transition_case(self, case_id: str, move: CaseTransition, *, expected_moves: int) -> Case:
+    def transition_case(
+        self, case_id: str, move: CaseTransition, *, expected_moves: int, expected_version: int | None = None
+    ) -> Case:
         stored = self.get_case(case_id)
         if stored is None:
             raise NotFoundError(f"case {case_id} not found")
@@ -1038,13 +1127,22 @@ class DynamoCaseStore:
         moves_match = "size(#history) = :moves"
         if expected_moves == 0:
             moves_match = f"(attribute_not_exists(#history) OR {moves_match})"
+        names["#version"] = "version"
+        condition, version_values = _version_condition(
+            f"attribute_exists(case_id) AND #status = :from AND {moves_match}", expected_version
+        )
+        values |= {":one": {"N": "1"}} | version_values
         transaction: list[Any] = [
             {
                 "Update": {
                     "TableName": self.table_name,
                     "Key": {"case_id": {"S": case_id}, "sk": {"S": CASE_SK}},
-                    "UpdateExpression": "SET " + ", ".join(sets) + " REMOVE " + ", ".join(removes),
-                    "ConditionExpression": f"attribute_exists(case_id) AND #status = :from AND {moves_match}",
+                    "UpdateExpression": "SET "
+                    + ", ".join(sets)
+                    + " REMOVE "
+                    + ", ".join(removes)
+                    + " ADD #version :one",
+                    "ConditionExpression": condition,
                     "ExpressionAttributeNames": names,
                     "ExpressionAttributeValues": values,
                 }
@@ -1060,6 +1158,7 @@ class DynamoCaseStore:
                 codes = _cancellation_codes(error)
                 if codes[1:2] == ["ConditionalCheckFailed"] and codes[:1] != ["ConditionalCheckFailed"]:
                     raise self._open_conflict(stored.officer_id) from error
+                self._check_version(case_id, expected_version, error)
                 raise ConflictError(f"case {case_id} changed meanwhile; reload and retry") from error
         updated = self.get_case(case_id)
         assert updated is not None
@@ -1347,6 +1446,58 @@ class DynamoCaseStore:
                     f"intervention {intervention.intervention_id} changed meanwhile; reload and retry"
                 ) from error
         return stored
+
+    def cases_page(
+        self,
+        index: CaseIndex,
+        value: str,
+        *,
+        limit: int,
+        start: PageKey | None = None,
+        where: CaseFilter | None = None,
+    ) -> Page[Case]:
+        where = where or CaseFilter()
+        partition = (index.value, value)
+        attrs = case_key_attrs(index)
+
+        def keep(item: Mapping[str, Any]) -> bool:
+            if item.get("sk", {}).get("S") != CASE_SK:
+                return False
+            return where.keeps(
+                status=str(item.get("status", {}).get("S", "")),
+                supervisor_id=item["supervisor_id"]["S"] if "supervisor_id" in item else None,
+                officer_id=_officer_of(item),
+                due=str(item.get(CASE_SORT_ATTR, {}).get("S", "")),
+            )
+
+        with _translated(self.table_name):
+            return query_page(
+                self._db,
+                table=self.table_name,
+                index=CASE_INDEX_NAMES[index],
+                partition=partition,
+                key_attrs=attrs,
+                limit=limit,
+                start=check_start(start, attrs, partition),
+                parse=_listed_case,
+                keep=keep,
+                sort_below=(CASE_SORT_ATTR, where.due_before.isoformat()) if where.due_before else None,
+                only=None if where.officer_ids is None else ("officer_id", where.officer_ids),
+            )
+
+
+def _read_status_value(value: str) -> CaseStatus:
+    return LEGACY_STATUSES.get(value) or CaseStatus(value)
+
+
+def _listed_case(item: Mapping[str, Any]) -> Case:
+    values = _from_item(item)
+    values.pop("sk", None)
+    values.pop("open_officer_id", None)
+    try:
+        return Case.model_validate(values | {"notes": []})
+    except ValueError:
+        raise CorruptItemError("case", str(values.get("case_id", "?"))) from None
 
 
 class DynamoAuditLog:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from eis_core.errors import ConflictError, NotFoundError, ValidationFailed
+from eis_core.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationFailed
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
 from eis_core.models.audit import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditRecord, record_mac_message
 from eis_core.models.cases import (
@@ -35,6 +35,16 @@ from eis_core.models.cases import (
 from eis_core.models.oversight import closed_at
 from eis_core.models.records import EventRecord, Officer, Record, RecordKind
 from eis_core.storage.codec import RECORD_CODECS, content_hash, sortable_time
+from eis_core.storage.paging import (
+    ALERT_KEY_ATTRS,
+    CASE_SORT_ATTR,
+    CaseFilter,
+    CaseIndex,
+    Page,
+    PageKey,
+    case_key_attrs,
+    check_start,
+)
 from eis_core.storage.ports import RecordVersion, WriteSummary
 
 
@@ -259,6 +269,34 @@ class InMemoryAlertStore:
             found = [a.model_copy(deep=True) for a in self._alerts.values() if a.officer_id == officer_id]
         return sorted(found, key=_alert_order, reverse=True)[:limit]
 
+    def alerts_page(
+        self,
+        status: AlertStatus,
+        *,
+        limit: int,
+        start: PageKey | None = None,
+        officer_ids: Collection[str] | None = None,
+    ) -> Page[Alert]:
+        partition = ("status", AlertStatus(status).value)
+        begin = check_start(start, ALERT_KEY_ATTRS, partition)
+        after = (begin["created_at"], begin["alert_id"]) if begin else None
+        with self._lock:
+            found = sorted(
+                (alert for alert in self._alerts.values() if alert.status == status),
+                key=_alert_order,
+            )
+            listed = [
+                alert.model_copy(deep=True)
+                for alert in found
+                if (after is None or _alert_order(alert) > after)
+                and (officer_ids is None or alert.officer_id in officer_ids)
+            ]
+        keys = [
+            {"alert_id": a.alert_id, "status": a.status.value, "created_at": sortable_time(a.created_at)}
+            for a in listed
+        ]
+        return _page(listed, keys, limit)
+
 
 def _note_order(note: Note) -> tuple[str, str]:
     return sortable_time(note.created_at), note.note_id
@@ -304,7 +342,7 @@ class InMemoryCaseStore:
             case_id = self._open_by_officer.get(officer_id)
             return None if case_id is None else self._assemble(case_id)
 
-    def add_note(self, note: Note) -> None:
+    def add_note(self, note: Note, *, expected_version: int | None = None) -> None:
         with self._lock:
             if note.case_id not in self._cases:
                 raise NotFoundError(f"case {note.case_id} not found")
@@ -314,7 +352,18 @@ class InMemoryCaseStore:
                 if existing == note:
                     return  # a retried request changes nothing
                 raise ConflictError(f"note {note.note_id} already exists with other content")
+            self._next_version(note.case_id, expected_version)
             notes[_note_order(note)] = note.model_copy()
+
+    def _next_version(self, case_id: str, expected_version: int | None) -> int:
+        """Count one more write to a case (the lock is held); PreconditionFailedError on a stale version."""
+        stored = self._cases[case_id]
+        if expected_version is not None and stored.version != expected_version:
+            raise PreconditionFailedError(
+                f"case {case_id} changed since version {expected_version}; reload it and retry"
+            )
+        stored.version += 1
+        return stored.version
 
     def add_alert(self, case_id: str, alert_id: str) -> Case:
         with self._lock:
@@ -323,6 +372,7 @@ class InMemoryCaseStore:
                 raise NotFoundError(f"case {case_id} not found")
             if alert_id not in case.alert_ids:
                 case.alert_ids.append(alert_id)
+                case.version += 1
             assembled = self._assemble(case_id)
             assert assembled is not None
             return assembled
@@ -337,11 +387,13 @@ class InMemoryCaseStore:
             open_ids = sorted(self._open_by_officer.values())
             return [self._cases[case_id].model_copy(deep=True) for case_id in open_ids]
 
-    def update_case(self, case: Case) -> Case:
+    def update_case(self, case: Case, *, expected_version: int | None = None) -> Case:
         with self._lock:
             stored = self._cases.get(case.case_id)
             if stored is None:
                 raise NotFoundError(f"case {case.case_id} not found")
+            if expected_version is not None and stored.version != expected_version:
+                raise PreconditionFailedError(f"case {case.case_id} changed since version {expected_version}")
             holder = self._open_by_officer.get(stored.officer_id)
             if case.is_open and not stored.is_open and holder is not None and holder != case.case_id:
                 raise ConflictError(f"officer {stored.officer_id} already has an open case ({holder})")
@@ -350,6 +402,7 @@ class InMemoryCaseStore:
                     "status": case.status,
                     "supervisor_id": case.supervisor_id,
                     "review_due_on": case.review_due_on,
+                    "version": stored.version + 1,
                 },
                 deep=True,
             )
@@ -361,11 +414,60 @@ class InMemoryCaseStore:
             assert assembled is not None
             return assembled
 
-    def transition_case(self, case_id: str, move: CaseTransition, *, expected_moves: int) -> Case:
+    def cases_page(
+        self,
+        index: CaseIndex,
+        value: str,
+        *,
+        limit: int,
+        start: PageKey | None = None,
+        where: CaseFilter | None = None,
+    ) -> Page[Case]:
+        where = where or CaseFilter()
+        partition = (index.value, value)
+        attrs = case_key_attrs(index)
+        begin = check_start(start, attrs, partition)
+        after = (begin[CASE_SORT_ATTR], begin["case_id"]) if begin else None
+
+        def indexed(case: Case) -> str | None:
+            stored = {
+                CaseIndex.STATUS: case.status.value,
+                CaseIndex.SUPERVISOR: case.supervisor_id,
+                CaseIndex.OFFICER: case.officer_id,
+            }
+            return stored[index]
+
+        with self._lock:
+            found = sorted(
+                (case for case in self._cases.values() if indexed(case) == value),
+                key=lambda case: (case.review_due_on.isoformat(), case.case_id),
+            )
+            listed = [
+                case.model_copy(deep=True)
+                for case in found
+                if (after is None or (case.review_due_on.isoformat(), case.case_id) > after)
+                and where.keeps(
+                    status=case.status.value,
+                    supervisor_id=case.supervisor_id,
+                    officer_id=case.officer_id,
+                    due=case.review_due_on.isoformat(),
+                )
+            ]
+        keys = [
+            {"case_id": c.case_id, "sk": "CASE", index.value: value, CASE_SORT_ATTR: c.review_due_on.isoformat()}
+            for c in listed
+        ]
+        return _page(listed, keys, limit)
+
+    def transition_case(
+        self, case_id: str, move: CaseTransition, *, expected_moves: int, expected_version: int | None = None
+    ) -> Case:
         with self._lock:
             stored = self._cases.get(case_id)
             if stored is None:
                 raise NotFoundError(f"case {case_id} not found")
+            if expected_version is not None and stored.version != expected_version:
+                raise PreconditionFailedError(f"case {case_id} changed since version {expected_version}")
             if stored.status is not move.from_status or len(stored.history) != expected_moves:
                 raise ConflictError(f"case {case_id} changed meanwhile; reload and retry")
             closing = move.to_status is CaseStatus.CLOSED
@@ -377,6 +479,7 @@ class InMemoryCaseStore:
                     "status": move.to_status,
                     "disposition": move.disposition if closing else None,
                     "history": [*stored.history, move.model_copy(deep=True)],
+                    "version": stored.version + 1,
                 },
                 deep=True,
             )
@@ -525,6 +628,13 @@ class InMemoryCaseStore:
 
 def _intervention_order(intervention: Intervention) -> tuple[str, str]:
     return sortable_time(intervention.created_at), intervention.intervention_id
+
+
+def _page(items: list[Any], keys: list[PageKey], limit: int) -> Page[Any]:
+    """The first ``limit`` of everything that follows the start, and where the rest resumes."""
+    if len(items) > limit:
+        return Page(items=items[:limit], keys=keys[:limit], next=keys[limit - 1])
+    return Page(items=items, keys=keys, next=None)
 
 
 class LocalAuditKey:

@@ -20,6 +20,7 @@ from eis_core.models.cases import (
     Note,
 )
 from eis_core.models.records import Officer, Record, RecordKind
+from eis_core.storage.paging import CaseFilter, CaseIndex, Page, PageKey
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,21 @@ class AlertStore(Protocol):
         """One officer's alerts, newest first, at most ``limit`` (an index; may lag a moment)."""
         ...
 
+    def alerts_page(
+        self,
+        status: AlertStatus,
+        *,
+        limit: int,
+        start: PageKey | None = None,
+        officer_ids: Collection[str] | None = None,
+    ) -> Page[Alert]:
+        """Alerts in ``status``, oldest first, after ``start``: up to ``limit`` of the officers in ``officer_ids``.
+
+        A query of the status index, never a scan; reads at most ``paging.READ_BUDGET`` items, so the
+        page may be short (even empty) with ``next`` set. InvalidCursorError for a foreign ``start``.
+        """
+        ...
+
 
 class CaseStore(Protocol):
     def create_case(self, case: Case) -> None:
@@ -146,8 +162,12 @@ class CaseStore(Protocol):
 
     def open_case_for(self, officer_id: str) -> Case | None: ...
 
-    def add_note(self, note: Note) -> None:
-        """Raises NotFoundError when the case does not exist."""
+    def add_note(self, note: Note, *, expected_version: int | None = None) -> None:
+        """Raises NotFoundError when the case does not exist.
+
+        Every write to a case (notes included) adds one to its ``version``; with ``expected_version`` the
+        write applies only while the stored case has that version (PreconditionFailedError otherwise).
+        """
         ...
 
     def add_alert(self, case_id: str, alert_id: str) -> Case: ...
@@ -163,7 +183,7 @@ class CaseStore(Protocol):
         """
         ...
 
-    def update_case(self, case: Case) -> Case:
+    def update_case(self, case: Case, *, expected_version: int | None = None) -> Case:
         """Store a case's status, supervisor and review date (alert ids and notes are kept as stored).
 
         Closing a case frees its officer for a new case. Raises NotFoundError when the case does not
@@ -171,7 +191,9 @@ class CaseStore(Protocol):
         """
         ...
 
-    def transition_case(self, case_id: str, move: CaseTransition, *, expected_moves: int) -> Case:
+    def transition_case(
+        self, case_id: str, move: CaseTransition, *, expected_moves: int, expected_version: int | None = None
+    ) -> Case:
         """Apply one workflow move: status to ``move.to_status``, ``move`` appended to the history.
 
         Conditional: applies only while the stored case is in ``move.from_status`` with exactly
@@ -264,6 +286,22 @@ class CaseStore(Protocol):
         Stores it at ``expected_revision + 1`` and returns what was stored, so of two concurrent changes one
         wins and the other gets ConflictError (as does a case in another status). Raises NotFoundError
         when the case or the intervention does not exist.
+        """
+        ...
+
+    def cases_page(
+        self,
+        index: CaseIndex,
+        value: str,
+        *,
+        limit: int,
+        start: PageKey | None = None,
+        where: CaseFilter | None = None,
+    ) -> Page[Case]:
+        """Cases (without notes) whose ``index`` attribute is ``value``, by review date, kept by ``where``.
+
+        A query of one listing index (``paging.CASE_INDEX_NAMES``), never a scan; reads at most
+        ``paging.READ_BUDGET`` items, so the page may be short with ``next`` set. Eventually consistent.
         """
         ...
 

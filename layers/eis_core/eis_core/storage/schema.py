@@ -122,6 +122,10 @@ TABLE_SPECS: dict[Table, TableSpec] = {
             IndexSpec("closed", KeyAttr("closed_list"), KeyAttr("closed_at")),
             # Case items only (notes and lock items carry no officer_id): an officer's past cases.
             IndexSpec("by_officer", KeyAttr("officer_id"), KeyAttr("opened_at")),
+            # Listings (the queue, GET /cases) by review date: only case items carry these attributes.
+            IndexSpec("by_status_due", KeyAttr("status"), KeyAttr("review_due_on")),
+            IndexSpec("by_supervisor_due", KeyAttr("supervisor_id"), KeyAttr("review_due_on")),
+            IndexSpec("by_officer_due", KeyAttr("officer_id"), KeyAttr("review_due_on")),
         ),
     ),
     # One hash chain per agency, ordered by sequence number; writes are conditional on the slot.
