@@ -17,6 +17,7 @@ from tests import builders
 
 T0 = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)
 TODAY = date(2024, 3, 20)
+MAX_PAGES = 60  # more than any walk below needs: a cursor that never ends fails instead of hanging
 
 
 @pytest.fixture(params=["memory", "aws"])
@@ -34,13 +35,14 @@ def officers(count: int) -> list[str]:
 def walk_alerts(listings: Listings, *, page: int, scope: frozenset[str] | None = None) -> list[str]:
     seen: list[str] = []
     cursor: str | None = None
-    while True:
+    for _ in range(MAX_PAGES):
         result = listings.alerts(scope, status=None, limit=page, cursor=cursor)
         assert len(result.items) <= page
         seen += [alert.alert_id for alert in result.items]
         cursor = result.cursor
         if cursor is None:
             return seen
+    raise AssertionError(f"still a cursor after {MAX_PAGES} pages")
 
 
 def test_alert_pages_cover_every_alert_once_even_when_many_share_a_moment(adapters: Adapters) -> None:
@@ -88,11 +90,12 @@ def test_case_pages_follow_review_dates_across_statuses_and_index_filters(adapte
     def walk(query: CaseQuery, page: int) -> list[tuple[date, str]]:
         seen: list[tuple[date, str]] = []
         cursor = None
-        while True:
+        for _ in range(MAX_PAGES):
             result = listings.cases(None, query, today=TODAY, limit=page, cursor=cursor)
             seen += [(case.review_due_on, case.case_id) for case in result.items]
             if (cursor := result.cursor) is None:
                 return seen
+        raise AssertionError(f"still a cursor after {MAX_PAGES} pages")
 
     every = walk(CaseQuery(), page=3)
     assert len(every) == 23 and len({case_id for _, case_id in every}) == 23
