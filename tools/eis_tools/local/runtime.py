@@ -99,8 +99,13 @@ class SentEmail:
 
 
 def cold_start(handler_module: Any) -> Any:
-    """Drop a handler's cached composition root, as a new Lambda execution environment would."""
-    handler_module._service.cache_clear()
+    """Drop everything a handler module cached (settings, services, clients), as a new Lambda execution
+    environment would: a cache left from another agency's settings would send requests to its tables."""
+    for value in vars(handler_module).values():
+        if getattr(value, "__module__", None) == handler_module.__name__ and callable(
+            getattr(value, "cache_clear", None)
+        ):
+            value.cache_clear()
     return handler_module
 
 
