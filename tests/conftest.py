@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,9 +13,16 @@ from moto import mock_aws
 
 from eis_core.storage.schema import AgencyResources
 from eis_tools.local.resources import LocalAgency, LocalSettings, create_agency_resources
+from eis_tools.local.runtime import cold_start
 
 EVENTS = Path(__file__).parent / "events"
 CHICAGO = Path(__file__).resolve().parents[2] / "shared" / "data-raw" / "chicago"
+HANDLERS = (
+    "functions.cases_api.handler",
+    "functions.ingest.handler",
+    "functions.notify.handler",
+    "functions.score.handler",
+)
 AGENCY_ID = "testville"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -50,7 +58,17 @@ def moto_agency(resources: AgencyResources, monkeypatch: pytest.MonkeyPatch) -> 
         )
         for name, value in agency.environment().items():
             monkeypatch.setenv(name, value)
+        _cold_start_handlers()
         yield agency
+        _cold_start_handlers()
+
+
+def _cold_start_handlers() -> None:
+    """Each moto agency is a new execution environment: no handler keeps settings or clients of another
+    agency (the local stack's tests run in the same process and cache their own)."""
+    for name in HANDLERS:
+        if name in sys.modules:
+            cold_start(sys.modules[name])
 
 
 @pytest.fixture
