@@ -137,3 +137,25 @@ def test_a_trained_model_scores_and_alerts_the_population_it_was_trained_on() ->
     assert (population["in_population"], population["outside_population"]) == (200, 10)
     assert not {officer_id for officer_id in alerted(adapters) if officer_id.startswith("CIV")}
     assert len(alerted(adapters)) >= 10  # ceil(5% of 200) by rank
+
+
+def test_a_population_of_officers_with_a_recent_complaint_leaves_out_those_without_one() -> None:
+    # Given a spec whose population is "officers with a complaint in the last five years", and one officer
+    # (P01) with a complaint three years ago; the others have only uses of force
+    from eis_core.indicators.history import RecentEvents
+    from tests.builders import complaint
+
+    spec = ModelSpec(population=PopulationRule(recent_events=RecentEvents(kinds=("complaint",), within_days=1826)))
+    adapters = agency(spec)
+    adapters.records.put_records([complaint("P01", 3 * 365)], upload_id="complaints")
+
+    # When the daily run scores the agency
+    report = run(adapters)
+
+    # Then only P01 is in the population, and HOT (four uses of force, no complaint) is not alerted
+    counts = report["counts"]
+    assert isinstance(counts, dict)
+    assert counts["officers_in_population"] == 1
+    assert "HOT" not in alerted(adapters)
+    scores = {score.officer_id: score for score in adapters.scores.scores_for(AS_OF)}
+    assert scores["P01"].in_population is True and scores["HOT"].in_population is False

@@ -25,9 +25,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from eis_core.errors import ValidationFailed
 from eis_core.indicators.history import HistoryFrame
 from eis_core.models.records import Record, RecordKind
-from eis_core.scoring.spec import ModelSpec, packaged_spec
+from eis_core.scoring.spec import ModelSpec, packaged_spec, parse_spec
 
 
 class SourceError(Exception):
@@ -48,11 +49,11 @@ class AgencyHistory:
 
 def spec_from_file(path: str) -> ModelSpec:
     try:
-        return ModelSpec.model_validate_json(Path(path).read_text(encoding="utf-8"))
+        return parse_spec(Path(path).read_bytes(), source=f"--spec {path}")
     except OSError as error:
         raise SourceError(f"--spec {path}: {error.strerror}") from None
-    except ValueError as error:
-        raise SourceError(f"--spec {path}: not a valid model spec: {error}") from None
+    except ValidationFailed as error:
+        raise SourceError(str(error)) from None
 
 
 def _packaged_or_default(agency_id: str, spec_file: str | None) -> tuple[ModelSpec, str]:
@@ -122,7 +123,7 @@ def from_store(
             spec_source = f"the agency's {SPEC_KEY}" if stored else f"the default spec (the agency has no {SPEC_KEY})"
     except (BotoCoreError, ClientError, StorageError) as error:
         raise SourceError(f"agency '{agency_id}': cannot read its store in {where}: {error}") from None
-    except ValueError as error:  # an invalid agency id, or a stored spec that no longer validates
+    except (ValueError, ValidationFailed) as error:  # an invalid agency id, or a stored spec that no longer validates
         raise SourceError(f"agency '{agency_id}': {error}") from None
     return AgencyHistory(
         agency_id, frame, spec, f"the agency's store ({table}, {where})", spec_source, time.monotonic() - started

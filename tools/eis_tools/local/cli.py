@@ -15,6 +15,7 @@ from eis_tools.local.cli_chicago import add_chicago_commands
 from eis_tools.local.cli_ingest import add_ingest_commands
 from eis_tools.local.cli_report import add_report_commands
 from eis_tools.local.cli_scoring import add_scoring_commands
+from eis_tools.local.cli_spec import add_spec_commands
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_ingest_commands(commands)
     add_scoring_commands(commands)
     add_report_commands(commands)
+    add_spec_commands(commands)
     return parser
 
 

@@ -24,7 +24,15 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from eis_core.indicators.events import EventFrame, _Builder
 from eis_core.models.records import (
@@ -87,12 +95,20 @@ class FeatureSpec:
     """+1: more of it never lowers the risk; -1: more of it never raises it; 0: either way."""
 
 
+def _window_words(window: str) -> str:
+    """'90d' -> '90 days', '1y' -> 'year', '5y' -> '5 years'."""
+    number, unit = int(window[:-1]), {"d": "day", "y": "year"}[window[-1]]
+    if number == 1:
+        return unit
+    return f"{number} {unit}s"
+
+
 def _feature_catalogue() -> dict[str, FeatureSpec]:
     specs: list[FeatureSpec] = []
 
     def counts(prefix: str, noun: str, windows: Sequence[str], monotone: int = 1) -> None:
         for window in windows:
-            span = "career" if window == "career" else f"last {window.replace('d', ' days').replace('y', ' yr')}"
+            span = "career" if window == "career" else f"last {_window_words(window)}"
             specs.append(FeatureSpec(f"{prefix}_{window}", f"{noun}, {span}", monotone))
 
     every = tuple(WINDOW_DAYS)
@@ -349,6 +365,23 @@ def _one_row_per_complaint(events: pd.DataFrame) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------- population
 
 
+class RecentEvents(BaseModel):
+    """Officers with at least one event of these kinds known within the window, e.g. 'a complaint in five years'."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kinds: tuple[str, ...] = Field(min_length=1, description=f"Event kinds, any of: {', '.join(KINDS)}")
+    within_days: int = Field(ge=1, description="Known within this many days before the date")
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(kinds) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown event kind(s) {', '.join(unknown)}; choose from {', '.join(KINDS)}")
+        return kinds
+
+
 class PopulationRule(BaseModel):
     """Who is scored and trained on as of a date: on the roster (hired before it, not separated by it)."""
 
@@ -362,6 +395,20 @@ class PopulationRule(BaseModel):
         description="Also require an activity record known within this many days before the date "
         "(Chicago: a payroll year ending the day before, i.e. 'on the payroll the year before')",
     )
+    recent_events: RecentEvents | None = Field(
+        default=None,
+        description="Also require an event of the given kinds known within a window (none: no such condition)",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_unset_conditions(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, object]:
+        # A spec without the newer condition serialises as before, so existing model ids do not change.
+        data: dict[str, object] = handler(self)
+        if self.recent_events is None:
+            data.pop("recent_events", None)
+        return data
 
 
 def population(frame: HistoryFrame, as_of: date, rule: PopulationRule | None = None) -> pd.Index:
@@ -381,6 +428,13 @@ def population(frame: HistoryFrame, as_of: date, rule: PopulationRule | None = N
         active = np.zeros(len(frame.officer_ids), dtype=bool)
         active[frame.officer[recent]] = True
         keep &= active
+    if rule.recent_events is not None:
+        kinds = [_KIND[name] for name in rule.recent_events.kinds]
+        recent = np.isin(frame.kind, kinds) & (frame.known < day)
+        recent &= frame.known >= day - rule.recent_events.within_days
+        eventful = np.zeros(len(frame.officer_ids), dtype=bool)
+        eventful[frame.officer[recent]] = True
+        keep &= eventful
     return frame.officer_ids[keep]
 
 

@@ -6,6 +6,7 @@ the backtest's leakage check does not change what is learnt and is left out of i
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -13,10 +14,11 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from eis_core.dates import add_months
-from eis_core.indicators.history import FEATURE_KIND, FEATURES, AdverseDefinition, PopulationRule
+from eis_core.errors import ValidationFailed
+from eis_core.indicators.history import FEATURE_KIND, FEATURES, KINDS, AdverseDefinition, PopulationRule
 
 PACKAGED_SPECS = Path(__file__).resolve().parent / "specs"
 """Specs that ship with EIS (``<agency_id>.json``), e.g. the Chicago demonstration agency's."""
@@ -137,6 +139,22 @@ class ModelSpec(BaseModel):
         "what is learnt (nor the model id)",
     )
 
+    @field_validator("excluded_kinds")
+    @classmethod
+    def _known_kinds(cls, kinds: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(kinds) - set(KINDS))
+        if unknown:
+            raise ValueError(f"unknown record kind(s) {', '.join(unknown)}; choose from {', '.join(KINDS)}")
+        return kinds
+
+    @field_validator("excluded_features")
+    @classmethod
+    def _known_features(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(names) - set(FEATURES))
+        if unknown:
+            raise ValueError(f"unknown feature(s) {', '.join(unknown)}; `eis spec features` lists them")
+        return names
+
     NOT_LEARNT: ClassVar[frozenset[str]] = frozenset({"leakage_check", "outside_population"})
     """Fields that do not change the fitted model: left out of the model id and the pickled spec."""
 
@@ -165,12 +183,32 @@ class ModelSpec(BaseModel):
         return add_months(as_of, self.window_months)
 
 
+def parse_spec(document: str | bytes | dict[str, Any], *, source: str) -> ModelSpec:
+    """Validate a spec document; ValidationFailed names the file and each bad field by its path."""
+    try:
+        data = json.loads(document) if isinstance(document, str | bytes) else document
+    except json.JSONDecodeError as error:
+        raise ValidationFailed(
+            f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+    try:
+        return ModelSpec.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors(include_url=False, include_input=False)
+        )
+        raise ValidationFailed(f"{source}: invalid model spec: {problems}") from None
+
+
+def spec_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a model spec document (``models/spec.json``), for editors and documentation."""
+    return ModelSpec.model_json_schema()
+
+
 def packaged_spec(agency_id: str) -> ModelSpec:
     """The spec shipped for ``agency_id``, or the default; a broken file is an error naming it."""
     path = PACKAGED_SPECS / f"{agency_id}.json"
     if not path.exists():
         return ModelSpec()
-    try:
-        return ModelSpec.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValidationError as error:
-        raise ValueError(f"{path}: not a valid model spec: {error}") from None
+    return parse_spec(path.read_bytes(), source=str(path))

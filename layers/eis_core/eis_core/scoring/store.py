@@ -17,7 +17,7 @@ from eis_core.oversight.keys import CURRENT_KEY, MODELS_PREFIX, artifact_key, ca
 from eis_core.scoring.card import ModelCard
 from eis_core.scoring.estimator import AveragedEstimator, TrainedModel
 from eis_core.scoring.scorer import ModelScorer
-from eis_core.scoring.spec import ModelSpec
+from eis_core.scoring.spec import ModelSpec, parse_spec
 from eis_core.storage.ports import ArtifactStore
 
 SPEC_KEY = "models/spec.json"
@@ -81,5 +81,5 @@ class ModelRepository:
     def spec(self) -> ModelSpec:
         """The agency's model spec (``models/spec.json``), or the default."""
         if SPEC_KEY in set(self._artifacts.keys(SPEC_KEY)):
-            return ModelSpec.model_validate(self._artifacts.get_json(SPEC_KEY))
+            return parse_spec(self._artifacts.get_bytes(SPEC_KEY), source=SPEC_KEY)
         return ModelSpec()
