@@ -108,3 +108,21 @@ def test_without_demographics_the_report_says_fairness_cannot_be_measured(frame:
     assert not result.fairness_measurable
     assert "Fairness cannot be measured" in report
     assert "Fairness table" not in report and "False-negative-rate ratio" not in report
+
+
+def test_calibration_by_decile_compares_predicted_with_observed(frame: HistoryFrame) -> None:
+    result = backtest_year(frame, SPEC, 2023)
+
+    # Ten groups covering every officer, highest scores first, observed rates counted from the labels
+    rows = result.calibration
+    assert [row["decile"] for row in rows] == list(range(1, 11))
+    assert sum(row["officers"] for row in rows) == result.table["officers"]
+    assert sum(row["adverse"] for row in rows) == result.table["adverse"]
+    predicted = [row["mean_predicted"] for row in rows]
+    assert predicted == sorted(predicted, reverse=True)
+    for row in rows:
+        assert row["observed_rate"] == pytest.approx(row["adverse"] / row["officers"])
+    report = render_report([result], agency_id="demo", spec=SPEC, rule=SPEC.rule, notes=[])
+    assert "## Calibration by decile" in report
+    first = rows[0]
+    assert f"{first['mean_predicted']:.3f} / {first['observed_rate']:.3f}" in report

@@ -49,6 +49,28 @@ class YearResult:
     """The model against three baselines at the rule's flag count and at the top share (``baselines``)."""
     fairness_measurable: bool = True
     """False when the agency sends no demographic columns: the fairness tables would be empty."""
+    calibration: list[dict[str, Any]] = field(default_factory=list)
+    """By decile of the model's score (1 = highest): officers, mean predicted probability, observed adverse rate."""
+
+
+def calibration_by_decile(score: npt.NDArray[np.float64], adverse: npt.NDArray[np.int_]) -> list[dict[str, Any]]:
+    """Ten equal-count bins by descending score (ties kept in one order: a stable sort), each with its
+    mean predicted probability and the share of its officers who had the adverse event."""
+    order = np.argsort(-score, kind="stable")
+    rows = []
+    for decile, members in enumerate(np.array_split(order, 10), start=1):
+        if not members.size:
+            continue
+        rows.append(
+            {
+                "decile": decile,
+                "officers": int(members.size),
+                "mean_predicted": float(score[members].mean()),
+                "observed_rate": float(adverse[members].mean()),
+                "adverse": int(adverse[members].sum()),
+            }
+        )
+    return rows
 
 
 def _lead_days(first_adverse: npt.NDArray[np.float64], as_of: date, flags: npt.NDArray[np.bool_]) -> float | None:
@@ -144,7 +166,10 @@ def backtest_year(frame: HistoryFrame, spec: ModelSpec, test_year: int, rule: Ba
         "at_top_share": baselines_at(model_score, baselines, y, ids, k, seed=spec.seed),
     }
     measurable = bool(frame.demographics.reindex(pd.Index(ids)).notna().to_numpy().any())
-    return YearResult(test_year, model.model_id, model.card, table, fairness, curves, comparisons, measurable)
+    calibration = calibration_by_decile(model_score, y)
+    return YearResult(
+        test_year, model.model_id, model.card, table, fairness, curves, comparisons, measurable, calibration
+    )
 
 
 def run_backtest(
@@ -383,6 +408,31 @@ def fairness_sections(results: list[YearResult], share: str) -> list[str]:
     return lines
 
 
+def calibration_section(results: list[YearResult]) -> list[str]:
+    """Predicted against observed adverse rates by decile of the model's score, per test year."""
+    lines = [
+        "## Calibration by decile",
+        "",
+        "Officers ranked by the model's score and cut into ten equal groups (1 = highest). A calibrated model's "
+        "mean predicted probability is close to the share of the group who had the adverse event.",
+        "",
+        "| decile | " + " | ".join(f"{r.test_year} predicted / observed (adverse/officers)" for r in results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
+    for index in range(max((len(r.calibration) for r in results), default=0)):
+        cells = []
+        for r in results:
+            if index < len(r.calibration):
+                row = r.calibration[index]
+                cells.append(
+                    f"{row['mean_predicted']:.3f} / {row['observed_rate']:.3f} ({row['adverse']:,}/{row['officers']:,})"
+                )
+            else:
+                cells.append("-")
+        lines.append(f"| {index + 1} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
 def render_report(
     results: list[YearResult], *, agency_id: str, spec: ModelSpec, rule: BacktestRule, notes: list[str]
 ) -> str:
@@ -418,6 +468,7 @@ def render_report(
             "in the roster extract (they are never model inputs).",
             "",
         ]
+    lines += calibration_section(results)
     lines += [
         "## Precision-recall",
         "",

@@ -95,6 +95,7 @@ def _backtest(args: argparse.Namespace) -> int:
                     "test_year": r.test_year,
                     "table": r.table,
                     "baselines": r.baselines,
+                    "calibration": r.calibration,
                     "fairness_measurable": r.fairness_measurable,
                     "fairness": r.fairness if r.fairness_measurable else None,
                     "card": r.card.to_json(),
