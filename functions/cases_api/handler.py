@@ -85,7 +85,14 @@ from eis_core.models.api import (
     UploadOut,
 )
 from eis_core.models.cases import Case, CaseStatus, DeferralTarget
-from eis_core.models.oversight_api import ModelCardOut, PromotionIn, RunListOut, RunReportOut
+from eis_core.models.oversight_api import (
+    BacktestListOut,
+    BacktestReportOut,
+    ModelCardOut,
+    PromotionIn,
+    RunListOut,
+    RunReportOut,
+)
 from eis_core.models.queue_api import CaseList, QueueOut
 from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
 from eis_core.oversight.service import MAX_RUNS_PAGE, MODEL_ID_PATTERN
@@ -690,6 +697,31 @@ def list_runs(
 )
 def get_run_report(as_of: RunDate) -> RunReportOut:
     return RunReportOut.from_domain(_service().oversight.run_report(_caller(), as_of))
+
+
+TestYear = Annotated[int, Path(ge=1900, le=2200, description="The backtest's test year, e.g. 2024")]
+
+
+@app.get(
+    "/reports/backtests",
+    summary="Test years with a backtest report from the agency's own records (risk managers, admins, auditors)",
+    tags=["reports"],
+    responses=_responses(HTTPStatus.OK),
+)
+def list_backtests() -> BacktestListOut:
+    return BacktestListOut(test_years=_service().oversight.list_backtests(_caller()))
+
+
+@app.get(
+    "/reports/backtests/<test_year>",
+    summary="One test year's backtest: the model against the agency's rule and two baselines, calibration, fairness",
+    description="Written by the score function's backtest job (monthly, or on demand). 404 when there is none.",
+    tags=["reports"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND),
+)
+def get_backtest(test_year: TestYear) -> BacktestReportOut:
+    report, markdown = _service().oversight.backtest(_caller(), test_year)
+    return BacktestReportOut.from_domain(report, markdown)
 
 
 @app.get(

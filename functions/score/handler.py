@@ -15,6 +15,10 @@ and parse every record; a run that finds the snapshot stale rebuilds it itself.
 that ends by ``as_of`` (default: the event's date) and makes it the current model unless the promotion
 gate keeps it as a candidate (then the operations topic is told); daily scoring loads the current one.
 Retrying it stores the same model again under the same id.
+
+``{"job": "backtest"}`` (monthly, after retraining, or on demand with ``"test_year"``) backtests the
+agency's own records on the latest full year and writes the report where risk managers and auditors
+read it through the case API (``eis_core.scoring.backtest_job``).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from eis_core.scoring.wiring import ScoringJobs, build_scoring_jobs
 from eis_core.settings import ScoreSettings
@@ -44,7 +48,8 @@ class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     as_of: date | None = None
-    job: Literal["score", "retrain", "audit-export", "curate"] = "score"
+    job: Literal["score", "retrain", "audit-export", "curate", "backtest"] = "score"
+    test_year: int | None = Field(default=None, ge=1900, le=2200, description="backtest: default the latest full year")
 
 
 class ScoreEvent(EventBridgeModel):
@@ -79,6 +84,11 @@ def lambda_handler(event: ScoreEvent, context: LambdaContext) -> dict[str, Any]:
         metrics.add_metric(name="FramesSnapshotSeconds", unit=MetricUnit.Seconds, value=frames.seconds)
         logger.info("frames snapshot rebuilt", extra=built)
         return built
+    if event.detail.job == "backtest":
+        report = _service().backtest.run(as_of, test_year=event.detail.test_year, request_id=context.aws_request_id)
+        metrics.add_metric(name="BacktestsRun", unit=MetricUnit.Count, value=1)
+        logger.info("backtest done", extra={"test_year": report.test_year, "model_id": report.trained_model_id})
+        return {"test_year": report.test_year, "report_key": report.markdown_key, "not_beaten": report.not_beaten}
     if event.detail.job == "retrain":
         logger.info("retraining", extra={"cutoff": as_of.isoformat(), "event_id": event.id})
         trained = _service().retraining.run(as_of, request_id=context.aws_request_id)

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from eis_core.indicators.history import HistoryFrame
+from eis_core.scoring.backtest import backtest_year
 from eis_core.scoring.spec import BacktestRule, ModelSpec, packaged_spec
-from eis_tools.backtest import backtest_year
 from eis_tools.local.cli_scoring import CHICAGO, chicago_records
 
 DEV_YEARS = (2010, 2011, 2012)

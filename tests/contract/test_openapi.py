@@ -56,6 +56,8 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/uploads/{upload_id}/quarantine"),
         ("GET", "/reports/runs"),
         ("GET", "/reports/runs/{as_of}"),
+        ("GET", "/reports/backtests"),
+        ("GET", "/reports/backtests/{test_year}"),
         ("GET", "/models/current"),
         ("GET", "/models/{trained_model_id}"),
         ("POST", "/models/{trained_model_id}/promotion"),

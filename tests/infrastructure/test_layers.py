@@ -104,7 +104,7 @@ def test_code_layer_is_eis_core_and_no_development_tooling(layer_dirs: dict[str,
     assert (package / "settings.py").is_file()
     assert (package / "storage" / "schema.py").is_file()
     assert sorted(p.name for p in python.iterdir()) == ["eis_core"]
-    tooling = {"local", "generate", "sources", "backtest.py"}
+    tooling = {"local", "generate", "sources"}
     assert not [p for p in package.rglob("*") if p.name in tooling]
 
 

@@ -48,6 +48,7 @@ def test_each_schedule_sends_its_job_to_the_right_function(synth: Synth, agency_
         "retrain": ("score", config.retrain_schedule, "retrain"),
         "curate": ("score", config.curate_schedule, "curate"),
         "audit-export": ("score", config.audit_export_schedule, "audit-export"),
+        "backtest": ("score", config.backtest_schedule, "backtest"),
         "deadline-sweep": ("notify", config.deadline_sweep_schedule, "deadline-sweep"),
     }
 

@@ -16,8 +16,8 @@ import pytest
 
 from eis_core.indicators.history import HistoryFrame, history_features, population
 from eis_core.models.records import Complaint, Finding, Officer, Record
+from eis_core.scoring.backtest import backtest_year
 from eis_core.scoring.spec import packaged_spec
-from eis_tools.backtest import backtest_year
 from eis_tools.local.cli_chicago import ingest_export, memory_uploader, store_mapping
 from eis_tools.sources import chicago
 from tests.conftest import CHICAGO

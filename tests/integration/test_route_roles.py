@@ -97,6 +97,8 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/uploads/{upload_id}/quarantine"): Row("403 403 ok ok ok"),
     ("GET", "/reports/runs"): Row("403 403 ok ok ok"),
     ("GET", "/reports/runs/{as_of}"): Row("403 403 ok ok ok"),
+    ("GET", "/reports/backtests"): Row("403 403 ok ok ok"),
+    ("GET", "/reports/backtests/{test_year}"): Row("403 403 ok ok ok"),
     ("GET", "/models/current"): Row("403 403 ok ok ok"),
     ("GET", "/models/{trained_model_id}"): Row("403 403 ok ok ok"),
     ("POST", "/models/{trained_model_id}/promotion"): Row("403 403 403 403 ok", {"reason": "Reviewed the card."}),
@@ -154,6 +156,7 @@ def world(settings: LocalSettings) -> Iterator[World]:
         "officer_id": "A1001",
         "upload_id": "no-such-upload",
         "as_of": "2024-06-01",
+        "test_year": "2024",
         "trained_model_id": "no-such-model",
     }
     yield World(adapters, ids)

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from eis_core.indicators.history import HistoryFrame
+from eis_core.scoring.backtest import backtest_year, render_report
+from eis_core.scoring.baselines import WINDOWS, baseline_scores, compare_at, lexicographic
 from eis_core.scoring.spec import BacktestRule, ModelSpec
-from eis_tools.backtest import backtest_year, render_report
-from eis_tools.baselines import WINDOWS, baseline_scores, compare_at, lexicographic
 from eis_tools.generate import GeneratorConfig, generate_agency
 
 SPEC = ModelSpec(parameters={"min_samples_leaf": 20, "max_iter": 30})

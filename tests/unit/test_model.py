@@ -20,12 +20,12 @@ from eis_core.indicators.history import (
     population,
 )
 from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record
+from eis_core.scoring.backtest import backtest_year, render_report
 from eis_core.scoring.panel import training_dates
 from eis_core.scoring.spec import BacktestRule, ModelSpec
 from eis_core.scoring.store import ModelRepository
 from eis_core.scoring.trainer import train_model
 from eis_core.storage.memory import InMemoryArtifactStore
-from eis_tools.backtest import backtest_year, render_report
 from eis_tools.generate import GeneratorConfig, generate_agency
 from tests.builders import complaint, officer, use_of_force
 

@@ -65,7 +65,7 @@ def _fail(command: str, error: Exception) -> int:
 
 def _backtest(args: argparse.Namespace) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # boosting is slower with 2 OpenMP threads on 2 cores
-    from eis_tools.backtest import render_report, run_backtest, summary_table
+    from eis_core.scoring.backtest import render_report, run_backtest, summary_table
 
     try:
         history = _load(args)

@@ -271,3 +271,22 @@ class AdminPromotion(_Record):
     by_role: str
     at: datetime
     reason: str
+
+
+class BacktestReport(BaseModel):
+    """``reports/backtests/<year>/report.json`` as the backtest job writes it (the Markdown beside it)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    test_year: int
+    as_of: date = Field(description="The job's date: the latest data it saw")
+    generated_at: datetime
+    trained_model_id: str = Field(description="The model trained before the test year and scored on its Jan 1")
+    spec_source: str
+    table: dict[str, Any] = Field(description="Model against the agency's rule: precision, recall, AUC, lead days")
+    baselines: dict[str, Any] = Field(description="The model against three baselines, with 95% bootstrap intervals")
+    not_beaten: list[str] = Field(description="Plain sentences for every baseline the model does not beat")
+    calibration: list[dict[str, Any]] = Field(description="Predicted against observed adverse rate by score decile")
+    fairness_measurable: bool
+    fairness: dict[str, list[dict[str, Any]]] | None = None
+    markdown_key: str

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eis_core.models.oversight import (
     AdminPromotion,
+    BacktestReport,
     CardCohort,
     CardFeature,
     CardSelection,
@@ -164,3 +165,41 @@ class PromotionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class BacktestListOut(_Out):
+    test_years: list[int] = Field(description="Test years with a backtest report, newest first")
+
+
+class BacktestReportOut(_Out):
+    """The backtest job's report on one test year: the model against the agency's rule and two other baselines."""
+
+    test_year: int
+    as_of: date
+    generated_at: datetime
+    trained_model_id: str
+    spec_source: str
+    table: dict[str, Any]
+    baselines: dict[str, Any]
+    not_beaten: list[str] = Field(description="Every baseline the model does not beat, in words; empty: it beats all")
+    calibration: list[dict[str, Any]]
+    fairness_measurable: bool
+    fairness: dict[str, list[dict[str, Any]]] | None
+    markdown: str = Field(description="The whole report as Markdown, charts as inline SVG")
+
+    @classmethod
+    def from_domain(cls, report: BacktestReport, markdown: str) -> BacktestReportOut:
+        return cls(
+            test_year=report.test_year,
+            as_of=report.as_of,
+            generated_at=report.generated_at,
+            trained_model_id=report.trained_model_id,
+            spec_source=report.spec_source,
+            table=report.table,
+            baselines=report.baselines,
+            not_beaten=report.not_beaten,
+            calibration=report.calibration,
+            fairness_measurable=report.fairness_measurable,
+            fairness=report.fairness,
+            markdown=markdown,
+        )

@@ -49,3 +49,19 @@ def retrain_key(model_id: str) -> str:
 
 def promotion_key(model_id: str, at_iso: str) -> str:
     return f"{PROMOTIONS_PREFIX}{model_id}/{at_iso}.json"
+
+
+BACKTESTS_PREFIX = "reports/backtests/"
+"""The backtest job's reports, one folder per test year: ``report.json`` (figures) and ``report.md``."""
+
+
+def backtest_key(test_year: int, name: str = "report.json") -> str:
+    return f"{BACKTESTS_PREFIX}{test_year}/{name}"
+
+
+def backtest_year_of(key: str) -> int | None:
+    """The test year a backtest report key names; None for any other key."""
+    if not key.startswith(BACKTESTS_PREFIX) or not key.endswith("/report.json"):
+        return None
+    middle = key[len(BACKTESTS_PREFIX) : -len("/report.json")]
+    return int(middle) if middle.isdigit() and len(middle) == 4 else None

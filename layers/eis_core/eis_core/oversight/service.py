@@ -17,12 +17,22 @@ from enum import StrEnum
 from eis_core.cases.access import SEE_ALL, Caller, Role
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError, ValidationFailed
 from eis_core.models.audit import AuditEvent
-from eis_core.models.oversight import AdminPromotion, ModelFeedback, PromotionDecision, RunReport, StoredCard
+from eis_core.models.oversight import (
+    AdminPromotion,
+    BacktestReport,
+    ModelFeedback,
+    PromotionDecision,
+    RunReport,
+    StoredCard,
+)
 from eis_core.oversight.keys import (
+    BACKTESTS_PREFIX,
     CURRENT_KEY,
     PROMOTIONS_PREFIX,
     RUNS_PREFIX,
     artifact_key,
+    backtest_key,
+    backtest_year_of,
     card_key,
     promotion_key,
     report_key,
@@ -102,6 +112,24 @@ class OversightService:
         except NotFoundError:
             raise NotFoundError(f"no scoring run report for {as_of.isoformat()}") from None
         return RunReport.model_validate(document)
+
+    # --- backtests (the score function's backtest job) ---------------------------------------------
+
+    def list_backtests(self, caller: Caller) -> list[int]:
+        """Test years with a stored backtest report, newest first."""
+        self._check_reader(caller)
+        years = {y for key in self._artifacts.keys(BACKTESTS_PREFIX) if (y := backtest_year_of(key)) is not None}
+        return sorted(years, reverse=True)
+
+    def backtest(self, caller: Caller, test_year: int) -> tuple[BacktestReport, str]:
+        """One test year's backtest figures and its Markdown report."""
+        self._check_reader(caller)
+        try:
+            report = BacktestReport.model_validate(self._artifacts.get_json(backtest_key(test_year)))
+            markdown = self._artifacts.get_bytes(report.markdown_key).decode()
+        except NotFoundError:
+            raise NotFoundError(f"no backtest report for test year {test_year}") from None
+        return report, markdown
 
     # --- model cards ----------------------------------------------------------------------------
 

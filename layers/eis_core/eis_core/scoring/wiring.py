@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from eis_core.audit.export import AuditExporter, ExportSummary
 from eis_core.indicators.snapshot import FrameSnapshots
+from eis_core.scoring.backtest_job import BacktestJob
 from eis_core.scoring.pipeline import ScoringConfig
 from eis_core.scoring.service import ACTOR as SCORING_ACTOR
 from eis_core.scoring.service import ScoringService
@@ -29,6 +30,7 @@ class ScoringJobs:
     retraining: RetrainingService
     snapshots: FrameSnapshots
     export_audit: Callable[[], ExportSummary]
+    backtest: BacktestJob
 
 
 def scoring_config(policy: ScorePolicy) -> ScoringConfig:
@@ -82,4 +84,12 @@ def build_scoring_jobs(
         retraining=retraining,
         snapshots=FrameSnapshots(adapters.records, adapters.artifacts),
         export_audit=exporter.export,
+        backtest=BacktestJob(
+            agency_id=agency_id,
+            records=adapters.records,
+            artifacts=adapters.artifacts,
+            audit=adapters.audit,
+            clock=clock,
+            **({"actor": actor} if actor else {}),
+        ),
     )

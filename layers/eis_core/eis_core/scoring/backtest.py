@@ -4,7 +4,7 @@ For test year Y the model is trained by ``train_model(frame, spec, cutoff=Y-01-0
 label window ends by that day, so nothing from the test year is learnt. The rule is the agency's
 threshold (``spec.rule``, a ``BacktestRule``: at least N complaints or M force reports in the last 12
 months); it ranks its flags first, then by complaints + force over 12 months, 2 years, 5 years and the
-career (``eis_tools.baselines``: no arbitrary order among equals), so it has a top 5% too. The model is
+career (``eis_core.scoring.baselines``: no arbitrary order among equals), so it has a top 5% too. The model is
 also compared, at the same flag counts, with ranking by past complaints and by percentile within the
 peer group, each with 95% bootstrap intervals over officers.
 
@@ -27,6 +27,7 @@ import pandas as pd
 from sklearn.metrics import precision_recall_curve
 
 from eis_core.indicators.history import HistoryFrame, history_features
+from eis_core.scoring.baselines import baseline_scores, baselines_at, baselines_table, verdicts
 from eis_core.scoring.card import ModelCard
 from eis_core.scoring.estimator import TrainedModel
 from eis_core.scoring.fairness import audit_groups, fairness_table
@@ -34,7 +35,6 @@ from eis_core.scoring.metrics import fewer_fp_at_rule_tp, k_for_tp, ranking_metr
 from eis_core.scoring.panel import build_panel
 from eis_core.scoring.spec import BacktestRule, ModelSpec
 from eis_core.scoring.trainer import train_model
-from eis_tools.baselines import baseline_scores, baselines_at, baselines_table, verdicts
 
 
 @dataclass(frozen=True)
