@@ -150,6 +150,9 @@ class Bucket(StrEnum):
     QUARANTINE = "quarantine"
     ARTIFACTS = "artifacts"
     AUDIT = "audit"
+    # Public aggregate reports (eis_core.reports.public) under "public/": private like the others until
+    # the agency chooses to publish them (a short value: bucket names stay within S3's 63 characters).
+    PUBLIC_REPORTS = "public"
 
 
 class AgencyResources(BaseModel):
