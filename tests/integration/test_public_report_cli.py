@@ -52,3 +52,8 @@ def test_the_report_is_read_from_the_stack_and_written_under_public(
     assert empty["status"] == "no_data" and empty["tables"] == []
     body = s3.get_object(Bucket=bucket, Key="public/2025/report.html")["Body"].read().decode()
     assert "Surname" not in body and "P3" not in body
+
+    # And a re-run (suppressed around what the first run showed) is a new version of the same object
+    assert main(["report", "public", "--agency", resources.agency_id, "--period", "2025", *region]) == 0
+    versions = s3.list_object_versions(Bucket=bucket, Prefix="public/2025/report.json")["Versions"]
+    assert len(versions) == 2

@@ -360,3 +360,20 @@ def test_suppression_is_deterministic() -> None:
     cells = {"a": 2, "b": 3, "c": 40, "d": 40, "total": 85}
     results = {suppress(cells, [Relation("total", ("a", "b", "c", "d"))]).suppressed for _ in range(3)}
     assert results == {frozenset({"a", "b", "c"})}  # ties broken by cell order, never by hashing
+
+
+def test_a_rerun_after_late_records_cannot_be_combined_with_the_earlier_report() -> None:
+    # Given a row published with the 3 and the 50 hidden (60 and the total 113 shown)
+    first = {"a": 3, "b": 50, "c": 60, "total": 113}
+    relation = [Relation("total", ("a", "b", "c"))]
+    assert suppress(first, relation).suppressed == {"a", "b"}
+    shown = {k: v for k, v in first.items() if k not in {"a", "b"}}
+
+    # When late records raise b to 70: alone, the re-run would hide c (60) and show b and the total,
+    # and with the earlier c = 60 an observer of both would get a = 133 - 70 - 60 = 3
+    later = {"a": 3, "b": 70, "c": 60, "total": 133}
+    assert suppress(later, relation).suppressed == {"a", "c"}
+
+    # Then, told what was shown before, it keeps c public and hides b instead: a stays between 1 and 72
+    rerun = suppress(later, relation, known=shown)
+    assert rerun.suppressed == {"a", "b"}

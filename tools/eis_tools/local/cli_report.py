@@ -43,7 +43,14 @@ def _efficacy(args: argparse.Namespace) -> int:
 def _public(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from eis_core.reports.public import Period, PublicInputs, load_inputs, public_reports, publish
+    from eis_core.reports.public import (
+        Period,
+        PublicInputs,
+        load_inputs,
+        public_reports,
+        publish,
+        published_documents,
+    )
     from eis_core.storage.ports import ArtifactStore
 
     try:
@@ -80,7 +87,9 @@ def _public(args: argparse.Namespace) -> int:
         )
         store = S3ArtifactStore(session.client("s3", **options), resources.bucket(Bucket.PUBLIC_REPORTS))
     assert isinstance(inputs, PublicInputs)
-    family = public_reports(inputs, period.year, agency_id=agency, generated_on=generated_on)
+    # Counts this year's earlier reports showed stay public: the new ones are suppressed around them.
+    earlier = published_documents(store, period.year)
+    family = public_reports(inputs, period.year, agency_id=agency, generated_on=generated_on, published=earlier)
     chosen = [period.label] + ([q.label for q in period.family()[1:]] if args.all_quarters else [])
     for label in chosen:
         report = family[label]

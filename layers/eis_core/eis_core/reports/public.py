@@ -338,8 +338,20 @@ def _count(inputs: PublicInputs, period: Period, district: dict[str, str], compl
 Key = tuple[str, str, str, str]  # period, table, row, column
 
 
-def public_reports(inputs: PublicInputs, year: int, *, agency_id: str, generated_on: date) -> dict[str, PublicReport]:
-    """The reports of a year and its four quarters, suppressed together (keyed by period label)."""
+def public_reports(
+    inputs: PublicInputs,
+    year: int,
+    *,
+    agency_id: str,
+    generated_on: date,
+    published: Sequence[dict[str, Any]] = (),
+) -> dict[str, PublicReport]:
+    """The reports of a year and its four quarters, suppressed together (keyed by period label).
+
+    ``published``: the JSON documents (``to_json``) of this year's reports published before; their
+    counts still shown with the same value are treated as public, so a re-run cannot be combined with
+    them to recover a suppressed count (``suppression.suppress``'s ``known``).
+    """
     family = Period.parse(str(year)).family()
     district, row_header = _district_of(inputs)
     complaints = _complaint_cases(inputs.complaints, district)
@@ -383,7 +395,7 @@ def public_reports(inputs: PublicInputs, year: int, *, agency_id: str, generated
     year_label, quarters = family[0].label, [q.label for q in family[1:]]
     for key in [k for k in cells if k[0] == year_label]:
         relations.append(Relation(key, tuple((q, *key[1:]) for q in quarters)))
-    result = suppress(cells, relations)
+    result = suppress(cells, relations, known=published_counts(published))
     hidden = result.suppressed
 
     alerts_known_by = min((a.created_at.date() for a in inputs.alerts), default=None)
@@ -430,9 +442,41 @@ def public_reports(inputs: PublicInputs, year: int, *, agency_id: str, generated
     return reports
 
 
-def public_report(inputs: PublicInputs, period: Period, *, agency_id: str, generated_on: date) -> PublicReport:
+def public_report(
+    inputs: PublicInputs,
+    period: Period,
+    *,
+    agency_id: str,
+    generated_on: date,
+    published: Sequence[dict[str, Any]] = (),
+) -> PublicReport:
     """One period's report, suppressed together with its year's other periods."""
-    return public_reports(inputs, period.year, agency_id=agency_id, generated_on=generated_on)[period.label]
+    family = public_reports(inputs, period.year, agency_id=agency_id, generated_on=generated_on, published=published)
+    return family[period.label]
+
+
+def published_counts(documents: Iterable[dict[str, Any]]) -> dict[Key, int]:
+    """The counts earlier reports showed (published cells of count columns), by cell."""
+    found: dict[Key, int] = {}
+    for document in documents:
+        for table in document.get("tables", []):
+            counts = [c["column_id"] for c in table["columns"] if c["kind"] == "count"]
+            for row in table["rows"]:
+                for column in counts:
+                    cell = row["cells"][column]
+                    if cell["status"] == PUBLISHED and isinstance(cell["value"], int):
+                        found[document["period"], table["table_id"], row["label"], column] = cell["value"]
+    return found
+
+
+def published_documents(store: ArtifactStore, year: int, *, prefix: str = PUBLIC_PREFIX) -> list[dict[str, Any]]:
+    """The JSON documents of ``year``'s reports already in ``store`` (the year and its quarters)."""
+    found = []
+    for period in Period.parse(str(year)).family():
+        key = report_keys(period.label, prefix)["report.json"]
+        if key in set(store.keys(f"{prefix}{period.label}/")):
+            found.append(store.get_json(key))
+    return found
 
 
 def _no_data(agency_id: str, period: Period, generated_on: date) -> PublicReport:

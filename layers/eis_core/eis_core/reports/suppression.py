@@ -19,6 +19,9 @@ counts add up to the agency-wide row, a year's to its four quarters). Determinis
    10, so the attacker learns no more than "suppressed") gets the smallest non-zero published cell of
    its relations suppressed, and steps 2 and 3 run again.
 
+Cells published by an earlier run (``known``, with an unchanged value) count as published throughout,
+so a re-run after late records cannot be combined with the earlier report to recover a cell.
+
 Rates and medians are not cells here: a value derived from a suppressed count is suppressed with it
 (``eis_core.reports.public``).
 """
@@ -71,24 +74,33 @@ def check_relations(cells: Mapping[K, int], relations: Iterable[Relation[K]]) ->
 
 
 def suppress(
-    cells: Mapping[K, int], relations: Sequence[Relation[K]], *, order: Sequence[K] | None = None
+    cells: Mapping[K, int],
+    relations: Sequence[Relation[K]],
+    *,
+    order: Sequence[K] | None = None,
+    known: Mapping[K, int] | None = None,
 ) -> Suppression[K]:
     """The suppressed cells of ``cells`` under ``relations`` (see the module docstring).
 
     ``order`` ranks cells for ties (default: the order of ``cells``), so the result is deterministic.
+    ``known``: cells published earlier (a report re-run after late records), with the value then shown.
+    Those whose value is unchanged are public whatever is hidden now: they are never chosen as
+    complementary cells and count as published in every relation and in the audit, so the new
+    report cannot be combined with the earlier one to recover a cell.
     """
     check_relations(cells, relations)
     rank = {key: i for i, key in enumerate(order if order is not None else list(cells))}
     primary = frozenset(key for key, value in cells.items() if is_small(value))
+    public = frozenset(k for k, v in (known or {}).items() if k in cells and cells[k] == v)
     hidden: set[K] = set(primary)
 
     def next_smallest(members: Iterable[K]) -> K | None:
-        candidates = [m for m in members if m not in hidden and cells[m] > 0]
+        candidates = [m for m in members if m not in hidden and m not in public and cells[m] > 0]
         return min(candidates, key=lambda m: (cells[m], rank[m])) if candidates else None
 
     while True:
-        _complementary(cells, relations, hidden, next_smallest)
-        weak = audit(cells, relations, frozenset(hidden))
+        _complementary(cells, relations, hidden, next_smallest, public=public)
+        weak = audit(cells, relations, frozenset(hidden - public))
         if not weak:
             break
         added = False
@@ -107,18 +119,20 @@ def _complementary(
     relations: Sequence[Relation[K]],
     hidden: set[K],
     next_smallest: Callable[[Iterable[K]], K | None],
+    *,
+    public: frozenset[K],
 ) -> None:
     changed = True
     while changed:
         changed = False
         for relation in relations:
             members = relation.members
-            suppressed = [m for m in members if m in hidden]
-            if not suppressed:
+            secret = [m for m in members if m in hidden and m not in public]
+            if not secret:
                 continue
-            need = len(suppressed) == 1
-            if not need and relation.total not in hidden:
-                hidden_sum = sum(cells[p] for p in relation.parts if p in hidden)
+            need = len(secret) == 1
+            if not need and relation.total not in secret:
+                hidden_sum = sum(cells[p] for p in relation.parts if p in secret)
                 need = is_small(hidden_sum)
             if need:
                 extra = next_smallest(members)
