@@ -377,3 +377,23 @@ def test_a_rerun_after_late_records_cannot_be_combined_with_the_earlier_report()
     # Then, told what was shown before, it keeps c public and hides b instead: a stays between 1 and 72
     rerun = suppress(later, relation, known=shown)
     assert rerun.suppressed == {"a", "b"}
+
+
+def test_a_kind_of_record_that_stops_before_a_period_is_unknown_there_not_zero() -> None:
+    # Given uses of force sent only until June, complaints all year
+    roster = [builders.officer(f"QX{n}", district="North") for n in range(3)]
+    forces = [builders.use_of_force(o.officer_id, date(YEAR, 1 + n % 6, 2)) for n in range(40) for o in roster[:1]]
+    complaints = [builders.complaint(o.officer_id, date(YEAR, 1 + n % 12, 4)) for n in range(24) for o in roster]
+    inputs = PublicInputs(roster, forces, complaints)
+
+    # When the third quarter and the year are reported
+    reports = public_reports(inputs, YEAR, agency_id="t", generated_on=GENERATED)
+    third, year = reports[f"{YEAR}-Q3"], reports[str(YEAR)]
+
+    # Then the quarter shows uses of force (and their rate) as unknown with a note; the year says it is partial
+    total = third.tables[0].rows[-1].cells
+    assert total["use_of_force"].status == "unknown" and total["force_per_1000_arrests"].status == "unknown"
+    assert total["complaints_received"].value == 18
+    assert any("No use-of-force records reach this period" in note for note in third.notes)
+    assert year.tables[0].rows[-1].cells["use_of_force"].value == 40
+    assert any(f"use-of-force records end on {YEAR}-06-02" in note for note in year.notes)

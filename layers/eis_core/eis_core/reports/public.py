@@ -399,6 +399,7 @@ def public_reports(
     hidden = result.suppressed
 
     alerts_known_by = min((a.created_at.date() for a in inputs.alerts), default=None)
+    spans = _spans(inputs, complaints)
     reports = {}
     for p in family:
         c = counts[p.label]
@@ -406,11 +407,13 @@ def public_reports(
             reports[p.label] = _no_data(agency_id, p, generated_on)
             continue
         alerts_known = alerts_known_by is not None and alerts_known_by <= p.end
+        uncovered, notes = _coverage(p, spans)
+        if not alerts_known:
+            uncovered.add("officers_flagged")
         summary = _summary_table(
-            p, rows, cells=cells, hidden=hidden, counts=c, row_header=row_header, alerts_known=alerts_known
+            p, rows, cells=cells, hidden=hidden, counts=c, row_header=row_header, uncovered=uncovered
         )
         tables = [summary]
-        notes = []
         for table in intervention_tables:
             tables.append(
                 _intervention_table(p, table, rows=rows, types=types, cells=cells, hidden=hidden, row_header=row_header)
@@ -423,7 +426,7 @@ def public_reports(
             notes.append("The EIS had raised no alert by the end of this period: officers flagged is 'unknown'.")
         if p.end >= generated_on:
             notes.append(f"The period has not ended ({p.end.isoformat()}): the figures are provisional.")
-        in_period = sum(1 for k in hidden if k[0] == p.label)
+        in_period = sum(1 for t in tables for r in t.rows for cell in r.cells.values() if cell.status == SUPPRESSED)
         reports[p.label] = PublicReport(
             agency_id=agency_id,
             period=p.label,
@@ -495,6 +498,45 @@ def _no_data(agency_id: str, period: Period, generated_on: date) -> PublicReport
     )
 
 
+_SPAN_COLUMNS = {
+    "use_of_force": ("use_of_force",),
+    "complaints_received": ("complaints_received",),
+    "complaints_closed": ("complaints_closed", "complaints_sustained"),
+}
+_SPAN_NAMES = {
+    "use_of_force": "use-of-force records",
+    "complaints_received": "complaint receipts",
+    "complaints_closed": "complaint decisions",
+}
+
+
+def _spans(inputs: PublicInputs, complaints: list[_ComplaintCase]) -> dict[str, tuple[date, date] | None]:
+    """The first and last day the agency's records of each kind reach (None: it sent none)."""
+    days = {
+        "use_of_force": [f.occurred_on for f in inputs.uses_of_force],
+        "complaints_received": [c.received_on for c in complaints],
+        "complaints_closed": [c.closed_on for c in complaints if c.closed_on is not None],
+    }
+    return {name: (min(found), max(found)) if found else None for name, found in days.items()}
+
+
+def _coverage(p: Period, spans: dict[str, tuple[date, date] | None]) -> tuple[set[str], list[str]]:
+    """Columns the agency's records do not reach in ``p`` ('unknown', not zero), and notes on partial ones."""
+    uncovered: set[str] = set()
+    notes: list[str] = []
+    for name, span in spans.items():
+        what = _SPAN_NAMES[name]
+        if span is None or span[1] < p.start or span[0] > p.end:
+            uncovered.update(_SPAN_COLUMNS[name])
+            reach = "none were sent" if span is None else f"they run from {span[0]} to {span[1]}"
+            notes.append(f"No {what} reach this period ({reach}): those counts are 'unknown', not zero.")
+        elif span[1] < p.end:
+            notes.append(f"The {what} end on {span[1]}, within this period: those counts cover only part of it.")
+        elif span[0] > p.start:
+            notes.append(f"The {what} start on {span[0]}, within this period: those counts cover only part of it.")
+    return uncovered, notes
+
+
 def _count_cell(key: Key, cells: dict[Key, int], hidden: frozenset[Key]) -> Cell:
     return Cell(None, SUPPRESSED) if key in hidden else Cell(cells[key])
 
@@ -507,7 +549,7 @@ def _summary_table(
     hidden: frozenset[Key],
     counts: _Counts,
     row_header: str,
-    alerts_known: bool,
+    uncovered: set[str],
 ) -> PublicTable:
     out = []
     for row in (*rows, TOTAL_ROW):
@@ -515,22 +557,26 @@ def _summary_table(
         shown = {c.column_id: _count_cell((p.label, SUMMARY, row, c.column_id), cells, hidden) for c in SUMMARY_COUNTS}
         if value["arrests"] == 0:
             shown["arrests"] = Cell(None, UNKNOWN)
-        if not alerts_known:
-            shown["officers_flagged"] = Cell(None, UNKNOWN)
+        for column_id in uncovered:
+            shown[column_id] = Cell(None, UNKNOWN)
         force, arrests = shown["use_of_force"], shown["arrests"]
-        if arrests.status == UNKNOWN:
+        if UNKNOWN in (force.status, arrests.status):
             shown[FORCE_RATE.column_id] = Cell(None, UNKNOWN)
         elif SUPPRESSED in (force.status, arrests.status):
             shown[FORCE_RATE.column_id] = Cell(None, SUPPRESSED)
         else:
             shown[FORCE_RATE.column_id] = Cell(round(value["use_of_force"] / value["arrests"] * 1000, 1))
         closed = shown["complaints_closed"]
+        if closed.status == UNKNOWN:
+            shown[MEDIAN_DAYS.column_id] = Cell(None, UNKNOWN)
         days = (
             [d for r in rows for d in counts.close_days.get(r, [])]
             if row == TOTAL_ROW
             else counts.close_days.get(row, [])
         )
-        if closed.status == SUPPRESSED:
+        if closed.status == UNKNOWN:
+            pass
+        elif closed.status == SUPPRESSED:
             shown[MEDIAN_DAYS.column_id] = Cell(None, SUPPRESSED)
         elif not days:
             shown[MEDIAN_DAYS.column_id] = Cell(None, NOT_APPLICABLE)
