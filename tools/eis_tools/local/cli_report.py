@@ -179,8 +179,8 @@ def add_report_commands(commands: Any) -> None:
     public.add_argument(
         "--chicago",
         metavar="RAW",
-        help="report on the Chicago records in RAW (e.g. ../shared/data-raw/chicago) from 3 years before the period on, "
-        "exported and ingested on in-memory stores, instead of an agency's stack",
+        help="report on the Chicago records in RAW (e.g. ../shared/data-raw/chicago) from 3 years before the "
+        "period on, exported and ingested on in-memory stores, instead of an agency's stack",
     )
     public.add_argument("--endpoint", help="AWS endpoint (default $AWS_ENDPOINT_URL: the local stack)")
     public.add_argument("--account", help="AWS account of the agency's stack (default the local one)")
