@@ -150,6 +150,9 @@ class Bucket(StrEnum):
     QUARANTINE = "quarantine"
     ARTIFACTS = "artifacts"
     AUDIT = "audit"
+    # Public aggregate reports (eis_core.reports.public) under "public/": private like the others until
+    # the agency chooses to publish them (a short value: bucket names stay within S3's 63 characters).
+    PUBLIC_REPORTS = "public"
 
 
 class AgencyResources(BaseModel):
@@ -208,7 +211,8 @@ class AgencyResources(BaseModel):
         """Environment variables every function receives; parsed back by ``eis_core.settings``."""
         env = {"EIS_AGENCY_ID": self.agency_id}
         env |= {f"EIS_{t.name}_TABLE": self.table(t) for t in Table}
-        env |= {f"EIS_{b.name}_BUCKET": self.bucket(b) for b in Bucket}
+        # No function reads or writes the public reports (the report job runs with its own credentials).
+        env |= {f"EIS_{b.name}_BUCKET": self.bucket(b) for b in Bucket if b is not Bucket.PUBLIC_REPORTS}
         return env
 
 
