@@ -56,6 +56,7 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/uploads/{upload_id}/quarantine"),
         ("GET", "/reports/runs"),
         ("GET", "/reports/runs/{as_of}"),
+        ("GET", "/reports/trends"),
         ("GET", "/models/current"),
         ("GET", "/models/{trained_model_id}"),
         ("POST", "/models/{trained_model_id}/promotion"),

@@ -97,6 +97,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/uploads/{upload_id}/quarantine"): Row("403 403 ok ok ok"),
     ("GET", "/reports/runs"): Row("403 403 ok ok ok"),
     ("GET", "/reports/runs/{as_of}"): Row("403 403 ok ok ok"),
+    ("GET", "/reports/trends"): Row("403 403 ok ok ok"),
     ("GET", "/models/current"): Row("403 403 ok ok ok"),
     ("GET", "/models/{trained_model_id}"): Row("403 403 ok ok ok"),
     ("POST", "/models/{trained_model_id}/promotion"): Row("403 403 403 403 ok", {"reason": "Reviewed the card."}),

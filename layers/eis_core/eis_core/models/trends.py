@@ -26,6 +26,13 @@ class TrendsFormat(StrEnum):
     JSON = "json"
 
 
+CONTENT_TYPES: dict[TrendsFormat, str] = {
+    TrendsFormat.HTML: "text/html; charset=utf-8",
+    TrendsFormat.CSV: "text/csv; charset=utf-8",
+    TrendsFormat.JSON: "application/json",
+}
+
+
 def trends_key(as_of: date, fmt: TrendsFormat) -> str:
     return f"{TRENDS_PREFIX}{as_of.isoformat()}/trends.{fmt.value}"
 

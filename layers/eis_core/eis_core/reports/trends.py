@@ -13,10 +13,10 @@ records known before ``as_of`` count, and only whole months before it are report
   Overtime (leave records of type overtime) is unknown when the agency sends none.
 * **Seasons.** Each report month is set against the same calendar month of up to ``seasonal_years``
   earlier years (at least two needed): expected = their mean. The group's own variation is the sd of
-  its earlier months around their seasonal means, floored at what one event or Poisson noise moves the
-  rate, and widened by the uncertainty of a mean of a few years. ``|z| >= z_threshold`` flags the month (upwards only with at least ``min_events`` events).
-  Force, complaints and injuries are measured per 1,000 hours where the agency sends hours, else per
-  100 officers.
+  its earlier months around their seasonal means, floored at what one event or Poisson noise moves
+  the rate, and widened by the uncertainty of a mean of a few years. ``|z| >= z_threshold`` flags
+  the month (upwards only with at least ``min_events`` events). Force, complaints and injuries are
+  measured per 1,000 hours where the agency sends hours, else per 100 officers.
 * Officers are grouped by their current roster assignment (the roster carries no assignment history).
 """
 
@@ -26,6 +26,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -257,7 +258,10 @@ def _activity_months(activity: list[tuple[str, int, int, float, float, float]], 
         pieces.append(piece)
     if not pieces:
         return pd.DataFrame(columns=["hours", "arrests", "calls_for_service"])
-    return pd.concat(pieces).groupby(["officer", "month"])[["hours", "arrests", "calls_for_service"]].sum()
+    months: pd.DataFrame = (
+        pd.concat(pieces).groupby(["officer", "month"])[["hours", "arrests", "calls_for_service"]].sum()
+    )
+    return months
 
 
 # --- series ---------------------------------------------------------------------------------------
@@ -287,7 +291,8 @@ def _series(panel: pd.DataFrame, roster: pd.DataFrame, sent: dict[str, bool], gr
         if dimension is not Dimension.AGENCY and roster[dimension.value].isna().all():
             continue  # the agency sends no shifts (or districts): no such series
         sums = table.groupby([_groups(work, roster, dimension), work["month"]]).sum()
-        for (group, month), values in sums.iterrows():  # type: ignore[misc]  # pandas-stubs: tuple index
+        for key, values in sums.iterrows():
+            group, month = cast("tuple[str, int]", key)  # a MultiIndex row key is a tuple
             rows.append(_month_row(dimension, str(group), int(month), values, sent))
     return rows
 
@@ -341,18 +346,21 @@ def _departures(
                 if amount > 0:
                     count = getattr(row, event)
                     values[index] = (per * count / amount, amount, count)
-            found += _group_departures(dimension, group, event, values, first_report, per, unit, options)
+            measure = f"{event} per {_MEASURE_WORDS[unit]}"
+            found += _group_departures(
+                dimension, group, measure, values, first_report=first_report, per=per, options=options
+            )
     return found
 
 
 def _group_departures(
     dimension: Dimension,
     group: str,
-    event: str,
+    measure: str,
     values: dict[int, tuple[float, float, int]],
+    *,
     first_report: int,
     per: float,
-    unit: str,
     options: TrendsOptions,
 ) -> list[Departure]:
     def expectation(index: int) -> list[float]:
@@ -385,7 +393,7 @@ def _group_departures(
                 dimension=dimension,
                 group=group,
                 month=month_label(index),
-                measure=f"{event} per {_MEASURE_WORDS[unit]}",
+                measure=measure,
                 value=round(value, 4),
                 expected=round(expected, 4),
                 spread=round(spread, 4),

@@ -75,10 +75,10 @@ def line_chart(
     for number, (name, values) in enumerate(lines):
         colour = COLOURS[number % len(COLOURS)]
         segment: list[str] = []
-        for i, value in enumerate([*values, None]):
-            if value is not None:
-                segment.append(f"{x(i):.1f},{y(value):.1f}")
-                parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="2.5" fill="{colour}"/>')
+        for i, point in enumerate([*values, None]):
+            if point is not None:
+                segment.append(f"{x(i):.1f},{y(point):.1f}")
+                parts.append(f'<circle cx="{x(i):.1f}" cy="{y(point):.1f}" r="2.5" fill="{colour}"/>')
             elif segment:
                 parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{" ".join(segment)}"/>')
                 segment = []
@@ -180,7 +180,9 @@ def render_html(report: TrendsReport) -> str:
             _figure(
                 "Exposure-adjusted rates, agency-wide",
                 line_chart(
-                    "Exposure-adjusted rates", [r.month for r in agency], [(k, [r.rates.get(k) for r in agency]) for k in rate_keys]
+                    "Exposure-adjusted rates",
+                    [r.month for r in agency],
+                    [(k, [r.rates.get(k) for r in agency]) for k in rate_keys],
                 ),
                 _table(
                     ["Month", *rate_keys],
@@ -208,7 +210,13 @@ def render_html(report: TrendsReport) -> str:
             _table(
                 ["Month", "Hours", "Overtime hours", "Arrests", "Calls for service"],
                 [
-                    [r.month, _number(r.hours), _number(r.overtime_hours), _number(r.arrests), _number(r.calls_for_service)]
+                    [
+                        r.month,
+                        _number(r.hours),
+                        _number(r.overtime_hours),
+                        _number(r.arrests),
+                        _number(r.calls_for_service),
+                    ]
                     for r in agency
                 ],
             ),
@@ -217,8 +225,16 @@ def render_html(report: TrendsReport) -> str:
     sections.append("<h3>How workload and overtime are spread</h3>")
     sections.append(
         _table(
-            ["Scope", "Officers", "Hours", "Median hours per officer", "90th pct hours", "Overtime hours",
-             "Overtime by top 10% of officers", "Share of agency overtime"],
+            [
+                "Scope",
+                "Officers",
+                "Hours",
+                "Median hours per officer",
+                "90th pct hours",
+                "Overtime hours",
+                "Overtime by top 10% of officers",
+                "Share of agency overtime",
+            ],
             [
                 [
                     s.scope,
@@ -251,8 +267,17 @@ def render_html(report: TrendsReport) -> str:
                 ],
             ),
             _table(
-                ["Month", "Alerts", "Critical", "Taken to a case", "Dismissed", "Awaiting review",
-                 "Median days to review", "Cases closed", "Closed by disposition"],
+                [
+                    "Month",
+                    "Alerts",
+                    "Critical",
+                    "Taken to a case",
+                    "Dismissed",
+                    "Awaiting review",
+                    "Median days to review",
+                    "Cases closed",
+                    "Closed by disposition",
+                ],
                 [
                     [
                         a.month,
@@ -274,11 +299,9 @@ def render_html(report: TrendsReport) -> str:
         '<p class="note">The data behind every chart, for every unit, shift and district, is in the CSV.</p>'
     )
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
-        + "".join(sections)
-        + "</body></html>"
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>" + "".join(sections) + "</body></html>"
     )
 
 
@@ -287,7 +310,11 @@ def _percent(value: float | None) -> str:
 
 
 def _departure_figure(report: TrendsReport, departure: Departure) -> str:
-    rows = [d for d in report.departures if (d.dimension, d.group, d.measure) == (departure.dimension, departure.group, departure.measure)]
+    rows = [
+        d
+        for d in report.departures
+        if (d.dimension, d.group, d.measure) == (departure.dimension, departure.group, departure.measure)
+    ]
     rows.sort(key=lambda d: d.month)
     months = [d.month for d in rows]
     name = f"{departure.dimension.value} {departure.group}: {departure.measure}"
@@ -337,14 +364,28 @@ def render_csv(report: TrendsReport) -> str:
         for measure, value in figures.items():
             writer.writerow(["series", row.dimension.value, _text(row.group), row.month, measure, _cell(value)])
     for d in report.departures:
-        for measure, value in (("value", d.value), ("expected", d.expected), ("spread", d.spread), ("z", d.z),
-                               ("flagged", int(d.flagged))):
+        for measure, value in (
+            ("value", d.value),
+            ("expected", d.expected),
+            ("spread", d.spread),
+            ("z", d.z),
+            ("flagged", int(d.flagged)),
+        ):
             writer.writerow(
                 ["season", d.dimension.value, _text(d.group), d.month, f"{d.measure}: {measure}", _cell(value)]
             )
     for s in report.spread:
         for measure, value in s.model_dump(exclude={"scope"}).items():
-            writer.writerow(["spread", "shift" if s.scope.startswith("shift ") else "agency", _text(s.scope), "", measure, _cell(value)])
+            writer.writerow(
+                [
+                    "spread",
+                    "shift" if s.scope.startswith("shift ") else "agency",
+                    _text(s.scope),
+                    "",
+                    measure,
+                    _cell(value),
+                ]
+            )
     for a in report.alerts:
         for measure, value in a.model_dump(exclude={"month", "closed_by_disposition"}).items():
             writer.writerow(["alerts", "agency", "all officers", a.month, measure, _cell(value)])

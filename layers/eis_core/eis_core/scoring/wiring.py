@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from eis_core.audit.export import AuditExporter, ExportSummary
 from eis_core.indicators.snapshot import FrameSnapshots
+from eis_core.reports.trends_job import TrendsJob
 from eis_core.scoring.pipeline import ScoringConfig
 from eis_core.scoring.service import ACTOR as SCORING_ACTOR
 from eis_core.scoring.service import ScoringService
@@ -29,6 +30,8 @@ class ScoringJobs:
     retraining: RetrainingService
     snapshots: FrameSnapshots
     export_audit: Callable[[], ExportSummary]
+    trends: TrendsJob | None = None
+    """The agency trends report the case API serves (``GET /reports/trends``), refreshed after a run."""
 
 
 def scoring_config(policy: ScorePolicy) -> ScoringConfig:
@@ -82,4 +85,12 @@ def build_scoring_jobs(
         retraining=retraining,
         snapshots=FrameSnapshots(adapters.records, adapters.artifacts),
         export_audit=exporter.export,
+        trends=TrendsJob(
+            agency_id=agency_id,
+            records=adapters.records,
+            alerts=adapters.alerts,
+            cases=adapters.cases,
+            artifacts=adapters.artifacts,
+            clock=clock,
+        ),
     )
