@@ -107,6 +107,7 @@ def test_the_scoring_run_precomputes_the_report_and_the_api_serves_it_as_stored(
     stored = TrendsReport.model_validate_json(adapters.artifacts.get_bytes(trends_key(AS_OF, TrendsFormat.JSON)))
     assert stored.months[0] == "2024-06" and stored.months[-1] == "2025-05"
     may = next(r for r in stored.series if r.dimension.value == "agency" and r.month == "2025-05")
+    assert may.force is not None
     assert may.hours == 10 * 160 and may.rates["force_per_1000_hours"] == round(1000 * may.force / 1600, 4)
 
     # And command staff read the page, its CSV and its JSON as stored

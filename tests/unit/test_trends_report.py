@@ -76,7 +76,7 @@ def test_workload_spread_and_exposure_rates_come_from_activity_and_overtime() ->
     assert everyone.overtime_share_top_10pct is not None and 0.1 < everyone.overtime_share_top_10pct <= 1.0
     assert {row.scope for row in report.spread} >= {"shift day", "shift evening", "shift night"}
     january = next(r for r in report.series if r.dimension is Dimension.AGENCY and r.month == "2025-01")
-    assert january.hours and january.hours > 0
+    assert january.hours and january.hours > 0 and january.force is not None
     assert january.rates["force_per_1000_hours"] == round(1000 * january.force / january.hours, 4)
 
 
@@ -109,6 +109,8 @@ def test_missing_exposure_is_unknown_in_the_series_the_page_and_the_csv() -> Non
     # Then hours, overtime, exposure and every rate are unknown, never zero or infinite
     february = next(r for r in report.series if r.dimension is Dimension.UNIT and r.month == "2025-02")
     assert february.force == 1
+    # And complaints and injuries, which it never sends, are unknown too
+    assert (february.complaints, february.injuries) == (None, None)
     assert (february.hours, february.overtime_hours, february.arrests) == (None, None, None)
     assert set(february.rates.values()) == {None}
     assert not any(report.exposures_sent.values())

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from eis_core.storage.schema import AgencyResources, Table
+from eis_tools.local.cli_trends import add_trends_command
 
 
 def _efficacy(args: argparse.Namespace) -> int:
@@ -48,3 +49,4 @@ def add_report_commands(commands: Any) -> None:
     efficacy.add_argument("--account", help="AWS account of the agency's stack (default the local one)")
     efficacy.add_argument("--region", help="AWS region of the agency's stack (default the local one)")
     efficacy.set_defaults(run=_efficacy)
+    add_trends_command(report_commands)

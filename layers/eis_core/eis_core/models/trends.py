@@ -53,9 +53,9 @@ class MonthRow(BaseModel):
     group: str
     month: str = Field(pattern=r"^\d{4}-\d{2}$")
     officers: int = Field(ge=0, description="Officers on the roster in the month (current assignment)")
-    force: int = Field(ge=0)
-    complaints: int = Field(ge=0)
-    injuries: int = Field(ge=0)
+    force: int | None = Field(default=None, ge=0, description="Unknown when the agency sends no use-of-force records")
+    complaints: int | None = Field(default=None, ge=0)
+    injuries: int | None = Field(default=None, ge=0, description="Officer injuries; unknown when none are sent")
     hours: float | None = Field(default=None, description="Hours worked; unknown when not sent")
     overtime_hours: float | None = Field(default=None, description="Overtime hours; unknown when not sent")
     arrests: float | None = None
@@ -125,6 +125,9 @@ class TrendsReport(BaseModel):
     records_marker: str | None = None
     months: list[str] = Field(description="The report's months, oldest first (earlier ones feed expectations)")
     exposures_sent: dict[str, bool] = Field(description="hours, overtime, arrests, calls_for_service: sent or not")
+    kinds_sent: dict[str, bool] = Field(
+        default_factory=dict, description="force, complaints, injuries: whether the agency sends that kind at all"
+    )
     z_threshold: float
     series: list[MonthRow]
     departures: list[Departure] = Field(description="Every group-month of the report with an expectation")

@@ -56,6 +56,7 @@ EXPOSURES: dict[str, tuple[int, str]] = {
 RATE_KEYS: tuple[str, ...] = tuple(
     f"{event}_per_{per}_{short}" for event in ("force", "complaints") for per, short in EXPOSURES.values()
 )
+_COUNT_OF: dict[type, str] = {UseOfForce: "force", Complaint: "complaints", Injury: "injuries"}
 _MEASURE_WORDS = {"hours": "1,000 hours worked", "officers": "100 officers"}
 
 
@@ -90,6 +91,7 @@ class _Collected:
         self.events: list[tuple[str, str, int, str | None]] = []  # officer, count column, day, complaint id
         self.activity: list[tuple[str, int, int, float, float, float]] = []  # officer, first, last, h, arrests, calls
         self.overtime: list[tuple[str, int, float]] = []
+        self.kinds: set[str] = set()  # the count columns the agency sends at all, whatever their dates
 
     def add(self, record: Record, as_of: date) -> None:
         if isinstance(record, Officer):
@@ -97,6 +99,9 @@ class _Collected:
             if previous is None or previous.source_record_id < record.source_record_id:
                 self.roster[record.officer_id] = record
             return
+        column = _COUNT_OF.get(type(record))
+        if column is not None:
+            self.kinds.add(column)
         if record.known_on >= as_of or record.occurred_on >= as_of:
             return
         day = record.occurred_on.toordinal()
@@ -148,11 +153,12 @@ def build_trends(
         "calls_for_service": any(row[5] > 0 for row in collected.activity),
         "overtime": bool(collected.overtime),
     }
+    kinds = {column: column in collected.kinds for column in COUNTS}
     roster = _roster_frame(collected.roster)
     panel = _officer_months(collected, roster, grid)
-    series = _series(panel, roster, sent, grid)
+    series = _series(panel, roster, sent | kinds, grid)
     report_months = [month_label(m) for m in range(first_report, last + 1)]
-    departures = _departures(series, sent, first_report, options)
+    departures = _departures(series, sent, first_report, options)  # unknown counts have no departures
     notes = [
         "Officers are counted in their current unit, shift and district (the roster has no assignment history).",
         "Unknown figures (no records of that exposure) are blank, never zero.",
@@ -166,6 +172,7 @@ def build_trends(
         records_marker=records_marker,
         months=report_months,
         exposures_sent=sent,
+        kinds_sent=kinds,
         z_threshold=options.z_threshold,
         series=[row for row in series if row.month >= report_months[0]],
         departures=departures,
@@ -306,16 +313,16 @@ def _month_row(dimension: Dimension, group: str, month: int, values: pd.Series, 
         amount = float(values[f"{name}_value"])
         for event in ("force", "complaints"):
             rates[f"{event}_per_{per}_{short}"] = (
-                round(per * float(values[f"{event}_over_{name}"]) / amount, 4) if amount > 0 else None
+                round(per * float(values[f"{event}_over_{name}"]) / amount, 4) if amount > 0 and sent[event] else None
             )
     return MonthRow(
         dimension=dimension,
         group=group,
         month=month_label(month),
         officers=int(values["officers"]),
-        force=int(values["force"]),
-        complaints=int(values["complaints"]),
-        injuries=int(values["injuries"]),
+        force=int(values["force"]) if sent["force"] else None,
+        complaints=int(values["complaints"]) if sent["complaints"] else None,
+        injuries=int(values["injuries"]) if sent["injuries"] else None,
         hours=exposure("hours"),
         overtime_hours=round(float(values["overtime_hours"]), 2) if sent["overtime"] else None,
         arrests=exposure("arrests"),
@@ -343,8 +350,8 @@ def _departures(
             values: dict[int, tuple[float, float, int]] = {}  # month -> (rate, exposure, count)
             for index, row in months.items():
                 amount = (row.hours or 0.0) if by_hours else float(row.officers)
-                if amount > 0:
-                    count = getattr(row, event)
+                count = getattr(row, event)
+                if amount > 0 and count is not None:
                     values[index] = (per * count / amount, amount, count)
             measure = f"{event} per {_MEASURE_WORDS[unit]}"
             found += _group_departures(

@@ -102,6 +102,9 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, flagged: Se
 
 
 def _figure(caption: str, chart: str, table: str) -> str:
+    if "<circle" not in chart:  # every line unknown: say so rather than draw empty axes
+        unknown = "<p>Unknown: the agency sends no such records.</p>"
+        return f"<figure><figcaption>{escape(caption)}</figcaption>{unknown}</figure>"
     return (
         f"<figure><figcaption>{escape(caption)}</figcaption>{chart}"
         f"<details><summary>The numbers</summary>{table}</details></figure>"
@@ -162,7 +165,7 @@ def render_html(report: TrendsReport) -> str:
         sections.append("<p>No unit, shift or district departs from its season beyond its own variation.</p>")
 
     # 2. Agency-wide counts and rates
-    count_lines = [(name, [float(getattr(r, name)) for r in agency]) for name in ("force", "complaints", "injuries")]
+    count_lines = [(name, [_float(getattr(r, name)) for r in agency]) for name in ("force", "complaints", "injuries")]
     sections.append("<h2>Use of force, complaints and injuries</h2>")
     sections.append(
         _figure(
@@ -170,7 +173,10 @@ def render_html(report: TrendsReport) -> str:
             line_chart("Agency-wide counts per month", [r.month for r in agency], count_lines),
             _table(
                 ["Month", "Officers", "Force", "Complaints", "Injuries"],
-                [[r.month, str(r.officers), str(r.force), str(r.complaints), str(r.injuries)] for r in agency],
+                [
+                    [r.month, str(r.officers), _number(r.force), _number(r.complaints), _number(r.injuries)]
+                    for r in agency
+                ],
             ),
         )
     )
@@ -303,6 +309,10 @@ def render_html(report: TrendsReport) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>" + "".join(sections) + "</body></html>"
     )
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _percent(value: float | None) -> str:
