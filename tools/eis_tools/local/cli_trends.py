@@ -8,6 +8,7 @@ service on in-memory stores first (``eis chicago ingest --memory``), then builds
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import os
 import tempfile
@@ -21,6 +22,7 @@ from eis_core.storage.schema import AgencyResources, Table
 if TYPE_CHECKING:
     from eis_core.models.trends import TrendsReport
     from eis_core.storage.ports import AlertStore, CaseStore, RecordStore
+    from eis_core.wiring import Adapters
 
 
 def _stores(args: argparse.Namespace) -> tuple[RecordStore, AlertStore, CaseStore]:
@@ -44,7 +46,9 @@ def _stores(args: argparse.Namespace) -> tuple[RecordStore, AlertStore, CaseStor
     )
 
 
-def _chicago_stores(raw: Path, since: int | None) -> tuple[RecordStore, AlertStore, CaseStore]:
+def _chicago_stores(
+    raw: Path, since: int | None, *, score: int = 0, as_of: date
+) -> tuple[RecordStore, AlertStore, CaseStore]:
     from eis_tools.local.cli_chicago import ingest_export, memory_uploader, store_mapping
     from eis_tools.sources import chicago
 
@@ -56,7 +60,30 @@ def _chicago_stores(raw: Path, since: int | None) -> tuple[RecordStore, AlertSto
             results = ingest_export(manifest, Path(folder), upload, adapters)
     accepted = sum(result.rows_accepted for result in results)
     print(f"Chicago: {accepted} records ingested (export and ingest {time.monotonic() - started:.0f}s)")
+    if score:
+        _score_monthly(adapters, as_of, score)
     return adapters.records, adapters.alerts, adapters.cases
+
+
+def _fixed(at: datetime) -> datetime:
+    return at
+
+
+def _score_monthly(adapters: Adapters, as_of: date, months: int) -> None:
+    """Score on the first of each of the ``months`` before ``as_of`` (foundation scorer), so alerts exist."""
+    from eis_core.dates import add_months
+    from eis_core.scoring.wiring import build_scoring_jobs
+    from eis_tools.sources import chicago
+
+    started = time.monotonic()
+    first = date(as_of.year, as_of.month, 1)
+    for back in range(months, 0, -1):
+        day = add_months(first, -back)
+        at = datetime(day.year, day.month, day.day, 6, tzinfo=UTC)
+        jobs = build_scoring_jobs(adapters, agency_id=chicago.AGENCY_ID, clock=functools.partial(_fixed, at))
+        summary = jobs.scoring.run(day)
+        print(f"scored {day}: {summary.officers_scored} officers, {summary.alerts_created} alerts", flush=True)
+    print(f"monthly scoring {time.monotonic() - started:.0f}s")
 
 
 def _trends(args: argparse.Namespace) -> int:
@@ -65,7 +92,7 @@ def _trends(args: argparse.Namespace) -> int:
 
     as_of = date.fromisoformat(args.as_of) if args.as_of else datetime.now(UTC).date()
     if args.chicago:
-        records, alerts, cases = _chicago_stores(Path(args.chicago), args.since)
+        records, alerts, cases = _chicago_stores(Path(args.chicago), args.since, score=args.score_monthly, as_of=as_of)
         agency = "chicago-demo"
     else:
         records, alerts, cases = _stores(args)
@@ -148,6 +175,13 @@ def add_trends_command(report_commands: Any) -> None:
     trends.add_argument("--out", default=".eis/reports", help="folder for the files (default %(default)s)")
     trends.add_argument("--chicago", metavar="RAW", help="export and ingest the Chicago records from RAW first")
     trends.add_argument("--since", type=int, help="with --chicago: only events from this year on")
+    trends.add_argument(
+        "--score-monthly",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --chicago: score on the first of each of the N months before --as-of, so alerts exist",
+    )
     trends.add_argument("--endpoint", help="AWS endpoint (default $AWS_ENDPOINT_URL: the local stack)")
     trends.add_argument("--account", help="AWS account of the agency's stack (default the local one)")
     trends.add_argument("--region", help="AWS region of the agency's stack (default the local one)")

@@ -30,7 +30,8 @@ class TrendsSummary(BaseModel):
 
     as_of: date
     rebuilt: bool
-    flagged: int
+    flagged: int | None = None
+    """Group-months departing from their season; None when the stored report was kept."""
     keys: list[str]
 
 
@@ -73,7 +74,7 @@ class TrendsJob:
         if not force and latest is not None:
             same_month = str(latest.get("as_of", ""))[:7] == as_of.isoformat()[:7]
             if same_month and latest.get("records_marker") == marker:
-                return TrendsSummary(as_of=date.fromisoformat(latest["as_of"]), rebuilt=False, flagged=-1, keys=[])
+                return TrendsSummary(as_of=date.fromisoformat(latest["as_of"]), rebuilt=False, keys=[])
         report = build_trends(
             self._records.iter_records(),
             agency_id=self._agency_id,
