@@ -13,6 +13,7 @@ from constructs import IConstruct
 
 from eis_core.ingest.contract import UPLOAD_PREFIX
 from eis_core.models.peers import PEER_STATS_PREFIX
+from eis_core.models.trends import TRENDS_PREFIX
 from eis_core.oversight.keys import CURRENT_KEY, MODELS_PREFIX, PROMOTIONS_PREFIX, RUNS_PREFIX
 from eis_core.storage.schema import Bucket
 from infra.platform import EisPlatformStack
@@ -97,6 +98,7 @@ def acknowledge(stack: EisAgencyStack) -> None:
             _objects(buckets[Bucket.ARTIFACTS], PROMOTIONS_PREFIX),
             _objects(buckets[Bucket.ARTIFACTS], CURRENT_KEY),
             _objects(buckets[Bucket.ARTIFACTS], PEER_STATS_PREFIX),
+            _objects(buckets[Bucket.ARTIFACTS], TRENDS_PREFIX),
         ],
     }
     for function, findings in object_grants.items():

@@ -17,6 +17,7 @@ from constructs import Construct
 
 from eis_core.ingest.contract import UPLOAD_PREFIX
 from eis_core.models.peers import PEER_STATS_PREFIX
+from eis_core.models.trends import TRENDS_PREFIX
 from eis_core.oversight.keys import CURRENT_KEY, MODELS_PREFIX, PROMOTIONS_PREFIX, RUNS_PREFIX
 from eis_core.storage.schema import Bucket, Table, audit_sequence_partition
 from infra.components.access import Access
@@ -312,6 +313,7 @@ class EisAgencyStack(Stack):
         api.read_items(table[Table.RECORDS], t.index_arns(Table.RECORDS))  # the roster index
         api.read_items(table[Table.SCORES], t.index_arns(Table.SCORES))  # officer snapshot: score history
         api.read_objects(b[Bucket.ARTIFACTS], PEER_STATS_PREFIX)  # officer snapshot: peer quantiles per run
+        api.read_objects(b[Bucket.ARTIFACTS], TRENDS_PREFIX)  # GET /reports/trends: what the score job wrote
         api.read_write_items(table[Table.IDEMPOTENCY], delete=True)  # Idempotency-Key on POSTs
         # Upload reports and quarantine files for risk managers and auditors (GET /uploads...).
         api.read_objects(b[Bucket.QUARANTINE], "reports/").read_objects(b[Bucket.QUARANTINE], "quarantine/")

@@ -95,7 +95,9 @@ from eis_core.models.oversight_api import (
 )
 from eis_core.models.queue_api import CaseList, QueueOut
 from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
+from eis_core.models.trends import TrendsFormat
 from eis_core.oversight.service import MAX_RUNS_PAGE, MODEL_ID_PATTERN
+from eis_core.oversight.trends import TrendsReports
 from eis_core.settings import CasesApiSettings
 from eis_core.storage.paging import DEFAULT_PAGE, MAX_CURSOR_CHARS, MAX_PAGE
 from eis_core.wiring import aws_adapters
@@ -722,6 +724,44 @@ def list_backtests() -> BacktestListOut:
 def get_backtest(test_year: TestYear) -> BacktestReportOut:
     report, markdown = _service().oversight.backtest(_caller(), test_year)
     return BacktestReportOut.from_domain(report, markdown)
+
+
+TRENDS_CONTENT = {
+    "text/html": {"schema": {"type": "string"}},
+    "text/csv": {"schema": {"type": "string"}},
+    "application/json": {"schema": {"type": "object"}},
+}
+
+
+@functools.cache
+def _trends_reports() -> TrendsReports:
+    return TrendsReports(aws_adapters(_settings()).artifacts)
+
+
+@app.get(
+    "/reports/trends",
+    summary="The agency trends report the scoring run precomputed (risk managers, command staff, admins, auditors)",
+    description=(
+        "Monthly series by unit, shift and district of force, complaints, injuries, their exposure-adjusted "
+        "rates, hours and overtime; each month against the same month of earlier years with departures "
+        "flagged; workload and overtime spread; alert volume, dispositions and time to review. "
+        "format=html (default) is a self-contained page with inline SVG charts, csv its data one figure "
+        "per line (an empty value is unknown), json the typed document. 404 before the first report."
+    ),
+    tags=["reports"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND) | {200: {"description": "OK", "content": TRENDS_CONTENT}},
+)
+def get_trends_report(
+    output: Annotated[TrendsFormat, Query(alias="format", description="html, csv or json")] = TrendsFormat.HTML,
+    as_of: Annotated[date | None, Query(description="The report's date (default the latest)")] = None,
+) -> Response[str]:
+    document = _trends_reports().read(_caller(), output, as_of)
+    return Response(
+        status_code=HTTPStatus.OK,
+        content_type=document.content_type,
+        body=document.body,
+        headers={"Content-Disposition": f'inline; filename="{document.filename}"'},
+    )
 
 
 @app.get(

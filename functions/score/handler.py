@@ -67,6 +67,20 @@ def _service() -> ScoringJobs:
     )
 
 
+def _publish_trends(as_of: date) -> None:
+    """Refresh the trends report after the run; a failure is logged, never undoes the run's stored alerts."""
+    trends = _service().trends
+    if trends is None:
+        return
+    try:
+        published = trends.publish(as_of)
+    except Exception:
+        logger.exception("trends report failed; the scoring run itself completed")
+        metrics.add_metric(name="TrendsReportFailed", unit=MetricUnit.Count, value=1)
+        return
+    logger.info("trends report", extra=published.model_dump(mode="json"))
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -102,5 +116,6 @@ def lambda_handler(event: ScoreEvent, context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="OfficersScored", unit=MetricUnit.Count, value=summary.officers_scored)
     metrics.add_metric(name="AlertsCreated", unit=MetricUnit.Count, value=summary.alerts_created)
     metrics.add_metric(name="AlertsMerged", unit=MetricUnit.Count, value=summary.alerts_merged)
+    _publish_trends(as_of)
     logger.info("scoring run done", extra=summary.model_dump(mode="json"))
     return summary.model_dump(mode="json")

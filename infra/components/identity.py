@@ -14,6 +14,7 @@ GROUPS: dict[str, str] = {
     "risk_manager": "Sees every alert and case, assigns reviewers",
     "supervisor": "Reviews and works the cases of officers in their chain of command",
     "auditor": "Reads cases and the audit trail, changes nothing",
+    "command": "Command staff: reads the agency's aggregate trend reports, no officer's alerts or cases",
 }
 CUSTOM_ATTRIBUTES = ("agency_id", "officer_id")
 

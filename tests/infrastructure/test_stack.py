@@ -275,7 +275,7 @@ def test_user_pool_requires_mfa_and_admin_invitation(synth: Synth, agency_id: st
     assert props["Policies"]["PasswordPolicy"]["MinimumLength"] >= 14
     assert schema["agency_id"]["Mutable"] is False
     assert schema["officer_id"]["Mutable"] is False
-    assert groups == {"supervisor", "risk_manager", "auditor", "admin"}
+    assert groups == {"supervisor", "risk_manager", "auditor", "admin", "command"}
     assert client["Properties"]["AccessTokenValidity"] <= 60
     assert client["Properties"]["TokenValidityUnits"]["AccessToken"] == "minutes"
     assert "ALLOW_USER_PASSWORD_AUTH" not in client["Properties"]["ExplicitAuthFlows"]

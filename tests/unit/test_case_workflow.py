@@ -64,7 +64,7 @@ def test_every_status_target_and_role(source: CaseStatus, target: CaseStatus, ro
     request = complete(source, target)
     expected = EXPECTED.get((source, target))
 
-    if role is Role.AUDITOR:
+    if role not in WORKERS:  # auditors and command staff work no cases
         with pytest.raises(ForbiddenError):
             check_move(source, request, {role}, alert_rules={"uof_90d"})
     elif expected is None:

@@ -13,6 +13,16 @@ from eis_core.models.records import RecordKind
 from eis_core.storage.schema import AGENCY_ID_PATTERN
 
 
+class SeasonalShift(BaseModel):
+    """A planted trend: one unit's use-of-force rate multiplied in one calendar month of one year."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    unit: str = Field(min_length=1, description="The roster unit, e.g. 'District 3 Patrol'")
+    month: date = Field(description="Any day of the month the shift happens in")
+    multiplier: float = Field(default=3.0, gt=0, le=20)
+
+
 class GeneratorConfig(BaseModel):
     """A synthetic agency: ``officers`` is its sworn strength (positions), not the roster's row count.
 
@@ -48,6 +58,9 @@ class GeneratorConfig(BaseModel):
         default=0.5, ge=0.0, le=1.0, description="Share of the at-risk officers who get the intervention"
     )
     intervention_type: str = Field(default="coaching_mentoring", pattern=r"^[a-z][a-z0-9_]*$")
+    seasonal_shift: SeasonalShift | None = Field(
+        default=None, description="Plant one unit whose force rate shifts in one month (the trends report's test)"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> GeneratorConfig:

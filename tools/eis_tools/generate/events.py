@@ -29,7 +29,7 @@ from eis_core.models.records import (
     VehicleIncidentType,
 )
 from eis_tools.generate import tables as t
-from eis_tools.generate.config import GeneratorConfig
+from eis_tools.generate.config import GeneratorConfig, SeasonalShift
 from eis_tools.generate.organisation import Person, horizon_end_of
 
 FloatMatrix = npt.NDArray[np.float64]
@@ -244,8 +244,18 @@ class Simulation:
         rate = (self._base_rates(kind) * propensity)[:, None] * self.exposure * bend
         if kind in _INTERVENED_KINDS and self.treated:
             rate = rate * self.intervened
+        if kind == t.FORCE and self.config.seasonal_shift is not None:
+            rate = rate * self._seasonal_shift(self.config.seasonal_shift)
         counts: IntMatrix = self.np_rng.poisson(rate).astype(np.int64)
         return counts
+
+    def _seasonal_shift(self, shift: SeasonalShift) -> FloatMatrix:
+        """Each officer-month's force multiplier: ``shift.multiplier`` for the unit in that month, else 1."""
+        multiplier = np.ones(self.exposure.shape, dtype=np.float64)
+        day = date(shift.month.year, shift.month.month, 1).toordinal()
+        in_unit = np.array([p.unit == shift.unit for p in self.people], dtype=bool)
+        multiplier[np.ix_(in_unit, self.month_first == day)] = shift.multiplier
+        return multiplier
 
     # ---- the simulation --------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from eis_core.storage.schema import AgencyResources, Bucket, Table
+from eis_tools.local.cli_trends import add_trends_command
 
 
 def _efficacy(args: argparse.Namespace) -> int:
@@ -186,3 +187,4 @@ def add_report_commands(commands: Any) -> None:
     public.add_argument("--account", help="AWS account of the agency's stack (default the local one)")
     public.add_argument("--region", help="AWS region of the agency's stack (default the local one)")
     public.set_defaults(run=_public)
+    add_trends_command(report_commands)

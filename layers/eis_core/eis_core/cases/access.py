@@ -25,12 +25,14 @@ class Role(StrEnum):
     RISK_MANAGER = "risk_manager"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    COMMAND = "command"  # command staff: the agency trends report; alerts and cases of their own chain, read only
 
 
 SEE_ALL = frozenset({Role.RISK_MANAGER, Role.ADMIN, Role.AUDITOR})
 CHANGE_ALL = frozenset({Role.RISK_MANAGER, Role.ADMIN})
 CHANGE_ANY = frozenset({Role.RISK_MANAGER, Role.ADMIN, Role.SUPERVISOR})
 READ_AUDIT = frozenset({Role.AUDITOR, Role.ADMIN})
+READ_TRENDS = frozenset({Role.RISK_MANAGER, Role.COMMAND, Role.ADMIN, Role.AUDITOR})
 
 _SEPARATORS = re.compile(r"[\s,]+")
 

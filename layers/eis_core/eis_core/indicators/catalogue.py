@@ -41,13 +41,14 @@ EVENTS: tuple[EventSpec, ...] = (
     EventSpec("sick_leave_days", "sick-leave day", "sick-leave days"),
     EventSpec("hours_worked", "hour worked", "hours worked"),
     EventSpec("arrests", "arrest", "arrests"),
+    EventSpec("calls_for_service", "call for service", "calls for service"),
 )
 EVENT_NAMES: tuple[str, ...] = tuple(event.name for event in EVENTS)
 
 INCIDENT_EVENTS: tuple[str, ...] = ("force", "complaint", "accident_preventable", "pursuit", "injury")
 """The events the classic 'any combination' rule and the trend add up."""
 
-EXPOSURE_EVENTS: tuple[str, ...] = ("hours_worked", "arrests")
+EXPOSURE_EVENTS: tuple[str, ...] = ("hours_worked", "arrests", "calls_for_service")
 """Activity, not incidents: NaN (unknown) for an officer without activity records in the window."""
 
 
@@ -135,4 +136,52 @@ INDICATORS: dict[str, IndicatorSpec] = _windowed() | {
         "in the last 365 days",
     ),
 }
-"""Every column ``compute_indicators`` returns, in order."""
+"""Every column ``compute_indicators`` returns, in order (the other exposure rates are added below)."""
+
+
+@dataclass(frozen=True)
+class ExposureRate:
+    """Events per ``per`` units of an exposure over the last 365 days (unknown without exposure)."""
+
+    event: str
+    exposure: str
+    per: int
+
+
+EXPOSURE_RATES: dict[str, ExposureRate] = {
+    f"{event}_per_{per}_{short}_365d": ExposureRate(event, exposure, per)
+    for event in ("force", "complaint")
+    for exposure, per, short in (
+        ("arrests", 100, "arrests"),
+        ("calls_for_service", 1000, "calls"),
+        ("hours_worked", 1000, "hours"),
+    )
+}
+"""Exposure-adjusted rates: force and complaints per 100 arrests, per 1,000 calls and per 1,000 hours worked."""
+
+_EXPOSURE_WORDS = {
+    "arrests": "100 arrests",
+    "calls_for_service": "1,000 calls for service",
+    "hours_worked": "1,000 hours worked",
+}
+
+
+def _rate_specs() -> dict[str, IndicatorSpec]:
+    events = {event.name: event for event in EVENTS}
+    specs: dict[str, IndicatorSpec] = {}
+    for name, rate in EXPOSURE_RATES.items():
+        event, per = events[rate.event], _EXPOSURE_WORDS[rate.exposure]
+        specs[name] = IndicatorSpec(
+            name,
+            f"{event.plural.capitalize()} per {per}, last 365 days",
+            f"{event.singular} per {per}",
+            f"{event.plural} per {per}",
+            "in the last 365 days",
+        )
+    return specs
+
+
+# Force per 100 arrests keeps its original wording; the other rates are added after it.
+INDICATORS.update({name: spec for name, spec in _rate_specs().items() if name not in INDICATORS})
+RATE_INDICATORS: tuple[str, ...] = tuple(EXPOSURE_RATES)
+"""The exposure-adjusted rate columns (peer comparison and explanations use them like any indicator)."""

@@ -17,6 +17,7 @@ import pandas as pd
 from eis_core.indicators.catalogue import (
     EVENT_NAMES,
     EXPOSURE_EVENTS,
+    EXPOSURE_RATES,
     INCIDENT_EVENTS,
     INDICATORS,
     TREND_WINDOW,
@@ -73,9 +74,11 @@ def compute_indicators(events: EventFrame, as_of: date) -> pd.DataFrame:
     columns["incidents_trend"] = columns["incidents_180d"] - columns["incidents_prev_180d"]
     for name in ("force", "complaint"):
         columns[f"days_since_{name}"] = _days_since(officer, event, age, _EVENT_INDEX[name], n_officers)
-    arrests = columns["arrests_365d"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        columns["force_per_100_arrests_365d"] = np.where(arrests > 0, 100.0 * columns["force_365d"] / arrests, np.nan)
+    for rate_name, rate in EXPOSURE_RATES.items():
+        # Unknown (NaN) without exposure: no activity records in the window, or none of that exposure.
+        exposure = columns[f"{rate.exposure}_365d"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            columns[rate_name] = np.where(exposure > 0, rate.per * columns[f"{rate.event}_365d"] / exposure, np.nan)
 
     frame = pd.DataFrame(columns, index=events.officer_ids)[list(INDICATORS)]
     frame = frame.reindex(population)
@@ -89,7 +92,7 @@ def compute_indicators(events: EventFrame, as_of: date) -> pd.DataFrame:
 def _unknown_when_absent(name: str) -> bool:
     return (
         name.startswith("days_since_")
-        or name == "force_per_100_arrests_365d"
+        or name in EXPOSURE_RATES
         or any(name.startswith(f"{event}_") for event in EXPOSURE_EVENTS)
     )
 

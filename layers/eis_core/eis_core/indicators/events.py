@@ -141,6 +141,7 @@ class _Builder:
         elif isinstance(record, Activity):
             self._add(officer_id, "hours_worked", occurred, known, amount=record.hours_worked)
             self._add(officer_id, "arrests", occurred, known, amount=float(record.arrests))
+            self._add(officer_id, "calls_for_service", occurred, known, amount=float(record.calls_for_service))
         # Training has no indicator yet; it is deliberately ignored rather than an error.
 
     def _add_officer(self, officer: Officer) -> None:

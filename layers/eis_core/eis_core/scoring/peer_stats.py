@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from eis_core.indicators.catalogue import EVENT_NAMES, INDICATORS
+from eis_core.indicators.catalogue import EVENT_NAMES, INDICATORS, RATE_INDICATORS
 from eis_core.models.peers import QUANTILES, IndicatorInfo, PeerGroupStats, PeerStatsRun, group_key
 from eis_core.scoring.peers import PeerComparison, PeerConfig, _labels, level_name
 
@@ -24,7 +24,7 @@ SNAPSHOT_INDICATORS: tuple[str, ...] = (
     "complaint_90d",
     "incidents_180d",
     "incidents_trend",
-    "force_per_100_arrests_365d",
+    *RATE_INDICATORS,
     "days_since_force",
     "days_since_complaint",
 )

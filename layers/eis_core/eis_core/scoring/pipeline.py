@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from eis_core.indicators.catalogue import INDICATORS, format_number
+from eis_core.indicators.catalogue import INDICATORS, RATE_INDICATORS, format_number
 from eis_core.indicators.compute import compute_indicators
 from eis_core.indicators.events import EventFrame
 from eis_core.indicators.history import HistoryFrame
@@ -51,7 +51,8 @@ class ScoringConfig(BaseModel):
     peers: PeerConfig = PeerConfig()
     rules: tuple[RuleConfig, ...] = DEFAULT_RULES
     alerts: AlertPolicy = AlertPolicy()
-    explain_indicators: tuple[str, ...] = tuple(DEFAULT_WEIGHTS)
+    # The exposure-adjusted rates explain too: "12 uses of force per 1,000 hours worked" where exposure is sent.
+    explain_indicators: tuple[str, ...] = (*DEFAULT_WEIGHTS, *RATE_INDICATORS)
     max_factors: int = Field(default=3, ge=1, le=10)
     min_factor_z: float = Field(default=1.0, ge=0)
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from eis_core.audit.export import AuditExporter, ExportSummary
 from eis_core.indicators.snapshot import FrameSnapshots
+from eis_core.reports.trends_job import TrendsJob
 from eis_core.scoring.backtest_job import BacktestJob
 from eis_core.scoring.pipeline import ScoringConfig
 from eis_core.scoring.service import ACTOR as SCORING_ACTOR
@@ -31,6 +32,8 @@ class ScoringJobs:
     snapshots: FrameSnapshots
     export_audit: Callable[[], ExportSummary]
     backtest: BacktestJob
+    trends: TrendsJob | None = None
+    """The agency trends report the case API serves (``GET /reports/trends``), refreshed after a run."""
 
 
 def scoring_config(policy: ScorePolicy) -> ScoringConfig:
@@ -91,5 +94,13 @@ def build_scoring_jobs(
             audit=adapters.audit,
             clock=clock,
             **({"actor": actor} if actor else {}),
+        ),
+        trends=TrendsJob(
+            agency_id=agency_id,
+            records=adapters.records,
+            alerts=adapters.alerts,
+            cases=adapters.cases,
+            artifacts=adapters.artifacts,
+            clock=clock,
         ),
     )
