@@ -7,6 +7,7 @@ import { loadConfig, type PortalConfig } from "./config";
 import { alertBox } from "./dom";
 import { alertView } from "./views/alert";
 import { caseView } from "./views/case";
+import { officerSearchView, officerView } from "./views/officers";
 import { queueView } from "./views/queue";
 import { errorView, lockedView, signedOutView, signInView } from "./views/session";
 
@@ -38,6 +39,8 @@ async function route(): Promise<void> {
   try {
     if (parts[0] === "alerts" && parts[1]) await alertView(api, parts[1]);
     else if (parts[0] === "cases" && parts[1]) await caseView(api, parts[1], params);
+    else if (parts[0] === "officers" && parts[1]) await officerView(api, parts[1]);
+    else if (parts[0] === "officers") await officerSearchView(api, params.get("q") ?? "");
     else await queueView(api, params);
   } catch (error) {
     if (error instanceof SignedOutError) {
