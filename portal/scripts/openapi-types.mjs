@@ -4,7 +4,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
-export const OPENAPI = fileURLToPath(new URL("../../functions/cases_api/openapi.json", import.meta.url));
+export const OPENAPI =
+  process.env.EIS_OPENAPI ?? fileURLToPath(new URL("../../functions/cases_api/openapi.json", import.meta.url));
 export const OUTPUT = fileURLToPath(new URL("../src/openapi.ts", import.meta.url));
 
 /** eis_core__models__queue_api__CaseSummaryOut -> QueueApiCaseSummaryOut */

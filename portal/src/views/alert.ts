@@ -10,7 +10,9 @@ export async function alertView(api: CaseApi, alertId: string): Promise<void> {
   const alert = await api.alert(alertId);
   const action = alert.case_id
     ? h("a", { class: "usa-button", href: `#/cases/${alert.case_id}` }, "Go to the case")
-    : h("button", { type: "button", class: "usa-button", id: "open-case" }, "Open case");
+    : alert.status === "dismissed"
+      ? ""
+      : h("button", { type: "button", class: "usa-button", id: "open-case" }, "Open case");
   const message = h("div", { "aria-live": "polite", id: "alert-message" });
   if (action instanceof HTMLButtonElement) {
     action.addEventListener("click", async () => {
