@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed (
 
 def _check(openapi: Path) -> subprocess.CompletedProcess[str]:
     assert NODE is not None
-    return subprocess.run(  # noqa: S603 - our own script, fixed arguments
+    return subprocess.run(
         [NODE, str(SCRIPT), "--check"],
         env={**os.environ, "EIS_OPENAPI": str(openapi)},
         capture_output=True,
