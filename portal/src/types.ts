@@ -20,6 +20,7 @@ export type {
   DismissalIn,
   Disposition,
   ErrorOut,
+  FairnessRow,
   FactorOut,
   IndicatorStandingOut,
   InterventionCompletionIn,

@@ -50,6 +50,7 @@ class PortalStack:
     risk_manager: LocalUser
     other_supervisor: LocalUser  # a sergeant outside the alerted officer's chain of command
     other_alert: dict[str, Any]  # another new alert, for the risk manager's dismissal
+    auditor: LocalUser
 
 
 SEED_START = date(2024, 1, 1)
@@ -88,7 +89,8 @@ def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalSta
             if o.officer_id not in chain and any(p.supervisor_id == o.officer_id for p in agency.officers)
         )
         other = stack.add_user(f"sgt.{elsewhere.lower()}", role="supervisor", officer_id=elsewhere)
-        yield PortalStack(gateway.url, supervisor, alert, manager, other, other_alert)
+        auditor = stack.add_user("auditor", role="auditor")
+        yield PortalStack(gateway.url, supervisor, alert, manager, other, other_alert, auditor)
 
 
 @pytest.fixture(scope="module")

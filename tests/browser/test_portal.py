@@ -80,7 +80,7 @@ def test_a_supervisor_works_an_alert_from_the_queue_through_the_snapshot_to_a_cl
     page.get_by_role("heading", name="My queue").wait_for()
     assert "?code=" not in page.url
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
-    page.locator("#alerts").get_by_role("link", name=officer).wait_for()
+    page.locator("#alerts").get_by_role("link", name=officer, exact=True).wait_for()
     assert "alert for officer" in page.locator("#changes").inner_text()
     for section in ("Cases due", "New alerts", "Check-ins due", "Hand-offs to acknowledge"):
         page.get_by_role("heading", name=section).wait_for()
@@ -88,7 +88,7 @@ def test_a_supervisor_works_an_alert_from_the_queue_through_the_snapshot_to_a_cl
     page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
 
     # When they open the officer's snapshot: the explanation leads, then standings and trend with their tables
-    page.locator("#alerts").get_by_role("link", name=officer).click()
+    page.locator("#alerts").get_by_role("link", name=officer, exact=True).click()
     page.get_by_role("heading", name="A prompt for a supportive conversation, not a finding").wait_for()
     assert page.locator("#standings tbody tr").count() > 0
     assert page.locator("canvas[role=img]").count() == 2
@@ -133,7 +133,7 @@ def test_a_supervisor_works_an_alert_from_the_queue_through_the_snapshot_to_a_cl
     _move(page, "intervention_planned", reason="Workload and complaints: coaching agreed with the officer.")
     page.locator("#plan-type").select_option("coaching_mentoring")
     page.get_by_role("button", name="Plan the intervention").click()
-    page.get_by_text("Intervention planned.").wait_for()
+    page.locator("#interventions .usa-card").wait_for()  # "Intervention planned." is also the last move's text
     _move(page, "intervention_in_progress", reason="First coaching session booked.")
     page.get_by_role("button", name="Start coaching mentoring").click()
     page.get_by_text("Intervention started.").wait_for()
@@ -178,6 +178,29 @@ def test_a_supervisor_works_an_alert_from_the_queue_through_the_snapshot_to_a_cl
     page.get_by_role("heading", name="Not found").wait_for()
     context.close()
 
+    # And an auditor reads the walk-through in the audit trail, its chain verified
+    context, page, _ = _page(browser)
+    page.goto(f"{portal_stack.url}/#/audit")
+    _sign_in_as(page, portal_stack.auditor)
+    page.get_by_role("heading", name="Audit trail").wait_for()
+    trail = ""
+    for _ in range(20):  # pages of 200 records, oldest first, to the end of the trail
+        page.get_by_text("Chain verified.").wait_for()
+        if not page.locator("#audit").count():
+            break  # past the newest record
+        trail += page.locator("#audit").inner_text()
+        if not page.get_by_role("link", name="Next records").count():
+            break
+        first = page.locator("#audit tbody th").first.inner_text()
+        page.get_by_role("link", name="Next records").click()
+        page.wait_for_function(f"() => document.querySelector('#audit tbody th')?.textContent !== '{first}'")
+    assert case_id in trail
+    assert "transition" in trail.lower()
+    assert "Denied" in trail  # the other unit's attempt on the case
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "audit.png"), full_page=True)
+    context.close()
+
 
 def test_the_risk_manager_dismisses_an_alert_with_a_reason(portal_stack: PortalStack, browser: Any) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -189,9 +212,16 @@ def test_the_risk_manager_dismisses_an_alert_with_a_reason(portal_stack: PortalS
     page.get_by_role("heading", name="A prompt for a supportive conversation, not a finding").wait_for()
     page.get_by_label("Reason (required)").fill("Data error: the complaints were filed against another badge.")
     assert run_axe(page) == []
-    page.screenshot(path=str(SCREENSHOTS / "risk-manager.png"), full_page=True)
     page.get_by_role("button", name="Dismiss the alert").click()
     page.get_by_text("Alert dismissed.").wait_for()
     assert "Dismissed" in page.locator("#main-content").inner_text()
+
+    # And the risk team's view shows the latest run with its fairness table and the model card
+    page.get_by_role("link", name="Risk team").click()
+    page.get_by_role("heading", name="Latest scoring run").wait_for()
+    assert "officers scored" in page.locator("#run-summary").inner_text()
+    page.get_by_role("heading", name="Deferrals").wait_for()
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "risk-manager.png"), full_page=True)
     assert csp_violations == []
     context.close()

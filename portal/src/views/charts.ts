@@ -20,10 +20,10 @@ import type { IndicatorStandingOut, ScorePointOut } from "../types";
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Legend, Tooltip);
 
-function canvasFigure(label: string, draw: (canvas: HTMLCanvasElement) => void, ...rest: HTMLElement[]): HTMLElement {
+function canvasFigure(label: string, draw: (canvas: HTMLCanvasElement) => void, size: string, ...rest: HTMLElement[]): HTMLElement {
   const canvas = h("canvas", { role: "img", "aria-label": label });
   queueMicrotask(() => draw(canvas)); // after the canvas is in the document, so Chart.js can size it
-  return h("figure", { class: "margin-x-0" }, h("div", { class: "eis-chart" }, canvas), ...rest);
+  return h("figure", { class: "margin-x-0" }, h("div", { class: `eis-chart ${size}` }, canvas), ...rest);
 }
 
 /** Each indicator on the peers' percentile scale: the middle half (25th-75th), the median (50th), the officer. */
@@ -49,6 +49,7 @@ export function standingsFigure(indicators: IndicatorStandingOut[]): HTMLElement
           scales: { y: { min: 0, max: 100, title: { display: true, text: "Percentile among peers" } } },
         },
       }),
+    "eis-chart--wide",
     standingsTable(indicators),
   );
 }
@@ -93,8 +94,9 @@ export function trendFigure(points: ScorePointOut[]): HTMLElement {
           labels: points.map((p) => p.as_of),
           datasets: [{ label: "Risk score", data: points.map((p) => p.score), borderColor: "#005ea2", backgroundColor: "#005ea2", pointStyle: "circle", pointRadius: 3 }],
         },
-        options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { min: 0, max: 1 } } },
+        options: { responsive: true, maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, title: { display: true, text: "Risk score" } } } },
       }),
+    "",
     h("details", { class: "margin-top-1" }, h("summary", {}, "Show the scores as a table"), table),
   );
 }
