@@ -94,15 +94,12 @@ class PortalSite(Construct):
         index = self._s3_integration("index.html", PAGE_CACHE)
         files = self._s3_integration("assets/{path}", ASSET_CACHE, path_param="path")
         config = self._config_integration(client_id, auth_base_url, idle_minutes)
+        assets = api.root.add_resource("assets").add_resource("{path+}")
         self.methods = [
-            _unauthenticated(api.root.add_method("GET", index, **self._public(index))),
-            _unauthenticated(api.root.add_resource("index.html").add_method("GET", index, **self._public(index))),
-            _unauthenticated(
-                api.root.add_resource("assets")
-                .add_resource("{path+}")
-                .add_method("GET", files, **self._public(files, path_param="path"))
-            ),
-            _unauthenticated(api.root.add_resource("config.json").add_method("GET", config, **self._public(config))),
+            self._public(api.root, index),
+            self._public(api.root.add_resource("index.html"), index),
+            self._public(assets, files, path_param="path"),
+            self._public(api.root.add_resource("config.json"), config),
         ]
 
     def _responses(self, cache: str, content_type: str | None) -> dict[str, str]:
@@ -167,17 +164,19 @@ class PortalSite(Construct):
             ],
         )
 
-    def _public(self, integration: apigw.Integration, *, path_param: str | None = None) -> dict[str, object]:
-        """Method options: no authorizer (the files are the sign-in page itself), declared response headers."""
+    def _public(
+        self, resource: apigw.IResource, integration: apigw.Integration, *, path_param: str | None = None
+    ) -> apigw.Method:
+        """A GET without the authorizer (the files are the sign-in page itself) that declares its headers."""
         declared = {f"method.response.header.{name}": True for name in (*self.headers, "Cache-Control", "Content-Type")}
-        return {
-            "request_parameters": {f"method.request.path.{path_param}": True} if path_param else None,
-            "method_responses": [
-                apigw.MethodResponse(status_code=code, response_parameters=declared) for code in ("200", "404", "502")
-            ]
-            if isinstance(integration, apigw.AwsIntegration)
-            else [apigw.MethodResponse(status_code="200", response_parameters=declared)],
-        }
+        codes = ("200", "404", "502") if isinstance(integration, apigw.AwsIntegration) else ("200",)
+        method = resource.add_method(
+            "GET",
+            integration,
+            request_parameters={f"method.request.path.{path_param}": True} if path_param else None,
+            method_responses=[apigw.MethodResponse(status_code=code, response_parameters=declared) for code in codes],
+        )
+        return _unauthenticated(method)
 
 
 def _unauthenticated(method: apigw.Method) -> apigw.Method:

@@ -3,6 +3,8 @@ a case to closure through a concurrent edit; another unit sees none of it; the r
 
 from __future__ import annotations
 
+import json
+import time
 import urllib.request
 from typing import Any
 
@@ -74,10 +76,15 @@ def test_a_supervisor_works_an_alert_from_the_queue_through_the_snapshot_to_a_cl
 
     # Given the portal's sign-in page, when the supervisor signs in through the pool's hosted form
     page.goto(f"{portal_stack.url}/")
+    started = time.monotonic()
     _sign_in_as(page, portal_stack.supervisor)
 
     # Then My queue lists the new alert for their officer, says what changed, and no token is kept in storage
     page.get_by_role("heading", name="My queue").wait_for()
+    page.locator("#alerts").wait_for()
+    (SCREENSHOTS.parent / "timings.json").write_text(
+        json.dumps({"sign_in_to_interactive_queue_s": round(time.monotonic() - started, 2)}), encoding="utf-8"
+    )
     assert "?code=" not in page.url
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
     page.locator("#alerts").get_by_role("link", name=officer, exact=True).wait_for()
@@ -208,6 +215,8 @@ def test_the_risk_manager_dismisses_an_alert_with_a_reason(portal_stack: PortalS
     alert = portal_stack.other_alert
 
     page.goto(f"{portal_stack.url}/#/alerts/{alert['alert_id']}")
+    page.keyboard.press("Tab")  # keyboard first: the skip link is the first stop on every page
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
     _sign_in_as(page, portal_stack.risk_manager)
     page.get_by_role("heading", name="A prompt for a supportive conversation, not a finding").wait_for()
     page.get_by_label("Reason (required)").fill("Data error: the complaints were filed against another badge.")
@@ -223,5 +232,14 @@ def test_the_risk_manager_dismisses_an_alert_with_a_reason(portal_stack: PortalS
     page.get_by_role("heading", name="Deferrals").wait_for()
     assert run_axe(page) == []
     page.screenshot(path=str(SCREENSHOTS / "risk-manager.png"), full_page=True)
+
+    # And officer search finds the officer by badge, keyboard only
+    page.get_by_role("link", name="Find an officer").click()
+    page.get_by_role("heading", name="Find an officer").wait_for()
+    page.locator("#officer-q").focus()
+    page.keyboard.type(alert["officer_id"])
+    page.keyboard.press("Enter")
+    page.locator("#officer-results").get_by_role("link").first.wait_for()
+    assert run_axe(page) == []
     assert csp_violations == []
     context.close()

@@ -32,7 +32,7 @@ def _unquote(static: Any) -> str:
     """An API Gateway static header value back to the header the browser gets."""
     static = _text(static)
     assert static.startswith("'") and static.endswith("'"), static
-    return static[1:-1].replace("\\'", "'")
+    return str(static[1:-1].replace("\\'", "'"))
 
 
 def _portal_methods(synth: Synth, agency_id: str) -> dict[str, dict[str, Any]]:
