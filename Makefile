@@ -27,7 +27,7 @@ portal/node_modules/.package-lock.json: portal/package-lock.json
 	cd portal && npm ci --no-audit --no-fund
 	touch $@
 
-portal/dist/index.html: portal/node_modules/.package-lock.json portal/package.json portal/build.mjs portal/tsconfig.json $(shell find portal/src -type f 2>/dev/null)
+portal/dist/index.html: portal/node_modules/.package-lock.json portal/package.json portal/build.mjs portal/tsconfig.json portal/scripts/openapi-types.mjs functions/cases_api/openapi.json $(shell find portal/src -type f 2>/dev/null)
 	cd portal && npm run build
 
 portal: portal/dist/index.html

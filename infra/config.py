@@ -184,8 +184,18 @@ class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy):
         """Where S3 server access logs go; not an application bucket, so it is named here, not in the schema."""
         return f"{self.resources.prefix}-s3-logs-{self.account}-{self.region}"
 
+    @property
+    def portal_bucket(self) -> str:
+        """The portal's built files (infra.components.portal); named here like the access-log bucket."""
+        return f"{self.resources.prefix}-portal-{self.account}-{self.region}"
+
+    @property
+    def portal_url(self) -> str:
+        """Where supervisors open the portal: the API's custom domain at the stage root (docs/portal-in-aws.md)."""
+        return f"{self.origin}/"
+
     def bucket_names(self) -> list[str]:
-        return [self.resources.bucket(b) for b in Bucket] + [self.access_logs_bucket]
+        return [self.resources.bucket(b) for b in Bucket] + [self.access_logs_bucket, self.portal_bucket]
 
     def function_settings(
         self, function: str, *, alerts_topic_arn: str, audit_key_id: str, operations_topic_arn: str | None = None

@@ -113,7 +113,8 @@ def acknowledge(stack: EisAgencyStack) -> None:
     _nist_and_hipaa(stage, "APIGWCacheEnabledAndEncrypted", _NO_CACHE)
     _nist_and_hipaa(stage, "APIGWSSLEnabled", _NO_CLIENT_CERT)
 
-    for bucket in [stack.buckets.access_logs, *buckets.values()]:
+    _ack(stack.portal.policy, _objects(stack.portal.bucket), "The portal's built files: any key of this one bucket.")
+    for bucket in [stack.buckets.access_logs, *buckets.values(), stack.portal.bucket]:
         _nist_and_hipaa(bucket, "S3BucketReplicationEnabled", _SINGLE_REGION)
     _nist_and_hipaa(stack.buckets.access_logs, "S3DefaultEncryptionKMS", _LOGS_BUCKET_SSE_S3)
 

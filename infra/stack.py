@@ -29,6 +29,7 @@ from infra.components.functions import AgencyLayers, EisFunction
 from infra.components.identity import AgencyUserPool
 from infra.components.messaging import AlertMessaging
 from infra.components.operations import OperationsAlarms
+from infra.components.portal import PortalSite
 from infra.components.storage import AgencyBuckets, AgencyTables
 from infra.config import AgencyConfig
 from infra.layer import FUNCTION_LAYERS, FUNCTIONS_DIR
@@ -152,7 +153,7 @@ class EisAgencyStack(Stack):
             self, "Messaging", resources=resources, key=self.key, consumer_timeout=NOTIFY_TIMEOUT
         )
         self.sender = SenderIdentity(self, "Email", sender_email=config.sender_email)
-        self.users = AgencyUserPool(self, "Identity", resources=resources)
+        self.users = AgencyUserPool(self, "Identity", resources=resources, portal_url=config.portal_url)
         self.layers = AgencyLayers(self, "Layers", prefix=resources.prefix, layer_dirs=layer_dirs)
         # Before the functions: the score function tells this topic of a retrained model kept as a candidate.
         self.operations = OperationsAlarms(
@@ -248,6 +249,16 @@ class EisAgencyStack(Stack):
             rate_limit=config.api_throttle.rate_limit,
             burst_limit=config.api_throttle.burst_limit,
             log_retention_days=config.log_retention_days,
+        )
+        self.portal = PortalSite(
+            self,
+            "Portal",
+            api=self.api.api,
+            bucket_name=config.portal_bucket,
+            key=self.key,
+            access_logs=self.buckets.access_logs,
+            client_id=self.users.portal_client.user_pool_client_id,
+            auth_base_url=self.users.auth_base_url,
         )
         self._watch()
 

@@ -4,8 +4,10 @@ import { build } from "esbuild";
 import { copyFile, mkdir, rm, stat } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import { readFile } from "node:fs/promises";
+import { checkTypes } from "./scripts/openapi-types.mjs";
 
 const started = Date.now();
+await checkTypes(); // the API's types are generated from its OpenAPI document; drift fails the build
 await rm("dist", { recursive: true, force: true });
 await mkdir("dist/assets", { recursive: true });
 await build({

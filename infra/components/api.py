@@ -47,6 +47,9 @@ class CasesApi(Construct):
             rest_api_name=api_name,
             description="EIS case API (alerts, officer snapshots, cases, interventions, audit)",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # The portal's files are served by this API too (infra.components.portal): every body passes
+            # through unchanged, fonts included; the case API decodes request bodies itself.
+            binary_media_types=["*/*"],
             # Execution logs (errors only, never bodies: they hold personnel data) use the account-level role
             # that the platform stack sets; an agency stack never owns that account-wide setting.
             cloud_watch_role=False,

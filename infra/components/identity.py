@@ -20,7 +20,9 @@ CUSTOM_ATTRIBUTES = ("agency_id", "officer_id")
 
 
 class AgencyUserPool(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, resources: AgencyResources) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, resources: AgencyResources, portal_url: str | None = None
+    ) -> None:
         super().__init__(scope, construct_id)
         self.user_pool = cognito.UserPool(
             self,
@@ -66,7 +68,19 @@ class AgencyUserPool(Construct):
             user_pool_client_name=f"{resources.prefix}-portal",
             generate_secret=False,
             auth_flows=cognito.AuthFlow(user_srp=True),
-            disable_o_auth=True,
+            # The portal signs in with the authorization code flow and PKCE (a public client, no secret)
+            # through the pool's domain, where MFA is required as for every sign-in.
+            disable_o_auth=portal_url is None,
+            o_auth=(
+                cognito.OAuthSettings(
+                    flows=cognito.OAuthFlows(authorization_code_grant=True),
+                    scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+                    callback_urls=[portal_url],
+                    logout_urls=[portal_url],
+                )
+                if portal_url is not None
+                else None
+            ),
             prevent_user_existence_errors=True,
             enable_token_revocation=True,
             # A shift, not a week: a lost laptop stops working by the next shift.
@@ -78,3 +92,11 @@ class AgencyUserPool(Construct):
             .with_custom_attributes(*CUSTOM_ATTRIBUTES),
             write_attributes=cognito.ClientAttributes().with_standard_attributes(given_name=True, family_name=True),
         )
+
+        # The hosted sign-in (authorize, token, revoke and logout endpoints) under the pool's own prefix
+        # domain; FIPS endpoints in GovCloud.
+        self.domain = self.user_pool.add_domain(
+            "Domain",
+            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=f"{resources.prefix}-{resources.account}"),
+        )
+        self.auth_base_url = self.domain.base_url(fips=resources.region.startswith("us-gov-"))

@@ -1,10 +1,32 @@
 // The one typed client of the case API. Paths are relative to the page, so the portal and the API share
 // an origin (and a stage path in AWS); the id token goes in the Authorization header, as the
-// Cognito authorizer expects.
+// Cognito authorizer expects. A case's writes carry If-Match with the ETag of the version the page
+// showed, so a change made meanwhile by someone else answers 412 instead of being overwritten.
 
 import { idToken } from "./auth";
 import { resolve, type PortalConfig } from "./config";
-import type { AlertList, AlertOut, AlertStatus, CaseOut, ErrorOut, NoteOut, TransitionIn } from "./types";
+import type {
+  AlertList,
+  AlertOut,
+  AlertStatus,
+  AuditPage,
+  CaseOut,
+  CheckInIn,
+  DeferralIn,
+  DeferralList,
+  ErrorOut,
+  InterventionCompletionIn,
+  InterventionIn,
+  InterventionOut,
+  ModelCardOut,
+  NoteOut,
+  OfficerPage,
+  OfficerSnapshot,
+  QueueOut,
+  RunListOut,
+  RunReportOut,
+  TransitionIn,
+} from "./types";
 
 export class ApiError extends Error {
   constructor(
@@ -15,20 +37,29 @@ export class ApiError extends Error {
   }
 }
 
+/** 412: the case changed since the page read it. */
+export class ConflictError extends ApiError {}
+
 export class SignedOutError extends Error {}
 
+const enc = encodeURIComponent;
+
 export class CaseApi {
+  /** The ETag of each case as last read, sent back as If-Match on that case's writes. */
+  private readonly etags = new Map<string, string>();
+
   constructor(private readonly config: PortalConfig) {}
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, body?: unknown, caseId?: string): Promise<T> {
     const token = await idToken(this.config);
     if (!token) throw new SignedOutError("Your session has ended. Sign in again.");
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const etag = caseId ? this.etags.get(caseId) : undefined;
+    if (method !== "GET" && etag) headers["If-Match"] = etag;
     const response = await fetch(resolve(path), {
       method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
       credentials: "omit",
@@ -36,31 +67,103 @@ export class CaseApi {
     const text = await response.text();
     const parsed: unknown = text ? JSON.parse(text) : null;
     if (response.status === 401) throw new SignedOutError("Your session has ended. Sign in again.");
+    if (response.status === 412) throw new ConflictError(412, parsed as ErrorOut | null);
     if (!response.ok) throw new ApiError(response.status, parsed as ErrorOut | null);
+    const returned = response.headers.get("ETag");
+    if (caseId && returned && (method === "GET" || path.endsWith("/transitions"))) this.etags.set(caseId, returned);
     return parsed as T;
   }
 
+  /** Forget what this page read of a case (after a conflict, the next read is the new version). */
+  forget(caseId: string): void {
+    this.etags.delete(caseId);
+  }
+
+  queue(): Promise<QueueOut> {
+    return this.request("GET", "queue?limit=100");
+  }
+
   alerts(status?: AlertStatus): Promise<AlertList> {
-    return this.request("GET", status ? `alerts?status=${encodeURIComponent(status)}` : "alerts");
+    return this.request("GET", status ? `alerts?status=${enc(status)}` : "alerts");
   }
 
   alert(alertId: string): Promise<AlertOut> {
-    return this.request("GET", `alerts/${encodeURIComponent(alertId)}`);
+    return this.request("GET", `alerts/${enc(alertId)}`);
   }
 
   openCase(alertId: string): Promise<CaseOut> {
-    return this.request("POST", `alerts/${encodeURIComponent(alertId)}/case`);
+    return this.request("POST", `alerts/${enc(alertId)}/case`);
+  }
+
+  dismissAlert(alertId: string, reason: string): Promise<AlertOut> {
+    return this.request("POST", `alerts/${enc(alertId)}/dismissal`, { reason });
   }
 
   case(caseId: string): Promise<CaseOut> {
-    return this.request("GET", `cases/${encodeURIComponent(caseId)}`);
+    return this.request("GET", `cases/${enc(caseId)}`, undefined, caseId);
   }
 
   transition(caseId: string, move: TransitionIn): Promise<CaseOut> {
-    return this.request("POST", `cases/${encodeURIComponent(caseId)}/transitions`, move);
+    return this.request("POST", `cases/${enc(caseId)}/transitions`, move, caseId);
   }
 
   addNote(caseId: string, text: string): Promise<NoteOut> {
-    return this.request("POST", `cases/${encodeURIComponent(caseId)}/notes`, { text });
+    return this.request("POST", `cases/${enc(caseId)}/notes`, { text }, caseId);
+  }
+
+  acknowledge(caseId: string): Promise<CaseOut> {
+    return this.request("POST", `cases/${enc(caseId)}/acknowledgement`, undefined, caseId);
+  }
+
+  deferCase(caseId: string, deferral: DeferralIn): Promise<CaseOut> {
+    return this.request("POST", `cases/${enc(caseId)}/deferral`, deferral, caseId);
+  }
+
+  endCaseDeferral(caseId: string, reason: string): Promise<CaseOut> {
+    return this.request("POST", `cases/${enc(caseId)}/deferral/end`, { reason }, caseId);
+  }
+
+  planIntervention(caseId: string, plan: InterventionIn): Promise<InterventionOut> {
+    return this.request("POST", `cases/${enc(caseId)}/interventions`, plan, caseId);
+  }
+
+  startIntervention(caseId: string, interventionId: string): Promise<InterventionOut> {
+    return this.request("POST", `cases/${enc(caseId)}/interventions/${enc(interventionId)}/start`, {}, caseId);
+  }
+
+  checkIn(caseId: string, interventionId: string, checkIn: CheckInIn): Promise<InterventionOut> {
+    return this.request("POST", `cases/${enc(caseId)}/interventions/${enc(interventionId)}/checkins`, checkIn, caseId);
+  }
+
+  completeIntervention(caseId: string, interventionId: string, completion: InterventionCompletionIn): Promise<InterventionOut> {
+    return this.request("POST", `cases/${enc(caseId)}/interventions/${enc(interventionId)}/completion`, completion, caseId);
+  }
+
+  officer(officerId: string): Promise<OfficerSnapshot> {
+    return this.request("GET", `officers/${enc(officerId)}`);
+  }
+
+  searchOfficers(q: string): Promise<OfficerPage> {
+    return this.request("GET", `officers?q=${enc(q)}&limit=50`);
+  }
+
+  deferrals(): Promise<DeferralList> {
+    return this.request("GET", "deferrals");
+  }
+
+  runs(): Promise<RunListOut> {
+    return this.request("GET", "reports/runs?limit=10");
+  }
+
+  run(asOf: string): Promise<RunReportOut> {
+    return this.request("GET", `reports/runs/${enc(asOf)}`);
+  }
+
+  currentModel(): Promise<ModelCardOut> {
+    return this.request("GET", "models/current");
+  }
+
+  audit(sinceSeq?: number): Promise<AuditPage> {
+    return this.request("GET", sinceSeq === undefined ? "audit?limit=200" : `audit?since_seq=${sinceSeq}&limit=200`);
   }
 }

@@ -177,3 +177,8 @@ export function watchIdle(minutes: number, onIdle: () => void): () => void {
   };
   return stop;
 }
+
+/** The signed-in user's roles (the pool's groups); the API decides, this only chooses what to offer. */
+export function hasRole(...roles: string[]): boolean {
+  return roles.some((role) => session?.groups.includes(role) ?? false);
+}

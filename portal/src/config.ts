@@ -6,6 +6,8 @@ export interface PortalConfig {
   authorizeUrl: string;
   tokenUrl: string;
   revokeUrl: string;
+  /** In AWS, Cognito's /logout: ends the hosted sign-in's own session too. Absent on the local stack. */
+  logoutUrl: string | null;
   idleMinutes: number;
 }
 
@@ -14,6 +16,7 @@ interface ConfigJson {
   authorize_url: string;
   token_url: string;
   revoke_url: string;
+  logout_url?: string;
   idle_minutes?: number;
 }
 
@@ -30,6 +33,7 @@ export async function loadConfig(): Promise<PortalConfig> {
     authorizeUrl: resolve(raw.authorize_url),
     tokenUrl: resolve(raw.token_url),
     revokeUrl: resolve(raw.revoke_url),
+    logoutUrl: raw.logout_url ? resolve(raw.logout_url) : null,
     idleMinutes: raw.idle_minutes ?? 30,
   };
 }

@@ -2,11 +2,13 @@
 // (#/queue, #/alerts/{id}, #/cases/{id}); the server only ever serves index.html and assets.
 
 import { ApiError, CaseApi, SignedOutError } from "./api";
-import { beginSignIn, completeSignIn, current, signOut, watchIdle } from "./auth";
+import { beginSignIn, completeSignIn, current, hasRole, signOut, watchIdle } from "./auth";
 import { loadConfig, type PortalConfig } from "./config";
 import { alertBox } from "./dom";
 import { alertView } from "./views/alert";
 import { caseView } from "./views/case";
+import { officerSearchView, officerView } from "./views/officers";
+import { auditView, oversightView } from "./views/oversight";
 import { queueView } from "./views/queue";
 import { errorView, lockedView, signedOutView, signInView } from "./views/session";
 
@@ -21,6 +23,9 @@ function signIn(): void {
 function showNav(signedIn: boolean): void {
   const nav = document.getElementById("primary-nav");
   if (nav) nav.hidden = !signedIn;
+  for (const link of document.querySelectorAll<HTMLElement>("[data-roles]")) {
+    link.hidden = !signedIn || !hasRole(...(link.dataset["roles"] ?? "").split(","));
+  }
   const who = document.getElementById("signed-in-as");
   if (who) who.textContent = signedIn ? `Signed in as ${current()?.username ?? ""}` : "";
 }
@@ -38,6 +43,10 @@ async function route(): Promise<void> {
   try {
     if (parts[0] === "alerts" && parts[1]) await alertView(api, parts[1]);
     else if (parts[0] === "cases" && parts[1]) await caseView(api, parts[1], params);
+    else if (parts[0] === "officers" && parts[1]) await officerView(api, parts[1]);
+    else if (parts[0] === "officers") await officerSearchView(api, params.get("q") ?? "");
+    else if (parts[0] === "oversight") await oversightView(api);
+    else if (parts[0] === "audit") await auditView(api, params);
     else await queueView(api, params);
   } catch (error) {
     if (error instanceof SignedOutError) {
@@ -59,6 +68,12 @@ async function boot(): Promise<void> {
     await signOut(config);
     showNav(false);
     history.replaceState(null, "", location.pathname);
+    if (config.logoutUrl) {
+      // Cognito's hosted sign-in keeps a session of its own; /logout ends it and comes back here.
+      const back = `${location.origin}${location.pathname}`;
+      location.assign(`${config.logoutUrl}?client_id=${encodeURIComponent(config.clientId)}&logout_uri=${encodeURIComponent(back)}`);
+      return;
+    }
     signedOutView(signIn);
   });
   try {

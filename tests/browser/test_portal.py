@@ -1,12 +1,16 @@
-"""A supervisor works an alert in the portal: sign in (authorization code + PKCE), queue, alert, case, note."""
+"""The portal in a browser: a supervisor signs in (code + PKCE), reads the queue and the officer snapshot, works
+a case to closure through a concurrent edit; another unit sees none of it; the risk manager dismisses an alert."""
 
 from __future__ import annotations
 
+import json
+import time
 import urllib.request
 from typing import Any
 
 import pytest
 
+from eis_tools.local.demo import http_json
 from tests.browser.conftest import MISSING, SCREENSHOTS, PortalStack, run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
@@ -31,58 +35,130 @@ def test_the_portal_is_served_beside_the_api_with_strict_headers(portal_stack: P
     assert _headers(f"{portal_stack.url}/config.json")["cache-control"] == "no-store"
 
 
-def _sign_in(page: Any, stack: PortalStack) -> None:
+def _sign_in_as(page: Any, user: Any) -> None:
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("Username").fill(stack.supervisor.username)
-    page.get_by_label("Password").fill(stack.supervisor.password)
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(user.password)
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_a_supervisor_signs_in_opens_a_case_moves_it_to_review_and_adds_a_note(
-    portal_stack: PortalStack, browser: Any
-) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def _move(page: Any, to: str, *, reason: str = "", disposition: str = "") -> None:
+    page.locator(f"#move-{to}").check()
+    if reason:
+        page.locator("#move-reason").fill(reason)
+    if disposition:
+        page.locator("#move-disposition").select_option(disposition)
+    page.get_by_role("button", name="Move the case").click()
+    page.get_by_text(f"It is now {to.replace('_', ' ')}.").wait_for()
+
+
+def _status(page: Any) -> str:
+    return str(page.locator("#case-summary dd").first.inner_text())
+
+
+def _page(browser: Any) -> tuple[Any, Any, list[str]]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     csp_violations: list[str] = []
     page.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
+    return context, page, csp_violations
+
+
+def test_a_supervisor_works_an_alert_from_the_queue_through_the_snapshot_to_a_closed_case(
+    portal_stack: PortalStack, browser: Any
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, page, csp_violations = _page(browser)
     page.clock.install()
     alert = portal_stack.alert
+    officer = alert["officer_id"]
 
     # Given the portal's sign-in page, when the supervisor signs in through the pool's hosted form
     page.goto(f"{portal_stack.url}/")
-    _sign_in(page, portal_stack)
+    started = time.monotonic()
+    _sign_in_as(page, portal_stack.supervisor)
 
-    # Then the queue shows the alert for their officer, and no token is kept in browser storage
+    # Then My queue lists the new alert for their officer, says what changed, and no token is kept in storage
     page.get_by_role("heading", name="My queue").wait_for()
+    page.locator("#alerts").wait_for()
+    (SCREENSHOTS.parent / "timings.json").write_text(
+        json.dumps({"sign_in_to_interactive_queue_s": round(time.monotonic() - started, 2)}), encoding="utf-8"
+    )
     assert "?code=" not in page.url
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
-    page.get_by_role("link", name=alert["officer_id"]).first.wait_for()
+    page.locator("#alerts").get_by_role("link", name=officer, exact=True).wait_for()
+    assert "alert for officer" in page.locator("#changes").inner_text()
+    for section in ("Cases due", "New alerts", "Check-ins due", "Hand-offs to acknowledge"):
+        page.get_by_role("heading", name=section).wait_for()
     assert run_axe(page) == []
     page.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
 
-    # When they open the alert, they read the explanation first, then open a case
-    page.get_by_role("link", name=alert["officer_id"]).first.click()
+    # When they open the officer's snapshot: the explanation leads, then standings and trend with their tables
+    page.locator("#alerts").get_by_role("link", name=officer, exact=True).click()
     page.get_by_role("heading", name="A prompt for a supportive conversation, not a finding").wait_for()
+    assert page.locator("#standings tbody tr").count() > 0
+    assert page.locator("canvas[role=img]").count() == 2
+    page.get_by_role("heading", name="Commendations and training").wait_for()
     assert run_axe(page) == []
-    page.screenshot(path=str(SCREENSHOTS / "alert.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "snapshot.png"), full_page=True)
+    page.emulate_media(media="print")  # the one page prints without navigation or forms
+    assert not page.get_by_role("button", name="Print this snapshot").is_visible()
+    page.emulate_media(media="screen")
+
+    # And from it review the alert and open a case
+    page.get_by_role("link", name="Review the alert").click()
     page.get_by_role("button", name="Open case").click()
     page.get_by_text("Case opened.").wait_for()
-    assert page.locator("#case-summary dd").first.inner_text() == "Open"
-    assert run_axe(page) == []
+    assert _status(page) == "Open"
+    case_id = page.url.split("#/cases/")[1].split("?")[0]
 
-    # When they start the review
-    page.get_by_label("In review").check()
+    # When someone else changes the case while it is on screen, their move is refused with the conflict screen
+    status, _ = http_json(
+        "POST",
+        f"{portal_stack.url}/cases/{case_id}/notes",
+        portal_stack.risk_manager.id_token,
+        {"text": "Risk team: EAP contact shared."},
+    )
+    assert status == 201
+    page.locator("#move-in_review").check()
+    page.locator("#move-reason").fill("Starting the review after the roll call.")
+    page.get_by_role("button", name="Move the case").click()
+    page.get_by_role("heading", name="Someone else changed this case").wait_for()
+    assert "EAP contact shared." in page.locator("#their-change").inner_text()
+    assert "Starting the review after the roll call." in page.locator("#my-change").input_value()
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "conflict.png"), full_page=True)
+    # And reloading keeps their text in the form, so nothing is lost
+    page.get_by_role("button", name="Reload the case with my text").click()
+    page.get_by_text("Reloaded.").wait_for()
+    assert page.locator("#move-reason").input_value() == "Starting the review after the roll call."
     page.get_by_role("button", name="Move the case").click()
     page.get_by_text("It is now in review.").wait_for()
-    assert page.locator("#case-summary dd").first.inner_text() == "In review"
 
-    # And add a note
-    page.get_by_label("New note").fill("Talked with the officer about workload; offered peer support.")
-    page.get_by_role("button", name="Add note").click()
-    page.get_by_text("Note added.").wait_for()
-    assert "offered peer support" in page.locator("#notes").inner_text()
+    # When they plan coaching, begin it, start it, check in and record the outcome
+    _move(page, "intervention_planned", reason="Workload and complaints: coaching agreed with the officer.")
+    page.locator("#plan-type").select_option("coaching_mentoring")
+    page.get_by_role("button", name="Plan the intervention").click()
+    page.locator("#interventions .usa-card").wait_for()  # "Intervention planned." is also the last move's text
+    _move(page, "intervention_in_progress", reason="First coaching session booked.")
+    page.get_by_role("button", name="Start coaching mentoring").click()
+    page.get_by_text("Intervention started.").wait_for()
+    page.locator("summary", has_text="Record a check-in").click()
+    page.get_by_label("Check-in note").fill("Two sessions held; the officer finds them useful.")
+    page.get_by_role("button", name="Record the check-in").click()
+    page.get_by_text("Check-in recorded.").wait_for()
+    assert "the officer finds them useful" in page.locator("#interventions").inner_text()
+    page.locator("summary", has_text="Record the outcome").click()
+    page.get_by_label("Outcome", exact=True).select_option("completed")
+    page.get_by_role("button", name="Record the outcome").click()
+    page.get_by_text("Outcome recorded.").wait_for()
+
+    # Then monitoring, and the case closes with its disposition
+    _move(page, "monitoring", reason="Coaching complete; monitoring for 90 days.")
+    _move(page, "closed", reason="Monitoring ended without new concerns.", disposition="intervention_completed")
+    assert _status(page) == "Closed"
+    assert page.get_by_text("The case is closed.").is_visible()
     assert run_axe(page) == []
     page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
 
@@ -93,9 +169,81 @@ def test_a_supervisor_signs_in_opens_a_case_moves_it_to_review_and_adds_a_note(
     page.get_by_role("button", name="Sign in").wait_for()
 
     # And after signing in again, signing out ends the session
-    _sign_in(page, portal_stack)
+    _sign_in_as(page, portal_stack.supervisor)
     page.get_by_role("heading", name="My queue").wait_for()
     page.get_by_role("button", name="Sign out").click()
     page.get_by_text("You have signed out.").wait_for()
+    assert csp_violations == []
+    context.close()
+
+    # And a supervisor of another unit sees none of it, not even by typing the case's URL
+    context, page, _ = _page(browser)
+    page.goto(f"{portal_stack.url}/#/cases/{case_id}")
+    _sign_in_as(page, portal_stack.other_supervisor)
+    page.get_by_role("heading", name="Not found").wait_for()
+    page.goto(f"{portal_stack.url}/#/officers/{officer}")
+    page.get_by_role("heading", name="Not found").wait_for()
+    context.close()
+
+    # And an auditor reads the walk-through in the audit trail, its chain verified
+    context, page, _ = _page(browser)
+    page.goto(f"{portal_stack.url}/#/audit")
+    _sign_in_as(page, portal_stack.auditor)
+    page.get_by_role("heading", name="Audit trail").wait_for()
+    trail = ""
+    for _ in range(20):  # pages of 200 records, oldest first, to the end of the trail
+        page.get_by_text("Chain verified.").wait_for()
+        if not page.locator("#audit").count():
+            break  # past the newest record
+        trail += page.locator("#audit").inner_text()
+        if not page.get_by_role("link", name="Next records").count():
+            break
+        first = page.locator("#audit tbody th").first.inner_text()
+        page.get_by_role("link", name="Next records").click()
+        page.wait_for_function(f"() => document.querySelector('#audit tbody th')?.textContent !== '{first}'")
+    assert case_id in trail
+    assert "transition" in trail.lower()
+    assert "Denied" in trail  # the other unit's attempt on the case
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "audit.png"), full_page=True)
+    context.close()
+
+
+def test_the_risk_manager_dismisses_an_alert_with_a_reason(portal_stack: PortalStack, browser: Any) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, page, csp_violations = _page(browser)
+    alert = portal_stack.other_alert
+
+    page.goto(f"{portal_stack.url}/#/alerts/{alert['alert_id']}")
+    # Keyboard only: each page puts focus on its heading, so the next Tab reaches the page's first action
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Sign in"
+    page.keyboard.press("Enter")
+    page.get_by_label("Username").fill(portal_stack.risk_manager.username)
+    page.get_by_label("Password").fill(portal_stack.risk_manager.password)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="A prompt for a supportive conversation, not a finding").wait_for()
+    page.get_by_label("Reason (required)").fill("Data error: the complaints were filed against another badge.")
+    assert run_axe(page) == []
+    page.get_by_role("button", name="Dismiss the alert").click()
+    page.get_by_text("Alert dismissed.").wait_for()
+    assert "Dismissed" in page.locator("#main-content").inner_text()
+
+    # And the risk team's view shows the latest run with its fairness table and the model card
+    page.get_by_role("link", name="Risk team").click()
+    page.get_by_role("heading", name="Latest scoring run").wait_for()
+    assert "officers scored" in page.locator("#run-summary").inner_text()
+    page.get_by_role("heading", name="Deferrals").wait_for()
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "risk-manager.png"), full_page=True)
+
+    # And officer search finds the officer by badge, keyboard only
+    page.get_by_role("link", name="Find an officer").click()
+    page.get_by_role("heading", name="Find an officer").wait_for()
+    page.locator("#officer-q").focus()
+    page.keyboard.type(alert["officer_id"])
+    page.keyboard.press("Enter")
+    page.locator("#officer-results").get_by_role("link").first.wait_for()
+    assert run_axe(page) == []
     assert csp_violations == []
     context.close()

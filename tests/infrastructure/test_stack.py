@@ -238,14 +238,23 @@ def test_api_requires_cognito_on_every_method_except_cors_preflight(synth: Synth
     methods = synth.resources(agency_id, "AWS::ApiGateway::Method").values()
 
     assert methods
+    portal_files = 0
     for method in methods:
         props = method["Properties"]
         if props["HttpMethod"] == "OPTIONS":
             assert props["Integration"]["Type"] == "MOCK"
+        elif props["AuthorizationType"] == "NONE":
+            # The portal's own files (sign-in page, bundles, sign-in settings): read-only, from its bucket or
+            # a fixed answer, never the case API (tests/infrastructure/test_portal_site.py has the detail).
+            assert props["HttpMethod"] == "GET"
+            assert props["Integration"]["Type"] in {"AWS", "MOCK"}
+            assert "AuthorizerId" not in props
+            portal_files += 1
         else:
             assert props["AuthorizationType"] == "COGNITO_USER_POOLS"
             assert props["AuthorizerId"] == {"Ref": authorizer_id}
             assert props["Integration"]["Type"] == "AWS_PROXY"
+    assert portal_files == 4  # /, /index.html, /assets/{path+}, /config.json
 
 
 def test_api_is_regional_throttled_logged_and_behind_waf(synth: Synth, agency_id: str) -> None:

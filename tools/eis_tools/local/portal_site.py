@@ -4,7 +4,8 @@ Only ``/``, ``/index.html``, ``/config.json`` and ``/assets/...`` are the portal
 is the API's, so the API's routes are unchanged. The portal routes by URL fragment (``#/cases/...``)
 and so needs no other server path. Headers: a strict Content-Security-Policy (scripts and styles
 from this origin only, no inline script, ``connect-src 'self'``, no framing), HSTS, nosniff, and
-``Cache-Control: no-store`` on the page and its configuration (the API's answers carry their own).
+``Cache-Control: no-store`` on the page and its configuration (the API's answers carry their own),
+all from ``eis_core.portal_headers``, which the AWS stack's portal methods use too.
 """
 
 from __future__ import annotations
@@ -15,20 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eis_core.portal_headers import ASSET_CACHE, PAGE_CACHE, portal_csp, portal_security_headers
+
 PORTAL_DIST = Path(__file__).resolve().parents[3] / "portal" / "dist"
 
-PORTAL_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
-)
-PORTAL_SECURITY_HEADERS: dict[str, str] = {
-    "Content-Security-Policy": PORTAL_CSP,
-    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cross-Origin-Opener-Policy": "same-origin",
-}
+PORTAL_CSP = portal_csp()
+PORTAL_SECURITY_HEADERS: dict[str, str] = portal_security_headers()
 _TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".svg": "image/svg+xml"}
 
 
@@ -39,7 +32,7 @@ class Answer:
     body: bytes
 
 
-def security_headers(content_type: str, *, cache: str = "no-store") -> dict[str, str]:
+def security_headers(content_type: str, *, cache: str = PAGE_CACHE) -> dict[str, str]:
     return {"Content-Type": content_type, "Cache-Control": cache, **PORTAL_SECURITY_HEADERS}
 
 
@@ -59,14 +52,14 @@ class PortalSite:
         if method not in {"GET", "HEAD"}:
             return None
         if path in {"/", "/index.html"}:
-            return self._file(self._root / "index.html", cache="no-store")
+            return self._file(self._root / "index.html", cache=PAGE_CACHE)
         if path == "/config.json":
             return Answer(200, security_headers("application/json"), self._config)
         if path.startswith("/assets/"):
             target = (self._root / path.lstrip("/")).resolve()
             if not target.is_relative_to(self._root / "assets") or not target.is_file():
                 return Answer(404, security_headers("text/plain; charset=utf-8"), b"Not found")
-            return self._file(target, cache="no-cache")
+            return self._file(target, cache=ASSET_CACHE)
         return None
 
     def _file(self, path: Path, *, cache: str) -> Answer:
