@@ -92,6 +92,29 @@ export interface AuditRecordOut {
   target_type: string;
 }
 
+export interface BacktestListOut {
+  /** Test years with a backtest report, newest first */
+  test_years: number[];
+}
+
+/** The backtest job's report on one test year: the model against the agency's rule and two other baselines. */
+export interface BacktestReportOut {
+  as_of: string;
+  baselines: Record<string, unknown>;
+  calibration: (Record<string, unknown>)[];
+  fairness: Record<string, (Record<string, unknown>)[]> | null;
+  fairness_measurable: boolean;
+  generated_at: string;
+  /** The whole report as Markdown, charts as inline SVG */
+  markdown: string;
+  /** Every baseline the model does not beat, in words; empty: it beats all */
+  not_beaten: string[];
+  spec_source: string;
+  table: Record<string, unknown>;
+  test_year: number;
+  trained_model_id: string;
+}
+
 export interface CardCohort {
   adverse_officer_years: number;
   officer_years: number;
@@ -738,6 +761,8 @@ export interface TransitionIn {
   referred_to?: string | null;
   to: CaseStatus;
 }
+
+export type TrendsFormat = "html" | "csv" | "json";
 
 export interface UploadList {
   count: number;
