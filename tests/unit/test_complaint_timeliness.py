@@ -216,7 +216,9 @@ def test_a_letter_fills_the_agencys_template_and_html_is_escaped() -> None:
         agency_name="Orange County Sheriff",
         contact="intake@ocsd.example.gov",
     )
-    assert letter.body.startswith("Orange County Sheriff\n2025-06-03\n\nRe: your complaint CR-000123, received 2025-06-02.")
+    assert letter.body.startswith(
+        "Orange County Sheriff\n2025-06-03\n\nRe: your complaint CR-000123, received 2025-06-02."
+    )
     assert letter.file_name == "CR-000123.txt"
 
     page = LetterTemplate("<p>{{agency_name}}: {{complaint_number}}</p>", "html", TEMPLATE_KEYS["html"])
