@@ -198,11 +198,11 @@ def test_a_deferred_officers_supervisor_is_not_told_of_a_new_complaint() -> None
 
 # --- the generated agency ----------------------------------------------------------------------------
 
-GENERATED = GeneratorConfig(officers=100, start=date(2023, 1, 1), end=date(2025, 6, 30), seed=11)
+GENERATED = GeneratorConfig(officers=300, start=date(2023, 1, 1), end=date(2025, 6, 30), seed=11)
 
 
 def test_on_a_generated_agency_the_late_acknowledgments_are_chased_once_and_the_on_time_ones_never() -> None:
-    # Given a generated agency's records as of its extract date, and a sweep every day of its last 120 days.
+    # Given a generated agency's records as of its extract date, and a sweep every day of its last 200 days.
     agency = generate_agency(GENERATED)
     adapters = memory_adapters(GENERATED.agency_id)
     for kind in (RecordKind.ROSTER, RecordKind.COMPLAINT):
@@ -222,8 +222,8 @@ def test_on_a_generated_agency_the_late_acknowledgments_are_chased_once_and_the_
             done[key] = service.complaints.send(notice)
         return done[key]
 
-    first_day = GENERATED.end - timedelta(days=120)
-    for offset in range(121):
+    first_day = GENERATED.end - timedelta(days=200)
+    for offset in range(201):
         day = first_day + timedelta(days=offset)
         service.complaints.run(day, request_id=f"sweep-{day}", send=once)
 

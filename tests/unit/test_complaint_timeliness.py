@@ -115,7 +115,10 @@ def test_an_agency_mapping_names_its_own_columns_and_date_format() -> None:
             },
         },
     )
-    body = f"{HEADER},Date Received,Ack Letter Sent\nc-1,A100,2025-06-01,2025-06-02,CR-1,verbal_abuse,06/02/2025,06/13/2025\n"
+    body = (
+        f"{HEADER},Date Received,Ack Letter Sent\n"
+        "c-1,A100,2025-06-01,2025-06-02,CR-1,verbal_abuse,06/02/2025,06/13/2025\n"
+    )
 
     report = ingest(service, adapters, "incoming/complaint/c.csv", body)
 
@@ -236,9 +239,9 @@ def test_a_letter_fills_the_agencys_template_and_html_is_escaped() -> None:
 def test_a_template_with_an_unknown_placeholder_or_no_complaint_number_is_refused() -> None:
     with pytest.raises(ValidationFailed, match=r"unknown placeholder\(s\) \{\{officer_name\}\}"):
         LetterTemplate("{{complaint_number}} {{officer_name}}", "txt", TEMPLATE_KEYS["txt"])
-    with pytest.raises(ValidationFailed, match="no {{complaint_number}}"):
+    with pytest.raises(ValidationFailed, match=r"no \{\{complaint_number\}\}"):
         LetterTemplate("Dear complainant", "txt", TEMPLATE_KEYS["txt"])
-    with pytest.raises(NotFoundError, match="config/letters/acknowledgment.txt"):
+    with pytest.raises(NotFoundError, match=r"config/letters/acknowledgment\.txt"):
         load_template(memory_adapters(AGENCY).artifacts)
 
 

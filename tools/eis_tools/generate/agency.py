@@ -174,7 +174,7 @@ def acknowledgment_day(received: date, complaint_id: str, seq: int) -> date:
 
     Drawn from the complaint's own generator (not the simulation's), so the rest of the agency is unchanged.
     """
-    rng = random.Random(f"acknowledgment-{complaint_id}-{seq}")
+    rng = random.Random(f"acknowledgment-{complaint_id}-{seq}")  # noqa: S311 - a reproducible simulation
     if rng.random() < LATE_ACKNOWLEDGMENT_SHARE:
         return add_business_days(received, rng.randint(6, 40))
     return add_business_days(received, rng.randint(0, 4))

@@ -107,8 +107,10 @@ class ComplaintSweep:
         if self._intake_email:
             earliest = day - timedelta(days=CHASE_LOOKBACK_DAYS)
             for timing in complaint_timings(complaints, as_of=day):
+                if timing.acknowledged_on is not None or timing.closed_on is not None:
+                    continue
                 due = timing.acknowledge_by(self._within, self._holidays)
-                if timing.overdue_on(day, self._within, self._holidays) and due >= earliest:
+                if earliest <= due < day:  # ``ComplaintTiming.overdue_on``
                     notices.append(
                         ComplaintNotice(
                             agency_id=self._agency_id,
