@@ -28,7 +28,6 @@ from eis_core.cases.visibility import ActiveDeferrals
 from eis_core.complaints.timeliness import business_days_between, complaint_timings
 from eis_core.errors import EISError, ValidationFailed
 from eis_core.models.audit import AuditEvent
-from eis_core.models.records import Complaint, RecordKind
 from eis_core.notify import complaint_templates
 from eis_core.notify.routing import first_reachable
 from eis_core.storage.ports import AuditLog, Mailer, RecordStore
@@ -102,7 +101,7 @@ class ComplaintSweep:
 
     def notices(self, day: date, *, request_id: str | None = None) -> list[ComplaintNotice]:
         """Every complaint notice due on ``day``: chases first, then new complaints."""
-        complaints = [r for r in self._records.iter_records(RecordKind.COMPLAINT) if isinstance(r, Complaint)]
+        complaints = self._records.complaints()  # a listing of complaints, never a scan of the records
         notices: list[ComplaintNotice] = []
         if self._intake_email:
             earliest = day - timedelta(days=CHASE_LOOKBACK_DAYS)
