@@ -25,6 +25,7 @@ from pydantic import (
 from eis_core.settings import (
     FUNCTION_SETTINGS,
     AgencyStack,
+    ComplaintPolicy,
     EmailAddress,
     InterventionPolicy,
     NotifyPolicy,
@@ -73,7 +74,7 @@ class ApiThrottle(BaseModel):
     burst_limit: int = Field(default=100, gt=0, le=5_000)
 
 
-class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy):
+class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy, ComplaintPolicy):
     """Everything that differs between two agencies' stacks.
 
     The settings the functions read (sender, risk team, routing policy, review and escalation days,

@@ -77,6 +77,8 @@ def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="DeferralReviewsSent", unit=MetricUnit.Count, value=summary.deferral_reviews)
     metrics.add_metric(name="CheckInRemindersSent", unit=MetricUnit.Count, value=summary.checkins)
     metrics.add_metric(name="MonitoringEndPromptsSent", unit=MetricUnit.Count, value=summary.monitoring_ends)
+    metrics.add_metric(name="ComplaintsChased", unit=MetricUnit.Count, value=summary.complaints_chased)
+    metrics.add_metric(name="NewComplaintsTold", unit=MetricUnit.Count, value=summary.complaint_supervisors_told)
     result = {
         "day": day.isoformat(),
         "open_cases": summary.open_cases,
@@ -92,6 +94,9 @@ def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         "skipped": summary.skipped,
         "checkins": summary.checkins,
         "monitoring_ends": summary.monitoring_ends,
+        "complaints_chased": summary.complaints_chased,
+        "new_complaints_told": summary.complaint_supervisors_told,
+        "complaint_notices_already_sent": summary.complaint_notices_already_sent,
     }
     logger.info("deadline sweep done", extra=result)
     return result

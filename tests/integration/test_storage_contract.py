@@ -159,6 +159,26 @@ def test_the_roster_lists_current_officers_only(adapters: Adapters) -> None:
     assert sorted(o.officer_id for o in adapters.records.roster()) == ["A1", "B2"]
 
 
+def test_complaints_are_listed_current_only_and_apart_from_the_roster(adapters: Adapters) -> None:
+    # Given an officer, two complaints and an event; then a complaint corrected, and a snapshot without the other
+    first = builders.complaint("A1", source_record_id="C-1", complaint_id="CR-1")
+    adapters.records.put_records(
+        [
+            builders.officer("A1", source_record_id="A1"),
+            first,
+            builders.complaint("A1", source_record_id="C-2", complaint_id="CR-2"),
+            use_of_force("F-1"),
+        ],
+        upload_id="u1",
+    )
+    adapters.records.put_records([first.model_copy(update={"acknowledged_on": first.known_on})], upload_id="u2")
+    adapters.records.retract_missing(RecordKind.COMPLAINT, {"C-1"}, upload_id="u3")
+
+    # Then the listing holds C-1's current version once, and the roster still only the officer
+    assert [(c.source_record_id, c.acknowledged_on) for c in adapters.records.complaints()] == [("C-1", first.known_on)]
+    assert [o.officer_id for o in adapters.records.roster()] == ["A1"]
+
+
 def test_the_change_marker_moves_only_when_the_records_change(adapters: Adapters) -> None:
     # Given an empty store, then one upload
     empty = adapters.records.change_marker()

@@ -158,7 +158,8 @@ def test_an_invalid_stored_mapping_rejects_every_file_naming_the_mapping_file(ad
         (
             {"kinds": {"complaint": {"kind": "complaint", "fields": {"findng": "F"}}}},
             "kinds.complaint: fields.findng: 'findng' is not a field of complaint (fields: source_record_id, "
-            "officer_id, occurred_on, known_on, complaint_id, category, finding, finding_decided_on, internal)",
+            "officer_id, occurred_on, known_on, complaint_id, category, finding, finding_decided_on, internal, "
+            "received_on, acknowledged_on, closed_on)",
         ),
         (
             {

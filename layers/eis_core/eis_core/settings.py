@@ -12,6 +12,7 @@ One model per function, composed from shared parts (as aws-lambda-handler-cookbo
 ``AlertsTopic``        where new alerts are published (score)
 ``OperationsTopic``    where the operations team is told of a model kept as a candidate (score)
 ``InterventionPolicy`` intervention catalogue, check-in and monitoring periods (case API)
+``ComplaintPolicy``    complaint intake contact, acknowledgment window, holidays (notify)
 =====================  =====================================================================
 
 A field's environment variable is ``EIS_`` + its name in capitals (``sender_email`` ->
@@ -29,8 +30,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any, Self, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -281,6 +283,31 @@ class InterventionPolicy(EnvSettings):
         return value
 
 
+class ComplaintPolicy(EnvSettings):
+    """Complaint timeliness (``eis_core.complaints``): who chases unacknowledged complaints, and when.
+
+    With no ``intake_email`` (empty) the sweep chases nothing: an agency whose extracts carry no acknowledgment
+    dates would otherwise have every complaint chased.
+    """
+
+    intake_email: EmailAddress | Literal[""] = Field(
+        default="", description="the complaint intake unit: told of complaints not acknowledged in time"
+    )
+    acknowledge_within_business_days: int = Field(
+        default=5, ge=1, le=60, description="business days the agency gives itself to acknowledge a complaint"
+    )
+    holidays: tuple[date, ...] = Field(
+        default=(), description="days that are not business days (besides weekends), e.g. 2025-12-25"
+    )
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+
 # --- one model per function ------------------------------------------------------------------------
 
 
@@ -292,7 +319,7 @@ class ScoreSettings(AgencyStack, ScorePolicy, AlertsTopic, OperationsTopic):
     """functions/score: scoring, retraining, the frames snapshot and the audit export."""
 
 
-class NotifySettings(AgencyStack, NotifyPolicy, PortalLink):
+class NotifySettings(AgencyStack, NotifyPolicy, PortalLink, ComplaintPolicy):
     """functions/notify: alert emails and the review-deadline sweep."""
 
 

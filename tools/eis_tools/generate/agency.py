@@ -12,6 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, cast
 
+from eis_core.complaints.timeliness import add_business_days
 from eis_core.models.records import (
     RECORD_MODELS,
     Activity,
@@ -152,6 +153,9 @@ def _assign_ids(history: History) -> None:
         case.complaint_id = f"CR-{number:06d}"
         for allegation_number, allegation in enumerate(case.allegations, 1):
             allegation.source_record_id = f"{case.complaint_id}-{allegation_number}"
+        if case.allegations:
+            received = case.allegations[0].known_on
+            case.acknowledged_on = min(case.decided_on, acknowledgment_day(received, case.complaint_id, case.seq))
     counters = dict.fromkeys(_ID_PREFIX, 0)
     history.events.sort(key=_chronological)
     for event in history.events:
@@ -161,6 +165,21 @@ def _assign_ids(history: History) -> None:
         event.source_record_id = f"{_ID_PREFIX[event.kind]}-{counters[event.kind]:07d}"
 
 
+LATE_ACKNOWLEDGMENT_SHARE = 0.15
+"""Share of complaints acknowledged after the default window of 5 business days (6 to 40 business days)."""
+
+
+def acknowledgment_day(received: date, complaint_id: str, seq: int) -> date:
+    """When the intake unit acknowledged a complaint: most within 0-4 business days, some late.
+
+    Drawn from the complaint's own generator (not the simulation's), so the rest of the agency is unchanged.
+    """
+    rng = random.Random(f"acknowledgment-{complaint_id}-{seq}")  # noqa: S311 - a reproducible simulation
+    if rng.random() < LATE_ACKNOWLEDGMENT_SHARE:
+        return add_business_days(received, rng.randint(6, 40))
+    return add_business_days(received, rng.randint(0, 4))
+
+
 def _as_known_on_end(event: RawEvent, end: date) -> Record:
     """The record as the agency's extract shows it on ``end``: later findings and outcomes are withheld."""
     fields = dict(event.fields)
@@ -168,6 +187,10 @@ def _as_known_on_end(event: RawEvent, end: date) -> Record:
     if event.kind is RecordKind.COMPLAINT:
         assert event.case is not None
         fields["complaint_id"] = event.case.complaint_id
+        acknowledged = event.case.acknowledged_on
+        fields["received_on"] = event.known_on
+        fields["acknowledged_on"] = acknowledged if acknowledged is not None and acknowledged <= end else None
+        fields["closed_on"] = event.case.decided_on if settled else None
         if not settled:
             fields["finding"], fields["finding_decided_on"] = Finding.PENDING, None
     elif event.kind is RecordKind.VEHICLE_INCIDENT and not settled and event.settled_on is not None:

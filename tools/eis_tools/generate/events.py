@@ -69,6 +69,7 @@ class ComplaintCase:
     seq: int
     allegations: list[RawEvent] = field(default_factory=list)
     complaint_id: str = ""
+    acknowledged_on: date | None = None  # set with the complaint id (``acknowledgment_day``)
 
     @property
     def sustained(self) -> list[RawEvent]:

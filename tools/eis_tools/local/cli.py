@@ -12,6 +12,7 @@ from pathlib import Path
 from eis_core.models.records import RecordKind
 from eis_tools.local.cli_audit import add_audit_commands
 from eis_tools.local.cli_chicago import add_chicago_commands
+from eis_tools.local.cli_complaints import add_complaint_commands
 from eis_tools.local.cli_ingest import add_ingest_commands
 from eis_tools.local.cli_report import add_report_commands
 from eis_tools.local.cli_scoring import add_scoring_commands
@@ -120,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_scoring_commands(commands)
     add_report_commands(commands)
     add_spec_commands(commands)
+    add_complaint_commands(commands)
     return parser
 
 

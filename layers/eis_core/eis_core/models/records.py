@@ -191,6 +191,31 @@ class Complaint(EventRecord):
     finding: Finding = Finding.PENDING
     finding_decided_on: date | None = None
     internal: bool = Field(default=False, description="Filed by the department rather than a civilian")
+    # Timeliness (``eis_core.complaints.timeliness``), where the agency sends them; older extracts lack them.
+    received_on: date | None = Field(default=None, description="When the intake unit received the complaint")
+    acknowledged_on: date | None = Field(default=None, description="When the complainant was sent an acknowledgment")
+    closed_on: date | None = Field(default=None, description="When the complaint's investigation was closed")
+
+    @property
+    def received(self) -> date:
+        """The received date, or the intake date (``known_on``) when the agency does not send one."""
+        return self.received_on or self.known_on
+
+    @property
+    def closed(self) -> date | None:
+        """The closing date, or the finding's decision date when the agency sends no closing date."""
+        return self.closed_on or self.finding_decided_on
+
+    @model_validator(mode="after")
+    def _timeliness_in_order(self) -> Complaint:
+        received = "received_on" if self.received_on is not None else "known_on (the intake date)"
+        if self.received_on is not None and self.received_on < self.occurred_on:
+            raise ValueError("received_on is before occurred_on")
+        if self.acknowledged_on is not None and self.acknowledged_on < self.received:
+            raise ValueError(f"acknowledged_on is before {received}")
+        if self.closed_on is not None and self.closed_on < self.received:
+            raise ValueError(f"closed_on is before {received}")
+        return self
 
     @model_validator(mode="after")
     def _finding_consistent(self) -> Complaint:

@@ -42,6 +42,7 @@ from eis_core.models.cases import Case
 from eis_core.models.messages import AlertCreated
 from eis_core.models.records import Officer, OfficerStatus
 from eis_core.notify import follow_up, templates
+from eis_core.notify.complaints import ComplaintSender, ComplaintSweep
 from eis_core.notify.handoff import HandoffSweep
 from eis_core.notify.routing import (
     Purpose,
@@ -53,7 +54,7 @@ from eis_core.notify.routing import (
     last_level,
     route,
 )
-from eis_core.settings import RoutingPolicy
+from eis_core.settings import ComplaintPolicy, RoutingPolicy
 from eis_core.storage.ports import AlertStore, AuditLog, CaseStore, Mailer, RecordStore
 
 ACTOR = "notify"
@@ -138,6 +139,9 @@ class SweepSummary:
     checkins: int = 0  # check-in reminders sent
     monitoring_ends: int = 0  # prompts to close after monitoring sent
     no_longer_due: int = 0  # a check-in was recorded (or the case moved) between listing and sending
+    complaints_chased: int = 0  # complaints past the acknowledgment window reported to the intake contact
+    complaint_supervisors_told: int = 0  # supervisors told of a new complaint about their officer
+    complaint_notices_already_sent: int = 0
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,7 @@ class NotificationService:
         escalation_days: int = 7,
         roster_max_age_seconds: float = 300.0,
         handoff_remind_days: int = 2,
+        complaint_policy: ComplaintPolicy | None = None,
     ) -> None:
         self._agency_id = agency_id
         self._alerts = alerts
@@ -239,6 +244,20 @@ class NotificationService:
                 risk_team=self._risk_team,
                 remind_after_days=handoff_remind_days,
             )
+        )
+        policy = complaint_policy or ComplaintPolicy()
+        handoff = self._handoff
+        self._complaints = ComplaintSweep(
+            agency_id=agency_id,
+            records=records,
+            roster=self._roster,
+            audit=audit,
+            mailer=mailer,
+            portal_url=portal_url,
+            intake_email=policy.intake_email,
+            within=policy.acknowledge_within_business_days,
+            holidays=policy.holidays,
+            deferrals=handoff.deferrals if handoff is not None else None,
         )
 
     def alert_created(self, message: AlertCreated, *, request_id: str | None = None) -> Notification:
@@ -646,8 +665,18 @@ class NotificationService:
             "request_id": notice.request_id,
         }
 
+    @property
+    def complaints(self) -> ComplaintSweep:
+        """The sweep's complaint duties: acknowledgment chases and new-complaint notices."""
+        return self._complaints
+
     def sweep_deadlines(
-        self, day: date, *, request_id: str | None = None, send: DeadlineSender | None = None
+        self,
+        day: date,
+        *,
+        request_id: str | None = None,
+        send: DeadlineSender | None = None,
+        send_complaint: ComplaintSender | None = None,
     ) -> SweepSummary:
         """Send every reminder and escalation due on ``day``.
 
@@ -691,6 +720,8 @@ class NotificationService:
             (0, []) if self._handoff is None else self._handoff.review_deferrals(day, request_id=request_id)
         )
         failed += review_failures
+        complaints = self._complaints.run(day, request_id=request_id, send=send_complaint)
+        failed += complaints.failed
         summary = SweepSummary(
             day,
             open_cases,
@@ -709,6 +740,9 @@ class NotificationService:
             checkins=checkins,
             monitoring_ends=monitoring_ends,
             no_longer_due=gone,
+            complaints_chased=complaints.chased,
+            complaint_supervisors_told=complaints.supervisors_told,
+            complaint_notices_already_sent=complaints.already_sent,
         )
         if failed:
             raise SweepIncompleteError(

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from eis_core.notify.complaints import CHASE_LOOKBACK_DAYS, ComplaintNotice
 from eis_core.notify.service import FOLLOW_UP_KINDS, DeadlineNotice, NotificationService, SweepSummary
-from eis_core.settings import NotifyPolicy, NotifySettings
+from eis_core.settings import ComplaintPolicy, NotifyPolicy, NotifySettings
 from eis_core.wiring import Adapters
 
 if TYPE_CHECKING:
@@ -26,10 +27,18 @@ DEADLINE_MARKER_SECONDS = 3 * 24 * 3600
 # A check-in reminder or a prompt to close is once per case and due date, however long it stays due: the
 # marker outlives the longest check-in period (365 days), so a date is followed up once, not every 3 days.
 FOLLOW_UP_MARKER_SECONDS = 400 * 24 * 3600
+# A complaint's notice is once per complaint: the marker outlives the window in which the sweep would send it
+# (a chase: CHASE_LOOKBACK_DAYS after the acknowledgment was due; a new complaint: NEW_COMPLAINT_LOOKBACK_DAYS).
+COMPLAINT_MARKER_SECONDS = (CHASE_LOOKBACK_DAYS + 35) * 24 * 3600
 
 
 def build_notification_service(
-    adapters: Adapters, *, agency_id: str, policy: NotifyPolicy, portal_url: str
+    adapters: Adapters,
+    *,
+    agency_id: str,
+    policy: NotifyPolicy,
+    portal_url: str,
+    complaint_policy: ComplaintPolicy | None = None,
 ) -> NotificationService:
     """Alert emails and deadline notices, routed by the agency's policy, sent through ``adapters.mailer``."""
     return NotificationService(
@@ -45,7 +54,13 @@ def build_notification_service(
         routing_policy=policy.routing_policy,
         escalation_days=policy.escalation_days,
         handoff_remind_days=policy.handoff_remind_days,
+        complaint_policy=complaint_policy if complaint_policy is not None else _complaint_policy(policy),
     )
+
+
+def _complaint_policy(policy: NotifyPolicy) -> ComplaintPolicy | None:
+    """The notify function's settings carry both parts: its complaint policy comes with them."""
+    return policy if isinstance(policy, ComplaintPolicy) else None
 
 
 @dataclass(frozen=True)
@@ -134,7 +149,28 @@ def build_notifier(settings: NotifySettings, adapters: Adapters) -> Notifier:
             return send_follow_up_once(notice=notice)
         return send_notice_once(notice=notice)
 
-    def sweep(day: date, request_id: str | None) -> SweepSummary:
-        return service.sweep_deadlines(day, request_id=request_id, send=send_once)
+    complained = IdempotencyConfig(
+        # Once per complaint (and officer, for a new complaint's notice), however many sweeps see it.
+        event_key_jmespath="[agency_id, kind, complaint_id, officer_id]",
+        expires_after_seconds=COMPLAINT_MARKER_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
 
-    return Notifier(alert_created=notify_once, sweep=sweep, idempotency=(notified, noticed, followed_up))
+    def send_complaint(notice: ComplaintNotice) -> dict[str, object]:
+        return service.complaints.send(notice)
+
+    send_complaint_once: Callable[..., dict[str, object]] = idempotent_function(
+        send_complaint,
+        data_keyword_argument="notice",
+        persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table),
+        config=complained,
+        key_prefix="notify.complaint",
+    )
+
+    def complaint_once(notice: ComplaintNotice) -> dict[str, object]:
+        return send_complaint_once(notice=notice)
+
+    def sweep(day: date, request_id: str | None) -> SweepSummary:
+        return service.sweep_deadlines(day, request_id=request_id, send=send_once, send_complaint=complaint_once)
+
+    return Notifier(alert_created=notify_once, sweep=sweep, idempotency=(notified, noticed, followed_up, complained))

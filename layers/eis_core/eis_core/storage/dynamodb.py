@@ -48,7 +48,7 @@ from eis_core.models.cases import (
     Note,
 )
 from eis_core.models.oversight import closed_at
-from eis_core.models.records import Officer, Record, RecordKind
+from eis_core.models.records import Complaint, Officer, Record, RecordKind
 from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
 from eis_core.storage.dynamodb_paging import query_page
 from eis_core.storage.paging import (
@@ -82,6 +82,10 @@ _UNPROCESSED_ATTEMPTS = 8
 ROSTER_INDEX = "roster"
 ROSTER_LISTED = "current"
 """``roster_list`` of a current roster item: what the sparse roster index is keyed on."""
+COMPLAINTS_LISTED = "complaint"
+"""``roster_list`` of a current complaint: the sparse roster index also lists complaints, under this key
+(``complaints``), so the notifier's daily complaint duties never scan the table. ``roster`` reads only
+the ``current`` key, so it still lists officers alone."""
 CHANGES_KEY = "#changes"
 """The records table's change counter: no ``kind``, so no scan by kind ever returns it."""
 # Audit appends (see DynamoAuditLog): give up after 15 s, which leaves a case API call (29 s timeout) room
@@ -263,7 +267,9 @@ class DynamoRecordStore:
                 "upload_id": upload_id,
                 "ingested_at": ingested_at,
                 "rev": version,
-                "roster_list": ROSTER_LISTED if record.kind is RecordKind.ROSTER else None,
+                "roster_list": ROSTER_LISTED
+                if record.kind is RecordKind.ROSTER
+                else (COMPLAINTS_LISTED if record.kind is RecordKind.COMPLAINT else None),
                 # Key of the by_officer index (events only: roster items stay out of it).
                 "occurred_on": occurred.isoformat()
                 if isinstance(occurred := getattr(record, "occurred_on", None), date)
@@ -377,6 +383,21 @@ class DynamoRecordStore:
                 bodies = (item["body"]["S"] for item in page.get("Items", []))
                 officers += [cast("Officer", record_from_body(RecordKind.ROSTER, body)) for body in bodies]
         return officers
+
+    def complaints(self) -> list[Complaint]:
+        found: list[Complaint] = []
+        with _translated(self.table_name):
+            pages = self._db.get_paginator("query").paginate(
+                TableName=self.table_name,
+                IndexName=ROSTER_INDEX,
+                KeyConditionExpression="roster_list = :listed",
+                ExpressionAttributeValues={":listed": {"S": COMPLAINTS_LISTED}},
+                ProjectionExpression="body",
+            )
+            for page in pages:
+                bodies = (item["body"]["S"] for item in page.get("Items", []))
+                found += [cast("Complaint", record_from_body(RecordKind.COMPLAINT, body)) for body in bodies]
+        return found
 
     def _count_change(self, at: str) -> None:
         self._db.update_item(

@@ -33,7 +33,7 @@ from eis_core.models.cases import (
     Note,
 )
 from eis_core.models.oversight import closed_at
-from eis_core.models.records import EventRecord, Officer, Record, RecordKind
+from eis_core.models.records import Complaint, EventRecord, Officer, Record, RecordKind
 from eis_core.storage.codec import RECORD_CODECS, content_hash, sortable_time
 from eis_core.storage.paging import (
     ALERT_KEY_ATTRS,
@@ -154,6 +154,9 @@ class InMemoryRecordStore:
 
     def roster(self) -> list[Officer]:
         return [record for record in self.iter_records(RecordKind.ROSTER) if isinstance(record, Officer)]
+
+    def complaints(self) -> list[Complaint]:
+        return [record for record in self.iter_records(RecordKind.COMPLAINT) if isinstance(record, Complaint)]
 
     def change_marker(self) -> str:
         with self._lock:

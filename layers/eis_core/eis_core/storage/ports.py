@@ -19,7 +19,7 @@ from eis_core.models.cases import (
     Intervention,
     Note,
 )
-from eis_core.models.records import Officer, Record, RecordKind
+from eis_core.models.records import Complaint, Officer, Record, RecordKind
 from eis_core.storage.paging import CaseFilter, CaseIndex, Page, PageKey
 
 
@@ -77,6 +77,13 @@ class RecordStore(Protocol):
 
         May lag an upload applied a second ago, so never for a check that decides a write (ingest
         checks officers with ``iter_records``). Reads only the roster, however many events there are.
+        """
+        ...
+
+    def complaints(self) -> list[Complaint]:
+        """Current complaint records (not retracted), for the notifier's daily complaint duties.
+
+        Reads a listing of complaints only (like ``roster``), never the whole table; may lag an upload.
         """
         ...
 
