@@ -94,7 +94,7 @@ def test_a_late_acknowledgment_is_chased_and_supervisors_hear_of_new_complaints(
     ]
     late = next(e for e in to_supervisor if "CR-LATE" in e.body)
     assert late.subject == "EIS: a new complaint about an officer you supervise"
-    assert f"{PORTAL}/officers/A1001" in late.body
+    assert f"{PORTAL}/#/officers/A1001" in late.body
     for email in to_supervisor:
         for officer in ROSTER:
             assert officer.officer_id not in email.subject and officer.last_name not in email.subject + email.body

@@ -129,7 +129,7 @@ def test_emails_carry_the_case_date_and_link_but_no_personal_details(adapters: A
 
     for case_id, emails in emails_by_case().items():
         [email] = emails
-        assert f"{PORTAL}/cases/{case_id}" in email.body
+        assert f"{PORTAL}/#/cases/{case_id}" in email.body
         text = email.subject + email.body
         for officer in ROSTER:
             for detail in (officer.first_name, officer.last_name):

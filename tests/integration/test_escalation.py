@@ -137,7 +137,7 @@ def test_an_alert_without_a_case_is_reminded_escalated_and_stops_when_dismissed(
     assert first.destinations["ToAddresses"] == [SERGEANT]
     assert first.subject == f"EIS warning alert {ALERT}: review due in 2 days (2024-06-15)"
     assert second.destinations["ToAddresses"] == [LIEUTENANT] and "escalated" in second.subject
-    assert f"http://127.0.0.1:8080/alerts/{ALERT}" in second.body
+    assert f"http://127.0.0.1:8080/#/alerts/{ALERT}" in second.body
     for text in (first.body, second.body):
         assert "A2002" not in text and "Castellano" not in text
     assert [(r.target_type, r.target_id) for r in audits(adapters, "alert.reminder", "alert.escalate")] == [
@@ -186,7 +186,7 @@ def test_a_merged_alert_tells_the_cases_supervisor_of_new_evidence(adapters: Ada
     [email] = sent_emails()
     assert email.destinations["ToAddresses"] == [SERGEANT]
     assert email.subject == f"EIS case {CASE}: new evidence (warning alert)"
-    assert f"http://127.0.0.1:8080/cases/{CASE}" in email.body and merged.alert_id in email.body
+    assert f"http://127.0.0.1:8080/#/cases/{CASE}" in email.body and merged.alert_id in email.body
     [record] = audits(adapters, "case.new_evidence")
     assert (record.target_type, record.target_id, record.detail["alert_id"]) == ("case", CASE, merged.alert_id)
     assert audits(adapters, "alert.notify") == []

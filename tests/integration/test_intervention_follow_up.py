@@ -99,7 +99,7 @@ def test_a_check_in_due_reminds_owner_and_supervisor_and_monitoring_over_prompts
     [prompt] = by_case[MONITORED]
     assert checkin.destinations["ToAddresses"] == [LIEUTENANT, SERGEANT]  # the owner, then the case's supervisor
     assert "check-in due today (2024-06-20)" in checkin.subject
-    assert f"{PORTAL}/cases/{CHECKIN_DUE}" in checkin.body
+    assert f"{PORTAL}/#/cases/{CHECKIN_DUE}" in checkin.body
     assert prompt.destinations["ToAddresses"] == [SERGEANT]
     assert "please close it" in prompt.subject and "Monitoring ends:  2024-06-20" in prompt.body
     for email in (checkin, prompt):

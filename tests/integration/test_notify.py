@@ -69,7 +69,7 @@ def test_an_alert_is_emailed_once_to_the_first_supervisor_with_an_email(adapters
     [email] = sent_emails()
     assert email.destinations["ToAddresses"] == ["lt.one@testville.example.gov"]
     assert ALERT_ID in email.subject and "warning" in email.subject
-    assert f"http://127.0.0.1:8080/alerts/{ALERT_ID}" in email.body
+    assert f"http://127.0.0.1:8080/#/alerts/{ALERT_ID}" in email.body
     assert "2024-06-15" in email.body  # review deadline: created on June 1st + 14 days
     # Nothing names the officer: no name, no event, no officer id (their badge number), no scoring date
     for personal in ("Jordan", "Whitfield", "Uses of force", "A1001", "2024-06-01"):
@@ -164,7 +164,7 @@ def test_an_alert_stored_under_an_old_style_id_is_still_notified_without_the_id(
     # Then it is emailed, but neither the old id nor the officer id appears: the link goes to the alert list
     assert result == {"batchItemFailures": []}
     [email] = sent_emails()
-    assert "http://127.0.0.1:8080/alerts\n" in email.body
+    assert "http://127.0.0.1:8080/#/alerts\n" in email.body
     for personal in ("A1001", "2024-05-01"):
         assert personal not in email.body and personal not in email.subject
     [audit] = notify_audits(adapters)

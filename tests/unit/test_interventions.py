@@ -197,7 +197,7 @@ Case:           case-7
 Check-in due:   2024-06-20 (overdue by 2 days)
 Interventions:  2 waiting for a check-in
 
-Record the check-in in the EIS portal: https://eis.testville.example.gov/cases/case-7
+Record the check-in in the EIS portal: https://eis.testville.example.gov/#/cases/case-7
 
 A case is a non-punitive prompt to look at an officer's recent record and offer support.
 The details are in the portal only. Please do not forward this email.
@@ -210,7 +210,7 @@ Case:             case-7
 Monitoring ends:  2024-08-30
 
 Every intervention on the case has ended. Please look at the case in the EIS portal and close it,
-or move it back to intervention_in_progress if more support is needed: https://eis.testville.example.gov/cases/case-7
+or move it back to intervention_in_progress if more support is needed: https://eis.testville.example.gov/#/cases/case-7
 
 A case is a non-punitive prompt to look at an officer's recent record and offer support.
 The details are in the portal only. Please do not forward this email.

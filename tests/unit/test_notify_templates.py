@@ -25,7 +25,7 @@ Alert:      alert-k7d2m4qzx3b6nwp5r3tavcw4
 Level:      critical
 Review by:  2024-06-08
 
-Open it in the EIS portal: https://eis.testville.example.gov/alerts/alert-k7d2m4qzx3b6nwp5r3tavcw4
+Open it in the EIS portal: https://eis.testville.example.gov/#/alerts/alert-k7d2m4qzx3b6nwp5r3tavcw4
 
 An alert is a non-punitive prompt to look at an officer's recent record and offer support.
 The details are in the portal only. Please do not forward this email.
@@ -37,7 +37,7 @@ An Early Intervention System case assigned to you is waiting for its review.
 Case:       case-7
 Review by:  2024-06-13 (due in 2 days)
 
-Open it in the EIS portal: https://eis.testville.example.gov/cases/case-7
+Open it in the EIS portal: https://eis.testville.example.gov/#/cases/case-7
 
 A case is a non-punitive prompt to look at an officer's recent record and offer support.
 The details are in the portal only. Please do not forward this email.
@@ -50,7 +50,7 @@ by its due date and has been escalated to you.
 Case:       case-7
 Review by:  2024-06-13 (overdue by 7 days)
 
-Open it in the EIS portal: https://eis.testville.example.gov/cases/case-7
+Open it in the EIS portal: https://eis.testville.example.gov/#/cases/case-7
 
 A case is a non-punitive prompt to look at an officer's recent record and offer support.
 The details are in the portal only. Please do not forward this email.
@@ -118,7 +118,7 @@ def test_a_portal_url_with_or_without_a_trailing_slash_gives_one_link() -> None:
     )
 
     assert with_slash == without
-    assert f"https://p.example.gov/alerts/{OPAQUE}\n" in without[1]
+    assert f"https://p.example.gov/#/alerts/{OPAQUE}\n" in without[1]
 
 
 def test_no_email_names_the_officer_or_the_scoring_date() -> None:

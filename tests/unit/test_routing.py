@@ -180,9 +180,9 @@ def test_the_new_evidence_and_alert_reminder_emails_name_ids_only() -> None:
     )
 
     assert subject == "EIS case case-9: new evidence (warning alert)"
-    assert "Alert:      alert-abc123" in body and "https://eis.example.gov/cases/case-9" in body
+    assert "Alert:      alert-abc123" in body and "https://eis.example.gov/#/cases/case-9" in body
     assert reminder_subject == "EIS warning alert alert-abc123: review overdue by 2 days (escalated to you)"
-    assert "https://eis.example.gov/alerts/alert-abc123" in reminder_body
+    assert "https://eis.example.gov/#/alerts/alert-abc123" in reminder_body
     for text in (subject, body, reminder_subject, reminder_body):
         assert "A1001" not in text and "Uses of force" not in text
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from string import Template
 
+from eis_core.notify.templates import portal_link
+
 OVERDUE_SUBJECT = Template("EIS complaint $complaint_number: not acknowledged within $within business days")
 OVERDUE_BODY = Template("""\
 A complaint has not been acknowledged to the complainant within the agency's window.
@@ -37,10 +39,6 @@ Please do not forward this email.
 """)
 
 
-def _link(portal_url: str, path: str) -> str:
-    return f"{portal_url.rstrip('/')}/{path}"
-
-
 def overdue_email(
     *, complaint_number: str, received_on: date, acknowledge_by: date, within: int, waiting: int
 ) -> tuple[str, str]:
@@ -60,6 +58,6 @@ def new_complaint_email(
     body = NEW_COMPLAINT_BODY.substitute(
         complaint_number=complaint_number,
         received_on=received_on.isoformat(),
-        link=_link(portal_url, f"officers/{officer_id}"),
+        link=portal_link(portal_url, f"officers/{officer_id}"),
     )
     return NEW_COMPLAINT_SUBJECT, body

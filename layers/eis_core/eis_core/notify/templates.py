@@ -69,8 +69,10 @@ def due_phrase(days_left: int) -> str:
     return f"overdue by {-days_left} day{'s' if days_left < -1 else ''}"
 
 
-def _link(portal_url: str, path: str) -> str:
-    return f"{portal_url.rstrip('/')}/{path}"
+def portal_link(portal_url: str, path: str) -> str:
+    """A page of the portal: its routes live in the fragment (``/#/cases/…``), since the same origin's
+    paths (``/cases/…``) are the case API's, which answer a browser with 401."""
+    return f"{portal_url.rstrip('/')}/#/{path}"
 
 
 LEGACY_ALERT_REFERENCE = "(see your alerts in the portal)"
@@ -83,7 +85,7 @@ def alert_email(alert: Alert, *, review_by: date, portal_url: str) -> tuple[str,
         "alert_id": alert.alert_id if opaque else LEGACY_ALERT_REFERENCE,
         "level": alert.level.value,
         "review_by": review_by.isoformat(),
-        "link": _link(portal_url, f"alerts/{alert.alert_id}" if opaque else "alerts"),
+        "link": portal_link(portal_url, f"alerts/{alert.alert_id}" if opaque else "alerts"),
     }
     return ALERT_SUBJECT.substitute(values), ALERT_BODY.substitute(values)
 
@@ -94,7 +96,7 @@ def deadline_email(case: Case, *, day: date, escalated: bool, portal_url: str) -
         "case_id": case.case_id,
         "review_by": case.review_due_on.isoformat(),
         "due_phrase": due_phrase((case.review_due_on - day).days),
-        "link": _link(portal_url, f"cases/{case.case_id}"),
+        "link": portal_link(portal_url, f"cases/{case.case_id}"),
     }
     subject, body = (ESCALATION_SUBJECT, ESCALATION_BODY) if escalated else (REMINDER_SUBJECT, REMINDER_BODY)
     return subject.substitute(values), body.substitute(values)
@@ -150,7 +152,7 @@ def _alert_reference(alert: Alert, portal_url: str) -> dict[str, str]:
     return {
         "alert_id": alert.alert_id if opaque else LEGACY_ALERT_REFERENCE,
         "level": alert.level.value,
-        "link": _link(portal_url, f"alerts/{alert.alert_id}" if opaque else "alerts"),
+        "link": portal_link(portal_url, f"alerts/{alert.alert_id}" if opaque else "alerts"),
     }
 
 
@@ -161,7 +163,7 @@ def new_evidence_email(case: Case, alert: Alert, *, portal_url: str) -> tuple[st
         "alert_id": _alert_reference(alert, portal_url)["alert_id"],
         "level": alert.level.value,
         "review_by": case.review_due_on.isoformat(),
-        "link": _link(portal_url, f"cases/{case.case_id}"),
+        "link": portal_link(portal_url, f"cases/{case.case_id}"),
     }
     return NEW_EVIDENCE_SUBJECT.substitute(values), NEW_EVIDENCE_BODY.substitute(values)
 
@@ -220,7 +222,7 @@ def handoff_email(case: Case, *, handed_on: date, day: date, portal_url: str) ->
         "handed_on": handed_on.isoformat(),
         "days_waiting": f"waiting {waiting} day{'s' if waiting != 1 else ''}",
         "review_by": case.review_due_on.isoformat(),
-        "link": _link(portal_url, f"cases/{case.case_id}"),
+        "link": portal_link(portal_url, f"cases/{case.case_id}"),
     }
     return HANDOFF_SUBJECT.substitute(values), HANDOFF_BODY.substitute(values)
 
@@ -234,7 +236,7 @@ def deferral_review_email(*, case_id: str | None, review_on: date, portal_url: s
     values = {
         "what": f"case {case_id}" if case_id else "an officer (see the deferral list)",
         "review_on": review_on.isoformat(),
-        "link": _link(portal_url, f"cases/{case_id}" if case_id else "deferrals"),
+        "link": portal_link(portal_url, f"cases/{case_id}" if case_id else "deferrals"),
     }
     return DEFERRAL_REVIEW_SUBJECT.substitute(values), DEFERRAL_REVIEW_BODY.substitute(values)
 
@@ -275,13 +277,13 @@ def checkin_email(case: Case, *, due_on: date, count: int, day: date, portal_url
         "due_on": due_on.isoformat(),
         "due_phrase": due_phrase((due_on - day).days),
         "count": str(count),
-        "link": _link(portal_url, f"cases/{case.case_id}"),
+        "link": portal_link(portal_url, f"cases/{case.case_id}"),
     }
     return CHECKIN_SUBJECT.substitute(values), CHECKIN_BODY.substitute(values)
 
 
 def monitoring_end_email(case: Case, *, ends_on: date, portal_url: str) -> tuple[str, str]:
     """Subject and plain-text body of the prompt to close a case whose monitoring is over (to its supervisor)."""
-    link = _link(portal_url, f"cases/{case.case_id}")
+    link = portal_link(portal_url, f"cases/{case.case_id}")
     values = {"case_id": case.case_id, "ends_on": ends_on.isoformat(), "link": link}
     return MONITORING_END_SUBJECT.substitute(values), MONITORING_END_BODY.substitute(values)
