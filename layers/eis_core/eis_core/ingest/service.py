@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
+from eis_core.audit.bounded import bounded
 from eis_core.errors import FileRejected, NotFoundError, ValidationFailed
 from eis_core.ingest.contract import (
     CONFIRMED_FOLDER,
@@ -224,6 +225,7 @@ class IngestService:
         }
         inspection: _Inspection | None = None
         kind: RecordKind | None = None
+        applying: int | None = None
         try:
             mapping = self._load_mapping()
             target = classify_key(key, mapping)
@@ -232,6 +234,8 @@ class IngestService:
             roster = self._roster() if issubclass(RECORD_MODELS[kind], EventRecord) else {}
             self._inspect(key, version_id, inspection, roster)
             self._check_gates(inspection, upload_id)
+            # Audited ahead of the change (docs/adr/0010): no row is written before this record is.
+            applying = self._audit_apply(inspection, identity, request_id)
             self._apply(inspection, upload_id)
         except FileRejected as rejection:
             report = self._report(identity, started, kind=kind, inspection=inspection, rejection=rejection)
@@ -249,7 +253,7 @@ class IngestService:
             return report
         except Exception as error:
             logger.error("upload ingest failed", extra={"upload_id": upload_id, "error_type": type(error).__name__})
-            self._audit_failure(upload_id, key, kind, request_id, error)
+            self._audit_failure(upload_id, key, kind, request_id, error, applying=applying)
             raise
         finally:
             if inspection is not None:
@@ -505,12 +509,43 @@ class IngestService:
             duration_ms=round((time.monotonic() - started) * 1000),
         )
 
+    def _audit_apply(self, inspection: _Inspection, identity: dict[str, Any], request_id: str | None) -> int:
+        """The record written before any row: what is about to be applied, and where its report will be."""
+        target = inspection.target
+        detail: dict[str, Any] = {
+            "key": identity["key"],
+            "etag": identity["etag"],
+            "version_id": identity["version_id"],
+            "kind": target.kind.value,
+            "mode": target.mode.value,
+            "confirmed": target.confirmed,
+            "rows_to_apply": inspection.tally.rows_accepted,
+            "would_retract": inspection.would_retract,
+            "report_key": identity["report_key"],
+        }
+        record = self._audit.append(
+            AuditEvent(
+                actor=self._actor,
+                role=SYSTEM_ROLE,
+                action="upload.apply",
+                target_type="upload",
+                target_id=identity["upload_id"],
+                agency_id=self._agency_id,
+                request_id=request_id,
+                detail=bounded({k: v for k, v in detail.items() if v is not None}, object_key=identity["report_key"]),
+            )
+        )
+        return record.seq
+
     def _audit_report(self, report: UploadReport, request_id: str | None) -> None:
+        """The outcome, once the report object is written: long values (a very wide header's dropped columns,
+        warnings) stay in that object and the record keeps their hash and its key (``eis_core.audit.bounded``)."""
         detail = report.model_dump(
             mode="json",
             exclude={"upload_id", "agency_id", "started_at", "finished_at"},
             exclude_none=True,
         )
+        detail = bounded(detail, object_key=report.report_key)
         self._audit.append(
             AuditEvent(
                 actor=self._actor,
@@ -526,9 +561,22 @@ class IngestService:
         )
 
     def _audit_failure(
-        self, upload_id: str, key: str, kind: RecordKind | None, request_id: str | None, error: Exception
+        self,
+        upload_id: str,
+        key: str,
+        kind: RecordKind | None,
+        request_id: str | None,
+        error: Exception,
+        *,
+        applying: int | None = None,
     ) -> None:
-        """Best effort: the storage that failed may be the audit log itself; the original error wins."""
+        """Best effort: the storage that failed may be the audit log itself; the original error wins.
+
+        ``applying`` is the seq of the ``upload.apply`` record when rows may have been written: the retry
+        applies the file again (rows already written count as unchanged)."""
+        detail: dict[str, Any] = {"key": key, "kind": kind and kind.value, "error_type": type(error).__name__}
+        if applying is not None:
+            detail["applying_seq"] = applying
         try:
             self._audit.append(
                 AuditEvent(
@@ -540,7 +588,7 @@ class IngestService:
                     outcome=AuditOutcome.FAILED,
                     agency_id=self._agency_id,
                     request_id=request_id,
-                    detail={"key": key, "kind": kind and kind.value, "error_type": type(error).__name__},
+                    detail=bounded(detail, object_key=report_key(upload_id)),
                 )
             )
         except Exception as audit_error:

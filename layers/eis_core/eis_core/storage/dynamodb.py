@@ -34,6 +34,7 @@ from eis_core.models.audit import (
     AuditEvent,
     AuditOutcome,
     AuditRecord,
+    check_event_size,
     record_mac_message,
 )
 from eis_core.models.cases import (
@@ -1666,6 +1667,7 @@ class DynamoAuditLog:
             pause = min(pause * 2, _AUDIT_POLL_MAX)
 
     def append(self, event: AuditEvent) -> AuditRecord:
+        check_event_size(event)  # before a ticket is taken: a record too large to store must leave no gap
         deadline = self._monotonic() + self._append_seconds
         tickets = 0
         with _translated(self.table_name):
