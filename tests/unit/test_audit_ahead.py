@@ -18,9 +18,11 @@ from eis_core.cases.handoff import HandoffService
 from eis_core.cases.service import CaseService
 from eis_core.cases.workflow import MoveRequest
 from eis_core.errors import AuditRecordTooLargeError, StorageError
+from eis_core.ingest.service import IngestService
 from eis_core.models.audit import MAX_AUDIT_EVENT_BYTES, AuditEvent, AuditOutcome, AuditRecord
 from eis_core.models.cases import CaseStatus, DeferralTarget, InterventionOutcome
 from eis_core.storage.memory import InMemoryAuditLog
+from eis_core.storage.uploads import ArtifactUploadReader
 from eis_core.wiring import memory_adapters
 from tests import builders
 
@@ -34,6 +36,11 @@ ROSTER = [
     builders.officer("A1001", "Jordan", "Whitfield", "S1"),
     builders.officer("A2002", "Morgan", "Castellano", "S2"),
 ]
+ROSTER_CSV = """\
+source_record_id,officer_id,first_name,last_name,rank,unit,hire_date
+r-1,A100,Pat,Doe,Police Officer,Patrol,2015-03-01
+r-2,A200,Sam,Roe,Sergeant,Patrol,2012-07-15
+"""
 ALERT_1, ALERT_2 = "2024-06-01-A1001", "2024-06-01-A2002"
 WRITES = frozenset(
     {
@@ -278,3 +285,31 @@ def test_an_audit_event_over_the_bound_is_refused_before_anything_is_written() -
     assert reference_matches(kept, columns) and not reference_matches(kept, columns[:-1])
     small = log.append(wide.model_copy(update={"detail": {"dropped_columns": kept}}))
     assert len(small.model_dump_json()) < MAX_AUDIT_EVENT_BYTES
+
+
+def test_an_upload_whose_audit_record_fails_applies_no_row_and_its_retry_applies_all() -> None:
+    # Given a roster upload, and the audit log refusing appends
+    adapters = memory_adapters(AGENCY)
+    assert isinstance(adapters.audit, InMemoryAuditLog)
+    audit = FlakyAudit(adapters.audit)
+    service = IngestService(
+        agency_id=AGENCY,
+        uploads=ArtifactUploadReader(adapters.uploads),
+        records=adapters.records,
+        quarantine=adapters.quarantine,
+        audit=audit,
+        actor="eis-testville-ingest",
+    )
+    adapters.uploads.put_bytes("incoming/roster/r.csv", ROSTER_CSV.encode())
+    audit.failing = True
+
+    # When it is ingested, the invocation fails (so the event is retried) and no row is stored
+    with pytest.raises(StorageError):
+        service.ingest_object(key="incoming/roster/r.csv", etag="e", version_id="v")
+    assert adapters.records.count() == 0 and audit.records() == []
+
+    # And when the audit log is back, the retry stores the rows under its two records
+    audit.failing = False
+    report = service.ingest_object(key="incoming/roster/r.csv", etag="e", version_id="v")
+    assert (report.inserted, adapters.records.count()) == (2, 2)
+    assert [r.action for r in audit.records()] == ["upload.apply", "upload.ingest"]
