@@ -4,7 +4,7 @@ nothing; with the store failing after the record, a second record voids the firs
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -21,10 +21,14 @@ from eis_core.errors import AuditRecordTooLargeError, StorageError
 from eis_core.ingest.service import IngestService
 from eis_core.models.audit import MAX_AUDIT_EVENT_BYTES, AuditEvent, AuditOutcome, AuditRecord
 from eis_core.models.cases import CaseStatus, DeferralTarget, InterventionOutcome
+from eis_core.scoring.wiring import build_scoring_jobs
 from eis_core.storage.memory import InMemoryAuditLog
 from eis_core.storage.uploads import ArtifactUploadReader
 from eis_core.wiring import memory_adapters
 from tests import builders
+from tests.builders import AS_OF as SCORE_AS_OF
+from tests.unit.test_scoring_service import NOW as SCORE_NOW
+from tests.unit.test_scoring_service import loaded, squad
 
 AGENCY = "testville"
 RISK_MANAGER = Caller(subject="sub-rm", agency_id=AGENCY, roles=frozenset({Role.RISK_MANAGER}))
@@ -313,3 +317,23 @@ def test_an_upload_whose_audit_record_fails_applies_no_row_and_its_retry_applies
     report = service.ingest_object(key="incoming/roster/r.csv", etag="e", version_id="v")
     assert (report.inserted, adapters.records.count()) == (2, 2)
     assert [r.action for r in audit.records()] == ["upload.apply", "upload.ingest"]
+
+
+def test_a_score_run_whose_audit_record_fails_writes_no_score_and_no_alert() -> None:
+    # Given an agency with a flagged officer, and the audit log refusing appends
+    adapters = loaded(squad())
+    assert isinstance(adapters.audit, InMemoryAuditLog)
+    audit = FlakyAudit(adapters.audit)
+    audit.failing = True
+    scoring = build_scoring_jobs(replace(adapters, audit=audit), agency_id="testville", clock=lambda: SCORE_NOW).scoring  # type: ignore[arg-type]
+
+    # When the daily run fails (the schedule retries it), nothing it would have written is there
+    with pytest.raises(StorageError):
+        scoring.run(SCORE_AS_OF)
+    assert adapters.scores.scores_for(SCORE_AS_OF) == [] and adapters.alerts.list_alerts(None) == []
+
+    # And once the audit log is back, the run writes them under its two records
+    audit.failing = False
+    summary = scoring.run(SCORE_AS_OF)
+    assert summary.alerts_created == 1 and adapters.scores.scores_for(SCORE_AS_OF)
+    assert [r.action for r in audit.records()] == ["score.apply", "score.run"]
