@@ -325,7 +325,7 @@ def test_a_score_run_whose_audit_record_fails_writes_no_score_and_no_alert() -> 
     assert isinstance(adapters.audit, InMemoryAuditLog)
     audit = FlakyAudit(adapters.audit)
     audit.failing = True
-    scoring = build_scoring_jobs(replace(adapters, audit=audit), agency_id="testville", clock=lambda: SCORE_NOW).scoring  # type: ignore[arg-type]
+    scoring = build_scoring_jobs(replace(adapters, audit=audit), agency_id="testville", clock=lambda: SCORE_NOW).scoring
 
     # When the daily run fails (the schedule retries it), nothing it would have written is there
     with pytest.raises(StorageError):
