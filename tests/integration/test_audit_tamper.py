@@ -252,6 +252,70 @@ def test_twenty_concurrent_writers_all_append_into_one_verifiable_chain(settings
     assert sorted(r.detail["n"] for r in stored) == sorted(w * 100 + n for w in range(writers) for n in range(each))
 
 
+def test_a_live_writer_waiting_in_line_is_not_taken_for_dead_while_the_chain_below_moves(
+    settings: LocalSettings,
+) -> None:
+    # Given writer 1 dead holding ticket 1, writer 2 alive holding ticket 2 (waiting for 1), and our writer
+    # taking ticket 3; on a fake clock each poll pause lasts one second, and the gap timeout is five
+    key = aws_adapters(settings).audit.key
+    now = [0.0]
+
+    def log(**timing: Any) -> DynamoAuditLog:
+        return DynamoAuditLog(
+            boto3.client("dynamodb"), settings.audit_table, chain=settings.agency_id, key=key, **timing
+        )
+
+    second = log()
+    assert (second._ticket(), second._ticket()) == (1, 2)  # tickets 1 (the dead writer's) and 2 (writer 2's)
+
+    def sleep(_pause: float) -> None:
+        # Writer 2, as it would: at 5 s it gives up on writer 1 and fills slot 1 with a gap; at 9 s it writes
+        now[0] += 1.0
+        if now[0] == 5.0:
+            second._fill_gaps(1, settings.agency_id)
+        if now[0] == 9.0:
+            assert second._put_new(second._signed(_event(2), 2, second.records()[0].hash))
+
+    ours = log(monotonic=lambda: now[0], sleep=sleep, gap_after=5.0, append_seconds=600)
+
+    # When our writer appends, waiting 9 s for slot 2 (longer than the gap timeout)
+    written = ours.append(_event(3))
+
+    # Then only the dead writer's slot holds a gap: writer 2 kept its slot, and we wrote after it
+    stored = ours.records()
+    assert [(r.seq, r.action, r.detail.get("n")) for r in stored] == [
+        (1, "audit.gap", None),
+        (2, "case.note", 2),
+        (3, "case.note", 3),
+    ]
+    assert written == stored[2] and verify_log(ours).ok
+
+
+def test_a_writer_waits_out_a_stalled_chain_for_the_gap_timeout_then_fills_the_gap(settings: LocalSettings) -> None:
+    # Given ticket 1 taken by a writer that never writes, and nothing else moving
+    key = aws_adapters(settings).audit.key
+    now = [0.0]
+
+    def sleep(_pause: float) -> None:
+        now[0] += 1.0
+
+    ours = DynamoAuditLog(
+        boto3.client("dynamodb"),
+        settings.audit_table,
+        chain=settings.agency_id,
+        key=key,
+        monotonic=lambda: now[0],
+        sleep=sleep,
+        append_seconds=600,
+    )
+    ours._ticket()
+
+    # When we append, the gap is filled once the chain stood still for the default timeout, not sooner
+    ours.append(_event(2))
+    assert [r.action for r in ours.records()] == ["audit.gap", "case.note"]
+    assert 8.0 <= now[0] <= 9.0
+
+
 # --- in memory: the same checks without AWS -------------------------------------------------------
 
 

@@ -13,7 +13,10 @@ from urllib.parse import unquote_plus
 import boto3
 import pytest
 
+from eis_core.audit import verify_log
+from eis_core.audit.bounded import canonical, reference_matches
 from eis_core.errors import StorageError, ValidationFailed
+from eis_core.models.audit import MAX_AUDIT_EVENT_BYTES
 from eis_core.models.records import RecordKind
 from eis_core.models.uploads import UploadReport
 from eis_core.storage.schema import TABLE_SPECS, Bucket, Table
@@ -175,7 +178,7 @@ def test_the_same_event_delivered_twice_changes_nothing(
     assert second == first
     assert adapters.records.count() == 3
     assert report_versions(moto_agency) == [first["reports"][0]["report_key"]]
-    assert len(adapters.audit.records()) == audit_count == 1
+    assert len(adapters.audit.records()) == audit_count == 2  # upload.apply, then upload.ingest
 
 
 def test_url_encoded_key_with_spaces_is_read_from_its_decoded_name(
@@ -276,3 +279,32 @@ def test_a_roster_snapshot_dropping_most_officers_waits_for_confirmation(
     report = UploadReport.model_validate(adapters.quarantine.get_json(confirmed["reports"][0]["report_key"]))
     assert not report.rejected and (report.confirmed, report.retracted) == (True, 2)
     assert [o.officer_id for o in adapters.records.iter_records(RecordKind.ROSTER)] == ["A100"]
+
+
+def test_an_upload_with_very_wide_headers_leaves_rows_and_a_bounded_audit_consistent(
+    handler: ModuleType, moto_agency: LocalAgency, adapters: Adapters
+) -> None:
+    # Given a roster with 30,000 extra columns: listed whole, its dropped columns alone are about 630 KB,
+    # over DynamoDB's 400 KB item limit (the audit write used to fail after the rows were stored)
+    extra = [f"extra_column_{n:05d}" for n in range(30_000)]
+    header, *rows = ROSTER.splitlines()
+    padding = "," * len(extra)
+    body = "\n".join([",".join([header, *extra]), *(row + padding for row in rows)]) + "\n"
+
+    # When it is ingested
+    result = invoke(handler, s3_event("s3_put_roster.json", moto_agency, body))
+
+    # Then the rows are stored, and the audit holds what was applied and its outcome, each record small
+    report = UploadReport.model_validate(adapters.quarantine.get_json(result["reports"][0]["report_key"]))
+    assert not report.rejected and report.inserted == 3 and adapters.records.count(RecordKind.ROSTER) == 3
+    assert set(extra) <= set(report.dropped_columns)
+    unbounded = report.model_dump(mode="json", exclude={"upload_id", "agency_id", "started_at", "finished_at"})
+    assert len(canonical(unbounded)) > 400_000
+    applying, ingested = adapters.audit.records()
+    assert (applying.action, ingested.action) == ("upload.apply", "upload.ingest")
+    assert all(len(record.model_dump_json()) < MAX_AUDIT_EVENT_BYTES for record in (applying, ingested))
+    # And the record keeps the columns' hash and where they are: the report object matches it
+    kept = ingested.detail["dropped_columns"]
+    assert (kept["moved_to"], kept["items"]) == (report.report_key, len(report.dropped_columns))
+    assert reference_matches(kept, report.dropped_columns)
+    assert verify_log(adapters.audit).ok

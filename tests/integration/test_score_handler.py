@@ -110,7 +110,7 @@ def test_scheduled_event_scores_the_agency_and_notifies_each_new_alert(
     messages = _queue_messages(moto_agency.notify_queue_url)
     assert sorted((m["alert_id"], m["level"]) for m in messages) == sorted([(a900, "critical"), (b800, "critical")])
     assert {m["type"] for m in messages} == {"alert.created"}
-    assert [r.action for r in adapters.audit.records()] == ["score.run"]
+    assert [r.action for r in adapters.audit.records()] == ["score.apply", "score.run"]  # before and after
 
 
 def test_a_redelivered_event_publishes_nothing_new(

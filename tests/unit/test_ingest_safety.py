@@ -7,6 +7,7 @@ applied. Their time and memory are measured by ``tests/benchmarks/bench_bombs.py
 from __future__ import annotations
 
 import gzip
+import hashlib
 
 import pytest
 
@@ -102,6 +103,34 @@ def test_a_snapshot_retracting_more_than_half_of_its_kind_is_held_for_confirmati
     )
     assert (confirmed.would_retract, confirmed.stored_of_kind) == (2, 3)
     assert sorted(stored(adapters, RecordKind.USE_OF_FORCE)) == ["u-0", "u-9"]
+
+
+def test_a_confirmation_counts_only_for_the_file_that_was_held_and_only_once(adapters: Adapters) -> None:
+    # Given three stored records, and a snapshot keeping one of them held for confirmation
+    service = service_for(adapters)
+    ingest(service, adapters, SNAPSHOT, uof_rows(3))  # u-0, u-1, u-2
+    held = uof_rows(1)
+    assert ingest(service, adapters, SNAPSHOT, held).held_for_confirmation
+
+    # When a different file (it would retract all three) is put in the confirmed folder
+    other = ingest(service, adapters, CONFIRMED, uof_rows(1, start=7))
+
+    # Then it is checked as an ordinary snapshot and held itself: nothing retracted
+    assert_nothing_applied(other, RejectionCode.SNAPSHOT_NEEDS_CONFIRMATION)
+    assert not other.confirmed and other.held_for_confirmation
+    assert "is not a snapshot that was held for confirmation" in " ".join(other.warnings)
+    assert sorted(stored(adapters, RecordKind.USE_OF_FORCE)) == ["u-0", "u-1", "u-2"]
+
+    # When the held file itself is confirmed, it is applied, and the audit names its content hash
+    confirmed = ingest(service, adapters, CONFIRMED, held)
+    assert confirmed.confirmed and confirmed.retracted == 2
+    applying = [r for r in adapters.audit.records() if r.action == "upload.apply"][-1]
+    assert applying.detail["content_sha256"] == hashlib.sha256(held.encode()).hexdigest()
+
+    # And the confirmation is used up: three new records, then the same file again, is held once more
+    ingest(service, adapters, "incoming/use_of_force/more.csv", uof_rows(3, start=20))
+    again = ingest(service, adapters, CONFIRMED, held)
+    assert_nothing_applied(again, RejectionCode.SNAPSHOT_NEEDS_CONFIRMATION)
 
 
 def test_a_snapshot_within_the_retraction_limit_applies_and_reports_its_counts(adapters: Adapters) -> None:

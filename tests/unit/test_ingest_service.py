@@ -62,7 +62,9 @@ def stored(adapters: Adapters, kind: RecordKind) -> dict[str, Record]:
     return {record.source_record_id: record for record in adapters.records.iter_records(kind)}
 
 
-def test_good_roster_is_stored_with_a_report_and_one_audit_record(service: IngestService, adapters: Adapters) -> None:
+def test_good_roster_is_stored_with_a_report_and_audited_before_and_after(
+    service: IngestService, adapters: Adapters
+) -> None:
     # Given a well-formed roster  When it is ingested
     report = ingest(service, adapters, "incoming/roster/2025-06.csv", ROSTER)
 
@@ -83,8 +85,13 @@ def test_good_roster_is_stored_with_a_report_and_one_audit_record(service: Inges
     saved = UploadReport.model_validate(adapters.quarantine.get_json(report.report_key))
     assert saved.rows_accepted == 3 and saved.etag == "etag-1" and saved.version_id == "v1"
     assert list(adapters.quarantine.keys("quarantine/")) == []
-    # And one audit record says who ingested what
-    [audit] = adapters.audit.records()
+    # And the audit says what was about to be applied before any row was, then who ingested what
+    [applying, audit] = adapters.audit.records()
+    assert (applying.action, applying.target_id, applying.detail["rows_to_apply"]) == (
+        "upload.apply",
+        report.upload_id,
+        3,
+    )
     assert (audit.action, audit.outcome, audit.actor, audit.target_id) == (
         "upload.ingest",
         AuditOutcome.SUCCESS,
@@ -399,9 +406,11 @@ def test_storage_failure_raises_for_a_retry_and_is_audited_as_failed(adapters: A
     with pytest.raises(StorageError):
         service.ingest_object(key="incoming/roster/r.csv", etag="e", version_id="v")
 
-    [audit] = adapters.audit.records()
+    # The rows were about to be applied (audited first); the failure names that record
+    [applying, audit] = adapters.audit.records()
+    assert applying.action == "upload.apply"
     assert (audit.action, audit.outcome) == ("upload.ingest", AuditOutcome.FAILED)
-    assert audit.detail["error_type"] == "StorageError"
+    assert audit.detail["error_type"] == "StorageError" and audit.detail["applying_seq"] == applying.seq
 
 
 def test_object_deleted_before_it_is_read_is_rejected(service: IngestService, adapters: Adapters) -> None:

@@ -219,7 +219,8 @@ def test_a_run_stores_scores_alerts_report_and_audit_and_publishes_new_alerts() 
     assert report["rules_fired"]["force_90d"] == {"warning": 0, "critical": 1}
     assert report["peer_group_levels"] == {"rank+unit+shift": 12}
     assert "recognition" in report
-    [audit] = adapters.audit.records()
+    [applying, audit] = adapters.audit.records()  # the first is written before any score or alert
+    assert (applying.action, applying.target_id, applying.detail["flagged"]) == ("score.apply", summary.run_id, 1)
     assert (audit.action, audit.target_id, audit.detail["model_id"]) == ("score.run", summary.run_id, summary.model_id)
 
 

@@ -42,6 +42,15 @@ class UnreadableAuditRecordError(StorageError):
         self.seq = seq
 
 
+class AuditRecordTooLargeError(StorageError):
+    """An audit event over ``MAX_AUDIT_EVENT_BYTES``: long lists belong in a report object (eis_core.audit.bounded)."""
+
+    def __init__(self, action: str, size: int, limit: int) -> None:
+        super().__init__(f"the audit record of {action} is {size} bytes, over the limit of {limit}")
+        self.action = action
+        self.size = size
+
+
 class CorruptItemError(EISError):
     """A stored item (an alert, a case) cannot be read as its model: reported by id, never a crash."""
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from eis_core.audit.ahead import audited
 from eis_core.cases.access import CHANGE_ALL, SEE_ALL, Caller, RosterCache, chain_of_command
 from eis_core.cases.service import OutOfScopeError
 from eis_core.cases.visibility import ActiveDeferrals, DeferredError, is_assigned_to
@@ -34,6 +35,8 @@ from eis_core.models.audit import AuditEvent
 from eis_core.models.cases import AssignmentKind, Case, CaseAssignment, Deferral, DeferralTarget
 from eis_core.models.records import Officer, OfficerStatus
 from eis_core.storage.ports import AuditLog, CaseStore, RecordStore
+
+_T = TypeVar("_T")
 
 MAX_DEFERRAL_DAYS = 366
 """A deferral's review date is at most a year ahead: a longer one must be renewed, and so reviewed."""
@@ -138,22 +141,21 @@ class HandoffService:
             by_role=caller.role,
             reason=why,
         )
-        assigned = self._cases.assign_case(
-            case_id,
-            assignment,
-            expected_supervisor_id=case.supervisor_id,
-            roster_supervisor_id=officer.supervisor_id if officer else None,
-        )
         # The reason stays on the case (it may describe personal circumstances), not in the audit log.
-        self._audit_change(
+        return self._audited_change(
             caller,
             "case.assign",
             "case",
             case_id,
             request_id=request_id,
             detail={"supervisor_id": supervisor_id, "previous_supervisor_id": case.supervisor_id, "kind": "assigned"},
+            change=lambda: self._cases.assign_case(
+                case_id,
+                assignment,
+                expected_supervisor_id=case.supervisor_id,
+                roster_supervisor_id=officer.supervisor_id if officer else None,
+            ),
         )
-        return assigned
 
     def acknowledge_case(self, caller: Caller, case_id: str, *, request_id: str | None = None) -> Case:
         """The supervisor a case was handed to confirms they took it on; nobody else may."""
@@ -162,16 +164,16 @@ class HandoffService:
             raise ConflictError(f"case {case_id} has no hand-off waiting to be acknowledged")
         if caller.officer_id != case.awaiting_acknowledgement_by:
             raise ForbiddenError("only the supervisor the case was handed to acknowledges it")
-        acknowledged = self._cases.acknowledge_case(case_id, supervisor_id=caller.officer_id, at=self._clock())
-        self._audit_change(
+        supervisor_id = caller.officer_id
+        return self._audited_change(
             caller,
             "case.acknowledge",
             "case",
             case_id,
             request_id=request_id,
-            detail={"supervisor_id": caller.officer_id},
+            detail={"supervisor_id": supervisor_id},
+            change=lambda: self._cases.acknowledge_case(case_id, supervisor_id=supervisor_id, at=self._clock()),
         )
-        return acknowledged
 
     # --- deferral -------------------------------------------------------------------------------
 
@@ -207,12 +209,19 @@ class HandoffService:
         """End a deferral (early, or after its review): the chain is notified and sees the item again."""
         self._require_risk_team(caller, "end a deferral")
         why = _reason(reason, "the deferral ends")
-        ended = self._cases.end_deferral(target, target_id, at=self._clock(), by=caller.subject, reason=why)
-        detail = {"officer_id": ended.officer_id, "review_on": ended.review_on.isoformat()}
-        self._audit_change(
-            caller, f"{target.value}.deferral_end", target.value, target_id, request_id=request_id, detail=detail
+        current = self._cases.get_deferral(target, target_id)
+        if current is None:
+            raise NotFoundError(f"{target.value} {target_id} has no active deferral")
+        detail = {"officer_id": current.officer_id, "review_on": current.review_on.isoformat()}
+        return self._audited_change(
+            caller,
+            f"{target.value}.deferral_end",
+            target.value,
+            target_id,
+            request_id=request_id,
+            detail=detail,
+            change=lambda: self._cases.end_deferral(target, target_id, at=self._clock(), by=caller.subject, reason=why),
         )
-        return ended
 
     def list_deferrals(self, caller: Caller) -> list[Deferral]:
         """Active deferrals, expired ones first (risk managers, admins and auditors)."""
@@ -262,10 +271,15 @@ class HandoffService:
             deferred_by=caller.subject,
             deferred_by_role=caller.role,
         )
-        self._cases.put_deferral(deferral)
         detail: dict[str, Any] = {"officer_id": officer_id, "review_on": review_on.isoformat(), "renewed": renewed}
-        self._audit_change(
-            caller, f"{target.value}.defer", target.value, target_id, request_id=request_id, detail=detail
+        self._audited_change(
+            caller,
+            f"{target.value}.defer",
+            target.value,
+            target_id,
+            request_id=request_id,
+            detail=detail,
+            change=lambda: self._cases.put_deferral(deferral),
         )
         return deferral
 
@@ -288,6 +302,30 @@ class HandoffService:
         if ActiveDeferrals.of(self._cases.active_deferrals()).hides(case.officer_id, [case.case_id]):
             raise DeferredError(f"case {case_id} not found")
         return case
+
+    def _audited_change(
+        self,
+        caller: Caller,
+        action: str,
+        target_type: str,
+        target_id: str,
+        *,
+        request_id: str | None,
+        detail: dict[str, Any],
+        change: Callable[[], _T],
+    ) -> _T:
+        """Run ``change`` after its audit record is written (eis_core.audit.ahead): no change without one."""
+        event = AuditEvent(
+            actor=caller.subject,
+            role=caller.role,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            agency_id=self._agency_id,
+            request_id=request_id,
+            detail=detail,
+        )
+        return audited(self._audit, event, change)
 
     def _audit_change(
         self,

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from eis_core.audit import ChainCheck, verify_page
+from eis_core.audit.ahead import audited
 from eis_core.cases import interventions as plans
 from eis_core.cases.access import (
     CHANGE_ALL,
@@ -50,6 +51,7 @@ from eis_core.storage.ports import AlertStore, ArtifactStore, AuditLog, CaseStor
 from eis_core.upload_reports import UploadReports
 
 _Item = TypeVar("_Item", Alert, Case)
+_T = TypeVar("_T")
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_AUDIT_PAGE = 1000
@@ -224,9 +226,10 @@ class CaseService:
         if alert.status is not AlertStatus.NEW or alert.case_id is not None:
             raise ConflictError(f"alert {alert_id} is {alert.status.value}; only a new alert can be dismissed")
         dismissal = AlertDismissal(by=caller.subject, by_role=caller.role, at=self._clock(), reason=reason)
-        dismissed = self._alerts.dismiss(alert_id, dismissal)
         # The reason stays out of the audit log (it may describe personal circumstances); the alert keeps it.
-        self._audit.append(
+        # Audited ahead of the change (eis_core.audit.ahead): no dismissal without its record.
+        return audited(
+            self._audit,
             AuditEvent(
                 actor=caller.subject,
                 role=caller.role,
@@ -236,9 +239,9 @@ class CaseService:
                 agency_id=self._agency_id,
                 request_id=request_id,
                 detail={"officer_id": alert.officer_id, "level": alert.level.value},
-            )
+            ),
+            lambda: self._alerts.dismiss(alert_id, dismissal),
         )
-        return dismissed
 
     # --- cases ----------------------------------------------------------------------------------
 
@@ -267,23 +270,21 @@ class CaseService:
             supervisor_id=self._supervisor_of(alert.officer_id),
             review_due_on=now.date() + timedelta(days=self._review_days),
         )
-        try:
-            self._cases.create_case(case)
-        except ConflictError:
-            # Another request opened one first: name it, as above.
-            winner = self._cases.open_case_for(alert.officer_id)
-            if winner is None:
-                raise
-            raise OpenCaseExistsError(alert.officer_id, winner.case_id) from None
-        self._alerts.set_status(alert.alert_id, AlertStatus.CASE_OPENED, case_id=case.case_id)
-        self._audit_change(
-            caller,
-            "case.open",
-            case.case_id,
-            request_id,
-            {"alert_id": alert.alert_id, "officer_id": alert.officer_id, "review_due_on": str(case.review_due_on)},
-        )
-        return case
+
+        def open_it() -> Case:
+            try:
+                self._cases.create_case(case)
+            except ConflictError:
+                # Another request opened one first: name it, as above.
+                winner = self._cases.open_case_for(alert.officer_id)
+                if winner is None:
+                    raise
+                raise OpenCaseExistsError(alert.officer_id, winner.case_id) from None
+            self._alerts.set_status(alert.alert_id, AlertStatus.CASE_OPENED, case_id=case.case_id)
+            return case
+
+        detail = {"alert_id": alert.alert_id, "officer_id": alert.officer_id, "review_due_on": str(case.review_due_on)}
+        return self._audited_change(caller, "case.open", case.case_id, request_id, detail, open_it)
 
     def get_case(self, caller: Caller, case_id: str) -> Case:
         case = self._cases.get_case(case_id)
@@ -308,9 +309,15 @@ class CaseService:
             author_role=caller.role,
             text=text,
         )
-        self._cases.add_note(note, expected_version=expected)
         # The note text stays out of the audit log: it may describe personal circumstances.
-        self._audit_change(caller, "case.note", case_id, request_id, {"note_id": note.note_id})
+        self._audited_change(
+            caller,
+            "case.note",
+            case_id,
+            request_id,
+            {"note_id": note.note_id},
+            lambda: self._cases.add_note(note, expected_version=expected),
+        )
         return note
 
     def next_moves(self, caller: Caller, case: Case) -> list[Transition]:
@@ -361,18 +368,25 @@ class CaseService:
             disagreed_rules=list(request.disagreed_rules),
             disagreed_factors=list(request.disagreed_factors),
         )
-        moved = self._cases.transition_case(case_id, move, expected_moves=len(case.history), expected_version=expected)
         # The reason and the referral stay out of the audit log (they may describe personal
         # circumstances); the case's history keeps them for those who may read the case.
-        detail: dict[str, Any] = {"from": row.source.value, "to": row.target.value, "move": len(moved.history)}
+        detail: dict[str, Any] = {"from": row.source.value, "to": row.target.value, "move": len(case.history) + 1}
         if move.disposition is not None:
             detail["disposition"] = move.disposition.value
         if move.disagreed_rules:
             detail["disagreed_rules"] = move.disagreed_rules
         if move.disagreed_factors:
             detail["disagreed_factors"] = move.disagreed_factors
-        self._audit_change(caller, "case.transition", case_id, request_id, detail)
-        return moved
+        return self._audited_change(
+            caller,
+            "case.transition",
+            case_id,
+            request_id,
+            detail,
+            lambda: self._cases.transition_case(
+                case_id, move, expected_moves=len(case.history), expected_version=expected
+            ),
+        )
 
     def deferral_of(self, caller: Caller, case: Case) -> Deferral | None:
         """The deferral covering a case, for callers who may see deferrals (always None for supervisors)."""
@@ -458,7 +472,6 @@ class CaseService:
             new_id=self._new_id,
             known_officer=lambda officer_id: officer_id in self._roster.officers(),
         )
-        self._cases.add_intervention(intervention, statuses=plans.PLANNING_STATUSES)
         # The plan's notes stay out of the audit log (they may describe personal circumstances).
         detail: dict[str, Any] = {
             "intervention_id": intervention.intervention_id,
@@ -467,7 +480,14 @@ class CaseService:
             "planned_on": str(intervention.planned_on),
             "due_on": str(intervention.due_on),
         }
-        self._audit_change(caller, "case.intervention.plan", case_id, request_id, detail)
+        self._audited_change(
+            caller,
+            "case.intervention.plan",
+            case_id,
+            request_id,
+            detail,
+            lambda: self._cases.add_intervention(intervention, statuses=plans.PLANNING_STATUSES),
+        )
         return intervention
 
     def start_intervention(
@@ -484,10 +504,15 @@ class CaseService:
         plans.check_changeable(case)
         stored = plans.find(case, intervention_id)
         changed = plans.start(stored, started_on, policy=self._interventions, today=self._clock().date())
-        saved = self._save_intervention(changed, stored)
-        detail = {"intervention_id": intervention_id, "type": saved.type, "started_on": str(saved.started_on)}
-        self._audit_change(caller, "case.intervention.start", case_id, request_id, detail)
-        return saved
+        detail = {"intervention_id": intervention_id, "type": changed.type, "started_on": str(changed.started_on)}
+        return self._audited_change(
+            caller,
+            "case.intervention.start",
+            case_id,
+            request_id,
+            detail,
+            lambda: self._save_intervention(changed, stored),
+        )
 
     def complete_intervention(
         self,
@@ -503,15 +528,20 @@ class CaseService:
         plans.check_changeable(case)
         stored = plans.find(case, intervention_id)
         changed = plans.complete(stored, request, policy=self._interventions, today=self._clock().date())
-        saved = self._save_intervention(changed, stored)
         detail = {
             "intervention_id": intervention_id,
-            "type": saved.type,
-            "outcome": str(saved.outcome),
-            "completed_on": str(saved.completed_on),
+            "type": changed.type,
+            "outcome": str(changed.outcome),
+            "completed_on": str(changed.completed_on),
         }
-        self._audit_change(caller, "case.intervention.complete", case_id, request_id, detail)
-        return saved
+        return self._audited_change(
+            caller,
+            "case.intervention.complete",
+            case_id,
+            request_id,
+            detail,
+            lambda: self._save_intervention(changed, stored),
+        )
 
     def check_in(
         self, caller: Caller, case_id: str, intervention_id: str, note: str, *, request_id: str | None = None
@@ -528,16 +558,21 @@ class CaseService:
             now=self._clock(),
             checkin_id=self._new_id(),
         )
-        saved = self._save_intervention(changed, stored)
         # The check-in's note stays out of the audit log.
         detail = {
             "intervention_id": intervention_id,
-            "type": saved.type,
-            "checkin_id": saved.checkins[-1].checkin_id,
-            "next_due_on": str(saved.next_checkin_due_on),
+            "type": changed.type,
+            "checkin_id": changed.checkins[-1].checkin_id,
+            "next_due_on": str(changed.next_checkin_due_on),
         }
-        self._audit_change(caller, "case.intervention.checkin", case_id, request_id, detail)
-        return saved
+        return self._audited_change(
+            caller,
+            "case.intervention.checkin",
+            case_id,
+            request_id,
+            detail,
+            lambda: self._save_intervention(changed, stored),
+        )
 
     def _case_to_work(self, caller: Caller, case_id: str) -> Case:
         if not caller.any_of(CHANGE_ANY):
@@ -643,6 +678,28 @@ class CaseService:
             return
         if ActiveDeferrals.of(self._cases.active_deferrals()).hides(officer_id, case_ids):
             raise DeferredError(f"{what} not found")
+
+    def _audited_change(  # noqa: PLR0917 -- _audit_change's arguments plus the change itself
+        self,
+        caller: Caller,
+        action: str,
+        case_id: str,
+        request_id: str | None,
+        detail: dict[str, Any],
+        change: Callable[[], _T],
+    ) -> _T:
+        """Run ``change`` after its audit record is written (eis_core.audit.ahead): no change without one."""
+        event = AuditEvent(
+            actor=caller.subject,
+            role=caller.role,
+            action=action,
+            target_type="case",
+            target_id=case_id,
+            agency_id=self._agency_id,
+            request_id=request_id,
+            detail=detail,
+        )
+        return audited(self._audit, event, change)
 
     def _audit_change(
         self, caller: Caller, action: str, case_id: str, request_id: str | None, detail: dict[str, Any]

@@ -75,6 +75,24 @@ class IdempotentIngest:
         return cast(UploadReport, self._ingest_once(upload=upload, request_id=request_id))
 
     def _ingest(self, *, upload: UploadedObject, request_id: str | None) -> UploadReport:
-        return self._service.ingest_object(
+        report = self._service.ingest_object(
             key=upload.key, etag=upload.etag, version_id=upload.version_id, request_id=request_id
         )
+        return compact(report)
+
+
+KEPT_ITEMS = 50
+KEPT_CHARACTERS = 2000
+
+
+def compact(report: UploadReport) -> UploadReport:
+    """The report as the idempotency store keeps it (one DynamoDB item, 400 KB at most): long lists and texts
+    cut short. The whole report stays in the report object (``report_key``); a very wide header's dropped
+    columns once made the store refuse the item after the rows were applied."""
+    return report.model_copy(
+        update={
+            "dropped_columns": report.dropped_columns[:KEPT_ITEMS],
+            "warnings": [warning[:KEPT_CHARACTERS] for warning in report.warnings[:KEPT_ITEMS]],
+            "rejection_reason": report.rejection_reason and report.rejection_reason[:KEPT_CHARACTERS],
+        }
+    )

@@ -15,12 +15,13 @@ import logging
 import time
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
 
+from eis_core.audit.bounded import bounded
 from eis_core.errors import FileRejected, NotFoundError, ValidationFailed
 from eis_core.ingest.contract import (
     CONFIRMED_FOLDER,
@@ -34,6 +35,7 @@ from eis_core.ingest.contract import (
     upload_id_for,
 )
 from eis_core.ingest.export import SafeCsvWriter
+from eis_core.ingest.held import HashingStream, HeldSnapshots
 from eis_core.ingest.mapping import AgencyMapping, field_is_date, identity_mapping
 from eis_core.ingest.readers import (
     DEFAULT_LIMITS,
@@ -113,6 +115,7 @@ class _Inspection:
     would_retract: int | None = None  # a snapshot: stored records of the kind it lacks
     stored_of_kind: int | None = None  # a snapshot: current records of the kind before it
     held: bool = False  # a snapshot held for the agency's confirmation
+    stream: HashingStream | None = None  # the last stream opened: the object's SHA-256 once read to its end
 
     def discard_accepted(self) -> None:
         if self.accepted is not None:
@@ -197,6 +200,7 @@ class IngestService:
         self._chunk_size = chunk_size
         self._clock = clock
         self._limits = limits
+        self._held = HeldSnapshots(quarantine)
 
     def ingest_object(
         self,
@@ -224,6 +228,7 @@ class IngestService:
         }
         inspection: _Inspection | None = None
         kind: RecordKind | None = None
+        applying: int | None = None
         try:
             mapping = self._load_mapping()
             target = classify_key(key, mapping)
@@ -232,6 +237,8 @@ class IngestService:
             roster = self._roster() if issubclass(RECORD_MODELS[kind], EventRecord) else {}
             self._inspect(key, version_id, inspection, roster)
             self._check_gates(inspection, upload_id)
+            # Audited ahead of the change (docs/adr/0010): no row is written before this record is.
+            applying = self._audit_apply(inspection, identity, request_id)
             self._apply(inspection, upload_id)
         except FileRejected as rejection:
             report = self._report(identity, started, kind=kind, inspection=inspection, rejection=rejection)
@@ -249,7 +256,7 @@ class IngestService:
             return report
         except Exception as error:
             logger.error("upload ingest failed", extra={"upload_id": upload_id, "error_type": type(error).__name__})
-            self._audit_failure(upload_id, key, kind, request_id, error)
+            self._audit_failure(upload_id, key, kind, request_id, error, applying=applying)
             raise
         finally:
             if inspection is not None:
@@ -278,10 +285,11 @@ class IngestService:
         except ValidationFailed as error:
             raise FileRejected(str(error), code=RejectionCode.INVALID_MAPPING) from None
 
-    def _open(self, key: str, version_id: str | None) -> Callable[[], ByteStream]:
+    def _open(self, key: str, version_id: str | None, inspection: _Inspection) -> Callable[[], ByteStream]:
         def open_stream() -> ByteStream:
             try:
-                return self._uploads.open(key, version_id=version_id)
+                inspection.stream = HashingStream(self._uploads.open(key, version_id=version_id))
+                return inspection.stream
             except NotFoundError:
                 raise FileRejected(
                     f"'{key}' no longer exists (deleted or replaced before it could be read)",
@@ -294,7 +302,7 @@ class IngestService:
         self, key: str, version_id: str | None, inspection: _Inspection, encoding: str, deadline: float
     ) -> Table:
         return open_table(
-            self._open(key, version_id),
+            self._open(key, version_id, inspection),
             inspection.target.file,
             encoding=encoding,
             limits=self._limits,
@@ -367,10 +375,22 @@ class IngestService:
                     "file lists each problem) or raise gates.max_quarantine_rate in the mapping",
                     code=RejectionCode.QUARANTINE_RATE,
                 )
+        if target.confirmed and not self._held.is_held(target.kind, self._content_sha256(inspection)):
+            # Only the very file that was held is confirmed by the folder (eis_core.ingest.held).
+            target = inspection.target = replace(target, confirmed=False)
+            inspection.warnings.append(
+                "this file is in the confirmed folder but is not a snapshot that was held for confirmation "
+                "(its SHA-256 matches none): it was checked as an ordinary snapshot"
+            )
         if not (target.mode is UploadMode.SNAPSHOT and target.confirmed):  # confirmed: the agency says it is real
-            self._check_volume(inspection, upload_id)
+            try:
+                self._check_volume(inspection, upload_id)
+            except FileRejected:
+                if target.mode is UploadMode.SNAPSHOT:  # the confirmed folder vouches for this very file
+                    self._hold(inspection, upload_id)
+                raise
         if target.mode is UploadMode.SNAPSHOT:
-            self._check_retraction(inspection)
+            self._check_retraction(inspection, upload_id)
 
     def _check_volume(self, inspection: _Inspection, upload_id: str) -> None:
         """Deltas are compared with deltas, snapshots with snapshots: a delta's size is how much changed."""
@@ -395,7 +415,7 @@ class IngestService:
                 code=RejectionCode.VOLUME_DROP,
             )
 
-    def _check_retraction(self, inspection: _Inspection) -> None:
+    def _check_retraction(self, inspection: _Inspection, upload_id: str) -> None:
         """Hold a snapshot that would retract more than ``gates.max_snapshot_retraction`` of its kind."""
         target, limit = inspection.target, inspection.mapping.gates.max_snapshot_retraction
         missing, stored = self._records.count_missing(target.kind, inspection.present)
@@ -403,6 +423,7 @@ class IngestService:
         if target.confirmed or not stored or missing / stored <= limit:
             return
         inspection.held = True
+        self._hold(inspection, upload_id)
         folder = f"{UPLOAD_PREFIX}{target.kind.value}/{SNAPSHOT_FOLDER}/{CONFIRMED_FOLDER}/"
         raise FileRejected(
             f"held for confirmation: this snapshot would retract {missing} of the {stored} stored "
@@ -422,11 +443,27 @@ class IngestService:
             tally.retracted = self._records.retract_missing(
                 inspection.target.kind, inspection.present, upload_id=upload_id
             )
+            if inspection.target.confirmed:  # the confirmation is used up
+                self._held.release(inspection.target.kind, self._content_sha256(inspection))
             if tally.retracted:
                 inspection.warnings.append(
                     f"{tally.retracted} stored {inspection.target.kind.value} record(s) missing from this snapshot "
                     "were retracted (kept as history, no longer scored)"
                 )
+
+    def _hold(self, inspection: _Inspection, upload_id: str) -> None:
+        """Remember the file's content hash: the confirmed folder then vouches for this file and no other."""
+        self._held.hold(
+            inspection.target.kind,
+            sha256=self._content_sha256(inspection),
+            upload_id=upload_id,
+            key=inspection.target.name,
+            at=self._clock(),
+        )
+
+    @staticmethod
+    def _content_sha256(inspection: _Inspection) -> str | None:
+        return inspection.stream.sha256 if inspection.stream is not None else None
 
     def _roster(self) -> dict[str, date]:
         """Hire date by officer id on the stored roster; empty (no check) until a roster has been uploaded."""
@@ -505,12 +542,44 @@ class IngestService:
             duration_ms=round((time.monotonic() - started) * 1000),
         )
 
+    def _audit_apply(self, inspection: _Inspection, identity: dict[str, Any], request_id: str | None) -> int:
+        """The record written before any row: what is about to be applied, and where its report will be."""
+        target = inspection.target
+        detail: dict[str, Any] = {
+            "key": identity["key"],
+            "etag": identity["etag"],
+            "version_id": identity["version_id"],
+            "kind": target.kind.value,
+            "mode": target.mode.value,
+            "confirmed": target.confirmed,
+            "rows_to_apply": inspection.tally.rows_accepted,
+            "content_sha256": self._content_sha256(inspection),
+            "would_retract": inspection.would_retract,
+            "report_key": identity["report_key"],
+        }
+        record = self._audit.append(
+            AuditEvent(
+                actor=self._actor,
+                role=SYSTEM_ROLE,
+                action="upload.apply",
+                target_type="upload",
+                target_id=identity["upload_id"],
+                agency_id=self._agency_id,
+                request_id=request_id,
+                detail=bounded({k: v for k, v in detail.items() if v is not None}, object_key=identity["report_key"]),
+            )
+        )
+        return record.seq
+
     def _audit_report(self, report: UploadReport, request_id: str | None) -> None:
+        """The outcome, once the report object is written: long values (a very wide header's dropped columns,
+        warnings) stay in that object and the record keeps their hash and its key (``eis_core.audit.bounded``)."""
         detail = report.model_dump(
             mode="json",
             exclude={"upload_id", "agency_id", "started_at", "finished_at"},
             exclude_none=True,
         )
+        detail = bounded(detail, object_key=report.report_key)
         self._audit.append(
             AuditEvent(
                 actor=self._actor,
@@ -526,9 +595,22 @@ class IngestService:
         )
 
     def _audit_failure(
-        self, upload_id: str, key: str, kind: RecordKind | None, request_id: str | None, error: Exception
+        self,
+        upload_id: str,
+        key: str,
+        kind: RecordKind | None,
+        request_id: str | None,
+        error: Exception,
+        *,
+        applying: int | None = None,
     ) -> None:
-        """Best effort: the storage that failed may be the audit log itself; the original error wins."""
+        """Best effort: the storage that failed may be the audit log itself; the original error wins.
+
+        ``applying`` is the seq of the ``upload.apply`` record when rows may have been written: the retry
+        applies the file again (rows already written count as unchanged)."""
+        detail: dict[str, Any] = {"key": key, "kind": kind and kind.value, "error_type": type(error).__name__}
+        if applying is not None:
+            detail["applying_seq"] = applying
         try:
             self._audit.append(
                 AuditEvent(
@@ -540,7 +622,7 @@ class IngestService:
                     outcome=AuditOutcome.FAILED,
                     agency_id=self._agency_id,
                     request_id=request_id,
-                    detail={"key": key, "kind": kind and kind.value, "error_type": type(error).__name__},
+                    detail=bounded(detail, object_key=report_key(upload_id)),
                 )
             )
         except Exception as audit_error:

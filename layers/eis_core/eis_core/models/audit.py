@@ -19,9 +19,29 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eis_core.errors import AuditRecordTooLargeError
+
 GENESIS_HASH = "0" * 64
 MAC_FORMAT = "eis-audit-mac/1"
 CHECKPOINT_FORMAT = "eis-audit-checkpoint/1"
+
+
+MAX_AUDIT_EVENT_BYTES = 32 * 1024
+"""The largest audit event (canonical JSON) either adapter stores: far under DynamoDB's 400 KB item limit, so a
+record never fails to store for its size. Long lists go to a report object; the record keeps their hash and key."""
+
+
+def event_size(event: AuditEvent) -> int:
+    """Bytes of the event's canonical JSON, the part of a stored record that varies."""
+    body = event.model_dump(mode="json")
+    return len(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode())
+
+
+def check_event_size(event: AuditEvent) -> None:
+    """AuditRecordTooLargeError before anything is written, in every adapter alike."""
+    size = event_size(event)
+    if size > MAX_AUDIT_EVENT_BYTES:
+        raise AuditRecordTooLargeError(event.action, size, MAX_AUDIT_EVENT_BYTES)
 
 
 def record_mac_message(chain: str, seq: int, record_hash: str) -> bytes:

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from eis_core.audit.bounded import bounded
 from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.models.alerts import Alert, AlertStatus
 from eis_core.models.audit import AuditEvent
@@ -134,6 +135,26 @@ class ScoringService:
         scored = [score.officer_id for score in result.scores if score.in_population]
         groups = audit_groups(history.demographics.reindex(scored), as_of)
         fairness = fairness_table(pd.Series([o in flagged_ids for o in scored], index=scored, dtype=bool), groups)
+        # Audited ahead of the change (docs/adr/0010): no score or alert is written before this record is.
+        self._audit.append(
+            AuditEvent(
+                actor=self._actor,
+                role="system",
+                action="score.apply",
+                target_type="score_run",
+                target_id=result.run_id,
+                agency_id=self._agency_id,
+                request_id=request_id,
+                detail={
+                    "as_of": as_of.isoformat(),
+                    "scoring_config_id": result.scoring_config_id,
+                    "trained_model_id": result.trained_model_id,
+                    "officers_scored": len(result.scores),
+                    "flagged": len(result.flagged),
+                    "report_key": report_key(as_of),
+                },
+            )
+        )
         self._scores.put_scores(result.scores)
         if result.peer_stats is not None:  # for the officer snapshot (the case API reads, never recomputes)
             self._artifacts.put_json(peer_stats_key(as_of), result.peer_stats.model_dump(mode="json"))
@@ -201,7 +222,8 @@ class ScoringService:
                 target_id=result.run_id,
                 agency_id=self._agency_id,
                 request_id=request_id,
-                detail=summary.model_dump(mode="json") | {"merged_alert_ids": merged},
+                # A run merging thousands of alerts keeps their ids in the report; the record, their hash.
+                detail=bounded(summary.model_dump(mode="json") | {"merged_alert_ids": merged}, object_key=key),
             )
         )
         return summary

@@ -21,7 +21,14 @@ from typing import Any, cast
 
 from eis_core.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationFailed
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
-from eis_core.models.audit import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditRecord, record_mac_message
+from eis_core.models.audit import (
+    GENESIS_HASH,
+    AuditCheckpoint,
+    AuditEvent,
+    AuditRecord,
+    check_event_size,
+    record_mac_message,
+)
 from eis_core.models.cases import (
     Case,
     CaseAssignment,
@@ -674,6 +681,7 @@ class InMemoryAuditLog:
         return self._key
 
     def append(self, event: AuditEvent) -> AuditRecord:
+        check_event_size(event)  # as DynamoAuditLog does: one bound for both adapters
         with self._lock:
             previous = self._records[-1] if self._records else None
             record = AuditRecord.chain(
