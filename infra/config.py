@@ -29,6 +29,7 @@ from eis_core.settings import (
     InterventionPolicy,
     NotifyPolicy,
     ScorePolicy,
+    WellnessPolicy,
     function_settings,
 )
 from eis_core.storage.schema import AGENCY_ID_PATTERN, AgencyResources, Bucket
@@ -73,7 +74,7 @@ class ApiThrottle(BaseModel):
     burst_limit: int = Field(default=100, gt=0, le=5_000)
 
 
-class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy):
+class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy, WellnessPolicy):
     """Everything that differs between two agencies' stacks.
 
     The settings the functions read (sender, risk team, routing policy, review and escalation days,

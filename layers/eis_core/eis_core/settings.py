@@ -35,6 +35,7 @@ from typing import Annotated, Any, Self, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from eis_core.storage.schema import AGENCY_ID_PATTERN, AgencyResources
+from eis_core.wellness.thresholds import WellnessThresholds
 
 ENV_PREFIX = "EIS_"
 
@@ -281,6 +282,41 @@ class InterventionPolicy(EnvSettings):
         return value
 
 
+class WellnessPolicy(EnvSettings):
+    """Wellness check-ins (``eis_core.wellness``): thresholds, who is told, and the supervisor opt-in.
+
+    Check-ins go to the wellness coordinator (the ``wellness`` role in the portal, these emails by mail);
+    the officer's direct supervisor sees and hears of them only when ``wellness_notify_supervisor`` is on.
+    """
+
+    wellness_coordinator_emails: tuple[EmailAddress, ...] = Field(
+        default=(), description="the wellness coordinator(s) told of each new wellness check-in"
+    )
+    wellness_notify_supervisor: bool = Field(
+        default=False, description="opt in: the officer's direct supervisor is told of and may read check-ins"
+    )
+    wellness_thresholds: WellnessThresholds = Field(
+        default_factory=WellnessThresholds, description="the agency's wellness thresholds (docs/wellness.md)"
+    )
+
+    @field_validator("wellness_coordinator_emails", mode="before")
+    @classmethod
+    def _split_wellness_emails(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("wellness_thresholds", mode="before")
+    @classmethod
+    def _thresholds_json(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return json.loads(value) if value.strip() else {}
+            except ValueError as error:
+                raise ValueError(f"not valid JSON: {error}") from None
+        return value
+
+
 # --- one model per function ------------------------------------------------------------------------
 
 
@@ -288,15 +324,15 @@ class IngestSettings(AgencyStack):
     """functions/ingest."""
 
 
-class ScoreSettings(AgencyStack, ScorePolicy, AlertsTopic, OperationsTopic):
+class ScoreSettings(AgencyStack, ScorePolicy, AlertsTopic, OperationsTopic, WellnessPolicy):
     """functions/score: scoring, retraining, the frames snapshot and the audit export."""
 
 
-class NotifySettings(AgencyStack, NotifyPolicy, PortalLink):
+class NotifySettings(AgencyStack, NotifyPolicy, PortalLink, WellnessPolicy):
     """functions/notify: alert emails and the review-deadline sweep."""
 
 
-class CasesApiSettings(AgencyStack, ReviewPolicy, PortalLink, InterventionPolicy):
+class CasesApiSettings(AgencyStack, ReviewPolicy, PortalLink, InterventionPolicy, WellnessPolicy):
     """functions/cases_api."""
 
 

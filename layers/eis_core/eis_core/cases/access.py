@@ -25,6 +25,7 @@ class Role(StrEnum):
     RISK_MANAGER = "risk_manager"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    WELLNESS = "wellness"  # the wellness coordinator: wellness check-ins only (eis_core.wellness.service)
 
 
 SEE_ALL = frozenset({Role.RISK_MANAGER, Role.ADMIN, Role.AUDITOR})

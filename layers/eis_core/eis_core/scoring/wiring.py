@@ -13,7 +13,9 @@ from eis_core.scoring.service import ACTOR as SCORING_ACTOR
 from eis_core.scoring.service import ScoringService
 from eis_core.scoring.training import ACTOR as RETRAINING_ACTOR
 from eis_core.scoring.training import RetrainingService
-from eis_core.settings import ScorePolicy
+from eis_core.settings import ScorePolicy, WellnessPolicy
+from eis_core.wellness.checkins import WellnessJob
+from eis_core.wellness.thresholds import WellnessThresholds
 from eis_core.wiring import Adapters
 
 
@@ -29,6 +31,8 @@ class ScoringJobs:
     retraining: RetrainingService
     snapshots: FrameSnapshots
     export_audit: Callable[[], ExportSummary]
+    # The wellness step (eis_core.wellness.checkins): after scoring, apart from it; never a model input.
+    wellness: WellnessJob | None = None
 
 
 def scoring_config(policy: ScorePolicy) -> ScoringConfig:
@@ -82,4 +86,14 @@ def build_scoring_jobs(
         retraining=retraining,
         snapshots=FrameSnapshots(adapters.records, adapters.artifacts),
         export_audit=exporter.export,
+        wellness=WellnessJob(
+            agency_id=agency_id,
+            records=adapters.records,
+            store=adapters.wellness,
+            publisher=adapters.publisher,
+            audit=adapters.audit,
+            thresholds=policy.wellness_thresholds if isinstance(policy, WellnessPolicy) else WellnessThresholds(),
+            notify_supervisor=isinstance(policy, WellnessPolicy) and policy.wellness_notify_supervisor,
+            clock=clock,
+        ),
     )
