@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from eis_core.models.records import Leave, LeaveType, Record
 from eis_core.models.wellness import WellnessCreated
 from eis_core.notify.wellness import WellnessNotifier
@@ -109,3 +111,19 @@ def test_the_coordinator_alone_is_emailed_unless_the_agency_opts_in_to_the_direc
         assert list(email.to) == expected  # never the lieutenant above, never a risk team
         assert (notice.recipients, notice.supervisor_included) == (len(expected), opt_in)
         assert "A1" not in email.subject + email.body and "not a risk alert" in email.body
+
+
+def test_an_agencys_thresholds_come_from_its_environment_and_a_bad_one_fails_the_cold_start() -> None:
+    from pydantic import ValidationError
+
+    from eis_core.settings import WellnessPolicy
+
+    policy = WellnessPolicy.from_env(
+        {"EIS_WELLNESS_THRESHOLDS": '{"hours_28d": 200, "disabled": ["night_share"], "min_signals": 3}'}
+    )
+
+    assert (policy.wellness_thresholds.hours_28d, policy.wellness_thresholds.min_signals) == (200, 3)
+    assert policy.wellness_thresholds.overtime_90d == 150  # left out: the default
+    assert WellnessPolicy.from_env(policy.to_env()) == policy
+    with pytest.raises(ValidationError, match="EIS_WELLNESS_THRESHOLDS"):
+        WellnessPolicy.from_env({"EIS_WELLNESS_THRESHOLDS": '{"hours_28d": -1}'})

@@ -282,21 +282,24 @@ class InterventionPolicy(EnvSettings):
         return value
 
 
-class WellnessPolicy(EnvSettings):
-    """Wellness check-ins (``eis_core.wellness``): thresholds, who is told, and the supervisor opt-in.
+class WellnessOptIn(EnvSettings):
+    """Whether the officer's direct supervisor is told of, and may read, wellness check-ins (``eis_core.wellness``).
 
-    Check-ins go to the wellness coordinator (the ``wellness`` role in the portal, these emails by mail);
-    the officer's direct supervisor sees and hears of them only when ``wellness_notify_supervisor`` is on.
+    Check-ins go to the wellness coordinator (the ``wellness`` role in the portal; ``WellnessRecipients`` by
+    mail); the direct supervisor only when the agency turns this on. Read by score (stamped on each check-in),
+    notify (who is emailed) and the case API (who may read).
     """
 
-    wellness_coordinator_emails: tuple[EmailAddress, ...] = Field(
-        default=(), description="the wellness coordinator(s) told of each new wellness check-in"
-    )
     wellness_notify_supervisor: bool = Field(
         default=False, description="opt in: the officer's direct supervisor is told of and may read check-ins"
     )
-    wellness_thresholds: WellnessThresholds = Field(
-        default_factory=WellnessThresholds, description="the agency's wellness thresholds (docs/wellness.md)"
+
+
+class WellnessRecipients(WellnessOptIn):
+    """Who is emailed of each new wellness check-in (notify)."""
+
+    wellness_coordinator_emails: tuple[EmailAddress, ...] = Field(
+        default=(), description="the wellness coordinator(s) told of each new wellness check-in"
     )
 
     @field_validator("wellness_coordinator_emails", mode="before")
@@ -305,6 +308,14 @@ class WellnessPolicy(EnvSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+
+class WellnessPolicy(WellnessOptIn):
+    """The agency's wellness thresholds (score): when indicators make a check-in (docs/wellness.md)."""
+
+    wellness_thresholds: WellnessThresholds = Field(
+        default_factory=WellnessThresholds, description="the agency's wellness thresholds (docs/wellness.md)"
+    )
 
     @field_validator("wellness_thresholds", mode="before")
     @classmethod
@@ -328,11 +339,11 @@ class ScoreSettings(AgencyStack, ScorePolicy, AlertsTopic, OperationsTopic, Well
     """functions/score: scoring, retraining, the frames snapshot and the audit export."""
 
 
-class NotifySettings(AgencyStack, NotifyPolicy, PortalLink, WellnessPolicy):
+class NotifySettings(AgencyStack, NotifyPolicy, PortalLink, WellnessRecipients):
     """functions/notify: alert emails and the review-deadline sweep."""
 
 
-class CasesApiSettings(AgencyStack, ReviewPolicy, PortalLink, InterventionPolicy, WellnessPolicy):
+class CasesApiSettings(AgencyStack, ReviewPolicy, PortalLink, InterventionPolicy, WellnessOptIn):
     """functions/cases_api."""
 
 
