@@ -104,9 +104,9 @@ def lambda_handler(event: ScoreEvent, context: LambdaContext) -> dict[str, Any]:
         return _wellness_step(as_of, context.aws_request_id) or {}
     logger.info("scoring run", extra={"as_of": as_of.isoformat(), "event_id": event.id})
     summary = _service().scoring.run(as_of, request_id=context.aws_request_id)
-    _wellness_step(as_of, context.aws_request_id)
+    wellness = _wellness_step(as_of, context.aws_request_id)
     metrics.add_metric(name="OfficersScored", unit=MetricUnit.Count, value=summary.officers_scored)
     metrics.add_metric(name="AlertsCreated", unit=MetricUnit.Count, value=summary.alerts_created)
     metrics.add_metric(name="AlertsMerged", unit=MetricUnit.Count, value=summary.alerts_merged)
     logger.info("scoring run done", extra=summary.model_dump(mode="json"))
-    return summary.model_dump(mode="json")
+    return summary.model_dump(mode="json") | ({"wellness": wellness} if wellness is not None else {})

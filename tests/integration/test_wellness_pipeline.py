@@ -116,7 +116,8 @@ def test_planted_overworked_officers_get_check_ins_that_reach_the_wellness_coord
     for email in emails:
         assert "not a risk alert" in email.body
         assert not any(c.officer_id in email.body or c.officer_id in email.subject for c in checkins)
-    # And a re-run of the same day creates and sends nothing new
-    again = score.lambda_handler(event, LocalLambdaContext("eis-testville-score"))
-    assert (again["checkins_created"], again["already_created"]) == (0, len(checkins))
-    assert _queue_bodies(moto_agency.notify_queue_url) == []
+    # And the daily scoring run of the same day ends with the wellness step, which finds them made already
+    event["detail"] = {"as_of": AS_OF.isoformat()}
+    daily = score.lambda_handler(event, LocalLambdaContext("eis-testville-score"))
+    assert (daily["wellness"]["checkins_created"], daily["wellness"]["already_created"]) == (0, len(checkins))
+    assert not any("wellness" in body for body in _queue_bodies(moto_agency.notify_queue_url))
