@@ -903,15 +903,18 @@ def _wellness() -> WellnessService:
 def _wellness_for(service: CaseService) -> WellnessService:
     """Built on first use, once per case service (tests replace the service between cases)."""
     settings = _settings()
+    adapters = aws_adapters(settings)
     return WellnessService(
         agency_id=settings.agency_id,
-        store=aws_adapters(settings).wellness,
-        audit=aws_adapters(settings).audit,
+        store=adapters.wellness,
+        audit=adapters.audit,
         supervisor_opt_in=settings.wellness_notify_supervisor,
     )
 
 
-CheckInId = Annotated[str, Path(description="Wellness check-in id, e.g. wellness-2025-06-01-A1001", max_length=128)]
+CheckInId = Annotated[
+    str, Path(description="Wellness check-in id: opaque, e.g. wellness-k7d2m4qzx3b6nwp5r3tavcw4", max_length=128)
+]
 
 
 @app.get(
