@@ -30,6 +30,8 @@ from eis_core.settings import (
     InterventionPolicy,
     NotifyPolicy,
     ScorePolicy,
+    WellnessPolicy,
+    WellnessRecipients,
     function_settings,
 )
 from eis_core.storage.schema import AGENCY_ID_PATTERN, AgencyResources, Bucket
@@ -74,7 +76,7 @@ class ApiThrottle(BaseModel):
     burst_limit: int = Field(default=100, gt=0, le=5_000)
 
 
-class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy, ComplaintPolicy):
+class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy, ComplaintPolicy, WellnessPolicy, WellnessRecipients):
     """Everything that differs between two agencies' stacks.
 
     The settings the functions read (sender, risk team, routing policy, review and escalation days,

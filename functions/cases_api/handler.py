@@ -96,10 +96,12 @@ from eis_core.models.oversight_api import (
 from eis_core.models.queue_api import CaseList, QueueOut
 from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
 from eis_core.models.trends import TrendsFormat
+from eis_core.models.wellness import WellnessCheckInList, WellnessCheckInOut
 from eis_core.oversight.service import MAX_RUNS_PAGE, MODEL_ID_PATTERN
 from eis_core.oversight.trends import TrendsReports
 from eis_core.settings import CasesApiSettings
 from eis_core.storage.paging import DEFAULT_PAGE, MAX_CURSOR_CHARS, MAX_PAGE
+from eis_core.wellness.service import WellnessService
 from eis_core.wiring import aws_adapters
 
 logger = Logger()
@@ -208,7 +210,11 @@ def _authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) 
     trace.route = getattr(matched, "openapi_path", None)
     try:
         event = app.current_event
-        caller = _service().authenticate(event.request_context.authorizer.claims, method=event.http_method)
+        caller = _service().authenticate(
+            event.request_context.authorizer.claims,
+            method=event.http_method,
+            wellness=str(trace.route or "").startswith("/wellness/"),
+        )
         app.context["caller"] = caller
         return next_middleware(app)
     except Exception as error:
@@ -956,6 +962,61 @@ def end_officer_deferral(officer_id: OfficerId, end: DeferralEndIn) -> DeferralO
 def list_deferrals() -> DeferralList:
     handoff = _handoff()
     return DeferralList.from_domain(handoff.list_deferrals(_caller()), handoff.today())
+
+
+# --- wellness check-ins (rules in eis_core.wellness.service): the wellness coordinator's, not the chain's ---
+
+
+def _wellness() -> WellnessService:
+    return _wellness_for(_service())
+
+
+@functools.cache
+def _wellness_for(service: CaseService) -> WellnessService:
+    """Built on first use, once per case service (tests replace the service between cases)."""
+    settings = _settings()
+    adapters = aws_adapters(settings)
+    return WellnessService(
+        agency_id=settings.agency_id,
+        store=adapters.wellness,
+        audit=adapters.audit,
+        supervisor_opt_in=settings.wellness_notify_supervisor,
+    )
+
+
+CheckInId = Annotated[
+    str, Path(description="Wellness check-in id: opaque, e.g. wellness-k7d2m4qzx3b6nwp5r3tavcw4", max_length=128)
+]
+
+
+@app.get(
+    "/wellness/checkins",
+    summary="Wellness check-ins, newest first (the wellness coordinator; a direct supervisor only if opted in)",
+    tags=["wellness"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.CONFLICT),
+)
+def list_wellness_checkins() -> WellnessCheckInList:
+    return WellnessCheckInList.from_domain(_wellness().list_checkins(_caller()))
+
+
+@app.get(
+    "/wellness/checkins/<checkin_id>",
+    summary="One wellness check-in: supportive, no score, never part of a case",
+    tags=["wellness"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def get_wellness_checkin(checkin_id: CheckInId) -> WellnessCheckInOut:
+    return WellnessCheckInOut.from_domain(_wellness().get_checkin(_caller(), checkin_id))
+
+
+@app.post(
+    "/wellness/checkins/<checkin_id>/acknowledge",
+    summary="Acknowledge a wellness check-in: the coordinator has reached out (wellness coordinator only)",
+    tags=["wellness"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def acknowledge_wellness_checkin(checkin_id: CheckInId) -> WellnessCheckInOut:
+    return WellnessCheckInOut.from_domain(_wellness().acknowledge(_caller(), checkin_id, request_id=_request_id()))
 
 
 # --- entry point ---------------------------------------------------------------------------------

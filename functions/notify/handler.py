@@ -31,10 +31,13 @@ from pydantic import BaseModel, ConfigDict
 
 from eis_core.errors import ValidationFailed
 from eis_core.models.messages import AlertCreated
+from eis_core.models.wellness import WellnessCreated
 from eis_core.notify.wiring import Notifier, build_notifier
 from eis_core.settings import NotifySettings
 from eis_core.wiring import aws_adapters
 
+WELLNESS_TYPE = '"wellness.checkin_created"'
+"""How a wellness check-in message reads in its JSON body (alert messages never contain it)."""
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace="EIS")  # explicit: a missing namespace would fail every invocation
@@ -59,10 +62,23 @@ def _service() -> Notifier:
 
 @tracer.capture_method
 def _handle(record: SQSRecord) -> None:
+    if WELLNESS_TYPE in record.body:  # the score job's wellness step: its own message, its own recipients
+        _handle_wellness(record)
+        return
     message = AlertCreated.model_validate_json(record.body)
     result = _service().alert_created(message=message)
     logger.info("alert notified", extra={"message_id": record.message_id, **result})
     metrics.add_metric(name="AlertsNotified", unit=MetricUnit.Count, value=1)
+
+
+def _handle_wellness(record: SQSRecord) -> None:
+    checkin = WellnessCreated.model_validate_json(record.body)
+    send = _service().wellness_created
+    if send is None:
+        raise ValidationFailed("this notifier sends no wellness check-ins")
+    result = send(message=checkin)
+    logger.info("wellness check-in notified", extra={"message_id": record.message_id, **result})
+    metrics.add_metric(name="WellnessCheckInsNotified", unit=MetricUnit.Count, value=1)
 
 
 def _sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -11,6 +11,9 @@ to the agency's Object-Lock audit bucket; a rerun with nothing new writes nothin
 the scoring and retraining jobs read (``eis_core.indicators.snapshot``), so the daily run does not scan
 and parse every record; a run that finds the snapshot stale rebuilds it itself.
 
+``{"job": "wellness"}`` runs only the wellness step, which every scoring run also ends with: supportive
+check-ins to the wellness coordinator (``eis_core.wellness``), apart from alerts and cases.
+
 ``{"job": "retrain"}`` (a separate schedule, or on demand) trains a new model on every label window
 that ends by ``as_of`` (default: the event's date) and makes it the current model unless the promotion
 gate keeps it as a candidate (then the operations topic is told); daily scoring loads the current one.
@@ -48,7 +51,7 @@ class ScoreRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     as_of: date | None = None
-    job: Literal["score", "retrain", "audit-export", "curate", "backtest"] = "score"
+    job: Literal["score", "retrain", "audit-export", "curate", "backtest", "wellness"] = "score"
     test_year: int | None = Field(default=None, ge=1900, le=2200, description="backtest: default the latest full year")
 
 
@@ -81,6 +84,16 @@ def _publish_trends(as_of: date) -> None:
     logger.info("trends report", extra=published.model_dump(mode="json"))
 
 
+def _wellness_step(as_of: date, request_id: str) -> dict[str, Any] | None:
+    """Wellness check-ins after the risk run, apart from it (``eis_core.wellness.checkins``)."""
+    job = _service().wellness
+    if job is None:
+        return None
+    summary = job.run(as_of, request_id=request_id)
+    metrics.add_metric(name="WellnessCheckInsCreated", unit=MetricUnit.Count, value=summary.checkins_created)
+    return summary.model_dump(mode="json")
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
@@ -111,11 +124,14 @@ def lambda_handler(event: ScoreEvent, context: LambdaContext) -> dict[str, Any]:
             metrics.add_metric(name="ModelsKeptAsCandidates", unit=MetricUnit.Count, value=1)
         logger.info("retraining done", extra=trained.model_dump(mode="json"))
         return trained.model_dump(mode="json")
+    if event.detail.job == "wellness":  # the wellness step alone (on demand); the daily run ends with it
+        return _wellness_step(as_of, context.aws_request_id) or {}
     logger.info("scoring run", extra={"as_of": as_of.isoformat(), "event_id": event.id})
     summary = _service().scoring.run(as_of, request_id=context.aws_request_id)
+    wellness = _wellness_step(as_of, context.aws_request_id)
     metrics.add_metric(name="OfficersScored", unit=MetricUnit.Count, value=summary.officers_scored)
     metrics.add_metric(name="AlertsCreated", unit=MetricUnit.Count, value=summary.alerts_created)
     metrics.add_metric(name="AlertsMerged", unit=MetricUnit.Count, value=summary.alerts_merged)
     _publish_trends(as_of)
     logger.info("scoring run done", extra=summary.model_dump(mode="json"))
-    return summary.model_dump(mode="json")
+    return summary.model_dump(mode="json") | ({"wellness": wellness} if wellness is not None else {})

@@ -239,6 +239,8 @@ export interface CheckInOut {
   note: string;
 }
 
+export type CheckInStatus = "open" | "acknowledged";
+
 export interface CommendationOut {
   award_type: string;
   date: string;
@@ -806,6 +808,31 @@ export interface UploadOut {
 export interface ValidationError {
   loc: (string | number)[];
   type: string;
+}
+
+export interface WellnessCheckInList {
+  checkins: WellnessCheckInOut[];
+  count: number;
+}
+
+export interface WellnessCheckInOut {
+  acknowledged_at?: string | null;
+  as_of: string;
+  checkin_id: string;
+  created_at: string;
+  /** Always wellness_checkin: not a risk alert */
+  kind?: string;
+  message: string;
+  officer_id: string;
+  signals: WellnessSignalOut[];
+  status: CheckInStatus;
+}
+
+export interface WellnessSignalOut {
+  indicator: string;
+  sentence: string;
+  threshold: number;
+  value: number;
 }
 
 /** A case in a list: no notes or history (``GET /cases/{case_id}`` has them). */

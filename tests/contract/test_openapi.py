@@ -72,6 +72,9 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/deferrals"),
         ("GET", "/officers"),
         ("GET", "/officers/{officer_id}"),
+        ("GET", "/wellness/checkins"),
+        ("GET", "/wellness/checkins/{checkin_id}"),
+        ("POST", "/wellness/checkins/{checkin_id}/acknowledge"),
     }
     assert codes[("POST", "/models/{trained_model_id}/promotion")] >= {"200", "403", "404", "409", "422"}
     assert codes[("GET", "/uploads/{upload_id}/quarantine")] >= {"200", "403", "404"}

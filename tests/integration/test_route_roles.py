@@ -27,6 +27,7 @@ from eis_tools.local.resources import LocalSettings
 from functions.cases_api import handler
 from tests.conftest import EVENTS
 from tests.integration.test_cases_api import ALERT_A, ALERT_B, ROSTER, _alert
+from tests.integration.test_wellness_api import checkin as wellness_checkin
 
 OPENAPI = Path(__file__).resolve().parents[2] / "functions" / "cases_api" / "openapi.json"
 
@@ -103,6 +104,11 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/models/current"): Row("403 403 ok ok ok"),
     ("GET", "/models/{trained_model_id}"): Row("403 403 ok ok ok"),
     ("POST", "/models/{trained_model_id}/promotion"): Row("403 403 403 403 ok", {"reason": "Reviewed the card."}),
+    # Wellness check-ins: the wellness coordinator's (tests/integration/test_wellness_api.py); supervisors see
+    # none without the agency's opt-in, and the risk team, auditors and admins are refused.
+    ("GET", "/wellness/checkins"): Row("ok ok 403 403 403"),
+    ("GET", "/wellness/checkins/{checkin_id}"): Row("hid hid 403 403 403"),
+    ("POST", "/wellness/checkins/{checkin_id}/acknowledge"): Row("hid hid 403 403 403"),
 }
 
 
@@ -159,7 +165,9 @@ def world(settings: LocalSettings) -> Iterator[World]:
         "as_of": "2024-06-01",
         "test_year": "2024",
         "trained_model_id": "no-such-model",
+        "checkin_id": wellness_checkin().checkin_id,
     }
+    assert adapters.wellness.create_checkin(wellness_checkin())
     yield World(adapters, ids)
     handler._service.cache_clear()
 

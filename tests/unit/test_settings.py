@@ -57,6 +57,7 @@ def test_each_function_gets_only_the_settings_it_reads() -> None:
         "EIS_INTERVENTION_CATALOGUE",
         "EIS_CHECKIN_DAYS",
         "EIS_MONITORING_DAYS",
+        "EIS_WELLNESS_NOTIFY_SUPERVISOR",  # who may read wellness check-ins (thresholds and emails are not its)
     }
     assert "EIS_CHECKIN_DAYS" not in env_of("notify")  # the notifier reads the dates stamped on each intervention
 

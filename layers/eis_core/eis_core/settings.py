@@ -37,6 +37,7 @@ from typing import Annotated, Any, Literal, Self, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from eis_core.storage.schema import AGENCY_ID_PATTERN, AgencyResources
+from eis_core.wellness.thresholds import WellnessThresholds
 
 ENV_PREFIX = "EIS_"
 
@@ -308,6 +309,52 @@ class ComplaintPolicy(EnvSettings):
         return value
 
 
+class WellnessOptIn(EnvSettings):
+    """Whether the officer's direct supervisor is told of, and may read, wellness check-ins (``eis_core.wellness``).
+
+    Check-ins go to the wellness coordinator (the ``wellness`` role in the portal; ``WellnessRecipients`` by
+    mail); the direct supervisor only when the agency turns this on. Read by score (stamped on each check-in),
+    notify (who is emailed) and the case API (who may read).
+    """
+
+    wellness_notify_supervisor: bool = Field(
+        default=False, description="opt in: the officer's direct supervisor is told of and may read check-ins"
+    )
+
+
+class WellnessRecipients(WellnessOptIn):
+    """Who is emailed of each new wellness check-in (notify)."""
+
+    wellness_coordinator_emails: tuple[EmailAddress, ...] = Field(
+        default=(), description="the wellness coordinator(s) told of each new wellness check-in"
+    )
+
+    @field_validator("wellness_coordinator_emails", mode="before")
+    @classmethod
+    def _split_wellness_emails(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+
+class WellnessPolicy(WellnessOptIn):
+    """The agency's wellness thresholds (score): when indicators make a check-in (docs/wellness.md)."""
+
+    wellness_thresholds: WellnessThresholds = Field(
+        default_factory=WellnessThresholds, description="the agency's wellness thresholds (docs/wellness.md)"
+    )
+
+    @field_validator("wellness_thresholds", mode="before")
+    @classmethod
+    def _thresholds_json(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                return json.loads(value) if value.strip() else {}
+            except ValueError as error:
+                raise ValueError(f"not valid JSON: {error}") from None
+        return value
+
+
 # --- one model per function ------------------------------------------------------------------------
 
 
@@ -315,15 +362,15 @@ class IngestSettings(AgencyStack):
     """functions/ingest."""
 
 
-class ScoreSettings(AgencyStack, ScorePolicy, AlertsTopic, OperationsTopic):
+class ScoreSettings(AgencyStack, ScorePolicy, AlertsTopic, OperationsTopic, WellnessPolicy):
     """functions/score: scoring, retraining, the frames snapshot and the audit export."""
 
 
-class NotifySettings(AgencyStack, NotifyPolicy, PortalLink, ComplaintPolicy):
+class NotifySettings(AgencyStack, NotifyPolicy, PortalLink, ComplaintPolicy, WellnessRecipients):
     """functions/notify: alert emails and the review-deadline sweep."""
 
 
-class CasesApiSettings(AgencyStack, ReviewPolicy, PortalLink, InterventionPolicy):
+class CasesApiSettings(AgencyStack, ReviewPolicy, PortalLink, InterventionPolicy, WellnessOptIn):
     """functions/cases_api."""
 
 

@@ -7,7 +7,7 @@ Each function's service is then built by one factory next to it: ``eis_core.inge
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -45,8 +45,10 @@ from eis_core.storage.ports import (
     Publisher,
     RecordStore,
     ScoreStore,
+    WellnessStore,
 )
 from eis_core.storage.s3 import S3ArtifactStore
+from eis_core.storage.wellness import DynamoWellnessStore, InMemoryWellnessStore
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Adapters:
     audit_archive: ArchiveStore
     # The operations topic (retraining tells it of a model kept as a candidate); None where not configured.
     operations: Publisher | None = None
+    # Wellness check-ins (eis_core.wellness): their own partition of the cases table, never a case.
+    wellness: WellnessStore = field(default_factory=InMemoryWellnessStore)
 
 
 class _NotConfigured:
@@ -128,6 +132,7 @@ def aws_adapters(settings: AgencyStack, session: boto3.session.Session | None = 
             if isinstance(settings, OperationsTopic) and settings.operations_topic_arn
             else None
         ),
+        wellness=DynamoWellnessStore(dynamodb, settings.cases_table),
     )
 
 

@@ -279,4 +279,5 @@ def _truth(config: GeneratorConfig, history: History, busyness: dict[str, float]
             GeneratedIntervention(officer_id, config.intervention_type, completed_on, config.intervention_effect)
             for officer_id, completed_on in sorted(history.treated.items())
         ),
+        overworked=tuple(sorted(history.overworked)),
     )

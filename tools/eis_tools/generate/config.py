@@ -61,6 +61,12 @@ class GeneratorConfig(BaseModel):
     seasonal_shift: SeasonalShift | None = Field(
         default=None, description="Plant one unit whose force rate shifts in one month (the trends report's test)"
     )
+    overworked_share: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=0.2,
+        description="Share of officers planted as overworked: heavy overtime, no vacation (generate.wellness)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> GeneratorConfig:
@@ -153,6 +159,8 @@ class GroundTruth:
     at_risk: tuple[AtRiskOfficer, ...]
     adverse_events: tuple[AdverseEvent, ...]
     interventions: tuple[GeneratedIntervention, ...] = ()
+    overworked: tuple[str, ...] = ()
+    """Officer ids planted as overworked (``GeneratorConfig.overworked_share``): the wellness step should find them."""
 
     @property
     def at_risk_ids(self) -> frozenset[str]:
@@ -172,4 +180,6 @@ class GroundTruth:
         }
         if self.interventions:
             document["interventions"] = [intervention.to_json() for intervention in self.interventions]
+        if self.overworked:
+            document["overworked"] = list(self.overworked)
         return json.dumps(document, indent=2, sort_keys=True) + "\n"

@@ -31,6 +31,7 @@ from eis_core.models.records import (
 from eis_tools.generate import tables as t
 from eis_tools.generate.config import GeneratorConfig, SeasonalShift
 from eis_tools.generate.organisation import Person, horizon_end_of
+from eis_tools.generate.wellness import choose_overworked, plant_overtime, skips_rest
 
 FloatMatrix = npt.NDArray[np.float64]
 IntMatrix = npt.NDArray[np.int64]
@@ -99,6 +100,7 @@ class History:
     adverse: list[Adverse]
     episodes: list[RiskEpisode]
     treated: dict[str, date] = field(default_factory=dict)  # officer id -> intervention completed on
+    overworked: dict[str, date] = field(default_factory=dict)  # planted overworked officer id -> overwork from
 
 
 def _ordinal_months(first: date, last: date) -> list[tuple[int, int]]:
@@ -144,6 +146,7 @@ class Simulation:
         self.episodes = self._choose_at_risk()
         self.risk = self._risk_matrix()
         self.treated, self.intervened = self._interventions()
+        self.overworked = choose_overworked(config, people, {e.officer.number for e in self.episodes})
 
     # ---- the hidden at-risk officers --------------------------------------------------------------
 
@@ -294,7 +297,8 @@ class Simulation:
         self._activity_and_overtime()
         self._scheduled_training()
         self._discipline()
-        return History(self.events, self.cases, self.adverse, self.episodes, self.treated)
+        overworked = {self.people[self.row[n]].officer_id: start for n, start in self.overworked.items()}
+        return History(self.events, self.cases, self.adverse, self.episodes, self.treated, overworked=overworked)
 
     def _use_of_force(self, officer: Person, day: date, risk: float) -> None:
         style = "tactical" if officer.rate_unit == t.GANG else "street"
@@ -492,6 +496,8 @@ class Simulation:
         )
 
     def _vacation(self, officer: Person, day: date, risk: float) -> None:
+        if skips_rest(self.overworked, officer, day, self.end):
+            return
         hours = self._pick({8.0: 0.3, 16.0: 0.2, 24.0: 0.15, 40.0: 0.25, 80.0: 0.1})
         self._event(RecordKind.LEAVE, officer, day, self._after(day, 0, 14), leave_type=LeaveType.VACATION, hours=hours)
 
@@ -572,6 +578,7 @@ class Simulation:
             2.0, (overtime_mean / overtime_share / 2.0)[:, None] * exposure * (0.9 + 0.1 * risk)
         )
         overtime = np.where(works_overtime, np.clip(np.round(overtime * 2) / 2, 0.5, 200.0), 0.0)
+        overtime = plant_overtime(self.overworked, self.people, self.month_first, overtime, self.config.seed)
         hours = np.round(t.REGULAR_HOURS_PER_MONTH * exposure + overtime, 1)
         rows, cols = np.nonzero(exposure > 0)
         for i, m in zip(rows.tolist(), cols.tolist(), strict=True):

@@ -26,6 +26,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ADMIN = "admin"
     COMMAND = "command"  # command staff: the agency trends report; alerts and cases of their own chain, read only
+    WELLNESS = "wellness"  # the wellness coordinator: wellness check-ins only (eis_core.wellness.service)
 
 
 SEE_ALL = frozenset({Role.RISK_MANAGER, Role.ADMIN, Role.AUDITOR})

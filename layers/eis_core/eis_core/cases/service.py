@@ -28,6 +28,7 @@ from eis_core.cases.access import (
     SEE_ALL,
     Caller,
     NotAuthenticatedError,
+    Role,
     RosterCache,
     chain_of_command,
     describe_claims,
@@ -148,14 +149,18 @@ class CaseService:
 
     # --- identity -------------------------------------------------------------------------------
 
-    def authenticate(self, claims: Mapping[str, Any] | None, *, method: str) -> Caller:
-        """The caller behind a request, or NotAuthenticatedError (401) / ForbiddenError (403)."""
+    def authenticate(self, claims: Mapping[str, Any] | None, *, method: str, wellness: bool = False) -> Caller:
+        """The caller behind a request, or NotAuthenticatedError (401) / ForbiddenError (403).
+
+        ``wellness``: a wellness route, where the wellness coordinator may also change (acknowledge).
+        """
         caller = Caller.from_claims(claims)
         if caller.agency_id != self._agency_id:
             raise ForbiddenError("this token belongs to another agency")
         if not caller.roles:
             raise ForbiddenError("your account has no EIS role; ask an administrator for one")
-        if method.upper() not in READ_METHODS and not caller.any_of(CHANGE_ANY):
+        may_change = caller.any_of(CHANGE_ANY) or (wellness and Role.WELLNESS in caller.roles)
+        if method.upper() not in READ_METHODS and not may_change:
             raise ForbiddenError("your role may read but not change anything")
         return caller
 

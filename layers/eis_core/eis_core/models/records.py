@@ -269,11 +269,24 @@ class Activity(EventRecord):
     calls_for_service: int = Field(default=0, ge=0)
     traffic_stops: int = Field(default=0, ge=0)
     hours_worked: float = Field(default=0.0, ge=0)
+    shifts: int | None = Field(default=None, ge=0, description="Shifts worked in the period (wellness)")
+    night_shifts: int | None = Field(default=None, ge=0, description="Of them, night shifts (wellness)")
 
     @model_validator(mode="after")
     def _period_in_order(self) -> Activity:
         if self.period_end < self.occurred_on:
             raise ValueError("period_end is before occurred_on")
+        return self
+
+    @model_validator(mode="after")
+    def _at_most_24_hours_a_day(self) -> Activity:
+        days = (self.period_end - self.occurred_on).days + 1
+        if self.hours_worked > 24 * days:
+            raise ValueError(
+                f"hours_worked {self.hours_worked:g} is more than 24 hours a day over the {days}-day period"
+            )
+        if self.night_shifts is not None and self.night_shifts > (self.shifts or 0):
+            raise ValueError("night_shifts is more than shifts")
         return self
 
 
@@ -284,6 +297,20 @@ class Leave(EventRecord):
 
     leave_type: LeaveType
     hours: float = Field(gt=0, le=24 * 31)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_negative_hours(cls, data: object) -> object:
+        """Named before the generic bound: negative overtime is a data error the agency must fix."""
+        if isinstance(data, dict):
+            try:
+                hours = float(data.get("hours"))  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                return data
+            if hours < 0:
+                what = "overtime" if str(data.get("leave_type", "")).lower().endswith("overtime") else "leave"
+                raise ValueError(f"hours {hours:g} is negative: {what} hours cannot be below zero")
+        return data
 
 
 class Training(EventRecord):

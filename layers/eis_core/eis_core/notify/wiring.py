@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from eis_core.notify.complaints import CHASE_LOOKBACK_DAYS, ComplaintNotice
 from eis_core.notify.service import FOLLOW_UP_KINDS, DeadlineNotice, NotificationService, SweepSummary
+from eis_core.notify.wellness import WellnessNotifier
 from eis_core.settings import ComplaintPolicy, NotifyPolicy, NotifySettings
 from eis_core.wiring import Adapters
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from eis_core.models.messages import AlertCreated
+    from eis_core.models.wellness import WellnessCreated
 
 # Longer than SQS keeps a message (14 days at most): any re-delivery still finds the marker.
 NOTIFIED_MARKER_SECONDS = 15 * 24 * 3600
@@ -73,6 +75,7 @@ class Notifier:
     alert_created: Callable[..., dict[str, Any]]  # alert_created(message=AlertCreated)
     sweep: Callable[[date, str | None], SweepSummary]
     idempotency: tuple[IdempotencyConfig, ...]
+    wellness_created: Callable[..., dict[str, Any]] | None = None  # wellness_created(message=WellnessCreated)
 
     def register_lambda_context(self, context: LambdaContext) -> None:
         """Lets an in-progress marker expire with the invocation's remaining time."""
@@ -173,4 +176,41 @@ def build_notifier(settings: NotifySettings, adapters: Adapters) -> Notifier:
     def sweep(day: date, request_id: str | None) -> SweepSummary:
         return service.sweep_deadlines(day, request_id=request_id, send=send_once, send_complaint=complaint_once)
 
-    return Notifier(alert_created=notify_once, sweep=sweep, idempotency=(notified, noticed, followed_up, complained))
+    wellness_notified = IdempotencyConfig(
+        event_key_jmespath="[agency_id, checkin_id]",
+        expires_after_seconds=NOTIFIED_MARKER_SECONDS,
+        raise_on_no_idempotency_key=True,
+    )
+    wellness = build_wellness_notifier(settings, adapters)
+
+    def notify_wellness(message: WellnessCreated) -> dict[str, Any]:
+        notice = wellness.checkin_created(message)
+        return {"checkin_id": notice.checkin_id, "recipients": notice.recipients, "message_id": notice.message_id}
+
+    notify_wellness_once: Callable[..., dict[str, Any]] = idempotent_function(
+        notify_wellness,
+        data_keyword_argument="message",
+        persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table),
+        config=wellness_notified,
+        key_prefix="notify.wellness_created",
+    )
+    return Notifier(
+        alert_created=notify_once,
+        sweep=sweep,
+        idempotency=(notified, noticed, followed_up, complained, wellness_notified),
+        wellness_created=notify_wellness_once,
+    )
+
+
+def build_wellness_notifier(settings: NotifySettings, adapters: Adapters) -> WellnessNotifier:
+    """Wellness check-in emails: the coordinator, and the direct supervisor only where the agency opts in."""
+    return WellnessNotifier(
+        agency_id=settings.agency_id,
+        store=adapters.wellness,
+        records=adapters.records,
+        audit=adapters.audit,
+        mailer=adapters.mailer,
+        portal_url=settings.portal_url,
+        coordinator_emails=settings.wellness_coordinator_emails,
+        notify_supervisor=settings.wellness_notify_supervisor,
+    )

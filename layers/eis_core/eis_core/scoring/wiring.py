@@ -15,7 +15,9 @@ from eis_core.scoring.service import ACTOR as SCORING_ACTOR
 from eis_core.scoring.service import ScoringService
 from eis_core.scoring.training import ACTOR as RETRAINING_ACTOR
 from eis_core.scoring.training import RetrainingService
-from eis_core.settings import ScorePolicy
+from eis_core.settings import ScorePolicy, WellnessPolicy
+from eis_core.wellness.checkins import WellnessJob
+from eis_core.wellness.thresholds import WellnessThresholds
 from eis_core.wiring import Adapters
 
 
@@ -34,6 +36,8 @@ class ScoringJobs:
     backtest: BacktestJob
     trends: TrendsJob | None = None
     """The agency trends report the case API serves (``GET /reports/trends``), refreshed after a run."""
+    # The wellness step (eis_core.wellness.checkins): after scoring, apart from it; never a model input.
+    wellness: WellnessJob | None = None
 
 
 def scoring_config(policy: ScorePolicy) -> ScoringConfig:
@@ -101,6 +105,16 @@ def build_scoring_jobs(
             alerts=adapters.alerts,
             cases=adapters.cases,
             artifacts=adapters.artifacts,
+            clock=clock,
+        ),
+        wellness=WellnessJob(
+            agency_id=agency_id,
+            records=adapters.records,
+            store=adapters.wellness,
+            publisher=adapters.publisher,
+            audit=adapters.audit,
+            thresholds=policy.wellness_thresholds if isinstance(policy, WellnessPolicy) else WellnessThresholds(),
+            notify_supervisor=isinstance(policy, WellnessPolicy) and policy.wellness_notify_supervisor,
             clock=clock,
         ),
     )

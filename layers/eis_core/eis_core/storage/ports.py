@@ -20,6 +20,7 @@ from eis_core.models.cases import (
     Note,
 )
 from eis_core.models.records import Complaint, Officer, Record, RecordKind
+from eis_core.models.wellness import WellnessCheckIn
 from eis_core.storage.paging import CaseFilter, CaseIndex, Page, PageKey
 
 
@@ -394,3 +395,25 @@ class Mailer(Protocol):
 
 class Publisher(Protocol):
     def publish(self, message: dict[str, Any], *, subject: str) -> str: ...
+
+
+class WellnessStore(Protocol):
+    """Wellness check-ins (``eis_core.models.wellness``), kept apart from alerts and cases.
+
+    Adapters: ``eis_core.storage.wellness`` (in memory, and DynamoDB in a partition of its own of the
+    cases table that no case index or case scan reads).
+    """
+
+    def create_checkin(self, checkin: WellnessCheckIn) -> bool:
+        """Store a new check-in; False (nothing written) when one with its id exists."""
+        ...
+
+    def get_checkin(self, checkin_id: str) -> WellnessCheckIn | None: ...
+
+    def list_checkins(self) -> list[WellnessCheckIn]:
+        """Every check-in, newest first (one partition query; check-ins are few)."""
+        ...
+
+    def update_checkin(self, checkin: WellnessCheckIn, *, expected_revision: int) -> WellnessCheckIn:
+        """Replace a check-in stored at ``expected_revision`` (ConflictError otherwise); returns it at the next."""
+        ...

@@ -1,0 +1,1 @@
+"""Workload and wellness: indicators and supportive check-ins, apart from risk scoring."""
