@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -84,7 +84,7 @@ from eis_core.models.api import (
     UploadList,
     UploadOut,
 )
-from eis_core.models.cases import Case, CaseStatus, DeferralTarget
+from eis_core.models.cases import Case, CaseStatus, DeferralTarget, Intervention
 from eis_core.models.oversight_api import ModelCardOut, PromotionIn, RunListOut, RunReportOut
 from eis_core.models.queue_api import CaseList, QueueOut
 from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
@@ -207,7 +207,23 @@ def _authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) 
         raise
 
 
-app.use(middlewares=[_authenticate])
+def _authenticated_before_validation(app: APIGatewayRestResolver) -> None:
+    """Run ``_authenticate`` ahead of request validation (Powertools always puts validation first).
+
+    Otherwise another agency's token with a malformed query or body would learn 422 (what the schema
+    wants) instead of 403, and an auditor's malformed write would be told how to fix it before being
+    told it may not write. The resolver builds each route's middleware stack on its first call, from
+    ``_request_validation_middleware``; wrapping that one keeps validation, after authentication.
+    """
+    validate: Any = app._request_validation_middleware  # Powertools has no public hook for this order
+
+    def authenticate_then_validate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        return _authenticate(app, cast(NextMiddleware, lambda resolver: validate(resolver, next_middleware)))
+
+    app._request_validation_middleware = authenticate_then_validate  # type: ignore[assignment]
+
+
+_authenticated_before_validation(app)
 
 
 def _caller() -> Caller:
@@ -524,6 +540,16 @@ def get_queue(
 
 
 InterventionId = Annotated[str, Path(description="Intervention id", max_length=128)]
+IF_MATCH_INTERVENTIONS = (
+    " If-Match takes the case's ETag (GET /cases/{case_id}); it changes with every change to the case's "
+    "interventions, so a stale one answers 412 and changes nothing. The answer's ETag is the case's new one."
+)
+
+
+def _intervention_written(case_id: str, written: Intervention) -> InterventionOut:
+    """The answer to an intervention write, with the case's new ETag for the next conditional write."""
+    _set_etag(case_etag(_service().get_case(_caller(), case_id)))
+    return InterventionOut.from_domain(written)
 
 
 @app.post(
@@ -532,40 +558,43 @@ InterventionId = Annotated[str, Path(description="Intervention id", max_length=1
     description=(
         "While the case is intervention_planned, intervention_in_progress or monitoring (else 409). "
         "422 for a type not in the agency's catalogue (intervention_types lists it), an owner not on the roster "
-        "or a due date before the planned date. The notes never reach the audit log."
+        "or a due date before the planned date. The notes never reach the audit log." + IF_MATCH_INTERVENTIONS
     ),
     tags=["interventions"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def plan_intervention(case_id: CaseId, body: InterventionIn) -> InterventionOut:
     request = PlanRequest(
         type=body.type, owner=body.owner or None, planned_on=body.planned_on, due_on=body.due_on, notes=body.notes
     )
-    return InterventionOut.from_domain(
-        _service().plan_intervention(_caller(), case_id, request, request_id=_request_id())
+    planned = _service().plan_intervention(
+        _caller(), case_id, request, request_id=_request_id(), if_match=_header("If-Match")
     )
+    return _intervention_written(case_id, planned)
 
 
 @app.post(
     "/cases/<case_id>/interventions/<intervention_id>/start",
     summary="Record that an intervention began",
-    description="409 when it has already started or ended, or the case is not in its intervention stage.",
+    description="409 when it has already started or ended, or the case is not in its intervention stage."
+    + IF_MATCH_INTERVENTIONS,
     tags=["interventions"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def start_intervention(case_id: CaseId, intervention_id: InterventionId, body: InterventionStartIn) -> InterventionOut:
-    return InterventionOut.from_domain(
-        _service().start_intervention(_caller(), case_id, intervention_id, body.started_on, request_id=_request_id())
+    started = _service().start_intervention(
+        _caller(), case_id, intervention_id, body.started_on, request_id=_request_id(), if_match=_header("If-Match")
     )
+    return _intervention_written(case_id, started)
 
 
 @app.post(
     "/cases/<case_id>/interventions/<intervention_id>/completion",
     summary="End an intervention with its outcome; its check-ins stop and monitoring counts from its end",
-    description="The outcome is required (422 without it); 409 when it has already ended.",
+    description="The outcome is required (422 without it); 409 when it has already ended." + IF_MATCH_INTERVENTIONS,
     tags=["interventions"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def complete_intervention(
     case_id: CaseId, intervention_id: InterventionId, body: InterventionCompletionIn
@@ -573,23 +602,25 @@ def complete_intervention(
     request = CompletionRequest(
         outcome=body.outcome, completed_on=body.completed_on, outcome_notes=body.outcome_notes or None
     )
-    return InterventionOut.from_domain(
-        _service().complete_intervention(_caller(), case_id, intervention_id, request, request_id=_request_id())
+    completed = _service().complete_intervention(
+        _caller(), case_id, intervention_id, request, request_id=_request_id(), if_match=_header("If-Match")
     )
+    return _intervention_written(case_id, completed)
 
 
 @app.post(
     "/cases/<case_id>/interventions/<intervention_id>/checkins",
     summary="Record a check-in on an intervention; the next one falls due one check-in period later",
-    description="409 when the intervention has ended. The note never reaches the audit log.",
+    description="409 when the intervention has ended. The note never reaches the audit log." + IF_MATCH_INTERVENTIONS,
     tags=["interventions"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def check_in(case_id: CaseId, intervention_id: InterventionId, body: CheckInIn) -> InterventionOut:
-    return InterventionOut.from_domain(
-        _service().check_in(_caller(), case_id, intervention_id, body.note, request_id=_request_id())
+    checked = _service().check_in(
+        _caller(), case_id, intervention_id, body.note, request_id=_request_id(), if_match=_header("If-Match")
     )
+    return _intervention_written(case_id, checked)
 
 
 @app.get(

@@ -1,6 +1,6 @@
 // The case API's response and request shapes, from functions/cases_api/openapi.json.
 
-export type AlertStatus = "new" | "case_opened" | "merged" | "dismissed";
+export type AlertStatus = "new" | "case_opened" | "merged" | "dismissed" | "case_closed";
 export type AlertLevel = "warning" | "critical";
 export type CaseStatus =
   | "open"

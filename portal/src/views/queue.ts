@@ -5,7 +5,7 @@ import type { CaseApi } from "../api";
 import { formatDate, h, humanize, render } from "../dom";
 import type { AlertOut, AlertStatus } from "../types";
 
-const STATUSES: AlertStatus[] = ["new", "case_opened", "merged", "dismissed"];
+const STATUSES: AlertStatus[] = ["new", "case_opened", "merged", "dismissed", "case_closed"];
 
 export function sortQueue(alerts: AlertOut[]): AlertOut[] {
   const rank = (a: AlertOut): number => (a.status === "new" ? 0 : 1) * 2 + (a.level === "critical" ? 0 : 1);
