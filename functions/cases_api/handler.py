@@ -413,11 +413,16 @@ def get_alert(alert_id: AlertId) -> AlertOut:
         "chasing it. 403 for other roles; 409 when the alert already has a case or was dismissed."
     ),
     tags=["alerts"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def dismiss_alert(alert_id: AlertId, dismissal: DismissalIn) -> AlertOut:
-    alert = _service().dismiss_alert(_caller(), alert_id, dismissal.reason, request_id=_request_id())
-    return AlertOut.from_domain(alert)
+    def produce() -> Answer:
+        alert = _service().dismiss_alert(
+            _caller(), alert_id, dismissal.reason, request_id=_request_id(), if_match=_header("If-Match")
+        )
+        return {"body": AlertOut.from_domain(alert).model_dump(mode="json"), "etag": alert_etag(alert)}
+
+    return AlertOut.model_validate(_answer(produce))
 
 
 @app.post(
@@ -546,10 +551,15 @@ IF_MATCH_INTERVENTIONS = (
 )
 
 
-def _intervention_written(case_id: str, written: Intervention) -> InterventionOut:
-    """The answer to an intervention write, with the case's new ETag for the next conditional write."""
-    _set_etag(case_etag(_service().get_case(_caller(), case_id)))
-    return InterventionOut.from_domain(written)
+def _intervention_written(case_id: str, write: Callable[[], Intervention]) -> InterventionOut:
+    """An intervention write's answer (once per Idempotency-Key), with the case's new ETag for the next one."""
+
+    def produce() -> Answer:
+        written = write()
+        etag = case_etag(_service().get_case(_caller(), case_id))
+        return {"body": InterventionOut.from_domain(written).model_dump(mode="json"), "etag": etag}
+
+    return InterventionOut.model_validate(_answer(produce))
 
 
 @app.post(
@@ -568,10 +578,12 @@ def plan_intervention(case_id: CaseId, body: InterventionIn) -> InterventionOut:
     request = PlanRequest(
         type=body.type, owner=body.owner or None, planned_on=body.planned_on, due_on=body.due_on, notes=body.notes
     )
-    planned = _service().plan_intervention(
-        _caller(), case_id, request, request_id=_request_id(), if_match=_header("If-Match")
+    return _intervention_written(
+        case_id,
+        lambda: _service().plan_intervention(
+            _caller(), case_id, request, request_id=_request_id(), if_match=_header("If-Match")
+        ),
     )
-    return _intervention_written(case_id, planned)
 
 
 @app.post(
@@ -583,10 +595,12 @@ def plan_intervention(case_id: CaseId, body: InterventionIn) -> InterventionOut:
     responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def start_intervention(case_id: CaseId, intervention_id: InterventionId, body: InterventionStartIn) -> InterventionOut:
-    started = _service().start_intervention(
-        _caller(), case_id, intervention_id, body.started_on, request_id=_request_id(), if_match=_header("If-Match")
+    return _intervention_written(
+        case_id,
+        lambda: _service().start_intervention(
+            _caller(), case_id, intervention_id, body.started_on, request_id=_request_id(), if_match=_header("If-Match")
+        ),
     )
-    return _intervention_written(case_id, started)
 
 
 @app.post(
@@ -602,10 +616,12 @@ def complete_intervention(
     request = CompletionRequest(
         outcome=body.outcome, completed_on=body.completed_on, outcome_notes=body.outcome_notes or None
     )
-    completed = _service().complete_intervention(
-        _caller(), case_id, intervention_id, request, request_id=_request_id(), if_match=_header("If-Match")
+    return _intervention_written(
+        case_id,
+        lambda: _service().complete_intervention(
+            _caller(), case_id, intervention_id, request, request_id=_request_id(), if_match=_header("If-Match")
+        ),
     )
-    return _intervention_written(case_id, completed)
 
 
 @app.post(
@@ -617,10 +633,12 @@ def complete_intervention(
     responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def check_in(case_id: CaseId, intervention_id: InterventionId, body: CheckInIn) -> InterventionOut:
-    checked = _service().check_in(
-        _caller(), case_id, intervention_id, body.note, request_id=_request_id(), if_match=_header("If-Match")
+    return _intervention_written(
+        case_id,
+        lambda: _service().check_in(
+            _caller(), case_id, intervention_id, body.note, request_id=_request_id(), if_match=_header("If-Match")
+        ),
     )
-    return _intervention_written(case_id, checked)
 
 
 @app.get(
@@ -755,8 +773,11 @@ def get_model(trained_model_id: ModelId) -> ModelCardOut:
     responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def promote_model(trained_model_id: ModelId, promotion: PromotionIn) -> ModelCardOut:
-    view = _service().oversight.promote(_caller(), trained_model_id, promotion.reason, request_id=_request_id())
-    return ModelCardOut.from_domain(view)
+    def produce() -> Answer:
+        view = _service().oversight.promote(_caller(), trained_model_id, promotion.reason, request_id=_request_id())
+        return {"body": ModelCardOut.from_domain(view).model_dump(mode="json")}
+
+    return ModelCardOut.model_validate(_answer(produce))
 
 
 OfficerId = Annotated[str, Path(description="The officer's id (badge or employee number)", max_length=64)]
@@ -814,6 +835,16 @@ def _case_out(case: Case) -> CaseOut:
     return answer.with_deferral(service.deferral_of(_caller(), case), service.today())
 
 
+def _case_written(write: Callable[[], Case]) -> CaseOut:
+    """A hand-off or deferral write's answer (once per Idempotency-Key), with the case's new ETag."""
+
+    def produce() -> Answer:
+        case = write()
+        return {"body": _case_out(case).model_dump(mode="json"), "etag": case_etag(case)}
+
+    return CaseOut.model_validate(_answer(produce))
+
+
 @app.post(
     "/cases/<case_id>/assignment",
     summary="Assign or reassign a case to a supervisor, who must then acknowledge it",
@@ -824,13 +855,19 @@ def _case_out(case: Case) -> CaseOut:
         "with that supervisor, or changed meanwhile."
     ),
     tags=["cases"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def assign_case(case_id: CaseId, assignment: AssignmentIn) -> CaseOut:
-    case = _handoff().assign_case(
-        _caller(), case_id, assignment.supervisor_id, assignment.reason, request_id=_request_id()
+    return _case_written(
+        lambda: _handoff().assign_case(
+            _caller(),
+            case_id,
+            assignment.supervisor_id,
+            assignment.reason,
+            request_id=_request_id(),
+            if_match=_header("If-Match"),
+        )
     )
-    return _case_out(case)
 
 
 @app.post(
@@ -838,10 +875,12 @@ def assign_case(case_id: CaseId, assignment: AssignmentIn) -> CaseOut:
     summary="The supervisor a case was handed to acknowledges it",
     description="403 for anyone but that supervisor; 409 when no hand-off waits for acknowledgement.",
     tags=["cases"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def acknowledge_case(case_id: CaseId) -> CaseOut:
-    return _case_out(_handoff().acknowledge_case(_caller(), case_id, request_id=_request_id()))
+    return _case_written(
+        lambda: _handoff().acknowledge_case(_caller(), case_id, request_id=_request_id(), if_match=_header("If-Match"))
+    )
 
 
 @app.post(
@@ -852,11 +891,21 @@ def acknowledge_case(case_id: CaseId) -> CaseOut:
         "team is emailed once and the case shows deferral_expired; it stays deferred until ended."
     ),
     tags=["deferrals"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def defer_case(case_id: CaseId, deferral: DeferralIn) -> CaseOut:
-    case, _ = _handoff().defer_case(_caller(), case_id, deferral.reason, deferral.review_on, request_id=_request_id())
-    return _case_out(case)
+    def write() -> Case:
+        case, _ = _handoff().defer_case(
+            _caller(),
+            case_id,
+            deferral.reason,
+            deferral.review_on,
+            request_id=_request_id(),
+            if_match=_header("If-Match"),
+        )
+        return case
+
+    return _case_written(write)
 
 
 @app.post(
@@ -866,8 +915,11 @@ def defer_case(case_id: CaseId, deferral: DeferralIn) -> CaseOut:
     responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def end_case_deferral(case_id: CaseId, end: DeferralEndIn) -> CaseOut:
-    _handoff().end_deferral(_caller(), DeferralTarget.CASE, case_id, end.reason, request_id=_request_id())
-    return _case_out(_service().get_case(_caller(), case_id))
+    def write() -> Case:
+        _handoff().end_deferral(_caller(), DeferralTarget.CASE, case_id, end.reason, request_id=_request_id())
+        return _service().get_case(_caller(), case_id)
+
+    return _case_written(write)
 
 
 @app.post(
@@ -875,12 +927,17 @@ def end_case_deferral(case_id: CaseId, end: DeferralEndIn) -> CaseOut:
     summary="Defer notification of every alert and case of an officer (risk managers and admins)",
     tags=["deferrals"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def defer_officer(officer_id: OfficerId, deferral: DeferralIn) -> DeferralOut:
-    handoff = _handoff()
-    made = handoff.defer_officer(_caller(), officer_id, deferral.reason, deferral.review_on, request_id=_request_id())
-    return DeferralOut.from_domain(made, handoff.today())
+    def produce() -> Answer:
+        handoff = _handoff()
+        made = handoff.defer_officer(
+            _caller(), officer_id, deferral.reason, deferral.review_on, request_id=_request_id()
+        )
+        return {"body": DeferralOut.from_domain(made, handoff.today()).model_dump(mode="json")}
+
+    return DeferralOut.model_validate(_answer(produce))
 
 
 @app.get(
@@ -901,9 +958,14 @@ def get_officer_deferral(officer_id: OfficerId) -> DeferralOut:
     responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def end_officer_deferral(officer_id: OfficerId, end: DeferralEndIn) -> DeferralOut:
-    handoff = _handoff()
-    ended = handoff.end_deferral(_caller(), DeferralTarget.OFFICER, officer_id, end.reason, request_id=_request_id())
-    return DeferralOut.from_domain(ended, handoff.today())
+    def produce() -> Answer:
+        handoff = _handoff()
+        ended = handoff.end_deferral(
+            _caller(), DeferralTarget.OFFICER, officer_id, end.reason, request_id=_request_id()
+        )
+        return {"body": DeferralOut.from_domain(ended, handoff.today()).model_dump(mode="json")}
+
+    return DeferralOut.model_validate(_answer(produce))
 
 
 @app.get(

@@ -58,16 +58,23 @@ def adapters(settings: LocalSettings) -> Iterator[Adapters]:
 
 
 def send(
-    method: str, path: str, claims: dict[str, str], body: Any = None, *, if_match: str | None = None
+    method: str,
+    path: str,
+    claims: dict[str, str],
+    body: Any = None,
+    *,
+    if_match: str | None = None,
+    idempotency_key: str | None = None,
 ) -> tuple[int, Any, str | None]:
     """One request as ``claims``; returns status, JSON body and the ETag header."""
     event = copy.deepcopy(json.loads((EVENTS / "apigw_move_case.json").read_text()))
     event |= {"httpMethod": method, "path": path, "pathParameters": {"proxy": path.lstrip("/")}}
     event["requestContext"]["authorizer"]["claims"] = claims
     event["body"] = None if body is None else json.dumps(body)
-    if if_match is not None:
-        event["headers"]["If-Match"] = if_match
-        event["multiValueHeaders"]["If-Match"] = [if_match]
+    for name, value in (("If-Match", if_match), ("Idempotency-Key", idempotency_key)):
+        if value is not None:
+            event["headers"][name] = value
+            event["multiValueHeaders"][name] = [value]
     response = handler.lambda_handler(event, LocalLambdaContext(function_name="eis-testville-cases-api"))
     etag = (response.get("multiValueHeaders") or {}).get("ETag", [None])[-1]
     return response["statusCode"], json.loads(response["body"] or "null"), etag

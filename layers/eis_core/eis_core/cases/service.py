@@ -211,7 +211,9 @@ class CaseService:
         self._check_not_deferred(caller, alert.officer_id, [alert.case_id], what=f"alert {alert_id}")
         return alert
 
-    def dismiss_alert(self, caller: Caller, alert_id: str, reason: str, *, request_id: str | None = None) -> Alert:
+    def dismiss_alert(
+        self, caller: Caller, alert_id: str, reason: str, *, request_id: str | None = None, if_match: str | None = None
+    ) -> Alert:
         """Close a new alert without a case (risk managers and admins), recording who, when and why.
 
         ForbiddenError for other roles, NotFoundError, ConflictError when the alert has a case or was dismissed.
@@ -221,6 +223,7 @@ class CaseService:
         alert = self._alerts.get_alert(alert_id)
         if alert is None:
             raise NotFoundError(f"alert {alert_id} not found")
+        check_if_match(if_match, alert_etag(alert), f"alert {alert_id}")
         if alert.status is not AlertStatus.NEW or alert.case_id is not None:
             raise ConflictError(f"alert {alert_id} is {alert.status.value}; only a new alert can be dismissed")
         dismissal = AlertDismissal(by=caller.subject, by_role=caller.role, at=self._clock(), reason=reason)
