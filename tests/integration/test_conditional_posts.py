@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from eis_core.models.alerts import AlertStatus
 from eis_core.wiring import Adapters
+from tests import builders
 from tests.integration.test_case_walk import (
     ALERT,
     PERSONAL,
@@ -110,3 +111,17 @@ def test_a_deferred_case_leaves_its_supervisors_queue_sections_but_not_the_risk_
     theirs = queue_of(RISK_MANAGER)
     assert [e["case_id"] for e in theirs["checkins_due"]] == [case_id]
     assert [(e["case_id"], e["detail"]) for e in theirs["handoffs_to_acknowledge"]] == [(case_id, "S2")]
+
+
+def test_opening_again_after_a_half_done_opening_finishes_the_alert_and_names_the_case(adapters: Adapters) -> None:
+    # Given an opening that stored the case but failed before marking its alert (the alert still reads new)
+    adapters.cases.create_case(builders.case("case-half", "A1001", alert_ids=[ALERT.alert_id], supervisor_id="S1"))
+
+    # When S1 opens a case from the alert again
+    status, answer, _ = send("POST", f"/alerts/{ALERT.alert_id}/case", SERGEANT["S1"])
+
+    # Then the answer names the stored case, and the alert now reads case_opened (the sweep stops chasing it)
+    assert (status, answer["case_id"]) == (409, "case-half")
+    stored = adapters.alerts.get_alert(ALERT.alert_id)
+    assert stored is not None and (stored.status, stored.case_id) == (AlertStatus.CASE_OPENED, "case-half")
+    assert queue_of(SERGEANT["S1"])["alerts"]["alerts"] == []

@@ -257,6 +257,9 @@ class CaseService:
         check_if_match(if_match, alert_etag(alert), f"alert {alert_id}")
         existing = self._cases.open_case_for(alert.officer_id)
         if existing is not None:
+            if alert.status is AlertStatus.NEW and alert.alert_id in existing.alert_ids:
+                # An earlier opening stored the case but not the alert's status: finish it, then name the case.
+                self._alerts.set_status(alert.alert_id, AlertStatus.CASE_OPENED, case_id=existing.case_id)
             raise OpenCaseExistsError(alert.officer_id, existing.case_id)
         if alert.status is not AlertStatus.NEW:
             raise ConflictError(f"alert {alert_id} is {alert.status.value}; only new alerts open a case")
