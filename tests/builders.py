@@ -14,8 +14,9 @@ from typing import Any
 
 from eis_core.models.alerts import Alert, AlertLevel
 from eis_core.models.audit import AuditEvent
-from eis_core.models.cases import Case, Intervention
+from eis_core.models.cases import Case, CaseStatus, CaseTransition, Disposition, Intervention
 from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record, UseOfForce
+from eis_core.storage.ports import CaseStore
 
 AS_OF = date(2025, 6, 1)
 """The scoring date most suites work at (also the time of tests/events/eventbridge_scheduled.json)."""
@@ -191,6 +192,27 @@ def case(case_id: str = "case-1", officer_id: str = "A1001", **overrides: Any) -
         "review_due_on": date(2024, 5, 15),
     }
     return Case.model_validate(fields | overrides)
+
+
+def move_stored(cases: CaseStore, case_id: str, to: CaseStatus, **fields: Any) -> Case:
+    """Move a stored case to ``to`` the way the workflow's store does (one move appended to its history).
+
+    For tests that need a case in some status: the store takes any move, the case service checks the table.
+    """
+    stored = cases.get_case(case_id)
+    assert stored is not None, f"no case {case_id}"
+    if to is CaseStatus.CLOSED:
+        fields.setdefault("disposition", Disposition.NO_ACTION_NEEDED)
+    move = CaseTransition(
+        from_status=stored.status,
+        to_status=to,
+        at=datetime.now(UTC),
+        by="sub-risk",
+        by_role="risk_manager",
+        reason="Moved for the test.",
+        **fields,
+    )
+    return cases.transition_case(case_id, move, expected_moves=len(stored.history))
 
 
 def intervention(intervention_id: str = "intv-1", case_id: str = "case-1", **overrides: Any) -> Intervention:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -84,7 +84,7 @@ from eis_core.models.api import (
     UploadList,
     UploadOut,
 )
-from eis_core.models.cases import Case, CaseStatus, DeferralTarget
+from eis_core.models.cases import Case, CaseStatus, DeferralTarget, Intervention
 from eis_core.models.oversight_api import (
     BacktestListOut,
     BacktestReportOut,
@@ -222,7 +222,23 @@ def _authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) 
         raise
 
 
-app.use(middlewares=[_authenticate])
+def _authenticated_before_validation(app: APIGatewayRestResolver) -> None:
+    """Run ``_authenticate`` ahead of request validation (Powertools always puts validation first).
+
+    Otherwise another agency's token with a malformed query or body would learn 422 (what the schema
+    wants) instead of 403, and an auditor's malformed write would be told how to fix it before being
+    told it may not write. The resolver builds each route's middleware stack on its first call, from
+    ``_request_validation_middleware``; wrapping that one keeps validation, after authentication.
+    """
+    validate: Any = app._request_validation_middleware  # Powertools has no public hook for this order
+
+    def authenticate_then_validate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+        return _authenticate(app, cast(NextMiddleware, lambda resolver: validate(resolver, next_middleware)))
+
+    app._request_validation_middleware = authenticate_then_validate  # type: ignore[assignment]
+
+
+_authenticated_before_validation(app)
 
 
 def _caller() -> Caller:
@@ -412,11 +428,16 @@ def get_alert(alert_id: AlertId) -> AlertOut:
         "chasing it. 403 for other roles; 409 when the alert already has a case or was dismissed."
     ),
     tags=["alerts"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def dismiss_alert(alert_id: AlertId, dismissal: DismissalIn) -> AlertOut:
-    alert = _service().dismiss_alert(_caller(), alert_id, dismissal.reason, request_id=_request_id())
-    return AlertOut.from_domain(alert)
+    def produce() -> Answer:
+        alert = _service().dismiss_alert(
+            _caller(), alert_id, dismissal.reason, request_id=_request_id(), if_match=_header("If-Match")
+        )
+        return {"body": AlertOut.from_domain(alert).model_dump(mode="json"), "etag": alert_etag(alert)}
+
+    return AlertOut.model_validate(_answer(produce))
 
 
 @app.post(
@@ -539,6 +560,21 @@ def get_queue(
 
 
 InterventionId = Annotated[str, Path(description="Intervention id", max_length=128)]
+IF_MATCH_INTERVENTIONS = (
+    " If-Match takes the case's ETag (GET /cases/{case_id}); it changes with every change to the case's "
+    "interventions, so a stale one answers 412 and changes nothing. The answer's ETag is the case's new one."
+)
+
+
+def _intervention_written(case_id: str, write: Callable[[], Intervention]) -> InterventionOut:
+    """An intervention write's answer (once per Idempotency-Key), with the case's new ETag for the next one."""
+
+    def produce() -> Answer:
+        written = write()
+        etag = case_etag(_service().get_case(_caller(), case_id))
+        return {"body": InterventionOut.from_domain(written).model_dump(mode="json"), "etag": etag}
+
+    return InterventionOut.model_validate(_answer(produce))
 
 
 @app.post(
@@ -547,40 +583,47 @@ InterventionId = Annotated[str, Path(description="Intervention id", max_length=1
     description=(
         "While the case is intervention_planned, intervention_in_progress or monitoring (else 409). "
         "422 for a type not in the agency's catalogue (intervention_types lists it), an owner not on the roster "
-        "or a due date before the planned date. The notes never reach the audit log."
+        "or a due date before the planned date. The notes never reach the audit log." + IF_MATCH_INTERVENTIONS
     ),
     tags=["interventions"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def plan_intervention(case_id: CaseId, body: InterventionIn) -> InterventionOut:
     request = PlanRequest(
         type=body.type, owner=body.owner or None, planned_on=body.planned_on, due_on=body.due_on, notes=body.notes
     )
-    return InterventionOut.from_domain(
-        _service().plan_intervention(_caller(), case_id, request, request_id=_request_id())
+    return _intervention_written(
+        case_id,
+        lambda: _service().plan_intervention(
+            _caller(), case_id, request, request_id=_request_id(), if_match=_header("If-Match")
+        ),
     )
 
 
 @app.post(
     "/cases/<case_id>/interventions/<intervention_id>/start",
     summary="Record that an intervention began",
-    description="409 when it has already started or ended, or the case is not in its intervention stage.",
+    description="409 when it has already started or ended, or the case is not in its intervention stage."
+    + IF_MATCH_INTERVENTIONS,
     tags=["interventions"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def start_intervention(case_id: CaseId, intervention_id: InterventionId, body: InterventionStartIn) -> InterventionOut:
-    return InterventionOut.from_domain(
-        _service().start_intervention(_caller(), case_id, intervention_id, body.started_on, request_id=_request_id())
+    return _intervention_written(
+        case_id,
+        lambda: _service().start_intervention(
+            _caller(), case_id, intervention_id, body.started_on, request_id=_request_id(), if_match=_header("If-Match")
+        ),
     )
 
 
 @app.post(
     "/cases/<case_id>/interventions/<intervention_id>/completion",
     summary="End an intervention with its outcome; its check-ins stop and monitoring counts from its end",
-    description="The outcome is required (422 without it); 409 when it has already ended.",
+    description="The outcome is required (422 without it); 409 when it has already ended." + IF_MATCH_INTERVENTIONS,
     tags=["interventions"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def complete_intervention(
     case_id: CaseId, intervention_id: InterventionId, body: InterventionCompletionIn
@@ -588,22 +631,28 @@ def complete_intervention(
     request = CompletionRequest(
         outcome=body.outcome, completed_on=body.completed_on, outcome_notes=body.outcome_notes or None
     )
-    return InterventionOut.from_domain(
-        _service().complete_intervention(_caller(), case_id, intervention_id, request, request_id=_request_id())
+    return _intervention_written(
+        case_id,
+        lambda: _service().complete_intervention(
+            _caller(), case_id, intervention_id, request, request_id=_request_id(), if_match=_header("If-Match")
+        ),
     )
 
 
 @app.post(
     "/cases/<case_id>/interventions/<intervention_id>/checkins",
     summary="Record a check-in on an intervention; the next one falls due one check-in period later",
-    description="409 when the intervention has ended. The note never reaches the audit log.",
+    description="409 when the intervention has ended. The note never reaches the audit log." + IF_MATCH_INTERVENTIONS,
     tags=["interventions"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def check_in(case_id: CaseId, intervention_id: InterventionId, body: CheckInIn) -> InterventionOut:
-    return InterventionOut.from_domain(
-        _service().check_in(_caller(), case_id, intervention_id, body.note, request_id=_request_id())
+    return _intervention_written(
+        case_id,
+        lambda: _service().check_in(
+            _caller(), case_id, intervention_id, body.note, request_id=_request_id(), if_match=_header("If-Match")
+        ),
     )
 
 
@@ -802,8 +851,11 @@ def get_model(trained_model_id: ModelId) -> ModelCardOut:
     responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def promote_model(trained_model_id: ModelId, promotion: PromotionIn) -> ModelCardOut:
-    view = _service().oversight.promote(_caller(), trained_model_id, promotion.reason, request_id=_request_id())
-    return ModelCardOut.from_domain(view)
+    def produce() -> Answer:
+        view = _service().oversight.promote(_caller(), trained_model_id, promotion.reason, request_id=_request_id())
+        return {"body": ModelCardOut.from_domain(view).model_dump(mode="json")}
+
+    return ModelCardOut.model_validate(_answer(produce))
 
 
 OfficerId = Annotated[str, Path(description="The officer's id (badge or employee number)", max_length=64)]
@@ -861,6 +913,16 @@ def _case_out(case: Case) -> CaseOut:
     return answer.with_deferral(service.deferral_of(_caller(), case), service.today())
 
 
+def _case_written(write: Callable[[], Case]) -> CaseOut:
+    """A hand-off or deferral write's answer (once per Idempotency-Key), with the case's new ETag."""
+
+    def produce() -> Answer:
+        case = write()
+        return {"body": _case_out(case).model_dump(mode="json"), "etag": case_etag(case)}
+
+    return CaseOut.model_validate(_answer(produce))
+
+
 @app.post(
     "/cases/<case_id>/assignment",
     summary="Assign or reassign a case to a supervisor, who must then acknowledge it",
@@ -871,13 +933,19 @@ def _case_out(case: Case) -> CaseOut:
         "with that supervisor, or changed meanwhile."
     ),
     tags=["cases"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def assign_case(case_id: CaseId, assignment: AssignmentIn) -> CaseOut:
-    case = _handoff().assign_case(
-        _caller(), case_id, assignment.supervisor_id, assignment.reason, request_id=_request_id()
+    return _case_written(
+        lambda: _handoff().assign_case(
+            _caller(),
+            case_id,
+            assignment.supervisor_id,
+            assignment.reason,
+            request_id=_request_id(),
+            if_match=_header("If-Match"),
+        )
     )
-    return _case_out(case)
 
 
 @app.post(
@@ -885,10 +953,12 @@ def assign_case(case_id: CaseId, assignment: AssignmentIn) -> CaseOut:
     summary="The supervisor a case was handed to acknowledges it",
     description="403 for anyone but that supervisor; 409 when no hand-off waits for acknowledgement.",
     tags=["cases"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def acknowledge_case(case_id: CaseId) -> CaseOut:
-    return _case_out(_handoff().acknowledge_case(_caller(), case_id, request_id=_request_id()))
+    return _case_written(
+        lambda: _handoff().acknowledge_case(_caller(), case_id, request_id=_request_id(), if_match=_header("If-Match"))
+    )
 
 
 @app.post(
@@ -899,11 +969,21 @@ def acknowledge_case(case_id: CaseId) -> CaseOut:
         "team is emailed once and the case shows deferral_expired; it stays deferred until ended."
     ),
     tags=["deferrals"],
-    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.PRECONDITION_FAILED),
 )
 def defer_case(case_id: CaseId, deferral: DeferralIn) -> CaseOut:
-    case, _ = _handoff().defer_case(_caller(), case_id, deferral.reason, deferral.review_on, request_id=_request_id())
-    return _case_out(case)
+    def write() -> Case:
+        case, _ = _handoff().defer_case(
+            _caller(),
+            case_id,
+            deferral.reason,
+            deferral.review_on,
+            request_id=_request_id(),
+            if_match=_header("If-Match"),
+        )
+        return case
+
+    return _case_written(write)
 
 
 @app.post(
@@ -913,8 +993,11 @@ def defer_case(case_id: CaseId, deferral: DeferralIn) -> CaseOut:
     responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def end_case_deferral(case_id: CaseId, end: DeferralEndIn) -> CaseOut:
-    _handoff().end_deferral(_caller(), DeferralTarget.CASE, case_id, end.reason, request_id=_request_id())
-    return _case_out(_service().get_case(_caller(), case_id))
+    def write() -> Case:
+        _handoff().end_deferral(_caller(), DeferralTarget.CASE, case_id, end.reason, request_id=_request_id())
+        return _service().get_case(_caller(), case_id)
+
+    return _case_written(write)
 
 
 @app.post(
@@ -922,12 +1005,17 @@ def end_case_deferral(case_id: CaseId, end: DeferralEndIn) -> CaseOut:
     summary="Defer notification of every alert and case of an officer (risk managers and admins)",
     tags=["deferrals"],
     status_code=HTTPStatus.CREATED,
-    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND),
+    responses=_responses(HTTPStatus.CREATED, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def defer_officer(officer_id: OfficerId, deferral: DeferralIn) -> DeferralOut:
-    handoff = _handoff()
-    made = handoff.defer_officer(_caller(), officer_id, deferral.reason, deferral.review_on, request_id=_request_id())
-    return DeferralOut.from_domain(made, handoff.today())
+    def produce() -> Answer:
+        handoff = _handoff()
+        made = handoff.defer_officer(
+            _caller(), officer_id, deferral.reason, deferral.review_on, request_id=_request_id()
+        )
+        return {"body": DeferralOut.from_domain(made, handoff.today()).model_dump(mode="json")}
+
+    return DeferralOut.model_validate(_answer(produce))
 
 
 @app.get(
@@ -948,9 +1036,14 @@ def get_officer_deferral(officer_id: OfficerId) -> DeferralOut:
     responses=_responses(HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
 )
 def end_officer_deferral(officer_id: OfficerId, end: DeferralEndIn) -> DeferralOut:
-    handoff = _handoff()
-    ended = handoff.end_deferral(_caller(), DeferralTarget.OFFICER, officer_id, end.reason, request_id=_request_id())
-    return DeferralOut.from_domain(ended, handoff.today())
+    def produce() -> Answer:
+        handoff = _handoff()
+        ended = handoff.end_deferral(
+            _caller(), DeferralTarget.OFFICER, officer_id, end.reason, request_id=_request_id()
+        )
+        return {"body": DeferralOut.from_domain(ended, handoff.today()).model_dump(mode="json")}
+
+    return DeferralOut.model_validate(_answer(produce))
 
 
 @app.get(

@@ -41,9 +41,25 @@ ETAG_ON = {
     ("get", "/alerts/{alert_id}"),
     ("get", "/cases/{case_id}"),
     ("post", "/alerts/{alert_id}/case"),
+    ("post", "/alerts/{alert_id}/dismissal"),
     ("post", "/cases/{case_id}/transitions"),
+    ("post", "/cases/{case_id}/assignment"),
+    ("post", "/cases/{case_id}/acknowledgement"),
+    ("post", "/cases/{case_id}/deferral"),
+    ("post", "/cases/{case_id}/deferral/end"),
+    ("post", "/cases/{case_id}/interventions"),
+    ("post", "/cases/{case_id}/interventions/{intervention_id}/start"),
+    ("post", "/cases/{case_id}/interventions/{intervention_id}/checkins"),
+    ("post", "/cases/{case_id}/interventions/{intervention_id}/completion"),
 }
 """Operations whose success carries the resource's ETag (set by the handler after the route)."""
+WITHOUT_IF_MATCH = {
+    ("post", "/cases/{case_id}/deferral/end"),
+    ("post", "/officers/{officer_id}/deferral"),
+    ("post", "/officers/{officer_id}/deferral/end"),
+    ("post", "/models/{trained_model_id}/promotion"),
+}
+"""POSTs on something other than an alert or a case (or on a case's deferral record): If-Match is not read."""
 
 
 def with_conditional_headers(document: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +67,8 @@ def with_conditional_headers(document: dict[str, Any]) -> dict[str, Any]:
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             if method == "post":
-                operation.setdefault("parameters", []).extend([IF_MATCH, IDEMPOTENCY_KEY])
+                conditional = [] if (method, path) in WITHOUT_IF_MATCH else [IF_MATCH]
+                operation.setdefault("parameters", []).extend([*conditional, IDEMPOTENCY_KEY])
             if (method, path) in ETAG_ON:
                 for code in ("200", "201"):
                     if code in operation["responses"]:

@@ -44,7 +44,7 @@ export interface AlertOut {
   trained_model_id: string | null;
 }
 
-export type AlertStatus = "new" | "case_opened" | "merged" | "dismissed";
+export type AlertStatus = "new" | "case_opened" | "merged" | "dismissed" | "case_closed";
 
 export interface AlertSummaryOut {
   alert_id: string;

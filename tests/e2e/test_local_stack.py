@@ -85,10 +85,15 @@ def test_the_demo_works_a_second_case_to_closure_over_http(
     assert [step.status_code for step in walk if step.status_code >= 400] == []
     assert walk[-1].case_status == "closed"
     states = [step.case_status for step in walk if step.case_status]
-    assert states == ["open", "in_review", "intervention_planned", "intervention_in_progress", "monitoring", "closed"]
+    changes = [state for number, state in enumerate(states) if number == 0 or state != states[number - 1]]
+    assert changes == ["open", "in_review", "intervention_planned", "intervention_in_progress", "monitoring", "closed"]
+    # On the way the case was handed to another supervisor, who acknowledged it, and deferred, then released.
+    handed = [step for step in walk if step.path.endswith(("/assignment", "/acknowledgement", "/deferral", "/end"))]
+    assert [step.path.rsplit("/", 1)[-1] for step in handed] == ["assignment", "acknowledgement", "deferral", "end"]
+    assert all(step.status_code == 200 and step.case_status == "in_review" for step in handed)
     case_path = walk[0].path.removesuffix("/case")  # /alerts/<id>
     status, alert = http_json("GET", f"{gateway.url}{case_path}", result.tokens["risk_manager"])
-    assert status == 200 and alert["status"] == "case_opened"
+    assert status == 200 and alert["status"] == "case_closed"
     status, case = http_json(
         "GET", f"{gateway.url}{walk[1].path.removesuffix('/transitions')}", result.tokens["auditor"]
     )
@@ -96,6 +101,8 @@ def test_the_demo_works_a_second_case_to_closure_over_http(
     assert case["disposition"] == "intervention_completed"
     assert [i["outcome"] for i in case["interventions"]] == ["completed"]
     assert len(case["interventions"][0]["checkins"]) == 1
+    [assignment] = case["assignments"]
+    assert case["supervisor_id"] == assignment["supervisor_id"] and case["awaiting_acknowledgement_by"] is None
 
 
 def test_the_api_refuses_missing_forged_and_other_agency_tokens(

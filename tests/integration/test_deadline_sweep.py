@@ -24,7 +24,7 @@ from eis_core.wiring import Adapters, aws_adapters, memory_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
 from eis_tools.local.resources import LocalSettings
 from functions.notify import handler
-from tests.builders import case
+from tests.builders import case, move_stored
 from tests.builders import officer as _officer
 from tests.conftest import ACCOUNT, EVENTS, REGION
 
@@ -73,7 +73,7 @@ def adapters(settings: LocalSettings) -> Iterator[Adapters]:
     built.cases.create_case(_case(NOT_YET, "A4004", review_due_on=date(2024, 6, 30)))
     closed = _case(CLOSED, "A5005", review_due_on=date(2024, 6, 1))
     built.cases.create_case(closed)
-    built.cases.update_case(closed.model_copy(update={"status": CaseStatus.CLOSED}))
+    move_stored(built.cases, closed.case_id, CaseStatus.CLOSED)
     yield built
     handler._service.cache_clear()
 
@@ -247,7 +247,7 @@ def test_open_cases_are_listed_without_closed_ones_or_notes(any_adapters: Adapte
     cases.create_case(_case("case-a", "A1001", review_due_on=date(2024, 6, 2)))
     closed = _case("case-c", "A3003", review_due_on=date(2024, 6, 3))
     cases.create_case(closed)
-    cases.update_case(closed.model_copy(update={"status": CaseStatus.CLOSED}))
+    move_stored(cases, closed.case_id, CaseStatus.CLOSED)
     cases.add_note(
         Note(
             note_id="n1",

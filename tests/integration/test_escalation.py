@@ -112,7 +112,7 @@ def test_a_closed_case_gets_no_further_escalation(adapters: Adapters) -> None:
     sweep(date(2024, 6, 8), "r1")
     stored = adapters.cases.get_case(CASE)
     assert stored is not None
-    adapters.cases.update_case(stored.model_copy(update={"status": CaseStatus.CLOSED}))
+    builders.move_stored(adapters.cases, stored.case_id, CaseStatus.CLOSED)
 
     result = sweep(date(2024, 6, 15), "r2")
 

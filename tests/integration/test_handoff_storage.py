@@ -9,6 +9,7 @@ import pytest
 from eis_core.errors import ConflictError, NotFoundError
 from eis_core.models.cases import AssignmentKind, CaseAssignment, CaseStatus, Deferral, DeferralTarget
 from eis_core.wiring import Adapters
+from tests.builders import move_stored
 from tests.integration.test_storage_contract import T0, adapters, case
 
 __all__ = ["adapters"]  # the two-adapter fixture, shared with the storage contract
@@ -72,7 +73,7 @@ def test_a_closed_case_is_not_handed_off(adapters: Adapters) -> None:
     adapters.cases.create_case(case("case-1", "A1").model_copy(update={"supervisor_id": "S1"}))
     closed = adapters.cases.get_case("case-1")
     assert closed is not None
-    adapters.cases.update_case(closed.model_copy(update={"status": CaseStatus.CLOSED}))
+    move_stored(adapters.cases, closed.case_id, CaseStatus.CLOSED)
 
     with pytest.raises(ConflictError):
         adapters.cases.assign_case(

@@ -62,7 +62,7 @@ def adapters(settings: LocalSettings) -> Iterator[Adapters]:
     closed = _case(CLOSED, "A3003", CaseStatus.INTERVENTION_IN_PROGRESS)
     built.cases.create_case(closed)
     built.cases.add_intervention(_intervention(CLOSED, next_checkin_due_on=date(2024, 6, 1)), statuses=WORKED)
-    built.cases.update_case(closed.model_copy(update={"status": CaseStatus.CLOSED}))
+    builders.move_stored(built.cases, closed.case_id, CaseStatus.CLOSED)
     built.cases.create_case(_case(LATER, "A4004", CaseStatus.INTERVENTION_PLANNED))
     built.cases.add_intervention(_intervention(LATER, next_checkin_due_on=date(2024, 6, 25)), statuses=WORKED)
     yield built

@@ -94,7 +94,7 @@ def test_a_closed_cases_interventions_do_not_change(adapters: Adapters) -> None:
     adapters.cases.add_intervention(builders.intervention(), statuses=WORKED)
     case = adapters.cases.get_case("case-1")
     assert case is not None
-    adapters.cases.update_case(case.model_copy(update={"status": CaseStatus.CLOSED}))
+    builders.move_stored(adapters.cases, case.case_id, CaseStatus.CLOSED)
 
     with pytest.raises(ConflictError, match="closed"):
         adapters.cases.update_intervention(
@@ -134,7 +134,7 @@ def test_every_case_open_or_closed_is_read_back_with_its_interventions_for_repor
     adapters.cases.add_intervention(builders.intervention(case_id="case-b"), statuses=WORKED)
     closed = builders.case("case-a", "A1", status=CaseStatus.IN_REVIEW)
     adapters.cases.create_case(closed)
-    adapters.cases.update_case(closed.model_copy(update={"status": CaseStatus.CLOSED}))
+    builders.move_stored(adapters.cases, closed.case_id, CaseStatus.CLOSED)
 
     found = list(adapters.cases.iter_cases())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -78,6 +78,24 @@ def open_case(alert_id: str, **kwargs: Any) -> dict[str, Any]:
     return body
 
 
+def case_due(adapters: Adapters, n: int, due: date) -> dict[str, str]:
+    """A case for officer A<n> opened from its alert, with its review due on ``due`` (stored directly:
+    the API sets review dates from the agency's review period only)."""
+    officer_id, alert_id = f"A{n:02d}", f"2024-06-01-A{n:02d}"
+    case_id = f"case-{officer_id}"
+    stored = builders.case(
+        case_id,
+        officer_id,
+        alert_ids=[alert_id],
+        supervisor_id="S1" if n % 2 else "S2",
+        opened_at=datetime.now(UTC),
+        review_due_on=due,
+    )
+    adapters.cases.create_case(stored)
+    adapters.alerts.set_status(alert_id, AlertStatus.CASE_OPENED, case_id=case_id)
+    return {"case_id": case_id, "officer_id": officer_id}
+
+
 def change_records(adapters: Adapters, action: str) -> list[AuditRecord]:
     return [r for r in adapters.audit.records(since_seq=0, limit=1000) if r.action == action]
 
@@ -123,12 +141,7 @@ def test_a_cursor_that_was_not_made_by_the_api_is_refused_with_422(adapters: Ada
 
 def test_cases_page_by_review_date_and_filter_by_supervisor_and_overdue(adapters: Adapters) -> None:
     # Given eight cases, due on four different days, two of them overdue
-    cases = [open_case(f"2024-06-01-A{n:02d}") for n in range(1, 9)]
-    for number, case in enumerate(cases):
-        stored = adapters.cases.get_case(case["case_id"])
-        assert stored is not None
-        due = TODAY + timedelta(days=(number % 4) - 2)
-        adapters.cases.update_case(stored.model_copy(update={"review_due_on": due}))
+    cases = [case_due(adapters, n, TODAY + timedelta(days=(n - 1) % 4 - 2)) for n in range(1, 9)]
 
     # When the risk manager walks all cases three at a time
     seen = walk("/cases", page=3, key="case_id")
@@ -153,11 +166,8 @@ def test_cases_page_by_review_date_and_filter_by_supervisor_and_overdue(adapters
 
 def test_the_queue_puts_overdue_cases_first_and_keeps_a_supervisor_to_their_chain(adapters: Adapters) -> None:
     # Given cases for A01..A04, A04's review overdue by a week, A02's due in a month
-    cases = {n: open_case(f"2024-06-01-A{n:02d}") for n in range(1, 5)}
-    for n, days in ((4, -7), (2, 30)):
-        stored = adapters.cases.get_case(cases[n]["case_id"])
-        assert stored is not None
-        adapters.cases.update_case(stored.model_copy(update={"review_due_on": TODAY + timedelta(days=days)}))
+    for n, days in ((1, 14), (2, 30), (3, 14), (4, -7)):
+        case_due(adapters, n, TODAY + timedelta(days=days))
 
     # When the risk manager and then supervisor S2 (A02, A04, A06, ...) open their queues
     status, everything, _ = request("GET", "/queue")

@@ -214,3 +214,35 @@ def test_a_deferred_case_is_not_found_for_its_own_supervisor_and_audited_as_deni
     assert outcome(world, status, seq_before) == "hid"
     assert invoke("GET", path, CALLERS["auditor"], None)[0] == 200
     assert invoke("GET", f"/alerts/{ALERT_B}", CALLERS["supervisor_out_of_chain"], None)[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "route", "query", "body"),
+    [
+        ("GET", "/cases", {"limit": "not-a-number"}, None),
+        ("GET", "/queue", {"limit": "0"}, None),
+        ("POST", "/cases/{case_id}/transitions", None, {"to": "nowhere"}),
+    ],
+    ids=["query", "bounded query", "body"],
+)
+def test_another_agency_with_a_malformed_request_is_refused_before_it_is_validated(
+    world: World, method: str, route: str, query: dict[str, str] | None, body: dict[str, Any] | None
+) -> None:
+    """Given another agency's token and a request the schema refuses, When it is sent, Then it gets 403
+    (not the 422 that would describe the schema to it), audited as denied, and our own risk manager gets 422."""
+    path = route.format(**world.ids)
+    seq_before = world.adapters.audit.records(since_seq=0, limit=100_000)[-1].seq
+
+    status, answer = invoke(method, path, CALLERS["other_agency"], body, query)
+
+    assert (status, answer["error"]) == (403, "forbidden")
+    assert world.adapters.audit.records(since_seq=seq_before, limit=10)[-1].outcome is AuditOutcome.DENIED
+    assert invoke(method, path, CALLERS["risk_manager"], body, query)[0] == 422
+
+
+def test_an_auditor_sending_a_malformed_write_is_told_it_may_not_write(world: World) -> None:
+    path = f"/cases/{world.ids['case_id']}/notes"
+
+    status, answer = invoke("POST", path, CALLERS["auditor"], {"no_text": True})
+
+    assert (status, answer["error"]) == (403, "forbidden")

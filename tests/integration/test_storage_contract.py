@@ -287,32 +287,14 @@ def test_an_officer_has_at_most_one_open_case(adapters: Adapters) -> None:
     assert adapters.cases.get_case("case-2") is None
 
 
-def test_closing_a_case_frees_the_officer_for_a_new_one(adapters: Adapters) -> None:
-    opened = case("case-1", "A1")
-    adapters.cases.create_case(opened)
-
-    closed = adapters.cases.update_case(
-        opened.model_copy(update={"status": CaseStatus.CLOSED, "supervisor_id": "sup-9"})
-    )
-
-    assert (closed.status, closed.supervisor_id) == (CaseStatus.CLOSED, "sup-9")
-    assert adapters.cases.open_case_for("A1") is None
-    adapters.cases.create_case(case("case-2", "A1"))
-    reopened = closed.model_copy(update={"status": CaseStatus.IN_REVIEW})
-    with pytest.raises(ConflictError, match="open case"):
-        adapters.cases.update_case(reopened)
-    with pytest.raises(NotFoundError):
-        adapters.cases.update_case(case("missing", "A1"))
-
-
-def test_case_moves_through_review_keeping_its_alerts(adapters: Adapters) -> None:
+def test_a_move_keeps_the_alerts_merged_into_the_case(adapters: Adapters) -> None:
     opened = case("case-1", "A1", alert_ids=["al-1"])
     adapters.cases.create_case(opened)
     adapters.cases.add_alert("case-1", "al-2")
 
-    moved = adapters.cases.update_case(opened.model_copy(update={"status": CaseStatus.INTERVENTION_IN_PROGRESS}))
+    moved = adapters.cases.transition_case("case-1", _move(CaseStatus.OPEN, CaseStatus.IN_REVIEW), expected_moves=0)
 
-    assert moved.status is CaseStatus.INTERVENTION_IN_PROGRESS and moved.alert_ids == ["al-1", "al-2"]
+    assert moved.status is CaseStatus.IN_REVIEW and moved.alert_ids == ["al-1", "al-2"]
     assert adapters.cases.open_case_for("A1") == moved
 
 

@@ -69,6 +69,6 @@ def test_escalation_levels_only_rise_on_alerts_and_cases(adapters: Adapters) -> 
     assert alert is not None and (alert.escalated_level, alert.escalated_on) == (2, day2)
     assert case is not None and (case.escalated_level, case.escalated_on) == (1, day1)
     # a later move of the case keeps its mark, and the open-case listing carries it
-    moved = adapters.cases.update_case(case.model_copy(update={"status": CaseStatus.IN_REVIEW}))
+    moved = builders.move_stored(adapters.cases, case.case_id, CaseStatus.IN_REVIEW)
     assert (moved.escalated_level, moved.escalated_on) == (1, day1)
     assert [(c.case_id, c.escalated_level) for c in adapters.cases.list_open_cases()] == [("case-1", 1)]

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from eis_core.models.records import Officer, RecordKind
+from eis_core.models.records import Officer, OfficerStatus, RecordKind
 from eis_tools.local.gateway import CognitoAuthorizer, LocalApiGateway
 from eis_tools.local.oauth import LocalOAuth
 from eis_tools.local.portal_site import PORTAL_DIST, PortalSite
@@ -123,12 +123,26 @@ def portal_site(stack: LocalStack, *, idle_minutes: int = 30) -> PortalSite:
     return PortalSite(PORTAL_DIST, config)
 
 
-def walk_case_to_closure(api_url: str, token: str, alert_id: str) -> list[CaseStep]:
-    """Open a case from an alert and work it to closure over HTTP, step by step; stops at the first refusal."""
+@dataclass(frozen=True)
+class HandOff:
+    """The supervisor the demo's walk hands its case to (who acknowledges it with their own token)."""
+
+    supervisor_id: str
+    token: str
+
+
+def walk_case_to_closure(
+    api_url: str, token: str, alert_id: str, *, hand_off: HandOff | None = None, today: date | None = None
+) -> list[CaseStep]:
+    """Open a case from an alert and work it to closure over HTTP, step by step; stops at the first refusal.
+
+    With ``hand_off`` the risk manager also assigns the case to that supervisor, who acknowledges it, and
+    defers notification of it for a month (a criminal investigation), then ends the deferral.
+    """
     steps: list[CaseStep] = []
 
-    def call(action: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        status, answer = http_json(method, f"{api_url}{path}", token, body)
+    def call(action: str, method: str, path: str, body: dict[str, Any] | None = None, *, as_: str = token) -> Any:
+        status, answer = http_json(method, f"{api_url}{path}", as_, body)
         case_status = answer.get("status") if isinstance(answer, dict) and "case_id" in answer else None
         steps.append(CaseStep(action, method, path, status, case_status))
         if status >= 400:
@@ -139,6 +153,14 @@ def walk_case_to_closure(api_url: str, token: str, alert_id: str) -> list[CaseSt
         case = call("open a case from the alert", "POST", f"/alerts/{alert_id}/case")
         path = f"/cases/{case['case_id']}"
         call("start the review", "POST", f"{path}/transitions", {"to": "in_review"})
+        if hand_off is not None:
+            handing = {"supervisor_id": hand_off.supervisor_id, "reason": "The officer's new shift sergeant."}
+            call(f"hand the case to {hand_off.supervisor_id}", "POST", f"{path}/assignment", handing)
+            call(f"{hand_off.supervisor_id} acknowledges it", "POST", f"{path}/acknowledgement", as_=hand_off.token)
+            review_on = (today or date.today()) + timedelta(days=30)
+            deferring = {"reason": "A criminal investigation is under way.", "review_on": review_on.isoformat()}
+            call("defer notification of it", "POST", f"{path}/deferral", deferring)
+            call("end the deferral", "POST", f"{path}/deferral/end", {"reason": "The investigation closed."})
         call(
             "note the conversation", "POST", f"{path}/notes", {"text": "Talked with the officer about the last months."}
         )
@@ -174,6 +196,18 @@ class _WalkStopped(Exception):
 def _supervisor_of(officers: dict[str, Officer], officer_id: str) -> Officer | None:
     officer = officers.get(officer_id)
     return officers.get(officer.supervisor_id) if officer and officer.supervisor_id else None
+
+
+def _another_supervisor(officers: list[Officer], officer_id: str) -> Officer | None:
+    """An active supervisor (someone reports to them) other than ``officer_id``'s own and not them."""
+    by_id = {o.officer_id: o for o in officers}
+    own = _supervisor_of(by_id, officer_id)
+    taken = {officer_id, own.officer_id if own else officer_id}
+    for boss_id in sorted({o.supervisor_id for o in officers if o.supervisor_id} - taken):
+        boss = by_id.get(boss_id)
+        if boss is not None and boss.status is OfficerStatus.ACTIVE:
+            return boss
+    return None
 
 
 def ingest_extracts(runtime: LocalRuntime, extracts: dict[RecordKind, Path]) -> list[FileOutcome]:
@@ -248,9 +282,20 @@ def run_demo(
         status, case = http_json("POST", f"{gateway.url}/alerts/{first['alert_id']}/case", token)
         if status == 201:
             result.opened_case = case
-        # A second alert's case is worked to closure by the risk manager, so the first stays open to try.
+        # A second alert's case is worked to closure by the risk manager, so the first stays open to try;
+        # on the way it is handed to another supervisor (who acknowledges it), deferred and released.
         if len(alerts["alerts"]) > 1:
-            result.case_walk = walk_case_to_closure(gateway.url, risk_manager.id_token, alerts["alerts"][1]["alert_id"])
+            second = alerts["alerts"][1]
+            hand_off = None
+            other = _another_supervisor(officers, second["officer_id"])
+            if other is not None:
+                user = stack.add_user(f"sgt.{other.officer_id.lower()}", role="supervisor", officer_id=other.officer_id)
+                result.tokens["second_supervisor"] = user.id_token
+                result.sign_ins[user.username] = (user.role, user.password)
+                hand_off = HandOff(other.officer_id, user.id_token)
+            result.case_walk = walk_case_to_closure(
+                gateway.url, risk_manager.id_token, second["alert_id"], hand_off=hand_off
+            )
 
     status, audit = http_json("GET", f"{gateway.url}/audit?limit=1000", auditor.id_token)
     if status == 200:

@@ -60,7 +60,7 @@ def print_summary(result: DemoResult, *, outbox: Path) -> bool:
     else:
         print("  no case was opened (no alert to open one from)")
     if result.case_walk:
-        print("  a second case worked to closure over HTTP (as the risk manager):")
+        print("  a second case worked to closure over HTTP (as the risk manager, with a hand-off and a deferral):")
         for step in result.case_walk:
             state = f" -> {step.case_status}" if step.case_status else ""
             print(f"    {step.status_code} {step.method:<4} {step.path:<72} {step.action}{state}")

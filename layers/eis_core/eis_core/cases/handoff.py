@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from eis_core.audit.ahead import audited
 from eis_core.cases.access import CHANGE_ALL, SEE_ALL, Caller, RosterCache, chain_of_command
+from eis_core.cases.etags import case_etag, check_if_match
 from eis_core.cases.service import OutOfScopeError
 from eis_core.cases.visibility import ActiveDeferrals, DeferredError, is_assigned_to
 from eis_core.cases.workflow import MAX_REASON, MissingFieldError
@@ -113,10 +114,18 @@ class HandoffService:
     # --- assignment -----------------------------------------------------------------------------
 
     def assign_case(
-        self, caller: Caller, case_id: str, supervisor_id: str, reason: str | None, *, request_id: str | None = None
+        self,
+        caller: Caller,
+        case_id: str,
+        supervisor_id: str,
+        reason: str | None,
+        *,
+        request_id: str | None = None,
+        if_match: str | None = None,
     ) -> Case:
         """Hand an open case to a supervisor, who must acknowledge it. See the module docstring for who may."""
         case = self._visible_case(caller, case_id, change=True)
+        check_if_match(if_match, case_etag(case), f"case {case_id}")
         why = _reason(reason, "the case changes hands")
         if not case.is_open:
             raise ConflictError(f"case {case_id} is closed; reopen it before assigning it")
@@ -157,9 +166,12 @@ class HandoffService:
             ),
         )
 
-    def acknowledge_case(self, caller: Caller, case_id: str, *, request_id: str | None = None) -> Case:
+    def acknowledge_case(
+        self, caller: Caller, case_id: str, *, request_id: str | None = None, if_match: str | None = None
+    ) -> Case:
         """The supervisor a case was handed to confirms they took it on; nobody else may."""
         case = self._visible_case(caller, case_id, change=True)
+        check_if_match(if_match, case_etag(case), f"case {case_id}")
         if case.awaiting_acknowledgement_by is None:
             raise ConflictError(f"case {case_id} has no hand-off waiting to be acknowledged")
         if caller.officer_id != case.awaiting_acknowledgement_by:
@@ -178,12 +190,20 @@ class HandoffService:
     # --- deferral -------------------------------------------------------------------------------
 
     def defer_case(
-        self, caller: Caller, case_id: str, reason: str | None, review_on: date, *, request_id: str | None = None
+        self,
+        caller: Caller,
+        case_id: str,
+        reason: str | None,
+        review_on: date,
+        *,
+        request_id: str | None = None,
+        if_match: str | None = None,
     ) -> tuple[Case, Deferral]:
         self._require_risk_team(caller, "defer a case")
         case = self._cases.get_case(case_id)
         if case is None:
             raise NotFoundError(f"case {case_id} not found")
+        check_if_match(if_match, case_etag(case), f"case {case_id}")
         if not case.is_open:
             raise ConflictError(f"case {case_id} is closed; nothing is sent for it")
         deferral = self._defer(caller, DeferralTarget.CASE, case_id, case.officer_id, reason, review_on, request_id)
@@ -326,26 +346,3 @@ class HandoffService:
             detail=detail,
         )
         return audited(self._audit, event, change)
-
-    def _audit_change(
-        self,
-        caller: Caller,
-        action: str,
-        target_type: str,
-        target_id: str,
-        *,
-        request_id: str | None,
-        detail: dict[str, Any],
-    ) -> None:
-        self._audit.append(
-            AuditEvent(
-                actor=caller.subject,
-                role=caller.role,
-                action=action,
-                target_type=target_type,
-                target_id=target_id,
-                agency_id=self._agency_id,
-                request_id=request_id,
-                detail=detail,
-            )
-        )

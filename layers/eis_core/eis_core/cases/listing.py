@@ -44,8 +44,22 @@ class QueueEntry:
     detail: str = ""  # e.g. the intervention a check-in is for; never free text about a person
 
 
-QueueSource = Callable[[frozenset[str] | None, date, int], list[QueueEntry]]
-"""(officer ids in the caller's scope or None for all, today, at most how many) -> entries, soonest first."""
+@dataclass(frozen=True)
+class QueueFor:
+    """Whose queue a section is filled for."""
+
+    scope: frozenset[str] | None
+    """Officer ids in the caller's chain of command; None for callers who see every officer."""
+    officer_id: str | None = None
+    """The caller's own officer id (a supervisor's), for what is handed to them personally."""
+
+    @property
+    def sees_all(self) -> bool:
+        return self.scope is None
+
+
+QueueSource = Callable[[QueueFor, date, int], list[QueueEntry]]
+"""(whose queue, today, at most how many) -> entries, soonest first."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +164,9 @@ class Listings:
         alerts_cursor: str | None,
         cases_cursor: str | None,
         sources: dict[QueueSection, QueueSource],
+        officer_id: str | None = None,
     ) -> Queue:
+        caller = QueueFor(scope, officer_id)
         return Queue(
             today=today,
             alerts=self.alerts(scope, status=AlertStatus.NEW, limit=limit, cursor=alerts_cursor),
@@ -163,5 +179,5 @@ class Listings:
                 statuses=OPEN_STATUSES,
                 listing="queue",
             ),
-            sections={section: source(scope, today, page_size(limit)) for section, source in sources.items()},
+            sections={section: source(caller, today, page_size(limit)) for section, source in sources.items()},
         )

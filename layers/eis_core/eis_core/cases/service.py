@@ -42,7 +42,7 @@ from eis_core.cases.workflow import next_moves as moves_from
 from eis_core.errors import ConflictError, ForbiddenError, NotFoundError
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus
 from eis_core.models.audit import AuditEvent, AuditOutcome, AuditRecord
-from eis_core.models.cases import Case, CaseTransition, Deferral, Intervention, Note
+from eis_core.models.cases import Case, CaseStatus, CaseTransition, Deferral, Intervention, Note
 from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
 from eis_core.models.uploads import UploadReport
 from eis_core.oversight.service import OversightService
@@ -218,7 +218,9 @@ class CaseService:
         self._check_not_deferred(caller, alert.officer_id, [alert.case_id], what=f"alert {alert_id}")
         return alert
 
-    def dismiss_alert(self, caller: Caller, alert_id: str, reason: str, *, request_id: str | None = None) -> Alert:
+    def dismiss_alert(
+        self, caller: Caller, alert_id: str, reason: str, *, request_id: str | None = None, if_match: str | None = None
+    ) -> Alert:
         """Close a new alert without a case (risk managers and admins), recording who, when and why.
 
         ForbiddenError for other roles, NotFoundError, ConflictError when the alert has a case or was dismissed.
@@ -228,6 +230,7 @@ class CaseService:
         alert = self._alerts.get_alert(alert_id)
         if alert is None:
             raise NotFoundError(f"alert {alert_id} not found")
+        check_if_match(if_match, alert_etag(alert), f"alert {alert_id}")
         if alert.status is not AlertStatus.NEW or alert.case_id is not None:
             raise ConflictError(f"alert {alert_id} is {alert.status.value}; only a new alert can be dismissed")
         dismissal = AlertDismissal(by=caller.subject, by_role=caller.role, at=self._clock(), reason=reason)
@@ -262,6 +265,9 @@ class CaseService:
         check_if_match(if_match, alert_etag(alert), f"alert {alert_id}")
         existing = self._cases.open_case_for(alert.officer_id)
         if existing is not None:
+            if alert.status is AlertStatus.NEW and alert.alert_id in existing.alert_ids:
+                # An earlier opening stored the case but not the alert's status: finish it, then name the case.
+                self._alerts.set_status(alert.alert_id, AlertStatus.CASE_OPENED, case_id=existing.case_id)
             raise OpenCaseExistsError(alert.officer_id, existing.case_id)
         if alert.status is not AlertStatus.NEW:
             raise ConflictError(f"alert {alert_id} is {alert.status.value}; only new alerts open a case")
@@ -382,7 +388,7 @@ class CaseService:
             detail["disagreed_rules"] = move.disagreed_rules
         if move.disagreed_factors:
             detail["disagreed_factors"] = move.disagreed_factors
-        return self._audited_change(
+        moved = self._audited_change(
             caller,
             "case.transition",
             case_id,
@@ -392,6 +398,18 @@ class CaseService:
                 case_id, move, expected_moves=len(case.history), expected_version=expected
             ),
         )
+        self._alerts_follow(moved, reopened=row.source is CaseStatus.CLOSED)
+        return moved
+
+    def _alerts_follow(self, case: Case, *, reopened: bool) -> None:
+        """A closed case's alerts read case_closed (the sweep and the queue leave them); a reopening undoes it."""
+        if case.is_open and not reopened:
+            return
+        status = AlertStatus.CASE_OPENED if case.is_open else AlertStatus.CASE_CLOSED
+        for alert_id in case.alert_ids:
+            alert = self._alerts.get_alert(alert_id)
+            if alert is not None and alert.case_id == case.case_id and alert.status is not status:
+                self._alerts.set_status(alert_id, status, case_id=case.case_id)
 
     def deferral_of(self, caller: Caller, case: Case) -> Deferral | None:
         """The deferral covering a case, for callers who may see deferrals (always None for supervisors)."""
@@ -434,10 +452,21 @@ class CaseService:
             alerts_cursor=alerts_cursor,
             cases_cursor=cases_cursor,
             sources=dict(self._queue_sources),
+            officer_id=caller.officer_id,
         )
         if scope is None:
             return queue
-        return replace(queue, alerts=self._without_deferred(queue.alerts), cases=self._without_deferred(queue.cases))
+        deferred = ActiveDeferrals.of(self._cases.active_deferrals())
+        sections = {
+            section: [entry for entry in entries if not deferred.hides(entry.officer_id, [entry.case_id])]
+            for section, entries in queue.sections.items()
+        }
+        return replace(
+            queue,
+            alerts=self._without_deferred(queue.alerts),
+            cases=self._without_deferred(queue.cases),
+            sections=sections,
+        )
 
     def _without_deferred(self, page: Merged[_Item]) -> Merged[_Item]:
         """A supervisor's page without deferred officers' and cases' items (the cursor stays the page's)."""
@@ -459,7 +488,13 @@ class CaseService:
         return self._interventions
 
     def plan_intervention(
-        self, caller: Caller, case_id: str, request: plans.PlanRequest, *, request_id: str | None = None
+        self,
+        caller: Caller,
+        case_id: str,
+        request: plans.PlanRequest,
+        *,
+        request_id: str | None = None,
+        if_match: str | None = None,
     ) -> Intervention:
         """Plan an intervention from the agency's catalogue on a case in its intervention stage.
 
@@ -467,7 +502,7 @@ class CaseService:
         ConflictError (409) when the case is not in intervention_planned/in_progress/monitoring,
         UnknownInterventionTypeError and MissingFieldError (422) naming the field.
         """
-        case = self._case_to_work(caller, case_id)
+        case = self._case_to_work(caller, case_id, if_match)
         intervention = plans.plan(
             case,
             request,
@@ -503,9 +538,10 @@ class CaseService:
         started_on: date | None = None,
         *,
         request_id: str | None = None,
+        if_match: str | None = None,
     ) -> Intervention:
         """Record that an intervention began (``started_on``, default today)."""
-        case = self._case_to_work(caller, case_id)
+        case = self._case_to_work(caller, case_id, if_match)
         plans.check_changeable(case)
         stored = plans.find(case, intervention_id)
         changed = plans.start(stored, started_on, policy=self._interventions, today=self._clock().date())
@@ -527,9 +563,10 @@ class CaseService:
         request: plans.CompletionRequest,
         *,
         request_id: str | None = None,
+        if_match: str | None = None,
     ) -> Intervention:
         """End an intervention with its outcome (completed, partially_completed, declined, not_completed)."""
-        case = self._case_to_work(caller, case_id)
+        case = self._case_to_work(caller, case_id, if_match)
         plans.check_changeable(case)
         stored = plans.find(case, intervention_id)
         changed = plans.complete(stored, request, policy=self._interventions, today=self._clock().date())
@@ -549,10 +586,17 @@ class CaseService:
         )
 
     def check_in(
-        self, caller: Caller, case_id: str, intervention_id: str, note: str, *, request_id: str | None = None
+        self,
+        caller: Caller,
+        case_id: str,
+        intervention_id: str,
+        note: str,
+        *,
+        request_id: str | None = None,
+        if_match: str | None = None,
     ) -> Intervention:
         """Record a check-in on an intervention that has not ended; the next is due ``checkin_days`` later."""
-        case = self._case_to_work(caller, case_id)
+        case = self._case_to_work(caller, case_id, if_match)
         plans.check_changeable(case)
         stored = plans.find(case, intervention_id)
         changed = plans.check_in(
@@ -579,13 +623,19 @@ class CaseService:
             lambda: self._save_intervention(changed, stored),
         )
 
-    def _case_to_work(self, caller: Caller, case_id: str) -> Case:
+    def _case_to_work(self, caller: Caller, case_id: str, if_match: str | None = None) -> Case:
+        """The case an intervention write is for; PreconditionFailedError when ``If-Match`` names an older one.
+
+        The case's ETag digests its interventions, so a tag read before any change to them (or to the
+        case) is stale; the intervention's own revision makes the write itself conditional.
+        """
         if not caller.any_of(CHANGE_ANY):
             raise ForbiddenError("your role may read cases but not work them")
         case = self._cases.get_case(case_id)
         if case is None:
             raise NotFoundError(f"case {case_id} not found")
         self._check_case_scope(caller, case, change=True, what=f"case {case_id}")
+        check_if_match(if_match, case_etag(case), f"case {case_id}")
         return case
 
     def _save_intervention(self, changed: Intervention, stored: Intervention) -> Intervention:
@@ -705,19 +755,3 @@ class CaseService:
             detail=detail,
         )
         return audited(self._audit, event, change)
-
-    def _audit_change(
-        self, caller: Caller, action: str, case_id: str, request_id: str | None, detail: dict[str, Any]
-    ) -> None:
-        self._audit.append(
-            AuditEvent(
-                actor=caller.subject,
-                role=caller.role,
-                action=action,
-                target_type="case",
-                target_id=case_id,
-                agency_id=self._agency_id,
-                request_id=request_id,
-                detail=detail,
-            )
-        )

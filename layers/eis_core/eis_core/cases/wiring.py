@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from eis_core.cases.handoff import HandoffService
+from eis_core.cases.queue_sections import queue_sources
 from eis_core.cases.service import CaseService
 from eis_core.oversight.service import OversightService
 from eis_core.settings import InterventionPolicy, ReviewPolicy
@@ -23,7 +24,7 @@ def build_case_service(
     """
     if interventions is None and isinstance(policy, InterventionPolicy):
         interventions = policy
-    return CaseService(
+    service = CaseService(
         agency_id=agency_id,
         alerts=adapters.alerts,
         cases=adapters.cases,
@@ -36,6 +37,9 @@ def build_case_service(
         scores=adapters.scores,
         artifacts=adapters.artifacts,
     )
+    for section, source in queue_sources(alerts=adapters.alerts, cases=adapters.cases).items():
+        service.register_queue_source(section, source)
+    return service
 
 
 def build_handoff_service(adapters: Adapters, *, agency_id: str) -> HandoffService:

@@ -22,6 +22,7 @@ class AlertStatus(StrEnum):
     CASE_OPENED = "case_opened"
     MERGED = "merged"  # the officer already had an open case; the evidence went to it
     DISMISSED = "dismissed"
+    CASE_CLOSED = "case_closed"  # its case was closed (a reopening makes it case_opened again)
 
 
 class RuleHit(BaseModel):

@@ -882,23 +882,13 @@ class DynamoCaseStore:
             values={":officer": {"S": officer_id}},
             limit=limit,
         )
-        cases: list[Case] = []
-        for item in items:
-            values = _from_item(item)
-            if values.pop("sk", None) != CASE_SK:
-                continue
-            values.pop("open_officer_id", None)
-            try:
-                cases.append(Case.model_validate(values | {"notes": []}))
-            except ValueError:
-                raise CorruptItemError("case", str(values.get("case_id", "?"))) from None
+        cases = [case for case in map(_case_from_index_item, items) if case is not None]
         return cases
 
     def list_open_cases(self) -> list[Case]:
-        # The sparse index holds only case items with open_officer_id set: exactly the open cases.
+        # The status listing index (case items only, every status): one query per status not closed.
         index = CASE_INDEX_NAMES[CaseIndex.STATUS]
         with _translated(self.table_name):
-            # One query of the status index per open status (the index holds case items only), no scan.
             items = [
                 item
                 for status in [*CaseStatus, *LEGACY_STATUSES]
@@ -912,16 +902,7 @@ class DynamoCaseStore:
                 )
                 for item in page.get("Items", [])
             ]
-        cases: list[Case] = []
-        for item in items:
-            values = _from_item(item)
-            if values.pop("sk", None) != CASE_SK:
-                continue
-            values.pop("open_officer_id", None)
-            try:
-                cases.append(Case.model_validate(values | {"notes": []}))
-            except ValueError:
-                raise CorruptItemError("case", str(values.get("case_id", "?"))) from None
+        cases = [case for case in map(_case_from_index_item, items) if case is not None]
         return sorted(cases, key=lambda case: case.case_id)
 
     def closed_cases(self, *, closed_before: datetime | None = None) -> Iterator[Case]:
@@ -940,15 +921,9 @@ class DynamoCaseStore:
             )
             for page in pages:
                 for item in page.get("Items", []):
-                    values_read = _from_item(item)
-                    if values_read.pop("sk", None) != CASE_SK:
-                        continue
-                    for name in ("open_officer_id", *CLOSED_ATTRIBUTES):
-                        values_read.pop(name, None)
-                    try:
-                        yield Case.model_validate(values_read | {"notes": []})
-                    except ValueError:
-                        raise CorruptItemError("case", str(values_read.get("case_id", "?"))) from None
+                    case = _case_from_index_item(item)
+                    if case is not None:
+                        yield case
 
     def _check_version(self, case_id: str, expected_version: int | None, error: ClientError) -> None:
         """After a refused write: PreconditionFailedError when the caller's version is no longer stored."""
@@ -1026,83 +1001,6 @@ class DynamoCaseStore:
         if case is None:
             raise NotFoundError(f"case {case_id} not found")
         return case
-
-    def update_case(self, case: Case, *, expected_version: int | None = None) -> Case:
-        stored = self.get_case(case.case_id)
-        if stored is None:
-            raise NotFoundError(f"case {case.case_id} not found")
-        names = {"#status": "status"}
-        values: dict[str, Any] = {
-            ":status": {"S": case.status.value},
-            ":stored_status": {"S": stored.status.value},
-            ":review_due_on": {"S": case.review_due_on.isoformat()},
-        }
-        sets = ["#status = :status", "review_due_on = :review_due_on"]
-        removes: list[str] = []
-        if case.supervisor_id is None:
-            removes.append("supervisor_id")
-        else:
-            sets.append("supervisor_id = :supervisor_id")
-            values[":supervisor_id"] = {"S": case.supervisor_id}
-        actions: list[Any] = []
-        if case.is_open:
-            sets.append("open_officer_id = :officer_id")
-            values[":officer_id"] = {"S": stored.officer_id}
-            if not stored.is_open:  # reopening takes the officer's lock again
-                actions.append(self._lock_put(stored))
-        else:
-            removes.append("open_officer_id")
-            if stored.is_open:  # closing frees the officer for a new case
-                actions.append(
-                    {
-                        "Delete": {
-                            "TableName": self.table_name,
-                            "Key": _lock_key(stored.officer_id),
-                            "ConditionExpression": "attribute_not_exists(case_id) OR holder = :holder",
-                            "ExpressionAttributeValues": {":holder": {"S": stored.case_id}},
-                        }
-                    }
-                )
-        closed = _closed_attributes(stored.model_copy(update={"status": case.status}))
-        for name in CLOSED_ATTRIBUTES:
-            if name in closed:
-                sets.append(f"{name} = :{name}")
-                values[f":{name}"] = {"S": closed[name]}
-            else:
-                removes.append(name)
-        update = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        update += " ADD #version :one"
-        names["#version"] = "version"
-        condition, version_values = _version_condition("#status = :stored_status", expected_version)
-        values |= {":one": {"N": "1"}} | version_values
-        # Conditional on the status we read: a concurrent transition makes this one fail, not interleave.
-        transaction: list[Any] = [
-            {
-                "Update": {
-                    "TableName": self.table_name,
-                    "Key": {"case_id": {"S": case.case_id}, "sk": {"S": CASE_SK}},
-                    "UpdateExpression": update,
-                    "ConditionExpression": condition,
-                    "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": values,
-                }
-            },
-            *actions,
-        ]
-        with _translated(self.table_name):
-            try:
-                self._db.transact_write_items(TransactItems=transaction)
-            except ClientError as error:
-                if _code(error) != "TransactionCanceledException":
-                    raise
-                codes = _cancellation_codes(error)
-                if codes[1:2] == ["ConditionalCheckFailed"]:
-                    raise self._open_conflict(stored.officer_id) from error
-                self._check_version(case.case_id, expected_version, error)
-                raise ConflictError(f"case {case.case_id} changed meanwhile; reload and retry") from error
-        updated = self.get_case(case.case_id)
-        assert updated is not None
-        return updated
 
     def transition_case(
         self, case_id: str, move: CaseTransition, *, expected_moves: int, expected_version: int | None = None
@@ -1513,14 +1411,25 @@ def _read_status_value(value: str) -> CaseStatus:
     return LEGACY_STATUSES.get(value) or CaseStatus(value)
 
 
-def _listed_case(item: Mapping[str, Any]) -> Case:
+def _case_from_index_item(item: Mapping[str, Any]) -> Case | None:
+    """A case item read from an index (no notes or interventions); None for an item that is not a case's."""
     values = _from_item(item)
-    values.pop("sk", None)
-    values.pop("open_officer_id", None)
+    if values.pop("sk", None) != CASE_SK:
+        return None
+    for name in ("open_officer_id", *CLOSED_ATTRIBUTES):
+        values.pop(name, None)
     try:
         return Case.model_validate(values | {"notes": []})
     except ValueError:
         raise CorruptItemError("case", str(values.get("case_id", "?"))) from None
+
+
+def _listed_case(item: Mapping[str, Any]) -> Case:
+    """A case listing's item (``cases_page`` keeps only case items before it parses them)."""
+    case = _case_from_index_item(item)
+    if case is None:
+        raise CorruptItemError("case", str(item.get("case_id", {}).get("S", "?")))
+    return case
 
 
 class DynamoAuditLog:

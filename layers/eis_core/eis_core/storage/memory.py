@@ -397,33 +397,6 @@ class InMemoryCaseStore:
             open_ids = sorted(self._open_by_officer.values())
             return [self._cases[case_id].model_copy(deep=True) for case_id in open_ids]
 
-    def update_case(self, case: Case, *, expected_version: int | None = None) -> Case:
-        with self._lock:
-            stored = self._cases.get(case.case_id)
-            if stored is None:
-                raise NotFoundError(f"case {case.case_id} not found")
-            if expected_version is not None and stored.version != expected_version:
-                raise PreconditionFailedError(f"case {case.case_id} changed since version {expected_version}")
-            holder = self._open_by_officer.get(stored.officer_id)
-            if case.is_open and not stored.is_open and holder is not None and holder != case.case_id:
-                raise ConflictError(f"officer {stored.officer_id} already has an open case ({holder})")
-            self._cases[case.case_id] = stored.model_copy(
-                update={
-                    "status": case.status,
-                    "supervisor_id": case.supervisor_id,
-                    "review_due_on": case.review_due_on,
-                    "version": stored.version + 1,
-                },
-                deep=True,
-            )
-            if case.is_open:
-                self._open_by_officer[stored.officer_id] = case.case_id
-            elif holder == case.case_id:
-                del self._open_by_officer[stored.officer_id]
-            assembled = self._assemble(case.case_id)
-            assert assembled is not None
-            return assembled
-
     def cases_page(
         self,
         index: CaseIndex,

@@ -191,14 +191,6 @@ class CaseStore(Protocol):
         """
         ...
 
-    def update_case(self, case: Case, *, expected_version: int | None = None) -> Case:
-        """Store a case's status, supervisor and review date (alert ids and notes are kept as stored).
-
-        Closing a case frees its officer for a new case. Raises NotFoundError when the case does not
-        exist, ConflictError when reopening it would give the officer a second open case.
-        """
-        ...
-
     def transition_case(
         self, case_id: str, move: CaseTransition, *, expected_moves: int, expected_version: int | None = None
     ) -> Case:
