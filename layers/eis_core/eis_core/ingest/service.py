@@ -113,6 +113,7 @@ class _Inspection:
     would_retract: int | None = None  # a snapshot: stored records of the kind it lacks
     stored_of_kind: int | None = None  # a snapshot: current records of the kind before it
     held: bool = False  # a snapshot held for the agency's confirmation
+    findings_dated: int = 0  # complaints whose finding_decided_on came from the mapping's finding_known_on
 
     def discard_accepted(self) -> None:
         if self.accepted is not None:
@@ -120,10 +121,13 @@ class _Inspection:
             self.accepted = None
 
 
+_UNKNOWN_OFFICER = object()
+
+
 class _RowChecker:
     """Turns a row into a record, or into the reasons it is quarantined (single rows and across rows)."""
 
-    def __init__(self, kind: RecordKind, header: MappedHeader, roster: dict[str, date], today: date) -> None:
+    def __init__(self, kind: RecordKind, header: MappedHeader, roster: dict[str, date | None], today: date) -> None:
         self._model = RECORD_MODELS[kind]
         self._is_event = issubclass(self._model, EventRecord)
         self._mapper = RowMapper(header)
@@ -132,9 +136,12 @@ class _RowChecker:
         self._dates = [name for name in self._model.model_fields if field_is_date(kind, name)]
         self._first_line_of: dict[str, int] = {}  # source_record_id -> line it was first accepted on
         self.filled: set[str] = set()
+        self.upload_date = today
+        self.findings_dated = 0
 
     def check(self, row: Row) -> tuple[Record | list[QuarantinedRow], str | None]:
         data, problems = self._mapper.values(row)
+        dated = self._mapper.date_finding(data, self.upload_date)
         source_id = data.get("source_record_id")
         source_id = source_id.strip() if isinstance(source_id, str) else None
         self.filled.update(data)
@@ -144,7 +151,10 @@ class _RowChecker:
             record = cast("Record", self._model.model_validate(data))
         except ValidationError as error:
             return self._mapper.explain(row, error), source_id
-        return self._across_rows(row, record), record.source_record_id
+        outcome = self._across_rows(row, record)
+        if dated and not isinstance(outcome, list):
+            self.findings_dated += 1
+        return outcome, record.source_record_id
 
     def _across_rows(self, row: Row, record: Record) -> Record | list[QuarantinedRow]:
         problems = [
@@ -159,11 +169,11 @@ class _RowChecker:
             reason = f"duplicate source_record_id: line {first} has the same id and is the one kept"
             return [self._mapper.problem(row, "source_record_id", reason)]
         if isinstance(record, EventRecord) and self._roster:  # no roster stored yet: nothing to check against
-            hired = self._roster.get(record.officer_id)
-            if hired is None:
+            hired = self._roster.get(record.officer_id, _UNKNOWN_OFFICER)
+            if hired is _UNKNOWN_OFFICER:
                 reason = "officer_id is not on the stored roster (upload the roster first, or correct the id)"
                 return [self._mapper.problem(row, "officer_id", reason)]
-            if record.occurred_on < hired:
+            if isinstance(hired, date) and record.occurred_on < hired:  # unknown hire date: no check
                 reason = f"occurred_on {record.occurred_on} is before the officer's hire date {hired}"
                 return [self._mapper.problem(row, "occurred_on", reason)]
         self._first_line_of[record.source_record_id] = row.line
@@ -293,18 +303,23 @@ class IngestService:
     def _table(
         self, key: str, version_id: str | None, inspection: _Inspection, encoding: str, deadline: float
     ) -> Table:
+        kind_mapping = inspection.mapping.for_kind(inspection.target.kind)
+        headerless = not kind_mapping.header and inspection.target.file.format.value != "jsonl"
         return open_table(
             self._open(key, version_id),
             inspection.target.file,
             encoding=encoding,
             limits=self._limits,
             deadline=deadline,
+            columns=tuple(kind_mapping.columns or ()) if headerless else None,
         )
 
     def _today(self, mapping: AgencyMapping) -> date:
         return self._clock().astimezone(mapping.zone).date()
 
-    def _inspect(self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date]) -> None:
+    def _inspect(
+        self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date | None]
+    ) -> None:
         """First pass: read, map and validate every row, writing nothing but keeping the accepted records.
 
         Tries each candidate encoding; the read limits' time budget covers every attempt."""
@@ -321,6 +336,7 @@ class IngestService:
                     header = resolve_header(table.header, mapping, target.kind, file_name=key)
                     inspection.header = header
                     checker = _RowChecker(target.kind, header, roster, self._today(mapping))
+                    checker.upload_date = self._today(mapping)
                     snapshot = target.mode is UploadMode.SNAPSHOT
                     for row in table.rows:
                         outcome, source_id = checker.check(row)
@@ -345,6 +361,12 @@ class IngestService:
             ]
             if never_filled and inspection.tally.rows_read:
                 inspection.warnings.append(f"column(s) empty in every row: {', '.join(never_filled)}")
+            inspection.findings_dated = checker.findings_dated
+            if checker.findings_dated:
+                inspection.warnings.append(
+                    f"{checker.findings_dated} decided finding(s) had no decision date: finding_decided_on was taken "
+                    f"from {header.finding_known_on} (the mapping's finding_known_on)"
+                )
             return
 
     def _check_gates(self, inspection: _Inspection, upload_id: str) -> None:
@@ -428,7 +450,7 @@ class IngestService:
                     "were retracted (kept as history, no longer scored)"
                 )
 
-    def _roster(self) -> dict[str, date]:
+    def _roster(self) -> dict[str, date | None]:
         """Hire date by officer id on the stored roster; empty (no check) until a roster has been uploaded."""
         return {
             record.officer_id: record.hire_date
@@ -486,6 +508,8 @@ class IngestService:
                 "compressed": inspection.target.file.gzipped,
                 "encoding": inspection.encoding,
                 "mapping_version": inspection.mapping.version,
+                "finding_known_on": inspection.header.finding_known_on if inspection.header is not None else None,
+                "findings_dated_by_mapping": inspection.findings_dated,
                 "warnings": inspection.warnings,
                 "dropped_columns": inspection.header.dropped if inspection.header is not None else [],
             }
