@@ -203,7 +203,8 @@ def _headerless_hint(header: tuple[str, ...], kind_mapping: KindMapping) -> str:
 
 
 def _derived_computer(kind: RecordKind, name: str, rule: DerivedField, mapping: AgencyMapping) -> Callable[..., Any]:
-    where = f"kinds.{kind.value}.derived.{name} (mapping version {mapping.version})"
+    where = f"kinds.{kind.value}.derived.{name}"
+    version = f" (mapping version {mapping.version})"
     if rule.rule == "year_of":
         pattern = rule.year_pattern()
 
@@ -213,10 +214,10 @@ def _derived_computer(kind: RecordKind, name: str, rule: DerivedField, mapping: 
                 return None
             found = pattern.search(cell)
             if found is None or not found.group(1) or not found.group(1).isdigit():
-                raise ValueError(f"'{cell}' holds no year (see {where}.pattern)")
+                raise ValueError(f"'{cell}' holds no year (see {where}.pattern{version})")
             year = int(found.group(1))
             if not 1900 <= year <= 2100:
-                raise ValueError(f"'{cell}' gives year {year}, not a plausible year (see {where}.pattern)")
+                raise ValueError(f"'{cell}' gives year {year}, not a plausible year (see {where}.pattern{version})")
             return date(year, 1, 1)
 
         return year_of
@@ -245,7 +246,9 @@ def _derived_computer(kind: RecordKind, name: str, rule: DerivedField, mapping: 
             return found
         if default is not None:
             return default
-        raise ValueError(f"prefix '{start}' has no mapping for {name}: add it to {where}.values, or set a default")
+        raise ValueError(
+            f"prefix '{start}' has no mapping for {name}: add it to {where}.values{version}, or set a default"
+        )
 
     return prefix
 
