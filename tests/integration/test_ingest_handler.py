@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from eis_core.errors import StorageError, ValidationFailed
-from eis_core.models.records import RecordKind
+from eis_core.models.records import Complaint, Officer, RecordKind
 from eis_core.models.uploads import UploadReport
 from eis_core.storage.schema import TABLE_SPECS, Bucket, Table
 from eis_core.wiring import Adapters, aws_adapters
@@ -335,13 +335,15 @@ def test_headerless_exports_without_hire_or_decision_dates_are_ingested_by_mappi
     [summary] = invoke(handler, complaint_event)["reports"]
 
     # Then the officers are on the roster with no invented hire date, and the complaints are dated
-    officers = {r.officer_id: r for r in adapters.records.iter_records(RecordKind.ROSTER)}
-    assert {o: (r.rank, r.hire_date) for o, r in officers.items()} == {  # type: ignore[attr-defined]
-        "A1": ("Police Officer", None),
-        "A2": ("Sergeant", None),
+    officers = [r for r in adapters.records.iter_records(RecordKind.ROSTER) if isinstance(r, Officer)]
+    assert sorted((r.officer_id, r.rank, r.hire_date) for r in officers) == [
+        ("A1", "Police Officer", None),
+        ("A2", "Sergeant", None),
+    ]
+    records = {
+        r.source_record_id: r for r in adapters.records.iter_records(RecordKind.COMPLAINT) if isinstance(r, Complaint)
     }
-    records = {r.source_record_id: r for r in adapters.records.iter_records(RecordKind.COMPLAINT)}
     assert sorted(records) == ["2015-000123-A1", "2017-000456-A2"]
-    assert str(records["2015-000123-A1"].occurred_on) == "2015-01-01"  # type: ignore[attr-defined]
+    assert str(records["2015-000123-A1"].occurred_on) == "2015-01-01"
     report = UploadReport.model_validate(adapters.quarantine.get_json(summary["report_key"]))
     assert (report.rows_accepted, report.finding_known_on, report.findings_dated_by_mapping) == (2, "upload_date", 2)
