@@ -272,3 +272,19 @@ def test_an_unknown_hire_date_is_on_the_roster_from_the_start_with_unknown_tenur
     tenure = history_features(frame, as_of, ["K1", "U1"])["tenure_years"]
     assert tenure["K1"] == pytest.approx(5.0, abs=0.01) and np.isnan(tenure["U1"])
     assert set(population(frame, as_of, PopulationRule(min_tenure_days=365))) == {"K1"}
+
+
+def test_a_finding_dated_by_the_upload_keeps_its_first_date_on_later_uploads(adapters: Adapters) -> None:
+    # Given an undated sustained finding first uploaded on NOW
+    put_mapping(adapters, HEADERLESS_COMPLAINTS)
+    body = "2019-000123,A100,01A,SU,\n"
+    ingest(service_for(adapters), adapters, "incoming/complaint/cr.csv", body)
+
+    # When the same export is uploaded again a month later
+    later = NOW.replace(month=2)
+    report = ingest(service_for(adapters, now=later), adapters, "incoming/complaint/cr.csv", body)
+
+    # Then the finding is still known from the first upload's date: the record is unchanged
+    record = stored(adapters, RecordKind.COMPLAINT)["2019-000123-A100"]
+    assert isinstance(record, Complaint) and record.finding_decided_on == NOW.date()
+    assert report.unchanged == 1

@@ -34,7 +34,7 @@ from eis_core.ingest.contract import (
     upload_id_for,
 )
 from eis_core.ingest.export import SafeCsvWriter
-from eis_core.ingest.mapping import AgencyMapping, field_is_date, identity_mapping
+from eis_core.ingest.mapping import UPLOAD_DATE, AgencyMapping, field_is_date, identity_mapping
 from eis_core.ingest.readers import (
     DEFAULT_LIMITS,
     ReadLimits,
@@ -48,7 +48,7 @@ from eis_core.ingest.readers import (
 from eis_core.ingest.spill import AcceptedRecords
 from eis_core.ingest.transform import MappedHeader, RowMapper, resolve_header
 from eis_core.models.audit import AuditEvent, AuditOutcome
-from eis_core.models.records import RECORD_MODELS, EventRecord, Officer, Record, RecordKind
+from eis_core.models.records import RECORD_MODELS, Complaint, EventRecord, Officer, Record, RecordKind
 from eis_core.models.uploads import QuarantinedRow, RejectionCode, UploadMode, UploadReport
 from eis_core.storage.ports import ArtifactStore, AuditLog, ByteStream, RecordStore, UploadReader, WriteSummary
 
@@ -138,10 +138,14 @@ class _RowChecker:
         self.filled: set[str] = set()
         self.upload_date = today
         self.findings_dated = 0
+        self.kept_decisions: dict[tuple[str, str], date] = {}  # (source id, finding) -> stored decision date
 
     def check(self, row: Row) -> tuple[Record | list[QuarantinedRow], str | None]:
         data, problems = self._mapper.values(row)
-        dated = self._mapper.date_finding(data, self.upload_date)
+        # A finding dated by the upload keeps the date it was first known on: a later upload (a nightly snapshot)
+        # must not move it forward, or the finding would never become visible to scoring.
+        kept = self.kept_decisions.get((str(data.get("source_record_id", "")), str(data.get("finding", ""))))
+        dated = self._mapper.date_finding(data, kept or self.upload_date)
         source_id = data.get("source_record_id")
         source_id = source_id.strip() if isinstance(source_id, str) else None
         self.filled.update(data)
@@ -337,6 +341,8 @@ class IngestService:
                     inspection.header = header
                     checker = _RowChecker(target.kind, header, roster, self._today(mapping))
                     checker.upload_date = self._today(mapping)
+                    if header.finding_known_on == UPLOAD_DATE:
+                        checker.kept_decisions = self._decisions()
                     snapshot = target.mode is UploadMode.SNAPSHOT
                     for row in table.rows:
                         outcome, source_id = checker.check(row)
@@ -456,6 +462,14 @@ class IngestService:
             record.officer_id: record.hire_date
             for record in self._records.iter_records(RecordKind.ROSTER)
             if isinstance(record, Officer)
+        }
+
+    def _decisions(self) -> dict[tuple[str, str], date]:
+        """Stored complaints' decision dates by (source id, finding), for findings dated by the upload."""
+        return {
+            (record.source_record_id, record.finding.value): record.finding_decided_on
+            for record in self._records.iter_records(RecordKind.COMPLAINT)
+            if isinstance(record, Complaint) and record.finding_decided_on is not None
         }
 
     def _history(self, kind: RecordKind) -> list[dict[str, Any]]:
