@@ -46,7 +46,7 @@ from eis_core.ingest.readers import (
     undecodable,
 )
 from eis_core.ingest.spill import AcceptedRecords
-from eis_core.ingest.transform import MappedHeader, RowMapper, resolve_header
+from eis_core.ingest.transform import MappedHeader, RowMapper, headerless_columns, resolve_header
 from eis_core.models.audit import AuditEvent, AuditOutcome
 from eis_core.models.records import RECORD_MODELS, Complaint, EventRecord, Officer, Record, RecordKind
 from eis_core.models.uploads import QuarantinedRow, RejectionCode, UploadMode, UploadReport
@@ -307,15 +307,13 @@ class IngestService:
     def _table(
         self, key: str, version_id: str | None, inspection: _Inspection, encoding: str, deadline: float
     ) -> Table:
-        kind_mapping = inspection.mapping.for_kind(inspection.target.kind)
-        headerless = not kind_mapping.header and inspection.target.file.format.value != "jsonl"
         return open_table(
             self._open(key, version_id),
             inspection.target.file,
             encoding=encoding,
             limits=self._limits,
             deadline=deadline,
-            columns=tuple(kind_mapping.columns or ()) if headerless else None,
+            columns=headerless_columns(inspection.mapping, inspection.target.kind, inspection.target.file),
         )
 
     def _today(self, mapping: AgencyMapping) -> date:

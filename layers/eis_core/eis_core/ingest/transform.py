@@ -29,7 +29,7 @@ from eis_core.ingest.mapping import (
     normalise_code,
     normalise_column,
 )
-from eis_core.ingest.readers import Row
+from eis_core.ingest.readers import FileFormat, FileType, Row
 from eis_core.models.records import RECORD_MODELS, RecordKind
 from eis_core.models.uploads import QuarantinedRow, RejectionCode
 
@@ -75,6 +75,16 @@ class MappedHeader:
 
     def column_for(self, name: str) -> str:
         return self.columns.get(name, name)
+
+
+def headerless_columns(mapping: AgencyMapping, kind: RecordKind, file: FileType) -> tuple[str, ...] | None:
+    """The column names of a file without a header line (``header: false``); None when line 1 is the header.
+
+    JSON Lines name their fields in every line, so they always carry their own header."""
+    kind_mapping = mapping.for_kind(kind)
+    if kind_mapping.header or file.format is FileFormat.JSONL:
+        return None
+    return tuple(kind_mapping.columns or ())
 
 
 def _display(name: str, index: int) -> str:
@@ -160,12 +170,7 @@ def resolve_header(
                 code=RejectionCode.MISSING_COLUMNS,
             )
         fixes = "; ".join(
-            f"'{column}' (for {name}): add it to the export or change "
-            + (
-                f"kinds.{kind.value}.derived.{name} (mapping version {mapping.version})"
-                if name in kind_mapping.derived
-                else _where(kind_mapping, name, mapping)
-            )
+            f"'{column}' (for {name}): add it to the export or change {_setting_of(kind_mapping, name, mapping)}"
             for name, column in missing
         )
         hint = _headerless_hint(header, kind_mapping)
@@ -186,6 +191,16 @@ def resolve_header(
         derived=tuple(derived),
         finding_known_on=kind_mapping.finding_known_on,
     )
+
+
+def _setting_of(kind_mapping: KindMapping, name: str, mapping: AgencyMapping) -> str:
+    """The mapping setting that names the column a field is read from."""
+    prefix = f"kinds.{kind_mapping.kind.value}"
+    if name in kind_mapping.derived:
+        return f"{prefix}.derived.{name} (mapping version {mapping.version})"
+    if name == "source_record_id" and kind_mapping.source_record_id_from is not None:
+        return f"{prefix}.source_record_id_from (mapping version {mapping.version})"
+    return _where(kind_mapping, name, mapping)
 
 
 _DATA_LIKE = re.compile(r"^\s*[\d.,:/-]+\s*$")  # a number, a date or an id: data, never a column name
