@@ -228,6 +228,8 @@ def test_without_finding_known_on_an_undated_finding_is_still_quarantined(adapte
     report = ingest(service_for(adapters), adapters, "incoming/complaint/c.csv", body)
 
     assert report.rows_quarantined == 1 and report.finding_known_on is None
+    (problem,) = quarantine_rows(adapters, report)
+    assert "set kinds.complaint.finding_known_on to 'upload_date'" in problem["reason"]
 
 
 # ------------------------------------------------------------------------------ unknown hire dates

@@ -423,6 +423,11 @@ class RowMapper:
             reason = detail["msg"].removeprefix("Value error, ")
             if detail["type"] == "missing":
                 reason = "a value is required (the cell is empty)"
+            if reason.endswith("needs finding_decided_on") and self._header.finding_known_on is None:
+                reason += (
+                    f" (the decision date is empty: map it in kinds.{self._header.kind.value}.fields.finding_decided_on"
+                    f", or set kinds.{self._header.kind.value}.finding_known_on to 'upload_date' or a date field)"
+                )
             if location:
                 name = location[0]
             else:  # a rule across fields: pin it to the first field the message names
