@@ -290,3 +290,29 @@ def test_a_finding_dated_by_the_upload_keeps_its_first_date_on_later_uploads(ada
     record = stored(adapters, RecordKind.COMPLAINT)["2019-000123-A100"]
     assert isinstance(record, Complaint) and record.finding_decided_on == NOW.date()
     assert report.unchanged == 1
+
+
+def test_a_minimum_tenure_leaves_out_officers_without_a_hire_date_and_the_run_report_says_so() -> None:
+    from eis_core.scoring import report_key
+    from eis_core.scoring.spec import ModelSpec
+    from eis_core.scoring.store import SPEC_KEY
+    from eis_core.scoring.wiring import build_scoring_jobs
+    from tests.builders import AS_OF, officer, use_of_force
+
+    # Given a roster where one officer (NEW) has no hire date, and a spec asking for a year of tenure
+    adapters = memory_adapters(AGENCY)
+    records = [officer(f"P{i}") for i in range(5)] + [officer("NEW", hire_date=None)]
+    records += [use_of_force("NEW", d, force_type="takedown") for d in (5, 20, 41, 70)]
+    adapters.records.put_records(records, upload_id="u1")
+    spec = ModelSpec(population=PopulationRule(min_tenure_days=365))
+    adapters.artifacts.put_json(SPEC_KEY, spec.model_dump(mode="json"))
+
+    # When the daily run scores the agency
+    build_scoring_jobs(adapters, agency_id=AGENCY, clock=lambda: NOW).scoring.run(AS_OF)
+
+    # Then NEW is outside the population, never alerted, and the run report says why
+    report = adapters.artifacts.get_json(report_key(AS_OF))
+    population = report["population"]
+    assert (population["in_population"], population["outside_unknown_tenure"]) == (5, 1)
+    assert "no hire date" in population["note"]
+    assert "NEW" not in {alert.officer_id for alert in adapters.alerts.list_alerts()}
