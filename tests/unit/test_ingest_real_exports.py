@@ -301,7 +301,8 @@ def test_a_minimum_tenure_leaves_out_officers_without_a_hire_date_and_the_run_re
 
     # Given a roster where one officer (NEW) has no hire date, and a spec asking for a year of tenure
     adapters = memory_adapters(AGENCY)
-    records: list[Record] = [officer(f"P{i}") for i in range(5)] + [officer("NEW", hire_date=None)]
+    records: list[Record] = [officer(f"P{i}") for i in range(5)]
+    records.append(officer("NEW", hire_date=None))
     records += [use_of_force("NEW", d, force_type="takedown") for d in (5, 20, 41, 70)]
     adapters.records.put_records(records, upload_id="u1")
     spec = ModelSpec(population=PopulationRule(min_tenure_days=365))
