@@ -317,3 +317,10 @@ def test_a_minimum_tenure_leaves_out_officers_without_a_hire_date_and_the_run_re
     assert (population["in_population"], population["outside_unknown_tenure"]) == (5, 1)
     assert "no hire date" in population["note"]
     assert "NEW" not in {alert.officer_id for alert in adapters.alerts.list_alerts()}
+
+
+def test_an_officer_snapshot_shows_unknown_tenure_not_zero() -> None:
+    from eis_core.cases.snapshot import tenure_years
+
+    assert tenure_years(_officer("U1", None), date(2025, 1, 1)) is None
+    assert tenure_years(_officer("K1", date(2015, 1, 1)), date(2025, 1, 1)) == 10.0
