@@ -17,7 +17,7 @@ from eis_core.audit import verify_log
 from eis_core.audit.bounded import canonical, reference_matches
 from eis_core.errors import StorageError, ValidationFailed
 from eis_core.models.audit import MAX_AUDIT_EVENT_BYTES
-from eis_core.models.records import RecordKind
+from eis_core.models.records import Complaint, Officer, RecordKind
 from eis_core.models.uploads import UploadReport
 from eis_core.storage.schema import TABLE_SPECS, Bucket, Table
 from eis_core.wiring import Adapters, aws_adapters
@@ -198,8 +198,8 @@ def test_rejected_file_is_reported_and_counted_but_is_not_a_lambda_error(
     adapters: Adapters,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Given a roster without the hire_date column
-    body = "source_record_id,officer_id,first_name,last_name,rank,unit\nr-1,A100,Pat,Doe,PO,Patrol\n"
+    # Given a roster without the unit column
+    body = "source_record_id,officer_id,first_name,last_name,rank,hire_date\nr-1,A100,Pat,Doe,PO,2010-01-01\n"
 
     # When it is ingested, the invocation succeeds
     result = invoke(handler, s3_event("s3_put_roster.json", moto_agency, body))
@@ -208,7 +208,7 @@ def test_rejected_file_is_reported_and_counted_but_is_not_a_lambda_error(
     [summary] = result["reports"]
     assert summary["rejected"] is True
     report = UploadReport.model_validate(adapters.quarantine.get_json(summary["report_key"]))
-    assert report.rejection_reason is not None and "hire_date" in report.rejection_reason
+    assert report.rejection_reason is not None and "unit" in report.rejection_reason
     assert adapters.records.count() == 0
     [audit] = adapters.audit.records()
     assert audit.action == "upload.reject" and audit.actor == FUNCTION_NAME
@@ -308,3 +308,74 @@ def test_an_upload_with_very_wide_headers_leaves_rows_and_a_bounded_audit_consis
     assert (kept["moved_to"], kept["items"]) == (report.report_key, len(report.dropped_columns))
     assert reference_matches(kept, report.dropped_columns)
     assert verify_log(adapters.audit).ok
+
+
+def test_headerless_exports_without_hire_or_decision_dates_are_ingested_by_mapping_alone(
+    handler: ModuleType, moto_agency: LocalAgency, adapters: Adapters
+) -> None:
+    # Given a mapping for header-less exports: a roster with a title but no hire date, and complaints whose
+    # year is only in the complaint number and whose findings have no decision date
+    mapping = {
+        "agency_id": moto_agency.resources.agency_id,
+        "version": 5,
+        "kinds": {
+            "roster": {
+                "kind": "roster",
+                "header": False,
+                "columns": ["ID", "FIRST", "LAST", "TITLE", "UNIT"],
+                "source_record_id_from": ["ID"],
+                "fields": {"officer_id": "ID", "first_name": "FIRST", "last_name": "LAST", "unit": "UNIT"},
+                "derived": {
+                    "rank": {
+                        "rule": "prefix",
+                        "column": "TITLE",
+                        "separator": "-",
+                        "values": {"PO": "Police Officer", "SGT": "Sergeant"},
+                    }
+                },
+            },
+            "complaint": {
+                "kind": "complaint",
+                "header": False,
+                "columns": ["CR_NO", "ID", "FINDING"],
+                "source_record_id_from": ["CR_NO", "ID"],
+                "known_on_from": "occurred_on",
+                "finding_known_on": "upload_date",
+                "fields": {
+                    "complaint_id": "CR_NO",
+                    "officer_id": "ID",
+                    "category": {"default": "other"},
+                    "finding": {"column": "FINDING", "values": {"S": "sustained", "U": "unfounded"}},
+                },
+                "derived": {"occurred_on": {"rule": "year_of", "column": "CR_NO"}},
+            },
+        },
+    }
+    adapters.artifacts.put_json("config/mapping.json", mapping)
+    roster_event = s3_event(
+        "s3_put_roster.json", moto_agency, "A1,Pat,Doe,PO-PATROL,Patrol\nA2,Sam,Roe,SGT-GANG,Gang\n"
+    )
+    complaints = "2015-000123,A1,S\n2017-000456,A2,U\n"
+    complaint_event = s3_event("s3_put_roster.json", moto_agency, complaints)
+    complaint_s3 = complaint_event["Records"][0]["s3"]
+    complaint_s3["object"]["key"] = "incoming/complaint/cr-export.txt"
+    put = put_upload(moto_agency, "incoming/complaint/cr-export.txt", complaints)
+    complaint_s3["object"].update(eTag=put["ETag"].strip('"'), versionId=put["VersionId"])
+
+    # When both files arrive through the ingest function
+    invoke(handler, roster_event)
+    [summary] = invoke(handler, complaint_event)["reports"]
+
+    # Then the officers are on the roster with no invented hire date, and the complaints are dated
+    officers = [r for r in adapters.records.iter_records(RecordKind.ROSTER) if isinstance(r, Officer)]
+    assert sorted((r.officer_id, r.rank, r.hire_date) for r in officers) == [
+        ("A1", "Police Officer", None),
+        ("A2", "Sergeant", None),
+    ]
+    records = {
+        r.source_record_id: r for r in adapters.records.iter_records(RecordKind.COMPLAINT) if isinstance(r, Complaint)
+    }
+    assert sorted(records) == ["2015-000123-A1", "2017-000456-A2"]
+    assert str(records["2015-000123-A1"].occurred_on) == "2015-01-01"
+    report = UploadReport.model_validate(adapters.quarantine.get_json(summary["report_key"]))
+    assert (report.rows_accepted, report.finding_known_on, report.findings_dated_by_mapping) == (2, "upload_date", 2)

@@ -66,8 +66,14 @@ def _events(agency: GeneratedAgency, kind: RecordKind) -> list[EventRecord]:
     return [r for r in agency.records[kind] if isinstance(r, EventRecord)]
 
 
+def _hired(officer: Officer) -> date:
+    """The generator always writes a hire date (a real agency's roster may not)."""
+    assert officer.hire_date is not None
+    return officer.hire_date
+
+
 def _years_on_roster(officer: Officer, start: date, end: date) -> float:
-    first = max(officer.hire_date, start)
+    first = max(_hired(officer), start)
     last = min(officer.separation_date or end, end)
     return max(0, (last - first).days) / 365.25
 
@@ -154,7 +160,7 @@ def test_nothing_is_known_before_it_happened_or_after_the_extract_date(agency: G
     assert recent and sum(c.finding is Finding.PENDING for c in recent) > 0.8 * len(recent)
     months = [(decided_on - c.occurred_on).days / 30.4 for c, decided_on in decided]
     assert 2 < statistics.median(months) < 12
-    assert all(o.hire_date <= end and (o.separation_date or end) <= end for o in agency.officers)
+    assert all(_hired(o) <= end and (o.separation_date or end) <= end for o in agency.officers)
 
 
 def test_free_text_fields_only_hold_the_generator_vocabulary(agency: GeneratedAgency) -> None:
@@ -223,7 +229,7 @@ def test_ranks_form_a_pyramid_across_units_districts_and_shifts(agency: Generate
 
 
 def test_people_were_hired_over_decades_some_left_and_demographics_are_mixed(agency: GeneratedAgency) -> None:
-    hired = sorted(o.hire_date for o in agency.officers)
+    hired = sorted(_hired(o) for o in agency.officers)
     separated = [o for o in agency.officers if o.status is OfficerStatus.SEPARATED]
 
     assert (hired[-1] - hired[0]).days > 25 * 365
@@ -232,7 +238,7 @@ def test_people_were_hired_over_decades_some_left_and_demographics_are_mixed(age
     assert all(o.separation_date and o.email is None for o in separated)
     assert {"M", "F"} == {o.sex for o in agency.officers}
     assert len({o.race for o in agency.officers}) >= 4
-    assert all(o.birth_year and 18 <= o.hire_date.year - o.birth_year <= 50 for o in agency.officers)
+    assert all(o.birth_year and 18 <= _hired(o).year - o.birth_year <= 50 for o in agency.officers)
 
 
 def test_discipline_follows_sustained_complaints(agency: GeneratedAgency) -> None:
@@ -320,7 +326,7 @@ def test_at_risk_officers_have_markedly_more_trouble_in_their_rise_window_than_p
             for o in agency.officers
             if (o.unit, o.shift, o.district, o.rank) == (me.unit, me.shift, me.district, me.rank)
             and o.officer_id not in at_risk
-            and o.hire_date < episode.rise_start
+            and _hired(o) < episode.rise_start
             and o.separation_date is None
         ]
         peer_mean = statistics.mean(trouble[o.officer_id] for o in peers)
@@ -342,7 +348,7 @@ def test_a_simple_peer_count_flag_in_the_last_year_finds_the_at_risk_officers(ag
         if (
             officer.rank == vocab.POLICE_OFFICER
             and officer.status is not OfficerStatus.SEPARATED
-            and officer.hire_date < last_year
+            and _hired(officer) < last_year
         ):
             groups[(officer.unit, officer.shift, officer.district)].append(officer)
 

@@ -179,13 +179,13 @@ def test_keys_outside_the_contract_are_rejected(
 
 
 def test_missing_required_column_is_rejected_naming_it(service: IngestService, adapters: Adapters) -> None:
-    # Given a roster without the hire_date column
-    body = "source_record_id,officer_id,first_name,last_name,rank,unit\nr-1,A100,Pat,Doe,PO,Patrol\n"
+    # Given a roster without the unit column
+    body = "source_record_id,officer_id,first_name,last_name,rank,hire_date\nr-1,A100,Pat,Doe,PO,2010-01-01\n"
 
-    report = ingest(service, adapters, "incoming/roster/no-hire-date.csv", body)
+    report = ingest(service, adapters, "incoming/roster/no-unit.csv", body)
 
     assert report.rejected and report.rejection_code is RejectionCode.MISSING_COLUMNS
-    assert "hire_date" in (report.rejection_reason or "")
+    assert "unit" in (report.rejection_reason or "")
     assert "first_name" not in (report.rejection_reason or "")
     assert adapters.records.count() == 0
 

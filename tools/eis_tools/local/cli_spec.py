@@ -37,11 +37,11 @@ def _check(args: argparse.Namespace) -> int:
 def describe(spec: Any) -> list[str]:
     """What the spec means, in words an agency can check against its own policy."""
     rule = spec.population
-    who = ["officers on the roster on each Jan 1 (hired before it, not separated by it)"]
+    who = ["officers on the roster on each Jan 1 (hired before it or with no hire date, not separated by it)"]
     if rule.exclude_ranks:
         who.append(f"not of rank {', '.join(rule.exclude_ranks)}")
     if rule.min_tenure_days:
-        who.append(f"at least {rule.min_tenure_days} days of tenure")
+        who.append(f"at least {rule.min_tenure_days} days of tenure (officers without a hire date are left out)")
     if rule.active_within_days:
         who.append(f"with an activity record known within {rule.active_within_days} days")
     if rule.recent_events is not None:

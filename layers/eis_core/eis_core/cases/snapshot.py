@@ -81,7 +81,10 @@ def full_name(officer: Officer) -> str:
     return f"{officer.first_name} {officer.last_name}"
 
 
-def tenure_years(officer: Officer, today: date) -> float:
+def tenure_years(officer: Officer, today: date) -> float | None:
+    """Years of service; None when the roster has no hire date (unknown, never invented)."""
+    if officer.hire_date is None:
+        return None
     end = officer.separation_date if officer.separation_date is not None and officer.separation_date < today else today
     return round(max((end - officer.hire_date).days, 0) / 365.25, 1)
 

@@ -74,7 +74,8 @@ class EventFrame:
         """Officers on the roster as of the date (as ``Officer.on_roster``), indexed by officer id."""
         day = as_of.toordinal()
         roster = self.roster
-        hired = roster["hire_date"].to_numpy() < day
+        hire = roster["hire_date"].to_numpy(dtype="float64", na_value=np.nan)
+        hired = np.isnan(hire) | (hire < day)  # an unknown hire date: on the roster from the start of the records
         separation = roster["separation_date"].to_numpy(dtype="float64", na_value=np.nan)
         not_gone = np.isnan(separation) | (separation >= day)
         on_roster: pd.DataFrame = roster.loc[hired & not_gone]
@@ -155,7 +156,7 @@ class _Builder:
             "unit": officer.unit,
             "district": officer.district,
             "shift": officer.shift,
-            "hire_date": officer.hire_date.toordinal(),
+            "hire_date": np.nan if officer.hire_date is None else float(officer.hire_date.toordinal()),
             "separation_date": None if officer.separation_date is None else officer.separation_date.toordinal(),
         }
 
@@ -164,7 +165,7 @@ class _Builder:
         roster = roster.sort_index()
         roster.index.name = "officer_id"
         roster["separation_date"] = roster["separation_date"].astype("Float64")
-        roster["hire_date"] = roster["hire_date"].astype("int64")
+        roster["hire_date"] = roster["hire_date"].astype("float64")
         codes, officer_ids = pd.factorize(pd.Series(self.officer, dtype=object), sort=True)
         keys, _ = pd.factorize(pd.Series(self.key, dtype=object), use_na_sentinel=True)
         return EventFrame(

@@ -210,7 +210,7 @@ class HistoryBuilder:
         self.flags: list[int] = []
         self.arrests: list[float] = []
         self.key: list[str | None] = []
-        self.roster: dict[str, tuple[str, int, float, str | None, str | None, float]] = {}
+        self.roster: dict[str, tuple[str, float, float, str | None, str | None, float]] = {}
         self._roster_order: dict[str, str] = {}
 
     def _add(
@@ -242,7 +242,7 @@ class HistoryBuilder:
             self._roster_order[record.officer_id] = record.source_record_id
             self.roster[record.officer_id] = (
                 record.rank,
-                record.hire_date.toordinal(),
+                np.nan if record.hire_date is None else float(record.hire_date.toordinal()),
                 np.nan if record.separation_date is None else float(record.separation_date.toordinal()),
                 record.race,
                 record.sex,
@@ -308,7 +308,7 @@ class HistoryBuilder:
         )
         officer_ids = pd.Index(sorted(set(roster.index) | set(events["officer"])), dtype=object, name="officer_id")
         roster = roster.reindex(officer_ids)
-        roster["on_roster"] = roster["hire_date"].notna()
+        roster["on_roster"] = roster.index.isin(list(self.roster))
         roster["hire_date"] = roster["hire_date"].astype("float64")
         roster["separation_date"] = roster["separation_date"].astype("float64")
         return HistoryFrame(
@@ -418,7 +418,11 @@ def population(frame: HistoryFrame, as_of: date, rule: PopulationRule | None = N
     roster = frame.roster
     hire = roster["hire_date"].to_numpy()
     separation = roster["separation_date"].to_numpy()
-    keep = roster["on_roster"].to_numpy(bool) & (hire <= day - 1 - rule.min_tenure_days)
+    # An unknown hire date (NaN) is on the roster from the start of the records, but of unknown tenure: it meets
+    # no minimum tenure (``unknown_tenure`` counts who a min_tenure_days rule leaves out for that reason).
+    known_hire = ~np.isnan(hire)
+    hired = np.where(known_hire, hire <= day - 1 - rule.min_tenure_days, rule.min_tenure_days == 0)
+    keep = roster["on_roster"].to_numpy(bool) & hired
     keep &= np.isnan(separation) | (separation >= day)
     if rule.exclude_ranks:
         keep &= ~roster["rank"].isin(rule.exclude_ranks).to_numpy()

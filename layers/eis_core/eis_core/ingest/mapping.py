@@ -18,6 +18,15 @@ Rules, per kind (``KindMapping``):
   separate report date; ``source_record_id_from`` composes the record id from several columns.
 * ``file_patterns`` (shell globs on the file name) say which kind a file is when it is uploaded
   to ``incoming/`` without a kind folder.
+* ``header: false`` with ``columns`` reads a file without a header line: ``columns`` names its
+  columns in order and the first line is data.
+* ``derived`` computes a field from other columns with a small, declarative rule (no code runs):
+  ``year_of`` (a date on 1 January of a year found in a column, e.g. a complaint number
+  ``2015-001234``), ``latest``/``earliest`` (the later or earlier of date columns), ``prefix``
+  (the start of a column, e.g. ``SGT-...``, translated through ``values``).
+* ``finding_known_on`` (complaints): when a decided finding has no decision date, take one from
+  ``upload_date`` (the day of ingest) or another date field, a conservative "known on"; the upload
+  report records the choice.
 """
 
 from __future__ import annotations
@@ -119,6 +128,73 @@ class FieldSource(BaseModel):
         return {normalise_code(code): value for code, value in self.values.items()}
 
 
+UPLOAD_DATE = "upload_date"
+DEFAULT_YEAR_PATTERN = r"((?:19|20)\d\d)"
+
+
+class DerivedField(BaseModel):
+    """A field computed from other columns by one of a few fixed rules (declarative; nothing is evaluated)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: Literal["year_of", "latest", "earliest", "prefix"] = Field(
+        description="year_of: 1 January of a year found in `column` (by `pattern`); latest/earliest: the later or "
+        "earlier of the dates in `columns`; prefix: the part of `column` before `separator` (or its first `length` "
+        "characters), translated through `values`"
+    )
+    column: ColumnName | None = Field(default=None, description="The source column (year_of, prefix)")
+    columns: list[ColumnName] | None = Field(default=None, min_length=2, description="Date columns (latest, earliest)")
+    pattern: str | None = Field(
+        default=None,
+        max_length=200,
+        description="year_of: a regular expression whose first group is the year (default: the first 19xx/20xx)",
+    )
+    separator: str | None = Field(default=None, min_length=1, max_length=3, description="prefix: cut before this")
+    length: int | None = Field(default=None, ge=1, le=50, description="prefix: keep this many characters")
+    values: dict[str, str] = Field(default_factory=dict, description="prefix: source prefix -> canonical value")
+    default: str | None = Field(default=None, description="prefix: used for an unlisted prefix")
+    date_format: str | None = Field(default=None, description="latest/earliest: strptime format of the columns")
+
+    @model_validator(mode="after")
+    def _rule_settings(self) -> DerivedField:
+        rule = self.rule
+        if rule in ("year_of", "prefix") and self.column is None:
+            raise ValueError(f"rule {rule} needs `column` (the column to read)")
+        if rule in ("latest", "earliest") and not self.columns:
+            raise ValueError(f"rule {rule} needs `columns` (two or more date columns)")
+        if rule not in ("latest", "earliest") and self.columns is not None:
+            raise ValueError(f"`columns` only applies to the latest/earliest rules, not {rule}; use `column`")
+        if rule in ("latest", "earliest") and self.column is not None:
+            raise ValueError(f"rule {rule} reads `columns` (a list), not `column`")
+        if self.pattern is not None:
+            if rule != "year_of":
+                raise ValueError("`pattern` only applies to the year_of rule")
+            try:
+                compiled = re.compile(self.pattern)
+            except re.error as error:
+                raise ValueError(f"`pattern` is not a regular expression ({error})") from None
+            if compiled.groups < 1:
+                raise ValueError("`pattern` needs a group around the year, e.g. '^(\\d{4})-'")
+        if (self.separator is not None or self.length is not None) and rule != "prefix":
+            raise ValueError("`separator`/`length` only apply to the prefix rule")
+        if rule == "prefix" and (self.separator is None) == (self.length is None):
+            raise ValueError("rule prefix needs exactly one of `separator` or `length`")
+        if (self.values or self.default is not None) and rule != "prefix":
+            raise ValueError("`values`/`default` only apply to the prefix rule")
+        if self.date_format is not None and rule not in ("latest", "earliest"):
+            raise ValueError("`date_format` only applies to the latest/earliest rules")
+        return self
+
+    def year_pattern(self) -> re.Pattern[str]:
+        return re.compile(self.pattern or DEFAULT_YEAR_PATTERN)
+
+    def code_table(self) -> dict[str, str]:
+        return {normalise_code(code): value for code, value in self.values.items()}
+
+    def source_columns(self) -> list[str]:
+        return list(self.columns or ([self.column] if self.column is not None else []))
+
+
 class KindMapping(BaseModel):
     """How one kind of extract maps onto its canonical record model."""
 
@@ -137,6 +213,18 @@ class KindMapping(BaseModel):
     source_record_id_separator: str = Field(default="-", max_length=3)
     file_patterns: list[str] = Field(
         default_factory=list, description="Globs on the file name that identify this kind, e.g. 'TRR_*.csv'"
+    )
+    header: bool = Field(default=True, description="false: the file has no header line; `columns` names its columns")
+    columns: list[ColumnName] | None = Field(
+        default=None, min_length=1, description="With header: false, the file's column names in order"
+    )
+    derived: dict[str, DerivedField] = Field(
+        default_factory=dict, description="Canonical field -> a rule computing it from other columns"
+    )
+    finding_known_on: str | None = Field(
+        default=None,
+        description="Complaints: when a decided finding has no decision date, use 'upload_date' (the day of ingest) "
+        "or another date field of the complaint as a conservative finding_decided_on",
     )
 
     @field_validator("fields", mode="before")
@@ -163,7 +251,60 @@ class KindMapping(BaseModel):
                 raise ValueError("known_on_from: known_on is also mapped in `fields`; keep one of them")
         if self.source_record_id_from is not None and "source_record_id" in self.fields:
             raise ValueError("source_record_id_from: source_record_id is also mapped in `fields`; keep one of them")
+        self._check_layout()
+        for name, rule in self.derived.items():
+            self._check_derived(name, rule, model_fields, allowed)
+        self._check_finding_known_on(model_fields)
         return self
+
+    def _check_layout(self) -> None:
+        if not self.header and self.columns is None:
+            raise ValueError(
+                "columns: a file without a header line (header: false) needs `columns`, its column names in order"
+            )
+        if self.header and self.columns is not None:
+            raise ValueError("columns: only used for a file without a header line; add `header: false` or remove it")
+        if self.columns is not None:
+            folded = [normalise_column(name) for name in self.columns]
+            twice = sorted({name for name in folded if folded.count(name) > 1})
+            if twice:
+                raise ValueError(f"columns: {', '.join(twice)} listed more than once")
+
+    def _check_derived(self, name: str, rule: DerivedField, model_fields: dict[str, Any], allowed: str) -> None:
+        where = f"derived.{name}"
+        if name not in model_fields:
+            raise ValueError(f"{where}: '{name}' is not a field of {self.kind.value} (fields: {allowed})")
+        if name in self.fields:
+            raise ValueError(f"{where}: {name} is also mapped in `fields`; keep one of them")
+        is_date = field_is_date(self.kind, name)
+        if rule.rule != "prefix" and not is_date:
+            raise ValueError(f"{where}: rule {rule.rule} makes a date, but {name} is not a date field")
+        if rule.rule == "prefix":
+            if is_date:
+                raise ValueError(f"{where}: rule prefix makes a code, but {name} is a date field")
+            choices = field_choices(self.kind, name)
+            if choices is not None:
+                for code, value in rule.values.items():
+                    if value not in choices:
+                        raise ValueError(
+                            f"{where}.values: '{code}' -> '{value}' is not a {name} value (one of {', '.join(choices)})"
+                        )
+                if rule.default is not None and rule.default not in choices:
+                    raise ValueError(f"{where}.default: '{rule.default}' is not one of {', '.join(choices)}")
+
+    def _check_finding_known_on(self, model_fields: dict[str, Any]) -> None:
+        chosen = self.finding_known_on
+        if chosen is None:
+            return
+        if self.kind is not RecordKind.COMPLAINT:
+            raise ValueError(f"finding_known_on: only complaints have findings, not {self.kind.value}")
+        if chosen == UPLOAD_DATE:
+            return
+        if chosen == "finding_decided_on" or chosen not in model_fields or not field_is_date(self.kind, chosen):
+            dates = ", ".join(
+                [UPLOAD_DATE] + [f for f in model_fields if field_is_date(self.kind, f) and f != "finding_decided_on"]
+            )
+            raise ValueError(f"finding_known_on: '{chosen}' is not one of {dates}")
 
     def _check_source(self, name: str, source: FieldSource) -> None:
         choices = field_choices(self.kind, name)

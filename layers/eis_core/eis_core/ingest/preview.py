@@ -11,7 +11,7 @@ from eis_core.errors import FileRejected
 from eis_core.ingest.mapping import AgencyMapping
 from eis_core.ingest.readers import WrongEncoding, candidate_encodings, file_type, open_table, undecodable
 from eis_core.ingest.service import _RowChecker
-from eis_core.ingest.transform import resolve_header
+from eis_core.ingest.transform import headerless_columns, resolve_header
 from eis_core.models.records import RecordKind
 from eis_core.models.uploads import QuarantinedRow
 
@@ -50,10 +50,12 @@ def preview_file(
         for attempt, encoding in enumerate(tried):
             preview.rows = []
             try:
-                table = open_table(lambda: path.open("rb"), kind_of_file, encoding=encoding)
+                columns = headerless_columns(mapping, kind, kind_of_file)
+                table = open_table(lambda: path.open("rb"), kind_of_file, encoding=encoding, columns=columns)
                 try:
                     header = resolve_header(table.header, mapping, kind, file_name=path.name)
                     preview.columns = {plan.name: plan.column for plan in header.plans if plan.position is not None}
+                    preview.columns.update({plan.name: plan.column for plan in header.derived})
                     preview.dropped = header.dropped
                     checker = _RowChecker(kind, header, {}, today)
                     for row in table.rows:

@@ -355,6 +355,7 @@ def open_table(
     encoding: str = "utf-8",
     limits: ReadLimits = DEFAULT_LIMITS,
     deadline: float | None = None,
+    columns: tuple[str, ...] | None = None,
 ) -> Table:
     """Read the header now; rows stream on. Raises FileRejected for an empty file at once, and while
     iterating for malformed content or past a limit; WrongEncoding when a line does not decode.
@@ -364,6 +365,8 @@ def open_table(
     if deadline is None:
         deadline = limits.deadline()
     rows = _open_rows(open_stream, kind, encoding, limits, deadline)
+    if columns is not None:
+        return Table(header=columns, rows=_fixed_width(rows, columns, limits), encoding=encoding)
     first = next(rows, Row())
     if first.line == 0 or _blank(first.cells):
         rows.close()
@@ -372,6 +375,22 @@ def open_table(
             code=RejectionCode.EMPTY_FILE,
         )
     return Table(header=first.cells, rows=_skip_blank(rows, limits), encoding=encoding)
+
+
+def _fixed_width(rows: Iterator[Row], columns: tuple[str, ...], limits: ReadLimits) -> Generator[Row]:
+    """A header-less file: every line is data, and each must have as many values as the mapping names columns."""
+    found = False
+    for row in _skip_blank(rows, limits):
+        found = True
+        if len(row.cells) != len(columns):
+            raise FileRejected(
+                f"line {row.line} has {len(row.cells)} values but the mapping's `columns` names {len(columns)} "
+                "(this file has no header line): list every column of the export, in order, in the kind's `columns`",
+                code=RejectionCode.COLUMN_COUNT,
+            )
+        yield row
+    if not found:
+        raise FileRejected("the file is empty: it holds no data lines", code=RejectionCode.EMPTY_FILE)
 
 
 def candidate_encodings(fixed: str | None, kind: FileType) -> tuple[str, ...]:

@@ -36,7 +36,7 @@ from eis_core.ingest.contract import (
 )
 from eis_core.ingest.export import SafeCsvWriter
 from eis_core.ingest.held import HashingStream, HeldSnapshots
-from eis_core.ingest.mapping import AgencyMapping, field_is_date, identity_mapping
+from eis_core.ingest.mapping import UPLOAD_DATE, AgencyMapping, field_is_date, identity_mapping
 from eis_core.ingest.readers import (
     DEFAULT_LIMITS,
     ReadLimits,
@@ -48,9 +48,9 @@ from eis_core.ingest.readers import (
     undecodable,
 )
 from eis_core.ingest.spill import AcceptedRecords
-from eis_core.ingest.transform import MappedHeader, RowMapper, resolve_header
+from eis_core.ingest.transform import MappedHeader, RowMapper, headerless_columns, resolve_header
 from eis_core.models.audit import AuditEvent, AuditOutcome
-from eis_core.models.records import RECORD_MODELS, EventRecord, Officer, Record, RecordKind
+from eis_core.models.records import RECORD_MODELS, Complaint, EventRecord, Officer, Record, RecordKind
 from eis_core.models.uploads import QuarantinedRow, RejectionCode, UploadMode, UploadReport
 from eis_core.storage.ports import ArtifactStore, AuditLog, ByteStream, RecordStore, UploadReader, WriteSummary
 
@@ -116,6 +116,7 @@ class _Inspection:
     stored_of_kind: int | None = None  # a snapshot: current records of the kind before it
     held: bool = False  # a snapshot held for the agency's confirmation
     stream: HashingStream | None = None  # the last stream opened: the object's SHA-256 once read to its end
+    findings_dated: int = 0  # complaints whose finding_decided_on came from the mapping's finding_known_on
 
     def discard_accepted(self) -> None:
         if self.accepted is not None:
@@ -123,10 +124,13 @@ class _Inspection:
             self.accepted = None
 
 
+_UNKNOWN_OFFICER = object()
+
+
 class _RowChecker:
     """Turns a row into a record, or into the reasons it is quarantined (single rows and across rows)."""
 
-    def __init__(self, kind: RecordKind, header: MappedHeader, roster: dict[str, date], today: date) -> None:
+    def __init__(self, kind: RecordKind, header: MappedHeader, roster: dict[str, date | None], today: date) -> None:
         self._model = RECORD_MODELS[kind]
         self._is_event = issubclass(self._model, EventRecord)
         self._mapper = RowMapper(header)
@@ -135,9 +139,16 @@ class _RowChecker:
         self._dates = [name for name in self._model.model_fields if field_is_date(kind, name)]
         self._first_line_of: dict[str, int] = {}  # source_record_id -> line it was first accepted on
         self.filled: set[str] = set()
+        self.upload_date = today
+        self.findings_dated = 0
+        self.kept_decisions: dict[tuple[str, str], date] = {}  # (source id, finding) -> stored decision date
 
     def check(self, row: Row) -> tuple[Record | list[QuarantinedRow], str | None]:
         data, problems = self._mapper.values(row)
+        # A finding dated by the upload keeps the date it was first known on: a later upload (a nightly snapshot)
+        # must not move it forward, or the finding would never become visible to scoring.
+        kept = self.kept_decisions.get((str(data.get("source_record_id", "")), str(data.get("finding", ""))))
+        dated = self._mapper.date_finding(data, kept or self.upload_date)
         source_id = data.get("source_record_id")
         source_id = source_id.strip() if isinstance(source_id, str) else None
         self.filled.update(data)
@@ -147,7 +158,10 @@ class _RowChecker:
             record = cast("Record", self._model.model_validate(data))
         except ValidationError as error:
             return self._mapper.explain(row, error), source_id
-        return self._across_rows(row, record), record.source_record_id
+        outcome = self._across_rows(row, record)
+        if dated and not isinstance(outcome, list):
+            self.findings_dated += 1
+        return outcome, record.source_record_id
 
     def _across_rows(self, row: Row, record: Record) -> Record | list[QuarantinedRow]:
         problems = [
@@ -162,11 +176,11 @@ class _RowChecker:
             reason = f"duplicate source_record_id: line {first} has the same id and is the one kept"
             return [self._mapper.problem(row, "source_record_id", reason)]
         if isinstance(record, EventRecord) and self._roster:  # no roster stored yet: nothing to check against
-            hired = self._roster.get(record.officer_id)
-            if hired is None:
+            hired = self._roster.get(record.officer_id, _UNKNOWN_OFFICER)
+            if hired is _UNKNOWN_OFFICER:
                 reason = "officer_id is not on the stored roster (upload the roster first, or correct the id)"
                 return [self._mapper.problem(row, "officer_id", reason)]
-            if record.occurred_on < hired:
+            if isinstance(hired, date) and record.occurred_on < hired:  # unknown hire date: no check
                 reason = f"occurred_on {record.occurred_on} is before the officer's hire date {hired}"
                 return [self._mapper.problem(row, "occurred_on", reason)]
         self._first_line_of[record.source_record_id] = row.line
@@ -307,12 +321,15 @@ class IngestService:
             encoding=encoding,
             limits=self._limits,
             deadline=deadline,
+            columns=headerless_columns(inspection.mapping, inspection.target.kind, inspection.target.file),
         )
 
     def _today(self, mapping: AgencyMapping) -> date:
         return self._clock().astimezone(mapping.zone).date()
 
-    def _inspect(self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date]) -> None:
+    def _inspect(
+        self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date | None]
+    ) -> None:
         """First pass: read, map and validate every row, writing nothing but keeping the accepted records.
 
         Tries each candidate encoding; the read limits' time budget covers every attempt."""
@@ -329,6 +346,9 @@ class IngestService:
                     header = resolve_header(table.header, mapping, target.kind, file_name=key)
                     inspection.header = header
                     checker = _RowChecker(target.kind, header, roster, self._today(mapping))
+                    checker.upload_date = self._today(mapping)
+                    if header.finding_known_on == UPLOAD_DATE:
+                        checker.kept_decisions = self._decisions()
                     snapshot = target.mode is UploadMode.SNAPSHOT
                     for row in table.rows:
                         outcome, source_id = checker.check(row)
@@ -353,6 +373,12 @@ class IngestService:
             ]
             if never_filled and inspection.tally.rows_read:
                 inspection.warnings.append(f"column(s) empty in every row: {', '.join(never_filled)}")
+            inspection.findings_dated = checker.findings_dated
+            if checker.findings_dated:
+                inspection.warnings.append(
+                    f"{checker.findings_dated} decided finding(s) had no decision date: finding_decided_on was taken "
+                    f"from {header.finding_known_on} (the mapping's finding_known_on)"
+                )
             return
 
     def _check_gates(self, inspection: _Inspection, upload_id: str) -> None:
@@ -465,12 +491,20 @@ class IngestService:
     def _content_sha256(inspection: _Inspection) -> str | None:
         return inspection.stream.sha256 if inspection.stream is not None else None
 
-    def _roster(self) -> dict[str, date]:
+    def _roster(self) -> dict[str, date | None]:
         """Hire date by officer id on the stored roster; empty (no check) until a roster has been uploaded."""
         return {
             record.officer_id: record.hire_date
             for record in self._records.iter_records(RecordKind.ROSTER)
             if isinstance(record, Officer)
+        }
+
+    def _decisions(self) -> dict[tuple[str, str], date]:
+        """Stored complaints' decision dates by (source id, finding), for findings dated by the upload."""
+        return {
+            (record.source_record_id, record.finding.value): record.finding_decided_on
+            for record in self._records.iter_records(RecordKind.COMPLAINT)
+            if isinstance(record, Complaint) and record.finding_decided_on is not None
         }
 
     def _history(self, kind: RecordKind) -> list[dict[str, Any]]:
@@ -523,6 +557,8 @@ class IngestService:
                 "compressed": inspection.target.file.gzipped,
                 "encoding": inspection.encoding,
                 "mapping_version": inspection.mapping.version,
+                "finding_known_on": inspection.header.finding_known_on if inspection.header is not None else None,
+                "findings_dated_by_mapping": inspection.findings_dated,
                 "warnings": inspection.warnings,
                 "dropped_columns": inspection.header.dropped if inspection.header is not None else [],
             }

@@ -19,7 +19,9 @@ from eis_core.errors import FileRejected
 from eis_core.ingest.mapping import (
     DEFAULT_FALSE_VALUES,
     DEFAULT_TRUE_VALUES,
+    UPLOAD_DATE,
     AgencyMapping,
+    DerivedField,
     FieldSource,
     KindMapping,
     field_is_bool,
@@ -27,7 +29,7 @@ from eis_core.ingest.mapping import (
     normalise_code,
     normalise_column,
 )
-from eis_core.ingest.readers import Row
+from eis_core.ingest.readers import FileFormat, FileType, Row
 from eis_core.models.records import RECORD_MODELS, RecordKind
 from eis_core.models.uploads import QuarantinedRow, RejectionCode
 
@@ -49,6 +51,16 @@ class FieldPlan:
 
 
 @dataclass(frozen=True)
+class DerivedPlan:
+    """How one derived field is computed from this file's cells."""
+
+    name: str
+    column: str  # the source column(s), for reasons
+    positions: tuple[int, ...]
+    compute: Callable[[tuple[str, ...]], Any]  # None when every source cell is empty; ValueError with the reason
+
+
+@dataclass(frozen=True)
 class MappedHeader:
     kind: RecordKind
     width: int
@@ -58,9 +70,21 @@ class MappedHeader:
     id_separator: str = "-"
     known_on_from: str | None = None
     columns: dict[str, str] = field(default_factory=dict)  # canonical field -> column name, for reasons
+    derived: tuple[DerivedPlan, ...] = ()
+    finding_known_on: str | None = None
 
     def column_for(self, name: str) -> str:
         return self.columns.get(name, name)
+
+
+def headerless_columns(mapping: AgencyMapping, kind: RecordKind, file: FileType) -> tuple[str, ...] | None:
+    """The column names of a file without a header line (``header: false``); None when line 1 is the header.
+
+    JSON Lines name their fields in every line, so they always carry their own header."""
+    kind_mapping = mapping.for_kind(kind)
+    if kind_mapping.header or file.format is FileFormat.JSONL:
+        return None
+    return tuple(kind_mapping.columns or ())
 
 
 def _display(name: str, index: int) -> str:
@@ -109,9 +133,22 @@ def resolve_header(
 
     plans: list[FieldPlan] = []
     columns: dict[str, str] = {}
+    derived: list[DerivedPlan] = []
+    for name, rule in kind_mapping.derived.items():
+        found = [(column, locate(column)) for column in rule.source_columns()]
+        for column, position in found:
+            if position is None:
+                missing.append((name, column))
+        if all(position is not None for _, position in found):
+            spots = tuple(position for _, position in found if position is not None)
+            shown = "+".join(_display(header[position], position) for position in spots)
+            columns[name] = shown
+            derived.append(DerivedPlan(name, shown, spots, _derived_computer(kind, name, rule, mapping)))
     for name, model_field in model_fields.items():
         if name == "source_record_id" and id_positions is not None:
             columns[name] = "+".join(column for _, column in id_positions)
+            continue
+        if name in kind_mapping.derived:
             continue
         source = kind_mapping.source_for(name)
         position = locate(source.column) if source.column is not None else None
@@ -129,15 +166,17 @@ def resolve_header(
         if mapping.is_identity or kind not in mapping.kinds:
             raise FileRejected(
                 f"missing required column(s) for {kind.value}: {', '.join(column for _, column in missing)} "
-                "(the header must use the canonical field names)",
+                f"(the header must use the canonical field names){_headerless_hint(header, kind_mapping)}",
                 code=RejectionCode.MISSING_COLUMNS,
             )
         fixes = "; ".join(
-            f"'{column}' (for {name}): add it to the export or change {_where(kind_mapping, name, mapping)}"
+            f"'{column}' (for {name}): add it to the export or change {_setting_of(kind_mapping, name, mapping)}"
             for name, column in missing
         )
+        hint = _headerless_hint(header, kind_mapping)
         raise FileRejected(
-            f"{file_name}: missing required column(s) for {kind.value}: {fixes}", code=RejectionCode.MISSING_COLUMNS
+            f"{file_name}: missing required column(s) for {kind.value}: {fixes}{hint}",
+            code=RejectionCode.MISSING_COLUMNS,
         )
     dropped = [_display(raw, index) for index, raw in enumerate(header) if index not in used]
     return MappedHeader(
@@ -149,7 +188,84 @@ def resolve_header(
         id_separator=kind_mapping.source_record_id_separator,
         known_on_from=kind_mapping.known_on_from,
         columns=columns,
+        derived=tuple(derived),
+        finding_known_on=kind_mapping.finding_known_on,
     )
+
+
+def _setting_of(kind_mapping: KindMapping, name: str, mapping: AgencyMapping) -> str:
+    """The mapping setting that names the column a field is read from."""
+    prefix = f"kinds.{kind_mapping.kind.value}"
+    if name in kind_mapping.derived:
+        return f"{prefix}.derived.{name} (mapping version {mapping.version})"
+    if name == "source_record_id" and kind_mapping.source_record_id_from is not None:
+        return f"{prefix}.source_record_id_from (mapping version {mapping.version})"
+    return _where(kind_mapping, name, mapping)
+
+
+_DATA_LIKE = re.compile(r"^\s*[\d.,:/-]+\s*$")  # a number, a date or an id: data, never a column name
+
+
+def _headerless_hint(header: tuple[str, ...], kind_mapping: KindMapping) -> str:
+    """When line 1 looks like data, the fault is the missing `header: false`, not the export's columns."""
+    if not kind_mapping.header or not any(_DATA_LIKE.match(cell) for cell in header if cell.strip()):
+        return ""
+    where = f"kinds.{kind_mapping.kind.value}"
+    return (
+        f". Line 1 looks like data, not column names ({', '.join(repr(c) for c in header[:3])}...): if the file "
+        f"has no header line, set {where}.header to false and list its column names in order in {where}.columns"
+    )
+
+
+def _derived_computer(kind: RecordKind, name: str, rule: DerivedField, mapping: AgencyMapping) -> Callable[..., Any]:
+    where = f"kinds.{kind.value}.derived.{name}"
+    version = f" (mapping version {mapping.version})"
+    if rule.rule == "year_of":
+        pattern = rule.year_pattern()
+
+        def year_of(cells: tuple[str, ...]) -> Any:
+            cell = cells[0]
+            if not cell:
+                return None
+            found = pattern.search(cell)
+            if found is None or not found.group(1) or not found.group(1).isdigit():
+                raise ValueError(f"'{cell}' holds no year (see {where}.pattern{version})")
+            year = int(found.group(1))
+            if not 1900 <= year <= 2100:
+                raise ValueError(f"'{cell}' gives year {year}, not a plausible year (see {where}.pattern{version})")
+            return date(year, 1, 1)
+
+        return year_of
+    if rule.rule in ("latest", "earliest"):
+        parse = _date_converter(rule.date_format, mapping)
+        pick = max if rule.rule == "latest" else min
+
+        def either(cells: tuple[str, ...]) -> Any:
+            dates = [parse(cell) for cell in cells if cell]
+            return pick(dates) if dates else None
+
+        return either
+    table, default = rule.code_table(), rule.default
+    separator, length = rule.separator, rule.length
+
+    def prefix(cells: tuple[str, ...]) -> Any:
+        cell = cells[0]
+        if not cell:
+            return default
+        start = cell.split(separator, 1)[0] if separator is not None else cell[:length]
+        start = start.strip()
+        if not table:
+            return start
+        found = table.get(normalise_code(start))
+        if found is not None:
+            return found
+        if default is not None:
+            return default
+        raise ValueError(
+            f"prefix '{start}' has no mapping for {name}: add it to {where}.values{version}, or set a default"
+        )
+
+    return prefix
 
 
 def _converter(kind: RecordKind, name: str, source: FieldSource, mapping: AgencyMapping) -> Callable[[str], Any] | None:
@@ -249,9 +365,38 @@ class RowMapper:
                 data[plan.name] = plan.convert(cell)
             except ValueError as error:
                 problems.append(self._problem(row, plan.name, str(error), cell))
+        for derived in header.derived:
+            try:
+                value = derived.compute(tuple(cells[position].strip() for position in derived.positions))
+            except ValueError as error:
+                problems.append(
+                    self._problem(
+                        row,
+                        derived.name,
+                        str(error),
+                        "|".join(cells[position].strip() for position in derived.positions),
+                    )
+                )
+                continue
+            if value is not None:
+                data[derived.name] = value
         if header.known_on_from is not None and "known_on" not in data and header.known_on_from in data:
             data["known_on"] = data[header.known_on_from]
         return data, problems
+
+    def date_finding(self, data: dict[str, Any], upload_date: date) -> bool:
+        """Supply a conservative finding_decided_on from the mapping's finding_known_on; True when it did."""
+        chosen = self._header.finding_known_on
+        if chosen is None or data.get("finding_decided_on") is not None:
+            return False
+        finding = data.get("finding")
+        if finding is None or str(finding) == "pending":
+            return False
+        known = upload_date if chosen == UPLOAD_DATE else data.get(chosen)
+        if not isinstance(known, date):
+            return False
+        data["finding_decided_on"] = known
+        return True
 
     def cell(self, row: Row, name: str) -> str:
         for plan in self._header.plans:
@@ -278,6 +423,11 @@ class RowMapper:
             reason = detail["msg"].removeprefix("Value error, ")
             if detail["type"] == "missing":
                 reason = "a value is required (the cell is empty)"
+            if reason.endswith("needs finding_decided_on") and self._header.finding_known_on is None:
+                reason += (
+                    f" (the decision date is empty: map it in kinds.{self._header.kind.value}.fields.finding_decided_on"
+                    f", or set kinds.{self._header.kind.value}.finding_known_on to 'upload_date' or a date field)"
+                )
             if location:
                 name = location[0]
             else:  # a rule across fields: pin it to the first field the message names

@@ -135,7 +135,11 @@ class Officer(_Record):
     shift: ShortText | None = None
     supervisor_id: OfficerId | None = None
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)] | None = None
-    hire_date: date
+    hire_date: date | None = Field(
+        default=None,
+        description="None: not in the agency's records. Tenure is then unknown (never invented), and the officer "
+        "counts as on the roster from the start of the agency's records",
+    )
     separation_date: date | None = None
     status: OfficerStatus = OfficerStatus.ACTIVE
     race: ShortText | None = Field(default=None, description="Fairness audits only; never a model input")
@@ -144,15 +148,18 @@ class Officer(_Record):
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Officer:
-        if self.separation_date is not None and self.separation_date < self.hire_date:
+        if self.separation_date is not None and self.hire_date is not None and self.separation_date < self.hire_date:
             raise ValueError("separation_date is before hire_date")
         if self.supervisor_id == self.officer_id:
             raise ValueError("an officer cannot be their own supervisor")
         return self
 
     def on_roster(self, as_of: date) -> bool:
-        """True when the officer was hired before ``as_of`` and had not separated by then."""
-        return self.hire_date < as_of and (self.separation_date is None or self.separation_date >= as_of)
+        """True when the officer was hired before ``as_of`` (an unknown hire date counts as hired from the start of
+        the records) and had not separated by then."""
+        return (self.hire_date is None or self.hire_date < as_of) and (
+            self.separation_date is None or self.separation_date >= as_of
+        )
 
 
 class EventRecord(_Record):

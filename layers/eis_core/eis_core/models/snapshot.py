@@ -118,8 +118,10 @@ class OfficerSnapshot(_Out):
     shift: str | None
     status: OfficerStatus
     supervisor: PersonOut | None
-    hire_date: date
-    tenure_years: float = Field(description="Years from hire date to today (or to separation)")
+    hire_date: date | None = Field(description="Null when the agency's roster has no hire date")
+    tenure_years: float | None = Field(
+        description="Years from hire date to today (or to separation); null when the hire date is unknown"
+    )
     generated_on: date
     current_score: CurrentScoreOut | None = Field(description="Null when no scoring run scored the officer")
     indicators: list[IndicatorStandingOut] = Field(description="From the newest run's scores and peer statistics")

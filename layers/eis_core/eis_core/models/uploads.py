@@ -36,6 +36,7 @@ class RejectionCode(StrEnum):
     LINE_TOO_LONG = "line_too_long"
     BLANK_LINES = "blank_lines"
     TIME_BUDGET = "time_budget"
+    COLUMN_COUNT = "column_count"
 
 
 class UploadMode(StrEnum):
@@ -72,6 +73,14 @@ class UploadReport(BaseModel):
     compressed: bool = False
     encoding: str | None = Field(default=None, description="Text encoding the file was read in")
     mapping_version: int = Field(default=0, ge=0, description="0: the identity mapping (canonical columns)")
+    finding_known_on: str | None = Field(
+        default=None,
+        description="Complaints: where a decided finding without a decision date took its finding_decided_on "
+        "('upload_date' or a field), as the mapping's finding_known_on says; None when not configured",
+    )
+    findings_dated_by_mapping: int = Field(
+        default=0, ge=0, description="Complaints whose finding_decided_on came from finding_known_on"
+    )
 
     rows_read: int = Field(default=0, ge=0, description="Data rows in the file (blank lines not counted)")
     rows_accepted: int = Field(default=0, ge=0)

@@ -191,7 +191,7 @@ def _roster_frame(officers: dict[str, Officer]) -> pd.DataFrame:
             "unit": officer.unit,
             "shift": officer.shift,
             "district": officer.district,
-            "hired": officer.hire_date.toordinal(),
+            "hired": -np.inf if officer.hire_date is None else officer.hire_date.toordinal(),  # unknown: from the start
             "separated": officer.separation_date.toordinal() if officer.separation_date else np.nan,
         }
         for officer_id, officer in officers.items()

@@ -18,6 +18,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import pandas as pd
+
 from eis_core.indicators.events import EventFrame
 from eis_core.indicators.history import HistoryFrame, PopulationRule, population
 from eis_core.scoring.pipeline import ScoringConfig, ScoringResult, run_pipeline
@@ -69,6 +71,7 @@ def score_population(
             for score in everyone.scores
             if score.officer_id in wanted
         ]
+    unknown_tenure = _unknown_tenure(history, members, as_of, rule)
     counts = {
         "rule": rule.model_dump(mode="json"),
         "rule_source": rule_source,
@@ -78,4 +81,21 @@ def score_population(
         "outside_population": len(outsiders),
         "outside_scored": len(recorded),
     }
+    if unknown_tenure:
+        counts["outside_unknown_tenure"] = unknown_tenure
+        counts["note"] = (
+            f"{unknown_tenure} officer(s) on the roster have no hire date, so their tenure is unknown and the "
+            f"rule's min_tenure_days ({rule.min_tenure_days}) leaves them out"
+        )
     return replace(result, scores=inside + recorded, population=counts)
+
+
+def _unknown_tenure(history: HistoryFrame, members: pd.Index, as_of: date, rule: PopulationRule) -> int:
+    """Officers on the roster left out only because a minimum tenure cannot be judged without a hire date."""
+    if rule.min_tenure_days == 0:
+        return 0
+    without = population(history, as_of, rule.model_copy(update={"min_tenure_days": 0}))
+    unknown = history.roster["hire_date"].isna()
+    missing_hire = set(unknown.index[unknown.to_numpy(bool)])
+    inside = set(members)
+    return sum(1 for officer in without if officer in missing_hire and officer not in inside)
