@@ -23,7 +23,7 @@ def activity(officer_id: str, days_ago: int, *, hours: float = 0.0, arrests: int
     return Activity(
         source_record_id=next_id(),
         officer_id=officer_id,
-        occurred_on=ago(days_ago + 30),
+        occurred_on=ago(days_ago + 300),  # a long period: at most 24 hours a day
         known_on=ago(days_ago - 1),
         period_end=ago(days_ago),
         arrests=arrests,
