@@ -45,7 +45,7 @@ def test_decimals_hash_as_pydantic_writes_them(amount: str) -> None:
 def test_floats_hash_as_pydantic_writes_them(hours: float) -> None:
     # Set past validation (which caps hours at 24 a day): the hash must format any float as pydantic does.
     valid = Activity.model_validate({**EVENT, "period_end": "2020-02-01", "hours_worked": 1})
-    record = valid.model_copy(update={"hours_worked": hours})
+    record = valid.model_copy(update={"hours_worked": float(hours)})
 
     assert content_hash(record) == reference_hash(record)
 
