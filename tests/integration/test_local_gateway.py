@@ -245,3 +245,54 @@ def test_two_requests_are_answered_at_once_by_two_execution_environments(
     assert results == [200, 200]
     assert len(state.modules) == 2
     assert "tests.local_gateway_stub" in state.modules
+
+
+def test_concurrent_requests_through_the_case_api_keep_one_intact_audit_chain() -> None:
+    """The real handler in several execution environments, on moto's server (one request per table at a time)."""
+    import os
+
+    from eis_core.wiring import aws_adapters
+    from eis_tools.local.demo import http_json, serve_case_api
+    from eis_tools.local.resources import LocalSettings
+    from eis_tools.local.stack import local_stack
+    from tests import builders
+
+    # Given an agency on the local stack with two alerts, a risk manager and an auditor
+    with local_stack("gwconcurrent") as stack:
+        adapters = aws_adapters(LocalSettings.from_env(os.environ))
+        adapters.records.put_records(
+            [
+                builders.officer("S1", "Sam", "Sergeant", None, "sgt@gwconcurrent.example.gov"),
+                builders.officer("A1001", "Jordan", "Whitfield", "S1"),
+                builders.officer("A2002", "Morgan", "Castellano", "S1"),
+            ],
+            upload_id="upload-roster",
+        )
+        for officer_id in ("A1001", "A2002"):
+            adapters.alerts.create_alert(builders.alert(officer_id))
+        manager = stack.add_user("risk.manager", role="risk_manager").id_token
+        auditor = stack.add_user("auditor", role="auditor").id_token
+        with serve_case_api(stack) as gateway:
+            # When 8 clients send 24 reads and writes at once
+            requests = [("GET", "/alerts"), ("GET", "/queue"), ("GET", "/officers/A1001")] * 7
+            requests += [("POST", f"/alerts/{builders.alert(o).alert_id}/case") for o in ("A1001", "A2002")]
+            requests += [("GET", "/alerts/" + builders.alert("A1001").alert_id)]
+            statuses: list[tuple[str, int]] = []
+
+            def client(share: list[tuple[str, str]]) -> None:
+                for method, path in share:
+                    statuses.append((path, http_json(method, f"{gateway.url}{path}", manager)[0]))
+
+            threads = [threading.Thread(target=client, args=(requests[n::8],)) for n in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(120)
+            status, audit = http_json("GET", f"{gateway.url}/audit?limit=1000", auditor)
+
+    # Then every request was answered, each case opened once, and the audit chain holds one record per request
+    assert sorted(code for _, code in statuses) == [200] * 22 + [201] * 2
+    assert status == 200 and audit["chain_valid"], audit["chain_problem"]
+    actions = [record["action"] for record in audit["records"]]
+    assert "audit.gap" not in actions
+    assert len(audit["records"]) >= 24
