@@ -92,7 +92,77 @@ class LockedMotoServer(ThreadedMotoServer):
     """``ThreadedMotoServer`` whose application is wrapped in :class:`TableLocks`."""
 
     def _server_entry(self) -> None:
+        speed_up_queries()
         app = TableLocks(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
         self._server.serve_forever()
+
+
+# --- queries that do not sort the whole table ----------------------------------------------------
+
+_in_query = threading.local()
+
+
+def _all_items_for_query(table: Any, original: Callable[[Any], list[Any]]) -> list[Any]:
+    partition = getattr(_in_query, "partition", None)
+    if partition is None:
+        return original(table)
+    hash_key, index_name = partition
+    if index_name is None:
+        found = table.items.get(hash_key) if hash_key is not None else None
+        if found is None:
+            return []
+        return list(found.values()) if table.range_key_attr else [found]
+    # A GSI query filters and sorts what it gets by the index's keys; the table order is not needed.
+    items: list[Any] = []
+    for hash_set in table.items.values():
+        items.extend(hash_set.values() if table.range_key_attr else [hash_set])
+    return items
+
+
+def speed_up_queries() -> None:
+    """Make moto's ``Table.query`` read only the queried partition (a GSI query: every item, unsorted).
+
+    moto 5 builds every query from ``Table.all_items()``, which lists and sorts the whole table, so a
+    query on a partition of three items in a table of 68,000 records costs as much as sorting them
+    all, and each audit append (a query on the audit table) gets slower with every request served.
+    The query sorts its own results afterwards (by range key, or by the index's keys, both unique),
+    so skipping the table-wide sort returns the same items in the same order. Only the local stack
+    calls this (idempotent); ``Table.scan`` and everything else keep moto's behaviour.
+    """
+    from moto.dynamodb.models.table import Table
+
+    if getattr(Table, "_eis_fast_query", False):
+        return
+    original_all_items = Table.all_items
+    original_query = Table.query
+
+    def all_items(self: Any) -> list[Any]:
+        return _all_items_for_query(self, original_all_items)
+
+    def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        _in_query.partition = (hash_key, index_name)
+        try:
+            return original_query(self, hash_key, *args, **kwargs)
+        finally:
+            _in_query.partition = None
+
+    Table.all_items = all_items  # type: ignore[method-assign]
+    Table.query = query  # type: ignore[method-assign]
+    Table._eis_fast_query = True  # type: ignore[attr-defined]
+    _originals[:] = [original_all_items, original_query]
+
+
+_originals: list[Any] = []
+
+
+def restore_queries() -> None:
+    """Undo :func:`speed_up_queries` (for tests that compare both)."""
+    from moto.dynamodb.models.table import Table
+
+    if _originals:
+        Table.all_items, Table.query = _originals  # type: ignore[method-assign]
+        Table._eis_fast_query = False  # type: ignore[attr-defined]
+        _originals.clear()
