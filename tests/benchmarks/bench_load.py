@@ -55,11 +55,11 @@ class Tally:
     failures: Counter[str] = field(default_factory=Counter)  # connection-level failures, by exception type
 
 
-def _percentile(samples: list[float], share: float) -> float:
+def _percentile(samples: list[float], share: float) -> int | None:
     if not samples:
-        return float("nan")
+        return None
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+    return round(ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))])
 
 
 def tokens_from_log(text: str) -> dict[str, str]:
@@ -183,9 +183,9 @@ def summarise(tallies: dict[str, Tally], elapsed: float) -> dict[str, Any]:
             "statuses": dict(sorted(tally.statuses.items())),
             "connection_failures": dict(tally.failures),
             "per_s": round((len(ms) + failures) / elapsed, 1),
-            "p50_ms": round(_percentile(ms, 0.50)),
-            "p95_ms": round(_percentile(ms, 0.95)),
-            "p99_ms": round(_percentile(ms, 0.99)),
+            "p50_ms": _percentile(ms, 0.50),
+            "p95_ms": _percentile(ms, 0.95),
+            "p99_ms": _percentile(ms, 0.99),
             "max_ms": round(max(ms)) if ms else None,
         }
 
@@ -203,9 +203,9 @@ def print_table(summary: dict[str, Any], *, clients: int, elapsed: float, load: 
     print(header + f"{'errors':>8}{'429':>6}  statuses")
     for name, row in [*summary["routes"].items(), ("ALL", summary["all"])]:
         print(
-            f"{name:<16}{row['requests']:>9}{row['per_s']:>8}{row['p50_ms']:>8}{row['p95_ms']:>8}{row['p99_ms']:>8}"
-            f"{row['max_ms'] or 0:>8}{row['errors']:>8}{row['throttled_429']:>6}  {row['statuses']}"
-            + (f" {row['connection_failures']}" if row["connection_failures"] else "")
+            f"{name:<16}{row['requests']:>9}{row['per_s']:>8}{row['p50_ms'] or '-':>8}{row['p95_ms'] or '-':>8}"
+            f"{row['p99_ms'] or '-':>8}{row['max_ms'] or '-':>8}{row['errors']:>8}{row['throttled_429']:>6}"
+            f"  {row['statuses']}" + (f" {row['connection_failures']}" if row["connection_failures"] else "")
         )
 
 

@@ -144,6 +144,11 @@ _REFUSAL_READ_LIMIT = API_GATEWAY_MAX_BODY + 1024 * 1024  # at most this much of
 _REFUSAL_READ_SECONDS = 2.0
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # 50 clients connecting at once would overflow socketserver's default of 5
+
+
 class LocalApiGateway:
     """A threaded HTTP server on 127.0.0.1 in front of one proxy-integrated Lambda handler.
 
@@ -209,8 +214,7 @@ class LocalApiGateway:
         self._invoke_lock = threading.Lock()
         self._authorizer = authorizer
         self._function_name = function_name
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _RequestHandler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", port), _RequestHandler)
         self._thread: threading.Thread | None = None
 
     @property
