@@ -13,6 +13,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     state = STATE
     state.calls.append(f"{event['httpMethod']} {event['path']}")
     state.modules.add(__name__)
+    if event["path"] == "/boom":
+        raise RuntimeError("the function failed")
     if event["path"] == "/together":
         try:
             state.together.wait()  # both requests must be inside a handler at once

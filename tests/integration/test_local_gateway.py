@@ -162,6 +162,22 @@ def test_past_the_burst_requests_are_throttled_with_429_and_retry_after(state: S
     assert len(state.calls) == 2
 
 
+def test_a_throttled_request_with_a_body_still_reads_its_429(state: StubState) -> None:
+    with _gateway(GatewayLimits(rate_limit=0.01, burst_limit=1)) as gateway:
+        _request(gateway, "GET", "/alerts", headers=TOKEN)
+        status, headers, _ = _request(gateway, "POST", "/cases/c1/notes", body=b"x" * 200_000, headers=TOKEN)
+    assert status == 429 and "retry-after" in headers
+    assert state.calls == ["GET /alerts"]
+
+
+def test_a_function_that_raises_is_answered_502_not_a_dropped_connection(state: StubState) -> None:
+    with _gateway() as gateway:
+        status, _, body = _request(gateway, "GET", "/boom", headers=TOKEN)
+        after, _, _ = _request(gateway, "GET", "/alerts", headers=TOKEN)
+    assert (status, json.loads(body)) == (502, {"message": "Internal server error"})
+    assert after == 200  # the environment is still there for the next request
+
+
 def test_the_token_bucket_refills_at_its_rate() -> None:
     now = [0.0]
     bucket = TokenBucket(rate=10, burst=2, clock=lambda: now[0])

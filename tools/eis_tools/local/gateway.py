@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import socket
 import threading
 import time
@@ -36,6 +37,7 @@ from eis_tools.local.oauth import LocalOAuth
 from eis_tools.local.portal_site import Answer, PortalSite
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+_log = logging.getLogger(__name__)
 
 
 class CognitoAuthorizer:
@@ -243,6 +245,12 @@ class LocalApiGateway:
         except NoEnvironmentAvailable:
             # Every environment stayed busy past API Gateway's integration timeout.
             self._refuse(request, Refused(HTTPStatus.GATEWAY_TIMEOUT, "Endpoint request timed out"))
+        except OSError:
+            request.close_connection = True  # the client went away mid-request
+        except Exception:
+            # The function raised instead of answering: API Gateway answers 502 and the log has the trace.
+            _log.exception("the function failed: %s %s", request.command, urlsplit(request.path).path)
+            self._refuse(request, Refused(HTTPStatus.BAD_GATEWAY, "Internal server error", close=True))
 
     def _answer(self, request: BaseHTTPRequestHandler) -> None:
         headers = {name: value for name, value in request.headers.items()}
@@ -256,14 +264,13 @@ class LocalApiGateway:
         if site_answer is not None:
             self._send(request, site_answer)
             return
+        body = self._read_body(request, length)  # read even when refused: unread input would reset the answer
         wait = self._bucket.take()
         if wait:
             raise Refused(HTTPStatus.TOO_MANY_REQUESTS, "Too Many Requests", retry_after=wait)
         if request.command == "OPTIONS":
-            self._read_body(request, length)
             self._preflight(request, headers)
             return
-        body = self._read_body(request, length)
         claims = self._authorizer.claims(headers.get("Authorization") or headers.get("authorization"))
         if claims is None:
             # API Gateway answers unauthenticated requests itself; the function never runs.
