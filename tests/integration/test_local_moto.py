@@ -23,8 +23,10 @@ def table() -> Iterator[Any]:
             TableName="t",
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
             AttributeDefinitions=[
-                {"AttributeName": name, "AttributeType": kind}
-                for name, kind in (("pk", "S"), ("sk", "N"), ("g", "S"), ("gs", "S"))
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "N"},
+                {"AttributeName": "g", "AttributeType": "S"},
+                {"AttributeName": "gs", "AttributeType": "S"},
             ],
             GlobalSecondaryIndexes=[
                 {
