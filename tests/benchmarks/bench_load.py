@@ -209,6 +209,41 @@ def print_table(summary: dict[str, Any], *, clients: int, elapsed: float, load: 
         )
 
 
+def _raw(base: tuple[str, int], data: bytes, timeout: float) -> int | str:
+    """Send bytes as they are; the status answered, or the failure's name."""
+    import socket
+
+    try:
+        with socket.create_connection(base, timeout=timeout) as sock:
+            sock.sendall(data)
+            answer = sock.recv(64)
+        return int(answer.split(b" ", 2)[1]) if answer else "closed"
+    except (OSError, ValueError, IndexError) as error:
+        return type(error).__name__
+
+
+def probe(base: tuple[str, int], tokens: dict[str, str], *, rounds: int, timeout: float) -> Counter[str]:
+    """Malformed and oversized requests, as an attacker or a careless client sends them; answers counted."""
+    token = tokens["risk_manager"]
+    head = f"POST /cases/none/notes HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+    big = b"x" * (9 * 1024 * 1024)
+    cases: list[tuple[str, bytes]] = [
+        ("9 MB body", f"{head}Content-Type: application/json\r\nContent-Length: {len(big)}\r\n\r\n".encode() + big),
+        ("11 MB declared", f"{head}Content-Length: {11 * 1024 * 1024}\r\n\r\n".encode() + b"{"),
+        ("Content-Length abc", f"{head}Content-Length: abc\r\n\r\n{{}}".encode()),
+        ("Content-Length -5", f"{head}Content-Length: -5\r\n\r\n{{}}".encode()),
+        ("no Content-Length", f"{head}\r\n{{}}".encode()),
+        ("chunked", f"{head}Transfer-Encoding: chunked\r\n\r\n2\r\n{{}}\r\n0\r\n\r\n".encode()),
+        ("OPTIONS", b"OPTIONS /alerts HTTP/1.1\r\nHost: x\r\nOrigin: https://elsewhere.example\r\n\r\n"),
+        ("short body", f"{head}Content-Length: 100\r\n\r\n{{}}".encode()),
+    ]
+    seen: Counter[str] = Counter()
+    for _ in range(rounds):
+        for name, data in cases:
+            seen[f"{name}: {_raw(base, data, timeout)}"] += 1
+    return seen
+
+
 def start_demo(port: int, out: Path, officers: int) -> tuple[subprocess.Popen[str], str, dict[str, str]]:
     """`eis demo` serving on ``port``; waits for its "Serving" line and reads the tokens it printed."""
     log = out / "demo.log"
@@ -245,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the route names and exit")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="also write the summary here")
+    parser.add_argument("--probe-rounds", type=int, default=0, help="send malformed requests this many times instead")
     args = parser.parse_args(argv)
 
     process: subprocess.Popen[str] | None = None
@@ -264,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         routes = routes_for(discover(base, tokens))
         if args.list:
             print(" ".join(routes))
+            return 0
+        if args.probe_rounds:
+            for answer, count in sorted(probe(base, tokens, rounds=args.probe_rounds, timeout=args.timeout).items()):
+                print(f"{count:>5}  {answer}")
             return 0
         chosen = list(routes.values()) if args.routes == ["mixed"] else [routes[name] for name in args.routes]
         before = os.getloadavg()[0]

@@ -149,6 +149,20 @@ def test_a_body_shorter_than_its_content_length_is_refused(state: StubState) -> 
     assert state.calls == []
 
 
+def test_a_body_that_stops_arriving_is_answered_408(state: StubState, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eis_tools.local import gateway as gateway_module
+
+    monkeypatch.setattr(gateway_module, "REQUEST_READ_SECONDS", 0.2)
+    request = b"POST /x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nContent-Length: 100\r\n\r\n{}"
+    with _gateway() as gateway:
+        host, port = gateway.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(request)  # 2 bytes of 100, and the client keeps the connection open
+            answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.0 408")
+    assert state.calls == []
+
+
 def test_past_the_burst_requests_are_throttled_with_429_and_retry_after(state: StubState) -> None:
     # Given a stage throttle of a burst of 2 and a slow refill
     with _gateway(GatewayLimits(rate_limit=0.01, burst_limit=2)) as gateway:

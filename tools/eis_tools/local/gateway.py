@@ -141,6 +141,7 @@ class _Cors(Protocol):
     def to_dict(self, origin: str | None) -> dict[str, str]: ...
 
 
+REQUEST_READ_SECONDS = 10.0
 PREFLIGHT_METHODS = "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
 _REFUSAL_READ_LIMIT = API_GATEWAY_MAX_BODY + 1024 * 1024  # at most this much of a refused body is drained
 _REFUSAL_READ_SECONDS = 2.0
@@ -183,6 +184,8 @@ class LocalApiGateway:
         self._cors = cors
 
         class _RequestHandler(BaseHTTPRequestHandler):
+            timeout = REQUEST_READ_SECONDS  # a client that stops sending mid-request is answered 408, not waited for
+
             def do_GET(self) -> None:
                 gateway._serve(self)
 
@@ -315,7 +318,10 @@ class LocalApiGateway:
     def _read_body(request: BaseHTTPRequestHandler, length: int) -> bytes:
         if not length:
             return b""
-        body = request.rfile.read(length)
+        try:
+            body = request.rfile.read(length)
+        except TimeoutError:
+            raise Refused(HTTPStatus.REQUEST_TIMEOUT, "the body did not arrive in time", close=True) from None
         if len(body) < length:
             raise Refused(HTTPStatus.BAD_REQUEST, "the body ended before its Content-Length", close=True)
         return body
