@@ -148,3 +148,29 @@ def test_requests_on_one_table_wait_for_each_other_and_others_do_not() -> None:
     first.join(10)
     second.join(10)
     assert order[-2:] == ["start slow", "end slow"]
+
+
+def test_index_queries_served_through_the_locks_use_buckets_that_follow_writes(table: Any) -> None:
+    from eis_tools.local import moto_locks
+
+    gsi = QUERIES[4]
+    expected = [_all_pages(table, query) for query in QUERIES]
+    speed_up_queries()
+    moto_locks._in_query.served = True  # as in a request served by TableLocks
+    try:
+        # Then the bucketed index queries answer as moto's own
+        assert [_all_pages(table, query) for query in QUERIES] == expected
+        from moto.dynamodb.models import dynamodb_backends
+
+        assert "_eis_index_buckets" in vars(dynamodb_backends["123456789012"]["us-east-1"].tables["t"])
+        # When a served write adds an item to the index partition queried
+        item = {"pk": {"S": "p9"}, "sk": {"N": "999"}, "g": {"S": "g1"}, "gs": {"S": "99"}}
+        table.put_item(TableName="t", Item=item)
+        moto_locks.changed("t")  # what TableLocks does after every write it serves
+        # Then the next index query finds it
+        items = [i for page, _ in _all_pages(table, gsi) for i in page]
+        assert items[-1]["sk"] == {"N": "999"}
+        assert len(items) == sum(len(page) for page, _ in expected[4]) + 1
+    finally:
+        moto_locks._in_query.served = False
+        moto_locks._versions.pop("t", None)

@@ -71,9 +71,12 @@ class TableLocks:
         return sorted(f"dynamodb:{name}" for name in tables) or ["dynamodb:"]
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        locks = [self._lock(key) for key in self.keys(environ)]
+        keys = self.keys(environ)
+        locks = [self._lock(key) for key in keys]
+        action = str(environ.get("HTTP_X_AMZ_TARGET") or "").rpartition(".")[2]
         for lock in locks:
             lock.acquire()
+        _in_query.served = True  # this thread answers through the locks: index buckets may be used
         try:
             result = self._app(environ, start_response)
             try:
@@ -84,6 +87,9 @@ class TableLocks:
                     close()
             return [body]
         finally:
+            _in_query.served = False
+            if keys[0].startswith("dynamodb:") and action not in READ_ACTIONS:
+                changed(*(key.removeprefix("dynamodb:") for key in keys))
             for lock in reversed(locks):
                 lock.release()
 
@@ -104,21 +110,76 @@ class LockedMotoServer(ThreadedMotoServer):
 _in_query = threading.local()
 
 
+# DynamoDB actions that change no item; any other action on a table drops its index buckets.
+READ_ACTIONS = frozenset(
+    {
+        "GetItem",
+        "BatchGetItem",
+        "TransactGetItems",
+        "Query",
+        "Scan",
+        "DescribeTable",
+        "ListTables",
+        "DescribeTimeToLive",
+        "DescribeContinuousBackups",
+        "ListTagsOfResource",
+        "DescribeLimits",
+        "DescribeEndpoints",
+    }
+)
+_versions: dict[str, int] = {}  # table name -> writes served; "" (no table named) -> every table
+
+
+def changed(*tables: str) -> None:
+    """Writes to these tables were served (an empty name: to any table): their index buckets are stale."""
+    for name in tables or ("",):
+        _versions[name] = _versions.get(name, 0) + 1
+
+
+def _every_item(table: Any) -> list[Any]:
+    items: list[Any] = []
+    for hash_set in table.items.values():
+        items.extend(hash_set.values() if table.range_key_attr else [hash_set])
+    return items
+
+
+def _index_bucket(table: Any, index_name: str, conditions: list[tuple[str, Any]]) -> list[Any] | None:
+    """The items whose index hash attributes equal the query's, from buckets built once per table version.
+
+    Only used for requests served through :class:`TableLocks`, which count every write; a query made
+    in process (``mock_aws``) reads the whole table as moto does.
+    """
+    if not conditions or not getattr(_in_query, "served", False):
+        return None
+    names = tuple(name for name, _ in conditions)
+    version = (_versions.get(table.name, 0), _versions.get("", 0))
+    cache: dict[Any, Any] = table.__dict__.setdefault("_eis_index_buckets", {})
+    built = cache.get((index_name, names))
+    if built is None or built[0] != version:
+        buckets: dict[tuple[Any, ...], list[Any]] = {}
+        for item in _every_item(table):
+            values = tuple(item.attrs.get(name) for name in names)
+            if all(value is not None for value in values):
+                buckets.setdefault(values, []).append(item)
+        built = (version, buckets)
+        cache[(index_name, names)] = built
+    found: list[Any] = built[1].get(tuple(value for _, value in conditions), [])
+    return list(found)
+
+
 def _all_items_for_query(table: Any, original: Callable[[Any], list[Any]]) -> list[Any]:
     partition = getattr(_in_query, "partition", None)
     if partition is None:
         return original(table)
-    hash_key, index_name = partition
+    hash_key, index_name, conditions = partition
     if index_name is None:
         found = table.items.get(hash_key) if hash_key is not None else None
         if found is None:
             return []
         return list(found.values()) if table.range_key_attr else [found]
     # A GSI query filters and sorts what it gets by the index's keys; the table order is not needed.
-    items: list[Any] = []
-    for hash_set in table.items.values():
-        items.extend(hash_set.values() if table.range_key_attr else [hash_set])
-    return items
+    bucket = _index_bucket(table, index_name, conditions)
+    return bucket if bucket is not None else _every_item(table)
 
 
 def speed_up_queries() -> None:
@@ -143,7 +204,7 @@ def speed_up_queries() -> None:
 
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
         index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
-        _in_query.partition = (hash_key, index_name)
+        _in_query.partition = (hash_key, index_name, list(kwargs.get("hash_key_conditions") or []))
         try:
             return original_query(self, hash_key, *args, **kwargs)
         finally:
