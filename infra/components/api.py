@@ -77,7 +77,7 @@ class CasesApi(Construct):
             default_cors_preflight_options=apigw.CorsOptions(
                 allow_origins=[allowed_origin],
                 allow_methods=apigw.Cors.ALL_METHODS,
-                allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+                allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
                 max_age=Duration.hours(1),
             ),
             default_method_options=apigw.MethodOptions(

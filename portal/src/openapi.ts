@@ -556,7 +556,8 @@ export interface OfficerSnapshot {
   current_score: CurrentScoreOut | null;
   district: string | null;
   generated_on: string;
-  hire_date: string;
+  /** Null when the agency's roster has no hire date */
+  hire_date: string | null;
   /** From the newest run's scores and peer statistics */
   indicators: IndicatorStandingOut[];
   name: string;
@@ -569,8 +570,8 @@ export interface OfficerSnapshot {
   shift: string | null;
   status: OfficerStatus;
   supervisor: PersonOut | null;
-  /** Years from hire date to today (or to separation) */
-  tenure_years: number;
+  /** Years from hire date to today (or to separation); null when the hire date is unknown */
+  tenure_years: number | null;
   /** Every month of the last 5 years, oldest first */
   timeline: TimelineMonthOut[];
   /** Last 5 years, newest first */
@@ -650,7 +651,7 @@ export interface Recognition {
 export type RecordKind = "roster" | "use_of_force" | "complaint" | "vehicle_incident" | "injury" | "discipline" | "activity" | "leave" | "training" | "commendation" | "lawsuit";
 
 /** Why a whole file was rejected. Nothing from a rejected file is applied. */
-export type RejectionCode = "unknown_kind" | "object_missing" | "unsupported_format" | "empty_file" | "undecodable" | "malformed_csv" | "duplicate_columns" | "missing_columns" | "invalid_mapping" | "quarantine_rate" | "volume_drop" | "empty_snapshot" | "snapshot_needs_confirmation" | "expansion_ratio" | "too_large" | "line_too_long" | "blank_lines" | "time_budget";
+export type RejectionCode = "unknown_kind" | "object_missing" | "unsupported_format" | "empty_file" | "undecodable" | "malformed_csv" | "duplicate_columns" | "missing_columns" | "invalid_mapping" | "quarantine_rate" | "volume_drop" | "empty_snapshot" | "snapshot_needs_confirmation" | "expansion_ratio" | "too_large" | "line_too_long" | "blank_lines" | "time_budget" | "column_count";
 
 export interface ResponseValidationError {
   detail?: ValidationError[];

@@ -243,6 +243,12 @@ def test_api_requires_cognito_on_every_method_except_cors_preflight(synth: Synth
         props = method["Properties"]
         if props["HttpMethod"] == "OPTIONS":
             assert props["Integration"]["Type"] == "MOCK"
+            # The preflight lets through every request header the case API reads (If-Match, Idempotency-Key).
+            [answer] = props["Integration"]["IntegrationResponses"]
+            allowed = answer["ResponseParameters"]["method.response.header.Access-Control-Allow-Headers"]
+            assert {"Authorization", "Content-Type", "If-Match", "Idempotency-Key"} <= set(
+                allowed.strip("'").split(",")
+            )
         elif props["AuthorizationType"] == "NONE":
             # The portal's own files (sign-in page, bundles, sign-in settings): read-only, from its bucket or
             # a fixed answer, never the case API (tests/infrastructure/test_portal_site.py has the detail).

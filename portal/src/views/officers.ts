@@ -50,7 +50,9 @@ function facts(o: OfficerSnapshot): HTMLElement {
     o.district ? row("District", o.district) : [], o.shift ? row("Shift", o.shift) : [],
     row("Status", humanize(o.status)),
     row("Supervisor", o.supervisor ? o.supervisor.name : "None on the roster"),
-    row("Hired", `${formatDate(o.hire_date)} (${o.tenure_years.toFixed(1)} years)`),
+    row("Hired", o.hire_date && o.tenure_years !== null
+      ? `${formatDate(o.hire_date)} (${o.tenure_years.toFixed(1)} years)`
+      : "Not on the roster extract (tenure unknown)"),
     o.current_score
       ? row("Latest score", `${o.current_score.score.toFixed(2)}${o.current_score.level ? ` (${o.current_score.level})` : ""}` +
           (o.current_score.rank !== null ? `, rank ${o.current_score.rank} of ${o.current_score.officers_scored ?? "?"}` : "") +

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -13,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from eis_core.models.records import Officer, OfficerStatus, RecordKind
+from eis_tools.local.environments import ExecutionEnvironments
 from eis_tools.local.gateway import CognitoAuthorizer, LocalApiGateway
+from eis_tools.local.gateway_limits import GatewayLimits
 from eis_tools.local.oauth import LocalOAuth
 from eis_tools.local.portal_site import PORTAL_DIST, PortalSite
 from eis_tools.local.runtime import LocalRuntime, SentEmail, cold_start
@@ -90,12 +93,15 @@ def http_json(method: str, url: str, token: str, body: dict[str, Any] | None = N
 
 @contextmanager
 def serve_case_api(stack: LocalStack, *, port: int = 0) -> Iterator[LocalApiGateway]:
+    """The case API behind the local gateway, with API Gateway's limits (``gateway_limits``, set from
+    ``EIS_LOCAL_*`` variables) and up to ``concurrency`` execution environments answering at once."""
     import functions.cases_api.handler
 
-    lambda_handler = cold_start(functions.cases_api.handler).lambda_handler
+    handler_module = cold_start(functions.cases_api.handler)
+    limits = GatewayLimits.from_env(os.environ)
     authorizer = CognitoAuthorizer(jwks_url=stack.jwks_url, issuer=stack.issuer, client_id=stack.client_id)
     gateway = LocalApiGateway(
-        lambda_handler,
+        ExecutionEnvironments(handler_module.__name__, limit=limits.concurrency),
         authorizer,
         function_name=stack.resources.function("cases-api"),
         port=port,
@@ -103,6 +109,8 @@ def serve_case_api(stack: LocalStack, *, port: int = 0) -> Iterator[LocalApiGate
         oauth=LocalOAuth(
             stack.session.client("cognito-idp"), user_pool_id=stack.user_pool_id, client_id=stack.client_id
         ),
+        limits=limits,
+        cors=handler_module.CORS,
     )
     gateway.start()
     try:

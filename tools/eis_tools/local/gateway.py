@@ -10,21 +10,34 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
 
+from eis_tools.local.environments import ExecutionEnvironments, NoEnvironmentAvailable
+from eis_tools.local.gateway_limits import (
+    API_GATEWAY_MAX_BODY,
+    GatewayLimits,
+    Refused,
+    TokenBucket,
+    body_length,
+    retry_after,
+)
 from eis_tools.local.lambda_context import LocalLambdaContext
 from eis_tools.local.oauth import LocalOAuth
 from eis_tools.local.portal_site import Answer, PortalSite
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+_log = logging.getLogger(__name__)
 
 
 class CognitoAuthorizer:
@@ -114,25 +127,65 @@ def proxy_event(
     }
 
 
+class Authorizer(Protocol):
+    """What the gateway needs of an authorizer: the claims of a valid ``Authorization`` header, else None."""
+
+    def claims(self, authorization: str | None) -> dict[str, str] | None: ...
+
+
+class _Cors(Protocol):
+    """What the gateway needs of the function's CORS config (Powertools' ``CORSConfig``)."""
+
+    def allowed_origin(self, extracted_origin: str) -> str | None: ...
+
+    def to_dict(self, origin: str | None) -> dict[str, str]: ...
+
+
+REQUEST_READ_SECONDS = 10.0
+PREFLIGHT_METHODS = "DELETE,GET,HEAD,OPTIONS,PATCH,POST,PUT"
+_REFUSAL_READ_LIMIT = API_GATEWAY_MAX_BODY + 1024 * 1024  # at most this much of a refused body is drained
+_REFUSAL_READ_SECONDS = 2.0
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # 50 clients connecting at once would overflow socketserver's default of 5
+
+
 class LocalApiGateway:
-    """A threaded HTTP server on 127.0.0.1 in front of one proxy-integrated Lambda handler."""
+    """A threaded HTTP server on 127.0.0.1 in front of one proxy-integrated Lambda handler.
+
+    It applies what API Gateway applies before the function runs (``gateway_limits``): the payload
+    limit (413), the stage throttle (429 with Retry-After), request framing (400/411 for a bad or
+    missing Content-Length or a chunked body), the Cognito authorizer (401) and CORS preflights
+    (OPTIONS, answered for the portal's origin only, with the function's CORS config). Requests run
+    concurrently in ``ExecutionEnvironments`` (one request at a time in each, as in Lambda); a plain
+    handler function is one environment, so its requests are answered one at a time.
+    """
 
     def __init__(
         self,
-        handler: Handler,
-        authorizer: CognitoAuthorizer,
+        handler: Handler | ExecutionEnvironments,
+        authorizer: Authorizer,
         *,
         function_name: str,
         port: int = 0,
         portal: PortalSite | None = None,
         oauth: LocalOAuth | None = None,
+        limits: GatewayLimits | None = None,
+        cors: _Cors | None = None,
     ) -> None:
         gateway = self
         # The portal's static files and the pool's sign-in endpoints share the origin; other paths are the API's.
         self._portal = portal
         self._oauth = oauth
+        self.limits = limits or GatewayLimits()
+        self._bucket = TokenBucket(self.limits.rate_limit, self.limits.burst_limit)
+        self._cors = cors
 
         class _RequestHandler(BaseHTTPRequestHandler):
+            timeout = REQUEST_READ_SECONDS  # a client that stops sending mid-request is answered 408, not waited for
+
             def do_GET(self) -> None:
                 gateway._serve(self)
 
@@ -151,15 +204,22 @@ class LocalApiGateway:
             def do_DELETE(self) -> None:
                 gateway._serve(self)
 
+            def do_OPTIONS(self) -> None:
+                gateway._serve(self)
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # the handler logs every request; no second, unstructured access log
 
-        self._handler = handler
-        # One request at a time, like one Lambda execution environment: the resolver keeps per-request state.
+        if isinstance(handler, ExecutionEnvironments):
+            self._environments: ExecutionEnvironments | None = handler
+            self._handler: Handler | None = None
+        else:
+            self._environments, self._handler = None, handler
+        # A plain handler is one Lambda execution environment: the resolver keeps per-request state.
         self._invoke_lock = threading.Lock()
         self._authorizer = authorizer
         self._function_name = function_name
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _RequestHandler)
+        self._server = _Server(("127.0.0.1", port), _RequestHandler)
         self._thread: threading.Thread | None = None
 
     @property
@@ -168,7 +228,9 @@ class LocalApiGateway:
         return f"http://{host!s}:{port}"
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="eis-local-api", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="eis-local-api", daemon=True
+        )
         self._thread.start()
 
     def serve_forever(self) -> None:
@@ -179,24 +241,43 @@ class LocalApiGateway:
         self._server.server_close()
 
     def _serve(self, request: BaseHTTPRequestHandler) -> None:
+        try:
+            self._answer(request)
+        except Refused as refused:
+            self._refuse(request, refused)
+        except NoEnvironmentAvailable:
+            # Every environment stayed busy past API Gateway's integration timeout.
+            self._refuse(request, Refused(HTTPStatus.GATEWAY_TIMEOUT, "Endpoint request timed out"))
+        except OSError:
+            request.close_connection = True  # the client went away mid-request
+        except Exception:
+            # The function raised instead of answering: API Gateway answers 502 and the log has the trace.
+            _log.exception("the function failed: %s %s", request.command, urlsplit(request.path).path)
+            self._refuse(request, Refused(HTTPStatus.BAD_GATEWAY, "Internal server error", close=True))
+
+    def _answer(self, request: BaseHTTPRequestHandler) -> None:
         headers = {name: value for name, value in request.headers.items()}
         url = urlsplit(request.path)
+        length = body_length(request.command, headers, max_body=self.limits.max_body)
         if self._oauth is not None and url.path.startswith("/oauth2/"):
-            length = int(headers.get("Content-Length") or 0)
-            raw = request.rfile.read(length) if length else b""
+            raw = self._read_body(request, length)
             self._send(request, self._oauth.answer(request.command, url.path, url.query, headers, raw))
             return
         site_answer = self._portal.answer(request.command, url.path) if self._portal is not None else None
         if site_answer is not None:
             self._send(request, site_answer)
             return
+        body = self._read_body(request, length)  # read even when refused: unread input would reset the answer
+        wait = self._bucket.take()
+        if wait:
+            raise Refused(HTTPStatus.TOO_MANY_REQUESTS, "Too Many Requests", retry_after=wait)
+        if request.command == "OPTIONS":
+            self._preflight(request, headers)
+            return
         claims = self._authorizer.claims(headers.get("Authorization") or headers.get("authorization"))
         if claims is None:
             # API Gateway answers unauthenticated requests itself; the function never runs.
-            self._respond(request, 401, {"Content-Type": "application/json"}, json.dumps({"message": "Unauthorized"}))
-            return
-        length = int(headers.get("Content-Length") or 0)
-        body = request.rfile.read(length) if length else b""
+            raise Refused(HTTPStatus.UNAUTHORIZED, "Unauthorized")
         event = proxy_event(
             method=request.command,
             raw_path=request.path,
@@ -205,8 +286,9 @@ class LocalApiGateway:
             claims=claims,
             source_ip=request.client_address[0],
         )
-        with self._invoke_lock:
-            result = self._handler(event, LocalLambdaContext(function_name=self._function_name))
+        if length > self.limits.max_event // 2 and len(json.dumps(event)) > self.limits.max_event:
+            raise Refused(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "Request Too Long: over Lambda's invocation payload")
+        result = self._invoke(event)
         response_headers = dict(result.get("headers") or {})
         for name, values in (result.get("multiValueHeaders") or {}).items():
             response_headers[name] = ", ".join(values)
@@ -214,6 +296,49 @@ class LocalApiGateway:
         if result.get("isBase64Encoded"):
             payload = base64.b64decode(payload).decode("utf-8", errors="replace")
         self._respond(request, int(result.get("statusCode", 502)), response_headers, payload)
+
+    def _invoke(self, event: dict[str, Any]) -> dict[str, Any]:
+        context = LocalLambdaContext(function_name=self._function_name)
+        if self._environments is not None:
+            return self._environments.invoke(event, context)
+        assert self._handler is not None
+        with self._invoke_lock:
+            return self._handler(event, context)
+
+    def _preflight(self, request: BaseHTTPRequestHandler, headers: dict[str, str]) -> None:
+        """A CORS preflight, answered without a token: CORS headers only for the portal's origin."""
+        origin = next((value for name, value in headers.items() if name.lower() == "origin"), None)
+        allowed = self._cors.allowed_origin(origin) if self._cors is not None and origin else None
+        answer = {"Vary": "Origin"}
+        if allowed and self._cors is not None:
+            answer |= self._cors.to_dict(allowed) | {"Access-Control-Allow-Methods": PREFLIGHT_METHODS}
+        self._respond(request, HTTPStatus.NO_CONTENT, answer, b"")
+
+    @staticmethod
+    def _read_body(request: BaseHTTPRequestHandler, length: int) -> bytes:
+        if not length:
+            return b""
+        try:
+            body = request.rfile.read(length)
+        except TimeoutError:
+            raise Refused(HTTPStatus.REQUEST_TIMEOUT, "the body did not arrive in time", close=True) from None
+        if len(body) < length:
+            raise Refused(HTTPStatus.BAD_REQUEST, "the body ended before its Content-Length", close=True)
+        return body
+
+    def _refuse(self, request: BaseHTTPRequestHandler, refused: Refused) -> None:
+        headers = {"Content-Type": "application/json"}
+        if refused.retry_after is not None:
+            headers["Retry-After"] = retry_after(refused.retry_after)
+        if refused.close:
+            headers["Connection"] = "close"
+            request.close_connection = True
+        try:
+            self._respond(request, refused.status, headers, json.dumps({"message": refused.message}))
+            if refused.close:
+                _drain(request)
+        except OSError:
+            pass  # the client went away
 
     @staticmethod
     def _send(request: BaseHTTPRequestHandler, answer: Answer) -> None:
@@ -230,3 +355,25 @@ class LocalApiGateway:
         request.send_header("Content-Length", str(len(data)))
         request.end_headers()
         request.wfile.write(data)
+
+
+def _drain(request: BaseHTTPRequestHandler) -> None:
+    """Read and drop what the client is still sending, briefly and up to a bound, then close.
+
+    Closing a socket with unread input sends a reset, and the client may then lose the answer just
+    written (it sees "connection reset" instead of the 413): half-close first, then drain.
+    """
+    request.wfile.flush()
+    connection = request.connection
+    try:
+        connection.shutdown(socket.SHUT_WR)
+        connection.settimeout(0.2)
+        deadline = time.monotonic() + _REFUSAL_READ_SECONDS
+        drained = 0
+        while drained < _REFUSAL_READ_LIMIT and time.monotonic() < deadline:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            drained += len(chunk)
+    except OSError:
+        pass

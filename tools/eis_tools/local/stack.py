@@ -123,12 +123,15 @@ def _create_user_pool(session: Any, resources: AgencyResources) -> tuple[str, st
 
 @contextmanager
 def local_stack(agency_id: str, *, sender_email: str | None = None, port: int | None = None) -> Iterator[LocalStack]:
-    """Run moto's server, create the agency, and point this process's AWS clients at it."""
-    from moto.server import ThreadedMotoServer  # local-only dependency
+    """Run moto's server, create the agency, and point this process's AWS clients at it.
+
+    moto answers one request at a time per table (``moto_locks``), as DynamoDB applies each atomically.
+    """
+    from eis_tools.local.moto_locks import LockedMotoServer  # local-only dependency (moto)
 
     port = port or _free_port()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server would log every request
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server = LockedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
     local_env = {
