@@ -811,12 +811,13 @@ def get_trends_report(
     as_of: Annotated[date | None, Query(description="The report's date (default the latest)")] = None,
 ) -> Response[str]:
     document = _trends_reports().read(_caller(), output, as_of)
-    return Response(
-        status_code=HTTPStatus.OK,
-        content_type=document.content_type,
-        body=document.body,
-        headers={"Content-Disposition": f'inline; filename="{document.filename}"'},
-    )
+    headers = {"Content-Disposition": f'inline; filename="{document.filename}"'}
+    if output is TrendsFormat.HTML:
+        from eis_core.reports.trends_page import CONTENT_SECURITY_POLICY  # stdlib only: no pandas
+
+        # The page's own policy (its one style block by hash, data: images), still denying everything else.
+        headers["Content-Security-Policy"] = f"{CONTENT_SECURITY_POLICY}; frame-ancestors 'none'"
+    return Response(status_code=HTTPStatus.OK, content_type=document.content_type, body=document.body, headers=headers)
 
 
 @app.get(
@@ -1126,6 +1127,15 @@ def _rejected(error: Exception) -> dict[str, Any]:
     }
 
 
+def _denies_by_default(single: dict[str, str], multi: dict[str, list[str]]) -> bool:
+    """The response already carries a CSP that starts by denying everything and forbids framing."""
+    policies = [v for k, v in single.items() if k.lower() == "content-security-policy"]
+    policies += [v for k, values in multi.items() if k.lower() == "content-security-policy" for v in values]
+    return bool(policies) and all(
+        p.startswith("default-src 'none'") and "frame-ancestors 'none'" in p for p in policies
+    )
+
+
 def _add_headers(response: dict[str, Any], request: APIGatewayProxyEvent) -> None:
     """Security headers on every response; CORS for the portal where the resolver did not add it."""
     multi: dict[str, list[str]] = response.setdefault("multiValueHeaders", {}) or {}
@@ -1133,6 +1143,8 @@ def _add_headers(response: dict[str, Any], request: APIGatewayProxyEvent) -> Non
     single: dict[str, str] = response.get("headers") or {}
     present = {name.lower() for name in (*multi, *single)}
     added = dict(SECURITY_HEADERS)
+    if _denies_by_default(single, multi):
+        del added["Content-Security-Policy"]  # a route's own policy, as strict by default (the trends page)
     if "access-control-allow-origin" not in present:
         origin = next((str(v) for k, v in (request.headers or {}).items() if k.lower() == "origin"), None)
         allowed = CORS.allowed_origin(origin) if origin else None

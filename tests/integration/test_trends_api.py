@@ -115,6 +115,9 @@ def test_the_scoring_run_precomputes_the_report_and_the_api_serves_it_as_stored(
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert page == adapters.artifacts.get_bytes(trends_key(AS_OF, TrendsFormat.HTML)).decode()
     assert "<svg" in page and "<script" not in page
+    # And the page is served with its own policy (its style block by hash), still denying everything else
+    policy = headers["content-security-policy"]
+    assert policy.startswith("default-src 'none'; style-src 'sha256-") and "frame-ancestors 'none'" in policy
     status, text, headers = call(RISK_MANAGER, {"format": "csv"})
     assert status == 200 and headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(text)))
@@ -126,6 +129,7 @@ def test_the_scoring_run_precomputes_the_report_and_the_api_serves_it_as_stored(
         "measure": "hours",
         "value": "1600.0",
     } in rows
+    assert headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
     status, document, _ = call(COMMAND, {"format": "json", "as_of": AS_OF.isoformat()})
     assert status == 200 and TrendsReport.model_validate_json(document) == stored
 
