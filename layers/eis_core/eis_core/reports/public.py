@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from eis_core.complaints.timeliness import complaint_timings
 from eis_core.models.alerts import Alert
 from eis_core.models.cases import Case, InterventionOutcome
 from eis_core.models.records import Activity, Complaint, Finding, Officer, RecordKind, UseOfForce
@@ -135,10 +136,15 @@ DICTIONARY: tuple[tuple[str, str, str], ...] = (
         "complaints_received",
         "Complaints received",
         "Complaints (all allegations of one complaint number together) "
-        "the agency received in the period. A complaint about officers of several districts counts in the district "
+        "the agency received in the period (the received date it sends, else the intake date). A complaint about officers of several districts counts in the district "
         "most of its allegations concern (ties: the first district in alphabetical order).",
     ),
-    ("complaints_closed", "Complaints closed", "Complaints whose last allegation was decided in the period."),
+    (
+        "complaints_closed",
+        "Complaints closed",
+        "Complaints closed in the period: on the closed date the agency sends, else when the last allegation "
+        "was decided.",
+    ),
     (
         "complaints_sustained",
         "Complaints sustained",
@@ -147,7 +153,7 @@ DICTIONARY: tuple[tuple[str, str, str], ...] = (
     (
         MEDIAN_DAYS.column_id,
         MEDIAN_DAYS.label,
-        "Median of days from receipt to the last decision over the complaints "
+        "Median of days from receipt to closing over the complaints "
         "closed in the period; suppressed when their count is; 'not applicable' when none was closed.",
     ),
     (
@@ -274,20 +280,21 @@ def _district_of(inputs: PublicInputs) -> tuple[dict[str, str], str]:
 
 
 def _complaint_cases(complaints: Iterable[Complaint], district: dict[str, str]) -> list[_ComplaintCase]:
+    """One case per complaint number; when it was received and closed comes from ``complaints.timeliness``
+    (the one reading of those dates: the received and closed dates where sent, else intake and decision)."""
     grouped: dict[str, list[Complaint]] = defaultdict(list)
     for allegation in complaints:
         grouped[allegation.complaint_id].append(allegation)
     found = []
-    for allegations in grouped.values():
+    for timing in complaint_timings(allegation for allegations in grouped.values() for allegation in allegations):
+        allegations = grouped[timing.complaint_id]
         districts = Counter(district.get(a.officer_id, UNASSIGNED) for a in allegations)
         top = max(districts.values())
-        decided = [a.finding_decided_on for a in allegations if a.finding is not Finding.PENDING]
-        closed_on = max(d for d in decided if d is not None) if len(decided) == len(allegations) else None
         found.append(
             _ComplaintCase(
                 district=min(d for d, n in districts.items() if n == top),
-                received_on=min(a.known_on for a in allegations),
-                closed_on=closed_on,
+                received_on=timing.received_on,
+                closed_on=timing.closed_on,
                 sustained=any(a.finding is Finding.SUSTAINED for a in allegations),
             )
         )
