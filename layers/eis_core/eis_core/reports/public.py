@@ -136,7 +136,8 @@ DICTIONARY: tuple[tuple[str, str, str], ...] = (
         "complaints_received",
         "Complaints received",
         "Complaints (all allegations of one complaint number together) "
-        "the agency received in the period (the received date it sends, else the intake date). A complaint about officers of several districts counts in the district "
+        "the agency received in the period (the received date it sends, else the intake date). "
+        "A complaint about officers of several districts counts in the district "
         "most of its allegations concern (ties: the first district in alphabetical order).",
     ),
     (
