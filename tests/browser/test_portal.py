@@ -247,3 +247,60 @@ def test_the_risk_manager_dismisses_an_alert_with_a_reason(portal_stack: PortalS
     assert run_axe(page) == []
     assert csp_violations == []
     context.close()
+
+
+def test_the_risk_team_reads_reports_and_uploads_and_the_wellness_coordinator_reads_check_ins(
+    portal_stack: PortalStack, browser: Any
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, page, csp_violations = _page(browser)
+    page.goto(f"{portal_stack.url}/#/reports")
+    _sign_in_as(page, portal_stack.risk_manager)
+
+    # Given the risk manager on the reports page, the trends data downloads with the bearer token
+    page.get_by_role("heading", name="Agency trends").wait_for()
+    page.locator("#backtest-years").wait_for()
+    assert run_axe(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save the trends data (CSV)").click()
+    assert download.value.suggested_filename == "eis-trends.csv"
+    page.get_by_text("Saved as eis-trends.csv.").wait_for()
+    page.screenshot(path=str(SCREENSHOTS / "reports.png"), full_page=True)
+
+    # And the upload reports list the demo's ingest, one of which opens with its counts
+    page.get_by_role("link", name="Uploads", exact=True).click()
+    page.locator("#uploads").get_by_role("link").first.click()
+    page.locator("#upload-summary").wait_for()
+    assert "read" in page.locator("#upload-summary").inner_text()
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "upload.png"), full_page=True)
+
+    # And the officer snapshot offers the risk team a deferral form, the case page an assignment form
+    page.goto(f"{portal_stack.url}/#/officers/{portal_stack.other_alert['officer_id']}")
+    page.locator("#officer-deferral-form").wait_for()
+    assert page.get_by_role("button", name="Defer the officer").is_visible()
+    assert run_axe(page) == []
+    assert csp_violations == []
+    context.close()
+
+    # When the wellness coordinator signs in, they land on the check-ins, with no queue to offer
+    context, page, csp_violations = _page(browser)
+    page.goto(f"{portal_stack.url}/")
+    assert portal_stack.wellness is not None
+    _sign_in_as(page, portal_stack.wellness)
+    page.get_by_role("heading", name="Wellness check-ins").wait_for()
+    assert page.get_by_role("link", name="Wellness check-ins").is_visible()
+    assert not page.get_by_role("link", name="My queue").is_visible()
+    assert "not a finding" in page.locator("#main-content").inner_text()
+    assert run_axe(page) == []
+    open_links = page.locator("#open-checkins").get_by_role("link")
+    if open_links.count():  # the seed's scoring run may or may not have noticed anyone
+        open_links.first.click()
+        page.get_by_role("heading", name="An offer of support, not a finding").wait_for()
+        assert "score" not in page.locator("#main-content").inner_text().lower()
+        assert run_axe(page) == []
+        page.get_by_role("button", name="I have reached out (acknowledge)").press("Enter")
+        page.get_by_text("The check-in leaves the open list.").wait_for()
+    page.screenshot(path=str(SCREENSHOTS / "wellness.png"), full_page=True)
+    assert csp_violations == []
+    context.close()
