@@ -82,3 +82,21 @@ export async function wellnessView(api: CaseApi, checkinId: string): Promise<voi
     action,
   );
 }
+
+/** On a supervisor's queue: where the agency opted in and a report of theirs has a check-in, a link to it. */
+export function supervisorWellnessNotice(api: CaseApi): HTMLElement | string {
+  if (!hasRole("supervisor") || hasRole("wellness")) return "";
+  const notice = h("div", { id: "wellness-notice" });
+  api.wellnessCheckIns().then(
+    (list) => {
+      const open = list.checkins.filter((c) => c.status === "open").length;
+      if (!list.count) return;
+      notice.replaceChildren(h("section", { "aria-labelledby": "wellness-heading", class: "margin-y-4" },
+        h("h2", { id: "wellness-heading" }, "Wellness check-ins for your officers"),
+        h("p", {}, `${open} open, ${list.count} in all: offers of support, not findings. `,
+          h("a", { class: "usa-link", href: "#/wellness" }, "Read the wellness check-ins"))));
+    },
+    () => undefined, // not opted in, or not for this role: nothing to show
+  );
+  return notice;
+}
