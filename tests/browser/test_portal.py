@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -275,11 +276,36 @@ def test_the_risk_team_reads_reports_and_uploads_and_the_wellness_coordinator_re
     assert run_axe(page) == []
     page.screenshot(path=str(SCREENSHOTS / "upload.png"), full_page=True)
 
-    # And the officer snapshot offers the risk team a deferral form, the case page an assignment form
-    page.goto(f"{portal_stack.url}/#/officers/{portal_stack.other_alert['officer_id']}")
-    page.locator("#officer-deferral-form").wait_for()
-    assert page.get_by_role("button", name="Defer the officer").is_visible()
+    # And on a case of another alert the risk manager hands the case to the first sergeant, with a reason
+    manager = portal_stack.risk_manager
+    status, alerts = http_json("GET", f"{portal_stack.url}/alerts?status=new", manager.id_token)
+    assert status == 200
+    sergeants = [str(portal_stack.supervisor.officer_id), str(portal_stack.other_supervisor.officer_id)]
+    taken = {portal_stack.alert["officer_id"], portal_stack.other_alert["officer_id"], *sergeants}
+    third = next(a for a in alerts["alerts"] if a["officer_id"] not in taken)
+    status, opened = http_json("POST", f"{portal_stack.url}/alerts/{third['alert_id']}/case", manager.id_token)
+    assert status == 201, opened
+    to = next(s for s in sergeants if s != opened.get("supervisor_id"))  # not the one who has it already
+    page.goto(f"{portal_stack.url}/#/cases/{opened['case_id']}")
+    page.locator("#assignment-form").wait_for()
     assert run_axe(page) == []
+    page.get_by_label("Hand to supervisor (officer id)").fill(to)
+    page.locator("#assign-reason").fill("The sergeant knows the officer best.")
+    page.get_by_role("button", name="Hand over the case").click()
+    page.locator("#main-content .usa-alert").first.wait_for()
+    assert "Case handed over." in page.locator("#main-content").inner_text()
+
+    # And on that officer's snapshot the risk manager defers notification, then ends the deferral
+    page.goto(f"{portal_stack.url}/#/officers/{third['officer_id']}")
+    page.locator("#officer-deferral-form").wait_for()
+    assert run_axe(page) == []
+    page.get_by_label("Review on").fill((date.today() + timedelta(days=30)).isoformat())
+    page.locator("#officer-deferral-reason").fill("An investigation is running.")
+    page.get_by_role("button", name="Defer the officer").click()
+    page.get_by_text("Officer deferred.").wait_for()
+    page.locator("#officer-deferral-reason").fill("The investigation ended.")
+    page.get_by_role("button", name="End the deferral").click()
+    page.get_by_text("Deferral ended.").wait_for()
     assert csp_violations == []
     context.close()
 
