@@ -148,7 +148,7 @@ export async function uploadView(api: CaseApi, uploadId: string): Promise<void> 
     `Upload ${u.key}`,
     h("p", { class: "margin-top-4 eis-no-print" }, h("a", { class: "usa-link", href: "#/uploads" }, "All uploads")),
     h("h1", {}, `Upload ${u.key}`),
-    u.rejected ? alertBox("error", "Rejected.", u.rejection_reason ?? humanize(u.rejection_code ?? "unknown")) : alertBox("success", "Accepted.", outcome(u)),
+    u.rejected ? alertBox("error", "Rejected.", u.rejection_reason ?? humanize(u.rejection_code ?? "unknown")) : alertBox("success", "Accepted.", `${text(u.rows_accepted)} of ${text(u.rows_read)} rows accepted${u.rows_quarantined ? `, ${text(u.rows_quarantined)} quarantined` : ""}.`),
     h("dl", { id: "upload-summary" },
       row("Kind and mode", `${u.kind ? humanize(u.kind) : "unknown"}, ${u.mode}${u.file_format ? `, ${u.file_format}` : ""}`),
       row("Started", formatDateTime(u.started_at)),
