@@ -266,6 +266,13 @@ def test_the_risk_team_reads_reports_and_uploads_and_the_wellness_coordinator_re
         page.get_by_role("button", name="Save the trends data (CSV)").click()
     assert download.value.suggested_filename == "eis-trends.csv"
     page.get_by_text("Saved as eis-trends.csv.").wait_for()
+    with context.expect_page() as opened_report:
+        page.get_by_role("button", name="Open the trends report").click()
+    report = opened_report.value
+    report.wait_for_load_state()
+    assert report.locator("h1").first.inner_text().strip() != ""
+    report.screenshot(path=str(SCREENSHOTS / "trends.png"))
+    report.close()
     page.screenshot(path=str(SCREENSHOTS / "reports.png"), full_page=True)
 
     # And the upload reports list the demo's ingest, one of which opens with its counts
