@@ -9,11 +9,15 @@ import type {
   AlertList,
   AlertOut,
   AlertStatus,
+  AssignmentIn,
   AuditPage,
+  BacktestListOut,
+  BacktestReportOut,
   CaseOut,
   CheckInIn,
   DeferralIn,
   DeferralList,
+  DeferralOut,
   ErrorOut,
   InterventionCompletionIn,
   InterventionIn,
@@ -26,6 +30,10 @@ import type {
   RunListOut,
   RunReportOut,
   TransitionIn,
+  UploadList,
+  UploadOut,
+  WellnessCheckInList,
+  WellnessCheckInOut,
 } from "./types";
 
 export class ApiError extends Error {
@@ -161,6 +169,77 @@ export class CaseApi {
 
   currentModel(): Promise<ModelCardOut> {
     return this.request("GET", "models/current");
+  }
+
+  assign(caseId: string, assignment: AssignmentIn): Promise<CaseOut> {
+    return this.request("POST", `cases/${enc(caseId)}/assignment`, assignment, caseId);
+  }
+
+  officerDeferral(officerId: string): Promise<DeferralOut> {
+    return this.request("GET", `officers/${enc(officerId)}/deferral`);
+  }
+
+  deferOfficer(officerId: string, deferral: DeferralIn): Promise<DeferralOut> {
+    return this.request("POST", `officers/${enc(officerId)}/deferral`, deferral);
+  }
+
+  endOfficerDeferral(officerId: string, reason: string): Promise<DeferralOut> {
+    return this.request("POST", `officers/${enc(officerId)}/deferral/end`, { reason });
+  }
+
+  wellnessCheckIns(): Promise<WellnessCheckInList> {
+    return this.request("GET", "wellness/checkins");
+  }
+
+  wellnessCheckIn(checkinId: string): Promise<WellnessCheckInOut> {
+    return this.request("GET", `wellness/checkins/${enc(checkinId)}`);
+  }
+
+  acknowledgeCheckIn(checkinId: string): Promise<WellnessCheckInOut> {
+    return this.request("POST", `wellness/checkins/${enc(checkinId)}/acknowledge`);
+  }
+
+  backtests(): Promise<BacktestListOut> {
+    return this.request("GET", "reports/backtests");
+  }
+
+  backtest(testYear: number): Promise<BacktestReportOut> {
+    return this.request("GET", `reports/backtests/${testYear}`);
+  }
+
+  uploads(): Promise<UploadList> {
+    return this.request("GET", "uploads?limit=50");
+  }
+
+  upload(uploadId: string): Promise<UploadOut> {
+    return this.request("GET", `uploads/${enc(uploadId)}`);
+  }
+
+  /** A document the API serves as something other than JSON (a report, a CSV), as a Blob to save or open. */
+  async document(path: string): Promise<Blob> {
+    const token = await idToken(this.config);
+    if (!token) throw new SignedOutError("Your session has ended. Sign in again.");
+    const response = await fetch(resolve(path), { headers: { Authorization: `Bearer ${token}` }, cache: "no-store", credentials: "omit" });
+    if (response.status === 401) throw new SignedOutError("Your session has ended. Sign in again.");
+    if (!response.ok) {
+      const text = await response.text();
+      let body: ErrorOut | null = null;
+      try {
+        body = text ? (JSON.parse(text) as ErrorOut) : null;
+      } catch {
+        body = null;
+      }
+      throw new ApiError(response.status, body);
+    }
+    return response.blob();
+  }
+
+  trendsReport(format: "html" | "csv"): Promise<Blob> {
+    return this.document(`reports/trends?format=${format}`);
+  }
+
+  quarantine(uploadId: string): Promise<Blob> {
+    return this.document(`uploads/${enc(uploadId)}/quarantine`);
   }
 
   audit(sinceSeq?: number): Promise<AuditPage> {

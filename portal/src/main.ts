@@ -10,6 +10,8 @@ import { caseView } from "./views/case";
 import { officerSearchView, officerView } from "./views/officers";
 import { auditView, oversightView } from "./views/oversight";
 import { queueView } from "./views/queue";
+import { backtestView, reportsView, uploadsView, uploadView } from "./views/reports";
+import { wellnessListView, wellnessView } from "./views/wellness";
 import { errorView, lockedView, signedOutView, signInView } from "./views/session";
 
 let config: PortalConfig;
@@ -47,6 +49,13 @@ async function route(): Promise<void> {
     else if (parts[0] === "officers") await officerSearchView(api, params.get("q") ?? "");
     else if (parts[0] === "oversight") await oversightView(api);
     else if (parts[0] === "audit") await auditView(api, params);
+    else if (parts[0] === "wellness" && parts[1]) await wellnessView(api, parts[1]);
+    else if (parts[0] === "wellness") await wellnessListView(api);
+    else if (parts[0] === "reports" && parts[1] === "backtests" && parts[2]) await backtestView(api, Number(parts[2]));
+    else if (parts[0] === "reports") await reportsView(api);
+    else if (parts[0] === "uploads" && parts[1]) await uploadView(api, parts[1]);
+    else if (parts[0] === "uploads") await uploadsView(api);
+    else if (hasRole("wellness") && !hasRole("supervisor", "risk_manager", "admin", "auditor", "command")) await wellnessListView(api);
     else await queueView(api, params);
   } catch (error) {
     if (error instanceof SignedOutError) {

@@ -7,8 +7,11 @@ export type {
   AlertOut,
   AlertStatus,
   AlertSummaryOut,
+  AssignmentIn,
   AuditPage,
   AuditRecordOut,
+  BacktestListOut,
+  BacktestReportOut,
   CaseList,
   CaseOut,
   CaseStatus,
@@ -39,5 +42,10 @@ export type {
   RunReportOut,
   ScorePointOut,
   TransitionIn,
+  UploadList,
+  UploadOut,
+  WellnessCheckInList,
+  WellnessCheckInOut,
+  WellnessSignalOut,
 } from "./openapi";
 export type { QueueApiCaseSummaryOut as CaseSummaryOut, SnapshotCaseSummaryOut as OfficerCaseOut } from "./openapi";

@@ -51,6 +51,7 @@ class PortalStack:
     other_supervisor: LocalUser  # a sergeant outside the alerted officer's chain of command
     other_alert: dict[str, Any]  # another new alert, for the risk manager's dismissal
     auditor: LocalUser
+    wellness: LocalUser | None = None  # the wellness coordinator
 
 
 SEED_START = date(2024, 1, 1)
@@ -90,7 +91,8 @@ def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalSta
         )
         other = stack.add_user(f"sgt.{elsewhere.lower()}", role="supervisor", officer_id=elsewhere)
         auditor = stack.add_user("auditor", role="auditor")
-        yield PortalStack(gateway.url, supervisor, alert, manager, other, other_alert, auditor)
+        wellness = stack.add_user("wellness.coordinator", role="wellness")
+        yield PortalStack(gateway.url, supervisor, alert, manager, other, other_alert, auditor, wellness)
 
 
 @pytest.fixture(scope="module")

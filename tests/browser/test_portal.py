@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -245,5 +246,94 @@ def test_the_risk_manager_dismisses_an_alert_with_a_reason(portal_stack: PortalS
     page.keyboard.press("Enter")
     page.locator("#officer-results").get_by_role("link").first.wait_for()
     assert run_axe(page) == []
+    assert csp_violations == []
+    context.close()
+
+
+def test_the_risk_team_reads_reports_and_uploads_and_the_wellness_coordinator_reads_check_ins(
+    portal_stack: PortalStack, browser: Any
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, page, csp_violations = _page(browser)
+    page.goto(f"{portal_stack.url}/#/reports")
+    _sign_in_as(page, portal_stack.risk_manager)
+
+    # Given the risk manager on the reports page, the trends data downloads with the bearer token
+    page.get_by_role("heading", name="Agency trends").wait_for()
+    page.locator("#backtest-years").wait_for()
+    assert run_axe(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Save the trends data (CSV)").click()
+    assert download.value.suggested_filename == "eis-trends.csv"
+    page.get_by_text("Saved as eis-trends.csv.").wait_for()
+    with context.expect_page() as opened_report:
+        page.get_by_role("button", name="Open the trends report").click()
+    report = opened_report.value
+    report.wait_for_load_state()
+    assert report.locator("h1").first.inner_text().strip() != ""
+    report.screenshot(path=str(SCREENSHOTS / "trends.png"))
+    report.close()
+    page.screenshot(path=str(SCREENSHOTS / "reports.png"), full_page=True)
+
+    # And the upload reports list the demo's ingest, one of which opens with its counts
+    page.get_by_role("link", name="Uploads", exact=True).click()
+    page.locator("#uploads").get_by_role("link").first.click()
+    page.locator("#upload-summary").wait_for()
+    assert "read" in page.locator("#upload-summary").inner_text()
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "upload.png"), full_page=True)
+
+    # And on a case of another alert the risk manager hands the case to the first sergeant, with a reason
+    manager = portal_stack.risk_manager
+    status, alerts = http_json("GET", f"{portal_stack.url}/alerts?status=new", manager.id_token)
+    assert status == 200
+    sergeants = [str(portal_stack.supervisor.officer_id), str(portal_stack.other_supervisor.officer_id)]
+    taken = {portal_stack.alert["officer_id"], portal_stack.other_alert["officer_id"], *sergeants}
+    third = next(a for a in alerts["alerts"] if a["officer_id"] not in taken)
+    status, opened = http_json("POST", f"{portal_stack.url}/alerts/{third['alert_id']}/case", manager.id_token)
+    assert status == 201, opened
+    to = next(s for s in sergeants if s != opened.get("supervisor_id"))  # not the one who has it already
+    page.goto(f"{portal_stack.url}/#/cases/{opened['case_id']}")
+    page.locator("#assignment-form").wait_for()
+    assert run_axe(page) == []
+    page.get_by_label("Hand to supervisor (officer id)").fill(to)
+    page.locator("#assign-reason").fill("The sergeant knows the officer best.")
+    page.get_by_role("button", name="Hand over the case").click()
+    page.locator("#main-content .usa-alert").first.wait_for()
+    assert "Case handed over." in page.locator("#main-content").inner_text()
+
+    # And on that officer's snapshot the risk manager defers notification, then ends the deferral
+    page.goto(f"{portal_stack.url}/#/officers/{third['officer_id']}")
+    page.locator("#officer-deferral-form").wait_for()
+    assert run_axe(page) == []
+    page.get_by_label("Review on").fill((date.today() + timedelta(days=30)).isoformat())
+    page.locator("#officer-deferral-reason").fill("An investigation is running.")
+    page.get_by_role("button", name="Defer the officer").click()
+    page.get_by_text("Officer deferred.").wait_for()
+    page.locator("#officer-deferral-reason").fill("The investigation ended.")
+    page.get_by_role("button", name="End the deferral").click()
+    page.get_by_text("Deferral ended.").wait_for()
+    assert csp_violations == []
+    context.close()
+
+    # When the wellness coordinator signs in, they land on the check-ins, with no queue to offer
+    context, page, csp_violations = _page(browser)
+    page.goto(f"{portal_stack.url}/")
+    assert portal_stack.wellness is not None
+    _sign_in_as(page, portal_stack.wellness)
+    page.get_by_role("heading", name="Wellness check-ins").wait_for()
+    assert page.get_by_role("link", name="Wellness check-ins").is_visible()
+    assert not page.get_by_role("link", name="My queue").is_visible()
+    assert "not a finding" in page.locator("#main-content").inner_text()
+    assert run_axe(page) == []
+    # And one check-in (the seed's scoring run noticed sick days or no leave) reads as support, with no score
+    page.locator("#open-checkins").get_by_role("link").first.click()
+    page.get_by_role("heading", name="An offer of support, not a finding").wait_for()
+    assert "score" not in page.locator("#main-content").inner_text().lower()
+    assert run_axe(page) == []
+    page.get_by_role("button", name="I have reached out (acknowledge)").press("Enter")
+    page.get_by_text("The check-in leaves the open list.").wait_for()
+    assert "Acknowledged" in page.locator("#main-content").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "wellness.png"), full_page=True)
     assert csp_violations == []
     context.close()

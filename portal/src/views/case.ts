@@ -6,6 +6,7 @@
 
 import { ApiError, ConflictError, type CaseApi } from "../api";
 import { hasRole } from "../auth";
+import { assignmentSection } from "./assign";
 import { alertBox, formatDate, formatDateTime, h, humanize, render } from "../dom";
 import type { CaseOut, Disposition, InterventionOut, InterventionOutcome, NextTransitionOut, TransitionIn } from "../types";
 
@@ -55,6 +56,7 @@ export async function caseView(api: CaseApi, caseId: string, params: URLSearchPa
     notesSection(api, current, rerender, conflict, draft),
     historySection(current),
     deferralSection(api, current, rerender),
+    assignmentSection(api, current, (message) => rerender(message)),
   );
 }
 

@@ -6,6 +6,7 @@
 import type { CaseApi } from "../api";
 import { formatDate, h, humanize, render } from "../dom";
 import type { AlertOut, OfficerSnapshot } from "../types";
+import { officerDeferralSection } from "./assign";
 import { standingsFigure, trendFigure } from "./charts";
 
 export function officerSearchForm(q: string): HTMLElement {
@@ -144,5 +145,6 @@ export async function officerView(api: CaseApi, officerId: string): Promise<void
         ? simpleTable("training", "Training, last five years", ["Date", "Course", "Hours", "Result"], o.training.map((t) => [formatDate(t.date), t.course, String(t.hours), t.passed ? "Passed" : "Not passed"]))
         : h("p", {}, "No training in the last five years."),
     ),
+    officerDeferralSection(api, o.officer_id),
   );
 }

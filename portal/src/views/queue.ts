@@ -6,6 +6,7 @@ import type { CaseApi } from "../api";
 import { formatDate, h, humanize, render } from "../dom";
 import type { AlertOut, CaseSummaryOut, QueueEntryOut, QueueOut } from "../types";
 import { officerSearchForm } from "./officers";
+import { supervisorWellnessNotice } from "./wellness";
 
 interface Seen {
   at: Date;
@@ -152,6 +153,7 @@ export async function queueView(api: CaseApi, params: URLSearchParams): Promise<
       h("h2", { id: "handoffs-heading" }, "Hand-offs to acknowledge"),
       entryList("handoffs", queue.handoffs_to_acknowledge, "No hand-off is waiting for you.", "Acknowledge the case"),
     ),
+    supervisorWellnessNotice(api),
     h("section", { "aria-labelledby": "search-heading", class: "eis-no-print margin-y-4" },
       h("h2", { id: "search-heading" }, "Find an officer"),
       officerSearchForm(""),

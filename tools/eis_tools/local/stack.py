@@ -24,7 +24,7 @@ from eis_tools.local.resources import LocalAgency, create_agency_resources
 
 LOCAL_ACCOUNT = "123456789012"  # moto's default account
 LOCAL_REGION = "us-east-1"
-ROLES = ("supervisor", "risk_manager", "auditor", "admin")
+ROLES = ("supervisor", "risk_manager", "auditor", "admin", "command", "wellness")
 
 
 @dataclass(frozen=True)
