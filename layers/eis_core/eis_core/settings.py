@@ -135,6 +135,13 @@ class EnvSettings(BaseModel):
         return env
 
 
+def _comma_separated(value: object) -> object:
+    """A list setting as its environment variable carries it ("a, b"); any other value as it is."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
 def _drop_none(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _drop_none(item) for key, item in value.items() if item is not None}
@@ -182,9 +189,7 @@ class NotifyPolicy(ReviewPolicy):
     @field_validator("risk_team_emails", mode="before")
     @classmethod
     def _split_emails(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+        return _comma_separated(value)
 
 
 class PortalLink(EnvSettings):
@@ -271,9 +276,7 @@ class InterventionPolicy(EnvSettings):
     @field_validator("intervention_catalogue", mode="before")
     @classmethod
     def _split_types(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+        return _comma_separated(value)
 
     @field_validator("intervention_catalogue")
     @classmethod
@@ -304,9 +307,7 @@ class ComplaintPolicy(EnvSettings):
     @field_validator("holidays", mode="before")
     @classmethod
     def _split_days(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+        return _comma_separated(value)
 
 
 class WellnessOptIn(EnvSettings):
@@ -332,9 +333,7 @@ class WellnessRecipients(WellnessOptIn):
     @field_validator("wellness_coordinator_emails", mode="before")
     @classmethod
     def _split_wellness_emails(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+        return _comma_separated(value)
 
 
 class WellnessPolicy(WellnessOptIn):

@@ -31,7 +31,6 @@ Rules, per kind (``KindMapping``):
 
 from __future__ import annotations
 
-import json
 import re
 import types
 import typing
@@ -41,8 +40,9 @@ from fnmatch import fnmatch
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from eis_core.documents import parse_document
 from eis_core.errors import NotFoundError, ValidationFailed
 from eis_core.models.records import RECORD_MODELS, EventRecord, RecordKind
 from eis_core.storage.ports import ArtifactStore
@@ -409,20 +409,7 @@ def identity_mapping(agency_id: str) -> AgencyMapping:
 
 def parse_mapping(document: str | bytes | dict[str, Any], *, source: str = MAPPING_KEY) -> AgencyMapping:
     """Validate a mapping document; ValidationFailed names the file, each bad setting and the fix."""
-    try:
-        data = json.loads(document) if isinstance(document, str | bytes) else document
-    except json.JSONDecodeError as error:
-        raise ValidationFailed(
-            f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from None
-    try:
-        return AgencyMapping.model_validate(data)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg'].removeprefix('Value error, ')}"
-            for e in error.errors(include_url=False, include_input=False)
-        )
-        raise ValidationFailed(f"{source}: invalid mapping: {problems}") from None
+    return parse_document(AgencyMapping, document, source=source, what="mapping")
 
 
 def mapping_json_schema() -> dict[str, Any]:

@@ -6,7 +6,6 @@ the backtest's leakage check does not change what is learnt and is left out of i
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -14,10 +13,10 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from eis_core.dates import add_months
-from eis_core.errors import ValidationFailed
+from eis_core.documents import parse_document
 from eis_core.indicators.history import FEATURE_KIND, FEATURES, KINDS, AdverseDefinition, PopulationRule
 
 PACKAGED_SPECS = Path(__file__).resolve().parent / "specs"
@@ -185,20 +184,7 @@ class ModelSpec(BaseModel):
 
 def parse_spec(document: str | bytes | dict[str, Any], *, source: str) -> ModelSpec:
     """Validate a spec document; ValidationFailed names the file and each bad field by its path."""
-    try:
-        data = json.loads(document) if isinstance(document, str | bytes) else document
-    except json.JSONDecodeError as error:
-        raise ValidationFailed(
-            f"{source}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
-        ) from None
-    try:
-        return ModelSpec.model_validate(data)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or '(top level)'}: {e['msg'].removeprefix('Value error, ')}"
-            for e in error.errors(include_url=False, include_input=False)
-        )
-        raise ValidationFailed(f"{source}: invalid model spec: {problems}") from None
+    return parse_document(ModelSpec, document, source=source, what="model spec")
 
 
 def spec_json_schema() -> dict[str, Any]:
