@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from eis_core.indicators.history import HistoryFrame
+from eis_core.models.records import Record
 from eis_core.scoring.backtest import backtest_year
 from eis_core.scoring.spec import ModelSpec
 from eis_tools.agency_history import generated_records
@@ -19,8 +20,12 @@ SPEC = ModelSpec(parameters={"min_samples_leaf": 20, "max_iter": 30})
 
 
 @pytest.fixture(scope="module")
-def built() -> HistoryFrame:
-    records = generated_records("cache-test", 150, 3, date(2018, 1, 1), date(2023, 12, 31))
+def records() -> list[Record]:
+    return generated_records("cache-test", 150, 3, date(2018, 1, 1), date(2023, 12, 31))
+
+
+@pytest.fixture(scope="module")
+def built(records: list[Record]) -> HistoryFrame:
     return HistoryFrame.from_records(records)
 
 
@@ -101,3 +106,29 @@ def test_a_damaged_entry_is_rebuilt_not_trusted(built: HistoryFrame, raw: Path, 
     # Then the history is built again from the raw files (and stored afresh)
     assert (again.hit, build.count) == (False, 2)
     assert cached_history(key, build, root=root).hit
+
+
+def test_the_chicago_source_exports_once_for_two_backtests_of_the_same_files(
+    records: list[Record], raw: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import eis_tools.agency_history as agency_history
+
+    exports: list[Path] = []
+
+    def export_and_ingest(folder: Path) -> list[Record]:
+        exports.append(folder)
+        return records
+
+    monkeypatch.setenv("EIS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(agency_history, "chicago_records", export_and_ingest)
+    # Given a first backtest of the raw files, exported and ingested
+    first = agency_history.from_chicago_raw("chicago-demo", str(raw))
+    # When the same files are backtested again
+    second = agency_history.from_chicago_raw("chicago-demo", str(raw))
+    # Then they were exported once, the second run says it used the cache, and the histories are the same
+    assert len(exports) == 1
+    assert "cached" not in first.records_source and "cached" in second.records_source
+    assert_same_history(first.frame, second.frame)
+    # And --no-cache exports again
+    agency_history.from_chicago_raw("chicago-demo", str(raw), cache=False)
+    assert len(exports) == 2
