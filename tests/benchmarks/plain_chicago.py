@@ -9,13 +9,21 @@
               12 months), one HistGradientBoosting fitted on the training years, precision at the
               top 5% of the test year: the floor for ``eis backtest --agency chicago-demo``.
 
-Side by side (A the project, B the yardstick; farm-bench alternates them and prints the ratio):
+Side by side (A the project, B the yardstick), alternating A B A B so a noisy machine affects both
+alike, each run timed with ``/usr/bin/time -v`` (user + sys seconds, maximum resident set size):
 
-    farm-bench -n 3 --timeout 900 --vs '.venv/bin/python tests/benchmarks/plain_chicago.py parse \\
-        --extracts /tmp/chicago-extracts' -- .venv/bin/eis chicago ingest --memory
-    farm-bench -n 2 --timeout 1800 --vs '.venv/bin/python tests/benchmarks/plain_chicago.py backtest \\
-        --test-year 2015' -- .venv/bin/eis backtest --agency chicago-demo --raw ../shared/data-raw/chicago \\
-        --test-year 2015 --workers 1
+    for i in 1 2; do
+      /usr/bin/time -v .venv/bin/eis chicago ingest --memory
+      /usr/bin/time -v .venv/bin/python tests/benchmarks/plain_chicago.py parse --extracts /tmp/chicago-extracts
+    done
+    for i in 1 2; do
+      /usr/bin/time -v .venv/bin/eis backtest --agency chicago-demo --raw ../shared/data-raw/chicago \\
+          --test-year 2015 --no-cache
+      /usr/bin/time -v .venv/bin/python tests/benchmarks/plain_chicago.py backtest --test-year 2015
+    done
+
+``--no-cache`` exports and ingests the raw files on every run (the cold figure); without it a second
+run reads the history built by the first from ``.eis/cache/frames`` (same raw files, same code).
 
 The plain backtest is a yardstick of the data work, not a replica: it has no calibration, no
 candidate averaging, no peer comparison and no report. Not collected by pytest (no ``test_`` prefix).

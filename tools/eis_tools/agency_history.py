@@ -235,7 +235,8 @@ def chicago_records(raw: Path) -> list[Record]:
             return list(adapters.records.iter_records())
 
 
-def from_chicago_raw(agency_id: str, raw: str, *, spec_file: str | None = None) -> AgencyHistory:
+def from_chicago_raw(agency_id: str, raw: str, *, spec_file: str | None = None, cache: bool = True) -> AgencyHistory:
+    """Chicago exported and ingested; with ``cache``, reused while the raw files and the code are unchanged."""
     from eis_tools.sources import chicago
 
     if agency_id != chicago.AGENCY_ID:
@@ -243,9 +244,21 @@ def from_chicago_raw(agency_id: str, raw: str, *, spec_file: str | None = None) 
     if not Path(raw).is_dir():
         raise SourceError(f"--raw {raw}: not a folder (the CPDP 2018 release)")
     started = time.monotonic()
-    frame = HistoryFrame.from_records(chicago_records(Path(raw)))
-    spec, spec_source = _packaged_or_default(agency_id, spec_file)
     source = f"the Chicago release at {raw}, exported and ingested"
+    if cache:
+        from eis_tools.frame_cache import cache_key, cached_history
+
+        cached = cached_history(
+            cache_key(Path(raw), "chicago-export-ingest"),
+            lambda: HistoryFrame.from_records(chicago_records(Path(raw))),
+        )
+        frame = cached.frame
+        if cached.hit:
+            source += f" (cached: the same raw files and code as {cached.path.name[:12]}..., no re-export)"
+            print(f"  from the cache {cached.path} (same raw files, same code)", flush=True)
+    else:
+        frame = HistoryFrame.from_records(chicago_records(Path(raw)))
+    spec, spec_source = _packaged_or_default(agency_id, spec_file)
     return AgencyHistory(agency_id, frame, spec, source, spec_source, time.monotonic() - started)
 
 

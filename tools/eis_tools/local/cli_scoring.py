@@ -47,7 +47,7 @@ def _load(args: argparse.Namespace) -> AgencyHistory:
         history = agency_history.from_extracts(args.agency, args.extracts, args.mapping, spec_file=args.spec)
     elif args.raw:
         print(f"Exporting Chicago ({args.raw}) and ingesting it as '{CHICAGO}' (in-memory stores) ...", flush=True)
-        history = agency_history.from_chicago_raw(args.agency, args.raw, spec_file=args.spec)
+        history = agency_history.from_chicago_raw(args.agency, args.raw, spec_file=args.spec, cache=not args.no_cache)
     else:
         print(f"Reading agency '{args.agency}''s records from its store ...", flush=True)
         history = agency_history.from_store(
@@ -139,6 +139,11 @@ def add_scoring_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         where.add_argument("--raw", metavar="DIR", help=f"the Chicago CPDP release, e.g. {DEFAULT_RAW} ({CHICAGO})")
         where.add_argument("--generated", action="store_true", help="a SYNTHETIC agency (--officers, --seed, ...)")
         parser.add_argument("--mapping", metavar="FILE", help="with --extracts: the agency's mapping JSON")
+        parser.add_argument(
+            "--no-cache",
+            action="store_true",
+            help="--raw: export and ingest again even if .eis/cache holds the history of the same files and code",
+        )
         parser.add_argument("--spec", metavar="FILE", help="model spec JSON (default: the agency's own)")
         parser.add_argument("--endpoint", help="the store's AWS endpoint (default $AWS_ENDPOINT_URL, else AWS)")
         parser.add_argument("--region", help="the agency's AWS region (default $AWS_REGION)")
