@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     from eis_tools.local.runtime import cold_start
     from eis_tools.local.stack import local_stack
 
-    with local_stack("testville") as stack:
+    with local_stack("testville"):
         if args.moto_tracking:
             from eis_tools.local.moto_memory import restore_tracking
 
@@ -115,7 +115,10 @@ def main(argv: list[str] | None = None) -> None:
             send = requester(handler, paths[route])
             status = send()
             per_request = retained_per_request(send, requests=args.requests, warmup=args.warmup, top=args.top)
-            report(f"GET {paths[route]:22} -> {status}: {per_request / 1024:7.1f} KB retained per request ({args.requests} requests)")
+            report(
+                f"GET {paths[route]:22} -> {status}: {per_request / 1024:7.1f} KB retained per request"
+                f" ({args.requests} requests)"
+            )
         tracemalloc.stop()
 
 

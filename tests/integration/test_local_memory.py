@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import copy
-import os
 import gc
 import json
+import os
 import tracemalloc
 from collections.abc import Iterator
 from datetime import date

@@ -40,13 +40,14 @@ def stop_tracking_instances() -> None:
     if isinstance(original, staticmethod):
         original = original.__func__
 
-    def __new__(cls: Any, *args: Any, **kwargs: Any) -> Any:
+    def untracked_new(cls: Any, *args: Any, **kwargs: Any) -> Any:
         # Set per class on each creation: moto's reset_model_data puts a fresh list back on every class.
-        if not cls.__module__.startswith(TRACKED_MODULES) and type(cls.__dict__.get("instances_tracked")) is not Untracked:
+        tracked = cls.__dict__.get("instances_tracked")
+        if not cls.__module__.startswith(TRACKED_MODULES) and type(tracked) is not Untracked:
             cls.instances_tracked = _UNTRACKED
         return original(cls, *args, **kwargs)
 
-    BaseModel.__new__ = staticmethod(__new__)  # type: ignore[assignment,method-assign]
+    BaseModel.__new__ = staticmethod(untracked_new)  # type: ignore[method-assign]
     BaseModel._eis_untracked = True  # type: ignore[attr-defined]
     _originals[:] = [original]
 
@@ -59,6 +60,6 @@ def restore_tracking() -> None:
     from moto.core.common_models import BaseModel
 
     if _originals:
-        BaseModel.__new__ = staticmethod(_originals[0])  # type: ignore[assignment,method-assign]
+        BaseModel.__new__ = staticmethod(_originals[0])  # type: ignore[method-assign]
         BaseModel._eis_untracked = False  # type: ignore[attr-defined]
         _originals.clear()
