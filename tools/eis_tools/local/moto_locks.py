@@ -22,6 +22,8 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import make_server
 
+from eis_tools.local.moto_memory import stop_tracking_instances
+
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 OTHER_SERVICES = "*"
 
@@ -99,6 +101,7 @@ class LockedMotoServer(ThreadedMotoServer):
 
     def _server_entry(self) -> None:
         speed_up_queries()
+        stop_tracking_instances()  # moto kept every item a query copied: memory grew with each list request
         app = TableLocks(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self._ip_address, self._port, app, True, request_handler=MotoRequestHandler)
         self._server_ready_event.set()
