@@ -216,7 +216,10 @@ def test_the_risk_manager_dismisses_an_alert_with_a_reason(portal_stack: PortalS
     alert = portal_stack.other_alert
 
     page.goto(f"{portal_stack.url}/#/alerts/{alert['alert_id']}")
-    # Keyboard only: each page puts focus on its heading, so the next Tab reaches the page's first action
+    # Keyboard only: each page puts focus on its heading, so the next Tab reaches the page's first action.
+    # Wait for that focus first: a Tab pressed before the sign-in page has rendered lands on the skip link.
+    page.get_by_role("heading", name="Sign in to the EIS portal").wait_for()
+    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'H1'")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Sign in"
     page.keyboard.press("Enter")
