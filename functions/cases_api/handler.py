@@ -32,6 +32,10 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eis_core.cases.access import Caller, NotAuthenticatedError
+from eis_core.cases.command import DEFAULT_MONTHS as COMMAND_DEFAULT_MONTHS
+from eis_core.cases.command import MAX_MONTHS as COMMAND_MAX_MONTHS
+from eis_core.cases.command import MAX_PAGES as COMMAND_MAX_PAGES
+from eis_core.cases.command import CommandView
 from eis_core.cases.etags import alert_etag, case_etag
 from eis_core.cases.handoff import HandoffService
 from eis_core.cases.idempotency import IdempotentPosts, build_idempotent_posts
@@ -85,6 +89,7 @@ from eis_core.models.api import (
     UploadOut,
 )
 from eis_core.models.cases import Case, CaseStatus, DeferralTarget, Intervention
+from eis_core.models.command import CommandOverviewOut
 from eis_core.models.oversight_api import (
     BacktestListOut,
     BacktestReportOut,
@@ -818,6 +823,44 @@ def get_trends_report(
         # The page's own policy (its one style block by hash, data: images), still denying everything else.
         headers["Content-Security-Policy"] = f"{CONTENT_SECURITY_POLICY}; frame-ancestors 'none'"
     return Response(status_code=HTTPStatus.OK, content_type=document.content_type, body=document.body, headers=headers)
+
+
+# --- command staff's view (rules in eis_core.cases.command): aggregates from listing indexes ------
+
+
+@functools.cache
+def _command_for(service: CaseService) -> CommandView:
+    """Built on first use, once per case service (tests replace the service between cases)."""
+    adapters = aws_adapters(_settings())
+    return CommandView(alerts=adapters.alerts, cases=adapters.cases, records=adapters.records)
+
+
+@app.get(
+    "/reports/command",
+    summary="Command staff's view: overdue cases by unit, alert volume and outcomes by month "
+    "(command staff, risk managers, admins, auditors)",
+    description=(
+        "Counts only, computed now from the listing indexes (never a table scan): open cases by unit with how "
+        "far past their review date; alerts raised per month (UTC) over the last `months` months with where "
+        f"each stands (awaiting review, dismissed, case open, case closed by disposition). Each listing reads "
+        f"at most {COMMAND_MAX_PAGES} pages; truncated says when one stopped there (the figures are then lower "
+        "bounds). Command staff's counts leave out deferred cases and alerts. 403 for supervisors."
+    ),
+    tags=["reports"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.CONFLICT),
+)
+def get_command_overview(
+    months: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=COMMAND_MAX_MONTHS,
+            description=f"Months of alerts, this one included (at most {COMMAND_MAX_MONTHS})",
+        ),
+    ] = COMMAND_DEFAULT_MONTHS,
+) -> CommandOverviewOut:
+    service = _service()
+    return _command_for(service).overview(_caller(), today=service.today(), months=months)
 
 
 @app.get(

@@ -59,6 +59,7 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/reports/backtests"),
         ("GET", "/reports/backtests/{test_year}"),
         ("GET", "/reports/trends"),
+        ("GET", "/reports/command"),
         ("GET", "/models/current"),
         ("GET", "/models/{trained_model_id}"),
         ("POST", "/models/{trained_model_id}/promotion"),

@@ -101,6 +101,7 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/reports/backtests"): Row("403 403 ok ok ok"),
     ("GET", "/reports/backtests/{test_year}"): Row("403 403 ok ok ok"),
     ("GET", "/reports/trends"): Row("403 403 ok ok ok"),
+    ("GET", "/reports/command"): Row("403 403 ok ok ok"),
     ("GET", "/models/current"): Row("403 403 ok ok ok"),
     ("GET", "/models/{trained_model_id}"): Row("403 403 ok ok ok"),
     ("POST", "/models/{trained_model_id}/promotion"): Row("403 403 403 403 ok", {"reason": "Reviewed the card."}),

@@ -56,6 +56,7 @@ from eis_core.storage.paging import (
     ALERT_KEY_ATTRS,
     CASE_INDEX_NAMES,
     CASE_SORT_ATTR,
+    CLOSED_KEY_ATTRS,
     CaseFilter,
     CaseIndex,
     Page,
@@ -664,6 +665,23 @@ class DynamoAlertStore:
                 start=check_start(start, ALERT_KEY_ATTRS, partition),
                 parse=self._alert,
                 only=None if officer_ids is None else ("officer_id", officer_ids),
+            )
+
+    def alerts_raised_page(
+        self, status: AlertStatus, *, created_from: datetime, limit: int, start: PageKey | None = None
+    ) -> Page[Alert]:
+        partition = ("status", AlertStatus(status).value)
+        with _translated(self.table_name):
+            return query_page(
+                self._db,
+                table=self.table_name,
+                index=self.BY_STATUS,
+                partition=partition,
+                key_attrs=ALERT_KEY_ATTRS,
+                limit=limit,
+                start=check_start(start, ALERT_KEY_ATTRS, partition),
+                parse=self._alert,
+                sort_from=("created_at", sortable_time(created_from)),
             )
 
 
@@ -1404,6 +1422,22 @@ class DynamoCaseStore:
                 keep=keep,
                 sort_below=(CASE_SORT_ATTR, where.due_before.isoformat()) if where.due_before else None,
                 only=None if where.officer_ids is None else ("officer_id", where.officer_ids),
+            )
+
+    def closed_cases_page(self, *, closed_from: datetime, limit: int, start: PageKey | None = None) -> Page[Case]:
+        partition = ("closed_list", CLOSED_LIST)
+        with _translated(self.table_name):
+            return query_page(
+                self._db,
+                table=self.table_name,
+                index=self.CLOSED,
+                partition=partition,
+                key_attrs=CLOSED_KEY_ATTRS,
+                limit=limit,
+                start=check_start(start, CLOSED_KEY_ATTRS, partition),
+                parse=_listed_case,
+                keep=lambda item: item.get("sk", {}).get("S") == CASE_SK,
+                sort_from=("closed_at", sortable_time(closed_from)),
             )
 
 

@@ -34,13 +34,17 @@ def query_page(
     keep: Callable[[Mapping[str, Any]], bool] = lambda item: True,
     sort_below: tuple[str, str] | None = None,
     only: tuple[str, Collection[str]] | None = None,
+    sort_from: tuple[str, str] | None = None,
 ) -> Page[T]:
     """Items of one index partition in sort-key order after ``start``, up to ``limit`` that ``keep`` accepts.
 
     ``sort_below`` (attribute, value) adds ``attribute < value`` to the key condition. ``only``
     (attribute, values) keeps items whose attribute is one of the values; up to ``MAX_IN_VALUES`` of
-    them DynamoDB filters (a supervisor's chain), so only those items cross the wire.
+    them DynamoDB filters (a supervisor's chain), so only those items cross the wire. ``sort_from``
+    (attribute, value) adds ``attribute >= value`` instead (one sort-key condition at most).
     """
+    if sort_below is not None and sort_from is not None:
+        raise ValueError("one sort-key condition at most: sort_below or sort_from")
     name, value = partition
     if not value or (only is not None and not only[1]):
         return Page(items=[], keys=[], next=None)  # no such partition key, or nobody in scope
@@ -51,6 +55,10 @@ def query_page(
         condition += " AND #s < :s"
         names["#s"] = sort_below[0]
         values[":s"] = {"S": sort_below[1]}
+    if sort_from is not None:
+        condition += " AND #s >= :s"
+        names["#s"] = sort_from[0]
+        values[":s"] = {"S": sort_from[1]}
     request: dict[str, Any] = {
         "TableName": table,
         "IndexName": index,

@@ -45,6 +45,7 @@ from eis_core.storage.codec import RECORD_CODECS, content_hash, sortable_time
 from eis_core.storage.paging import (
     ALERT_KEY_ATTRS,
     CASE_SORT_ATTR,
+    CLOSED_KEY_ATTRS,
     CaseFilter,
     CaseIndex,
     Page,
@@ -307,6 +308,25 @@ class InMemoryAlertStore:
         ]
         return _page(listed, keys, limit)
 
+    def alerts_raised_page(
+        self, status: AlertStatus, *, created_from: datetime, limit: int, start: PageKey | None = None
+    ) -> Page[Alert]:
+        partition = ("status", AlertStatus(status).value)
+        begin = check_start(start, ALERT_KEY_ATTRS, partition)
+        after = (begin["created_at"], begin["alert_id"]) if begin else None
+        since = sortable_time(created_from)
+        with self._lock:
+            found = sorted(
+                (a for a in self._alerts.values() if a.status == status and sortable_time(a.created_at) >= since),
+                key=_alert_order,
+            )
+            listed = [a.model_copy(deep=True) for a in found if after is None or _alert_order(a) > after]
+        keys = [
+            {"alert_id": a.alert_id, "status": a.status.value, "created_at": sortable_time(a.created_at)}
+            for a in listed
+        ]
+        return _page(listed, keys, limit)
+
 
 def _note_order(note: Note) -> tuple[str, str]:
     return sortable_time(note.created_at), note.note_id
@@ -483,6 +503,20 @@ class InMemoryCaseStore:
             ]
         for _, _, case in sorted(closed, key=lambda entry: entry[:2]):
             yield case
+
+    def closed_cases_page(self, *, closed_from: datetime, limit: int, start: PageKey | None = None) -> Page[Case]:
+        begin = check_start(start, CLOSED_KEY_ATTRS, ("closed_list", "CLOSED"))
+        after = (begin["closed_at"], begin["case_id"]) if begin else None
+        since = sortable_time(closed_from)
+        with self._lock:
+            closed = sorted(
+                (sortable_time(at), case.case_id, case.model_copy(deep=True))
+                for case in self._cases.values()
+                if (at := closed_at(case)) is not None and sortable_time(at) >= since
+            )
+        listed = [(at, case) for at, case_id, case in closed if after is None or (at, case_id) > after]
+        keys = [{"case_id": c.case_id, "sk": "CASE", "closed_list": "CLOSED", "closed_at": at} for at, c in listed]
+        return _page([case for _, case in listed], keys, limit)
 
     def record_escalation(self, case_id: str, level: int, day: date) -> bool:
         with self._lock:

@@ -66,6 +66,8 @@ CASE_INDEX_NAMES: dict[CaseIndex, str] = {
     CaseIndex.OFFICER: "by_officer_due",
 }
 ALERT_KEY_ATTRS = ("alert_id", "status", "created_at")
+CLOSED_KEY_ATTRS = ("case_id", "sk", "closed_list", "closed_at")
+"""The key of the sparse closed-case index (``closed``), as a page of closed cases resumes after it."""
 CASE_SORT_ATTR = "review_due_on"
 
 

@@ -160,6 +160,16 @@ class AlertStore(Protocol):
         """
         ...
 
+    def alerts_raised_page(
+        self, status: AlertStatus, *, created_from: datetime, limit: int, start: PageKey | None = None
+    ) -> Page[Alert]:
+        """Alerts in ``status`` created at or after ``created_from``, oldest first, after ``start``.
+
+        A query of the status index with a key condition on its sort key (created_at), never a scan; reads
+        at most ``paging.READ_BUDGET`` items. For command staff's alert volume over a bounded period.
+        """
+        ...
+
 
 class CaseStore(Protocol):
     def create_case(self, case: Case) -> None:
@@ -302,6 +312,14 @@ class CaseStore(Protocol):
 
         A query of one listing index (``paging.CASE_INDEX_NAMES``), never a scan; reads at most
         ``paging.READ_BUDGET`` items, so the page may be short with ``next`` set. Eventually consistent.
+        """
+        ...
+
+    def closed_cases_page(self, *, closed_from: datetime, limit: int, start: PageKey | None = None) -> Page[Case]:
+        """Cases (without notes) closed at or after ``closed_from``, oldest closure first, after ``start``.
+
+        A query of the sparse closed-case index with a key condition on closed_at, never a scan; reads
+        at most ``paging.READ_BUDGET`` items. A case closed before that index existed is not listed.
         """
         ...
 
