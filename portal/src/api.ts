@@ -15,6 +15,7 @@ import type {
   BacktestReportOut,
   CaseOut,
   CheckInIn,
+  CommandOverviewOut,
   DeferralIn,
   DeferralList,
   DeferralOut,
@@ -165,6 +166,10 @@ export class CaseApi {
 
   run(asOf: string): Promise<RunReportOut> {
     return this.request("GET", `reports/runs/${enc(asOf)}`);
+  }
+
+  command(months: number): Promise<CommandOverviewOut> {
+    return this.request("GET", `reports/command?months=${months}`);
   }
 
   currentModel(): Promise<ModelCardOut> {

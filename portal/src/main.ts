@@ -7,6 +7,7 @@ import { loadConfig, type PortalConfig } from "./config";
 import { alertBox } from "./dom";
 import { alertView } from "./views/alert";
 import { caseView } from "./views/case";
+import { commandView } from "./views/command";
 import { officerSearchView, officerView } from "./views/officers";
 import { auditView, oversightView } from "./views/oversight";
 import { queueView } from "./views/queue";
@@ -49,6 +50,7 @@ async function route(): Promise<void> {
     else if (parts[0] === "officers") await officerSearchView(api, params.get("q") ?? "");
     else if (parts[0] === "oversight") await oversightView(api);
     else if (parts[0] === "audit") await auditView(api, params);
+    else if (parts[0] === "command") await commandView(api, params);
     else if (parts[0] === "wellness" && parts[1]) await wellnessView(api, parts[1]);
     else if (parts[0] === "wellness") await wellnessListView(api);
     else if (parts[0] === "reports" && parts[1] === "backtests" && parts[2]) await backtestView(api, Number(parts[2]));

@@ -20,6 +20,24 @@ export interface AlertList {
   next_cursor?: string | null;
 }
 
+/** Alerts raised in one month (by creation time, UTC) and where each stands now. */
+export interface AlertMonthOut {
+  /** Still new: no case, not dismissed */
+  awaiting_review: number;
+  /** Its case was closed; by disposition in closed_by_disposition */
+  case_closed: number;
+  /** A case was opened (or the alert joined the officer's open case) */
+  case_open: number;
+  /** Alerts whose case closed, by the case's disposition (every disposition, zeros included) */
+  closed_by_disposition: Record<string, number>;
+  /** Alerts whose closed case was not found in the closed-case listing read */
+  closed_disposition_unknown: number;
+  dismissed: number;
+  /** YYYY-MM */
+  month: string;
+  raised: number;
+}
+
 /** An alert with its explanation: why this officer, compared with which peers. */
 export interface AlertOut {
   alert_id: string;
@@ -240,6 +258,27 @@ export interface CheckInOut {
 }
 
 export type CheckInStatus = "open" | "acknowledged";
+
+/** What command staff see: overdue cases by unit and the alert months of the period. */
+export interface CommandOverviewOut {
+  /** Every month of the period, oldest first */
+  alert_months: AlertMonthOut[];
+  /** True when deferred cases and alerts were left out (callers who may not see deferrals) */
+  deferred_hidden: boolean;
+  /** Months counted, this one included */
+  months: number;
+  /** Index pages read to answer (each a bounded query) */
+  pages_read: number;
+  /** The first day of the first month counted (alerts created since) */
+  period_from: string;
+  today: string;
+  /** True when a listing stopped at its bound: the figures are then lower bounds */
+  truncated: boolean;
+  /** Which listings stopped early */
+  truncated_listings?: string[];
+  /** Units with open cases, most overdue first */
+  units: UnitOverdueOut[];
+}
 
 export interface CommendationOut {
   award_type: string;
@@ -766,6 +805,21 @@ export interface TransitionIn {
 }
 
 export type TrendsFormat = "html" | "csv" | "json";
+
+/** One unit's open cases, and how many of them are past their review date (and by how much). */
+export interface UnitOverdueOut {
+  /** None when nothing is overdue */
+  most_days_overdue?: number | null;
+  /** Cases not closed */
+  open_cases: number;
+  /** Open cases whose review date has passed */
+  overdue: number;
+  overdue_1_to_7_days: number;
+  overdue_8_to_30_days: number;
+  overdue_over_30_days: number;
+  /** The officer's unit on the current roster ('Not on the roster' when unknown) */
+  unit: string;
+}
 
 export interface UploadList {
   count: number;

@@ -4,6 +4,7 @@
 export type {
   AlertLevel,
   AlertList,
+  AlertMonthOut,
   AlertOut,
   AlertStatus,
   AlertSummaryOut,
@@ -17,6 +18,7 @@ export type {
   CaseStatus,
   CaseTransitionOut,
   CheckInIn,
+  CommandOverviewOut,
   DeferralIn,
   DeferralList,
   DeferralOut,
@@ -42,6 +44,7 @@ export type {
   RunReportOut,
   ScorePointOut,
   TransitionIn,
+  UnitOverdueOut,
   UploadList,
   UploadOut,
   WellnessCheckInList,

@@ -20,7 +20,7 @@ from eis_tools.generate import GeneratorConfig, generate_agency, write_extracts
 from eis_tools.local.demo import http_json, ingest_extracts, serve_case_api
 from eis_tools.local.portal_site import PORTAL_DIST
 from eis_tools.local.runtime import LocalRuntime
-from eis_tools.local.stack import LocalUser, local_stack
+from eis_tools.local.stack import LocalStack, LocalUser, local_stack
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = PORTAL_DIST.parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -52,6 +52,7 @@ class PortalStack:
     other_alert: dict[str, Any]  # another new alert, for the risk manager's dismissal
     auditor: LocalUser
     wellness: LocalUser | None = None  # the wellness coordinator
+    stack: LocalStack | None = None  # for tests that add a user or age a case on the local stack
 
 
 SEED_START = date(2024, 1, 1)
@@ -92,7 +93,7 @@ def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalSta
         other = stack.add_user(f"sgt.{elsewhere.lower()}", role="supervisor", officer_id=elsewhere)
         auditor = stack.add_user("auditor", role="auditor")
         wellness = stack.add_user("wellness.coordinator", role="wellness")
-        yield PortalStack(gateway.url, supervisor, alert, manager, other, other_alert, auditor, wellness)
+        yield PortalStack(gateway.url, supervisor, alert, manager, other, other_alert, auditor, wellness, stack=stack)
 
 
 @pytest.fixture(scope="module")

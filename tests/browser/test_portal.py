@@ -4,9 +4,12 @@ a case to closure through a concurrent edit; another unit sees none of it; the r
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import time
 import urllib.request
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -338,5 +341,86 @@ def test_the_risk_team_reads_reports_and_uploads_and_the_wellness_coordinator_re
     page.get_by_text("The check-in leaves the open list.").wait_for()
     assert "Acknowledged" in page.locator("#main-content").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "wellness.png"), full_page=True)
+    assert csp_violations == []
+    context.close()
+
+
+def _age_case(portal_stack: PortalStack, case_id: str, days_overdue: int) -> None:
+    """Move a case's review date into the past on the local stack (a case opened today is due in 14 days)."""
+    from eis_core.storage.schema import Table
+
+    assert portal_stack.stack is not None
+    portal_stack.stack.session.client("dynamodb").update_item(
+        TableName=portal_stack.stack.resources.table(Table.CASES),
+        Key={"case_id": {"S": case_id}, "sk": {"S": "CASE"}},
+        UpdateExpression="SET review_due_on = :due",
+        ExpressionAttributeValues={":due": {"S": (date.today() - timedelta(days=days_overdue)).isoformat()}},
+    )
+
+
+README_QUEUE = Path(__file__).resolve().parents[2] / "docs" / "images" / "portal-queue.png"
+
+
+def test_command_staff_read_overdue_cases_by_unit_and_alert_outcomes_by_month(
+    portal_stack: PortalStack, browser: Any
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert portal_stack.stack is not None
+    url, manager = portal_stack.url, portal_stack.risk_manager
+    # Given two cases opened on alerts no other test works, one 5 and one 40 days past its review date
+    status, alerts = http_json("GET", f"{url}/alerts?status=new&limit=200", manager.id_token)
+    assert status == 200
+    taken = {portal_stack.alert["officer_id"], portal_stack.other_alert["officer_id"]}
+    taken |= {str(portal_stack.supervisor.officer_id), str(portal_stack.other_supervisor.officer_id)}
+    spare = [a for a in alerts["alerts"] if a["officer_id"] not in taken][-2:]
+    assert len(spare) == 2
+    for alert, days in zip(spare, (5, 40), strict=True):
+        status, opened = http_json("POST", f"{url}/alerts/{alert['alert_id']}/case", manager.id_token)
+        assert status == 201, opened
+        _age_case(portal_stack, opened["case_id"], days)
+    command = portal_stack.stack.add_user("command.staff", role="command")
+
+    # When command staff sign in, the navigation offers the command view, and it opens
+    context, page, csp_violations = _page(browser)
+    page.goto(f"{url}/")
+    _sign_in_as(page, command)
+    page.get_by_role("link", name="Command view").click()
+    page.get_by_role("heading", name="Command view", exact=True).wait_for()
+
+    # Then overdue cases by unit and twelve months of alerts show as charts, each with its table
+    page.locator("#units tbody tr").first.wait_for()
+    units = page.locator("#units").inner_text()
+    assert "40 days" in units
+    assert page.locator("canvas[role=img]").count() == 2
+    assert page.locator("#alert-months tbody tr").count() == 12
+    raised = page.locator("#alert-months tbody tr").last.locator("td").first.inner_text()
+    assert int(raised) >= 2  # this month's scoring run raised the alerts
+    assert page.locator("#deferred-hidden").is_visible()
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "command.png"), full_page=True)
+
+    # And a longer period is one choice away, by keyboard
+    page.get_by_label("Alerts over").select_option("24")
+    page.get_by_role("button", name="Show").press("Enter")
+    page.locator("#alert-months tbody tr").nth(23).wait_for()
+    assert page.locator("#alert-months tbody tr").count() == 24
+    assert run_axe(page) == []
+    assert csp_violations == []
+    context.close()
+
+    # And a supervisor is not offered the view, and typing its address shows none of it
+    context, page, csp_violations = _page(browser)
+    page.goto(f"{url}/")
+    _sign_in_as(page, portal_stack.supervisor)
+    page.get_by_role("heading", name="My queue").wait_for()
+    assert not page.get_by_role("link", name="Command view").is_visible()
+    # The README's picture of the portal: the supervisor's queue, at a size a README shows well
+    page.locator("#alerts").wait_for()
+    page.screenshot(path=str(SCREENSHOTS / "readme-queue.png"), clip={"x": 0, "y": 0, "width": 1280, "height": 800})
+    if os.environ.get("EIS_UPDATE_README_SCREENSHOT"):
+        shutil.copyfile(SCREENSHOTS / "readme-queue.png", README_QUEUE)
+    page.goto(f"{url}/#/command")
+    page.get_by_role("heading", name="Something went wrong").wait_for()
+    assert page.locator("#units").count() == 0
     assert csp_violations == []
     context.close()

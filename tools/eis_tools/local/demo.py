@@ -258,6 +258,7 @@ def run_demo(
 
     risk_manager = stack.add_user("risk.manager", role="risk_manager")
     auditor = stack.add_user("auditor", role="auditor")
+    command = stack.add_user("command.staff", role="command")  # the command view (#/command), read only
     result = DemoResult(
         agency_id=stack.resources.agency_id,
         as_of=as_of,
@@ -272,6 +273,7 @@ def run_demo(
         sign_ins={
             risk_manager.username: (risk_manager.role, risk_manager.password),
             auditor.username: (auditor.role, auditor.password),
+            command.username: (command.role, command.password),
         },
     )
 
