@@ -32,6 +32,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eis_core.cases.access import Caller, NotAuthenticatedError
+from eis_core.cases.catalogue import intervention_catalogue
 from eis_core.cases.command import DEFAULT_MONTHS as COMMAND_DEFAULT_MONTHS
 from eis_core.cases.command import MAX_MONTHS as COMMAND_MAX_MONTHS
 from eis_core.cases.command import MAX_PAGES as COMMAND_MAX_PAGES
@@ -51,6 +52,7 @@ from eis_core.cases.screening import (
 )
 from eis_core.cases.service import MAX_AUDIT_PAGE, MAX_UPLOADS_PAGE, ApiCall, CaseService, OpenCaseExistsError
 from eis_core.cases.snapshot import MAX_QUERY_LENGTH, MAX_SEARCH_PAGE
+from eis_core.cases.visits import VisitService
 from eis_core.cases.wiring import build_case_service, build_handoff_service
 from eis_core.cases.workflow import MissingFieldError, MoveRequest, TransitionNotAllowedError
 from eis_core.errors import (
@@ -89,6 +91,7 @@ from eis_core.models.api import (
     UploadOut,
 )
 from eis_core.models.cases import Case, CaseStatus, DeferralTarget, Intervention
+from eis_core.models.catalogue_api import InterventionCatalogueOut
 from eis_core.models.command import CommandOverviewOut
 from eis_core.models.oversight_api import (
     BacktestListOut,
@@ -101,6 +104,7 @@ from eis_core.models.oversight_api import (
 from eis_core.models.queue_api import CaseList, QueueOut
 from eis_core.models.snapshot import OfficerPage, OfficerSnapshot
 from eis_core.models.trends import TrendsFormat
+from eis_core.models.visits import LastVisitIn, LastVisitOut
 from eis_core.models.wellness import WellnessCheckInList, WellnessCheckInOut
 from eis_core.oversight.service import MAX_RUNS_PAGE, MODEL_ID_PATTERN
 from eis_core.oversight.trends import TrendsReports
@@ -219,6 +223,7 @@ def _authenticate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) 
             event.request_context.authorizer.claims,
             method=event.http_method,
             wellness=str(trace.route or "").startswith("/wellness/"),
+            personal=str(trace.route or "").startswith("/me/"),
         )
         app.context["caller"] = caller
         return next_middleware(app)
@@ -562,6 +567,61 @@ def get_queue(
 ) -> QueueOut:
     queue = _service().queue(_caller(), limit=limit, alerts_cursor=alerts_cursor, cases_cursor=cases_cursor)
     return QueueOut.from_domain(queue)
+
+
+# --- the caller's own last visit to the queue (eis_core.cases.visits) ---------------------------------
+
+
+def _visits() -> VisitService:
+    return _visits_for(_service())
+
+
+@functools.cache
+def _visits_for(service: CaseService) -> VisitService:
+    """Built on first use, once per case service (tests replace the service between cases)."""
+    settings = _settings()
+    adapters = aws_adapters(settings)
+    return VisitService(agency_id=settings.agency_id, store=adapters.visits, audit=adapters.audit)
+
+
+@app.get(
+    "/me/last-visit",
+    summary="The caller's last recorded visit to their queue: when, and the alerts and cases it showed",
+    description="Every role, for themselves only. visited_at is null before the first recorded visit.",
+    tags=["queue"],
+    responses=_responses(HTTPStatus.OK, HTTPStatus.CONFLICT),
+)
+def get_last_visit() -> LastVisitOut:
+    return LastVisitOut.from_domain(_visits().last_visit(_caller()))
+
+
+@app.put(
+    "/me/last-visit",
+    summary='Record a visit to the queue: what it shows now, for "what changed" on the next visit',
+    description=(
+        "Every role, for themselves only (read-only roles too: it changes nothing of the agency's). The server "
+        "stamps the time; the last write wins. Ids and statuses only; audited with their counts."
+    ),
+    tags=["queue"],
+    responses=_responses(HTTPStatus.OK),
+)
+def put_last_visit(seen: LastVisitIn) -> LastVisitOut:
+    return LastVisitOut.from_domain(_visits().record_visit(_caller(), seen, request_id=_request_id()))
+
+
+@app.get(
+    "/interventions/catalogue",
+    summary="The intervention types a case may plan in this agency, with what each means",
+    description=(
+        "Exactly the list planning accepts (POST /cases/{case_id}/interventions), in the agency's order, and the "
+        "check-in and monitoring periods. For those who plan interventions: supervisors, risk managers, admins."
+    ),
+    tags=["interventions"],
+    responses=_responses(HTTPStatus.OK),
+)
+def get_intervention_catalogue() -> InterventionCatalogueOut:
+    catalogue = intervention_catalogue(_caller(), _service().intervention_policy)
+    return InterventionCatalogueOut.from_domain(catalogue)
 
 
 InterventionId = Annotated[str, Path(description="Intervention id", max_length=128)]

@@ -36,6 +36,7 @@ import type {
   WellnessCheckInList,
   WellnessCheckInOut,
 } from "./types";
+import type { InterventionCatalogueOut, LastVisitIn, LastVisitOut } from "./types";
 
 export class ApiError extends Error {
   constructor(
@@ -56,6 +57,7 @@ const enc = encodeURIComponent;
 export class CaseApi {
   /** The ETag of each case as last read, sent back as If-Match on that case's writes. */
   private readonly etags = new Map<string, string>();
+  private catalogue: Promise<InterventionCatalogueOut> | undefined;
 
   constructor(private readonly config: PortalConfig) {}
 
@@ -90,6 +92,24 @@ export class CaseApi {
 
   queue(): Promise<QueueOut> {
     return this.request("GET", "queue?limit=100");
+  }
+
+  /** The caller's last recorded visit to their queue (kept on the server: it survives the session). */
+  lastVisit(): Promise<LastVisitOut> {
+    return this.request("GET", "me/last-visit");
+  }
+
+  recordVisit(seen: LastVisitIn): Promise<LastVisitOut> {
+    return this.request("PUT", "me/last-visit", seen);
+  }
+
+  /** The agency's intervention types, exactly those planning accepts; read once per page load. */
+  interventionCatalogue(): Promise<InterventionCatalogueOut> {
+    this.catalogue ??= this.request<InterventionCatalogueOut>("GET", "interventions/catalogue").catch((error: unknown) => {
+      this.catalogue = undefined; // a failed read is tried again next time
+      throw error;
+    });
+    return this.catalogue;
   }
 
   alerts(status?: AlertStatus): Promise<AlertList> {

@@ -443,6 +443,15 @@ export interface IndicatorStandingOut {
   value: number | null;
 }
 
+/** Exactly the types a case may plan in this agency, in its order, and how closely each is followed up. */
+export interface InterventionCatalogueOut {
+  /** Days between check-ins on an intervention */
+  checkin_days: number;
+  /** Days of monitoring after the last intervention before closing */
+  monitoring_days: number;
+  types: InterventionTypeOut[];
+}
+
 /** End an intervention. The outcome is required; check-ins stop and its monitoring period begins. */
 export interface InterventionCompletionIn {
   /** Default today; not in the future */
@@ -494,6 +503,31 @@ export type InterventionOutcome = "completed" | "partially_completed" | "decline
 export interface InterventionStartIn {
   /** Default today; not in the future */
   started_on?: string | null;
+}
+
+export interface InterventionTypeOut {
+  /** What it means in plain language; null for a type not described */
+  description: string | null;
+  /** The type in words, for a form's list */
+  label: string;
+  /** The id a plan names (InterventionIn.type), e.g. coaching_mentoring */
+  type: string;
+}
+
+/** What the queue showed the user just now: the new alerts and the open cases (ids and statuses). */
+export interface LastVisitIn {
+  alert_ids?: string[];
+  cases?: SeenCase[];
+}
+
+/** The caller's last recorded visit to their queue; visited_at is null before the first. */
+export interface LastVisitOut {
+  /** The new alerts their queue showed then */
+  alert_ids: string[];
+  /** The open cases their queue showed then, with their status */
+  cases: SeenCase[];
+  /** When the caller last recorded a visit; null: never */
+  visited_at: string | null;
 }
 
 /** A trained model's card, whether daily scoring uses it, how it was promoted, and feedback on it. */
@@ -773,6 +807,11 @@ export interface ScorePointOut {
   officers_scored: number | null;
   rank: number | null;
   score: number;
+}
+
+export interface SeenCase {
+  case_id: string;
+  status: CaseStatus;
 }
 
 export interface TimelineMonthOut {

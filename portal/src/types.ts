@@ -52,3 +52,4 @@ export type {
   WellnessSignalOut,
 } from "./openapi";
 export type { QueueApiCaseSummaryOut as CaseSummaryOut, SnapshotCaseSummaryOut as OfficerCaseOut } from "./openapi";
+export type { InterventionCatalogueOut, InterventionTypeOut, LastVisitIn, LastVisitOut } from "./openapi";

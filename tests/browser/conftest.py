@@ -10,12 +10,17 @@ import importlib.util
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from eis_core.models.oversight import BacktestReport
+from eis_core.models.records import RecordKind
+from eis_core.oversight.keys import backtest_key
+from eis_core.storage.s3 import S3ArtifactStore
+from eis_core.storage.schema import Bucket
 from eis_tools.generate import GeneratorConfig, generate_agency, write_extracts
 from eis_tools.local.demo import http_json, ingest_extracts, serve_case_api
 from eis_tools.local.portal_site import PORTAL_DIST
@@ -53,11 +58,67 @@ class PortalStack:
     auditor: LocalUser
     wellness: LocalUser | None = None  # the wellness coordinator
     stack: LocalStack | None = None  # for tests that add a user or age a case on the local stack
+    backtest_year: int | None = None  # a stored backtest report's test year
+    quarantine_upload: str | None = None  # an upload with quarantined rows (QUARANTINED_LINES)
 
 
 SEED_START = date(2024, 1, 1)
 """Two years of records, not seven: enough for a year of indicators and a trend; the seed takes about a
 quarter of the time (77 s against 295-326 s on a loaded machine)."""
+
+
+QUARANTINED_LINES = {2: "occurred_on", 4: "known_on"}
+"""Lines (the header is line 1) of the seeded commendations file that ingest quarantines, and the column."""
+
+
+def upload_with_quarantined_rows(runtime: LocalRuntime, extract: Path, folder: Path) -> str:
+    """A commendations delta: the QUARANTINED_LINES, two new rows, and every row already uploaded (unchanged),
+    so the file is not refused as a broken export (a delta far smaller than usual is)."""
+    header, *uploaded = extract.read_text(encoding="utf-8").splitlines()
+    officer = uploaded[0].split(",")[1]
+    rows = [
+        header,
+        f"CMD-9000001,{officer},not-a-date,2024-01-17,Unit Citation",
+        f"CMD-9000002,{officer},2024-02-01,2024-02-02,Unit Citation",
+        f"CMD-9000003,{officer},2024-02-03,2024-02-01,Unit Citation",  # known before it happened
+        f"CMD-9000004,{officer},2024-02-05,2024-02-06,Unit Citation",
+        *uploaded,
+    ]
+    path = folder / "commendations-with-errors.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    [report] = runtime.upload(path, RecordKind.COMMENDATION)["reports"]
+    assert (report["rows_quarantined"], report["rejected"]) == (2, False), report
+    return str(report["upload_id"])
+
+
+BACKTEST_YEAR = 2025
+NOT_BEATEN = "2025, at the top share: the model does not beat the prior-year count (precision 0.30 vs 0.32)."
+
+
+def store_backtest_report(stack: LocalStack) -> int:
+    """A backtest report where the score function's backtest job writes it (the seed's two years are too few to
+    train and test on): the artifacts bucket's reports/backtests/<year>/report.json and report.md."""
+    artifacts = S3ArtifactStore(stack.session.client("s3"), stack.resources.bucket(Bucket.ARTIFACTS))
+    markdown_key = backtest_key(BACKTEST_YEAR, "report.md")
+    artifacts.put_bytes(markdown_key, b"# Backtest of 2025\n", content_type="text/markdown; charset=utf-8")
+    report = BacktestReport(
+        test_year=BACKTEST_YEAR,
+        as_of=date(2026, 1, 2),
+        generated_at=datetime(2026, 1, 2, tzinfo=UTC),
+        trained_model_id="gbm-browser-0000000000000000",
+        spec_source="default",
+        table={"officers": 100, "adverse": 12, "model_precision_at_top": 0.3, "rule_precision_at_top": 0.2},
+        baselines={},
+        not_beaten=[NOT_BEATEN],
+        calibration=[
+            {"decile": d, "officers": 10, "mean_predicted": 0.3 - d / 50, "observed_rate": 0.2, "adverse": 2}
+            for d in range(1, 11)
+        ],
+        fairness_measurable=False,
+        markdown_key=markdown_key,
+    )
+    artifacts.put_json(backtest_key(BACKTEST_YEAR), report.model_dump(mode="json"))
+    return BACKTEST_YEAR
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +154,22 @@ def portal_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalSta
         other = stack.add_user(f"sgt.{elsewhere.lower()}", role="supervisor", officer_id=elsewhere)
         auditor = stack.add_user("auditor", role="auditor")
         wellness = stack.add_user("wellness.coordinator", role="wellness")
-        yield PortalStack(gateway.url, supervisor, alert, manager, other, other_alert, auditor, wellness, stack=stack)
+        quarantined = upload_with_quarantined_rows(
+            runtime, extracts[RecordKind.COMMENDATION], tmp_path_factory.mktemp("quarantine")
+        )
+        yield PortalStack(
+            gateway.url,
+            supervisor,
+            alert,
+            manager,
+            other,
+            other_alert,
+            auditor,
+            wellness,
+            stack=stack,
+            backtest_year=store_backtest_report(stack),
+            quarantine_upload=quarantined,
+        )
 
 
 @pytest.fixture(scope="module")

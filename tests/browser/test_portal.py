@@ -3,6 +3,7 @@ a case to closure through a concurrent edit; another unit sees none of it; the r
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 
 from eis_tools.local.demo import http_json
-from tests.browser.conftest import MISSING, SCREENSHOTS, PortalStack, run_axe
+from tests.browser.conftest import MISSING, NOT_BEATEN, QUARANTINED_LINES, SCREENSHOTS, PortalStack, run_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
 
@@ -142,7 +143,8 @@ def test_a_supervisor_works_an_alert_from_the_queue_through_the_snapshot_to_a_cl
 
     # When they plan coaching, begin it, start it, check in and record the outcome
     _move(page, "intervention_planned", reason="Workload and complaints: coaching agreed with the officer.")
-    page.locator("#plan-type").select_option("coaching_mentoring")
+    page.locator("#plan-type").select_option("coaching_mentoring")  # the agency's catalogue, from the API
+    assert "one-to-one sessions" in page.locator("#plan-type-description").inner_text()
     page.get_by_role("button", name="Plan the intervention").click()
     page.locator("#interventions .usa-card").wait_for()  # "Intervention planned." is also the last move's text
     _move(page, "intervention_in_progress", reason="First coaching session booked.")
@@ -171,6 +173,16 @@ def test_a_supervisor_works_an_alert_from_the_queue_through_the_snapshot_to_a_cl
     page.get_by_text("Your session was locked.").wait_for()
     page.goto(f"{portal_stack.url}/#/queue")
     page.get_by_role("button", name="Sign in").wait_for()
+
+    # And signing in on another browser (a new session), the queue says what changed since the last visit, which
+    # the server kept: the alert they saw then now has a case
+    elsewhere, there, there_csp = _page(browser)
+    there.goto(f"{portal_stack.url}/")
+    _sign_in_as(there, portal_stack.supervisor)
+    there.get_by_role("heading", name="What changed since your last visit", exact=False).wait_for()
+    assert "alert you saw is no longer new" in there.locator("#changes").inner_text()
+    assert there_csp == []
+    elsewhere.close()
 
     # And after signing in again, signing out ends the session
     _sign_in_as(page, portal_stack.supervisor)
@@ -277,6 +289,8 @@ def test_the_risk_team_reads_reports_and_uploads_and_the_wellness_coordinator_re
     report = opened_report.value
     report.wait_for_load_state()
     assert report.locator("h1").first.inner_text().strip() != ""
+    # Its style block applies under the portal's policy, which the tab inherits: 2rem margins, not the default 8px
+    assert report.evaluate("getComputedStyle(document.body).marginLeft") == "32px"
     report.screenshot(path=str(SCREENSHOTS / "trends.png"))
     report.close()
     page.screenshot(path=str(SCREENSHOTS / "reports.png"), full_page=True)
@@ -433,5 +447,44 @@ def test_command_staff_read_overdue_cases_by_unit_and_alert_outcomes_by_month(
     page.goto(f"{url}/#/command")
     page.get_by_role("heading", name="Something went wrong").wait_for()
     assert page.locator("#units").count() == 0
+    assert csp_violations == []
+    context.close()
+
+
+def test_the_risk_manager_reads_a_backtest_and_downloads_an_uploads_quarantined_rows(
+    portal_stack: PortalStack, browser: Any
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, page, csp_violations = _page(browser)
+    page.goto(f"{portal_stack.url}/#/reports")
+    _sign_in_as(page, portal_stack.risk_manager)
+
+    # Given a stored backtest, the reports page links it and its page leads with the baselines not beaten
+    page.get_by_role("link", name=f"Backtest of {portal_stack.backtest_year}").click()
+    page.get_by_role("heading", name=f"Backtest of {portal_stack.backtest_year}").wait_for()
+    assert page.locator("#not-beaten").inner_text().strip() == NOT_BEATEN
+    # Then the headline table reads the model against the agency's rule, and calibration has ten deciles
+    headline = page.locator("#backtest-table").inner_text()
+    assert "Model precision at top" in headline and "Rule precision at top" in headline
+    assert page.locator("#calibration tbody tr").count() == 10
+    assert run_axe(page) == []
+    page.screenshot(path=str(SCREENSHOTS / "backtest.png"), full_page=True)
+
+    # When they open the upload with quarantined rows from the upload reports
+    page.get_by_role("link", name="Uploads", exact=True).click()
+    page.locator("#uploads").get_by_role("link", name="commendations-with-errors.csv", exact=False).click()
+    page.locator("#upload-summary").wait_for()
+    assert "2 quarantined" in page.locator("#upload-summary").inner_text()
+    assert run_axe(page) == []
+
+    # Then the quarantined rows download as CSV, each with the line of the uploaded file it came from
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the quarantined rows (CSV)").click()
+    assert download.value.suggested_filename == f"quarantine-{portal_stack.quarantine_upload}.csv"
+    with open(download.value.path(), encoding="utf-8", newline="") as saved:
+        rows = list(csv.DictReader(saved))
+    assert {int(row["line"]): row["column"] for row in rows} == QUARANTINED_LINES
+    assert rows[0]["value"] == "not-a-date"
+    page.get_by_text(f"Saved as quarantine-{portal_stack.quarantine_upload}.csv.").wait_for()
     assert csp_violations == []
     context.close()

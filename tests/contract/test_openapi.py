@@ -76,6 +76,9 @@ def test_the_contract_documents_every_route_with_its_success_and_error_codes() -
         ("GET", "/wellness/checkins"),
         ("GET", "/wellness/checkins/{checkin_id}"),
         ("POST", "/wellness/checkins/{checkin_id}/acknowledge"),
+        ("GET", "/me/last-visit"),
+        ("PUT", "/me/last-visit"),
+        ("GET", "/interventions/catalogue"),
     }
     assert codes[("POST", "/models/{trained_model_id}/promotion")] >= {"200", "403", "404", "409", "422"}
     assert codes[("GET", "/uploads/{upload_id}/quarantine")] >= {"200", "403", "404"}

@@ -110,6 +110,10 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/wellness/checkins"): Row("ok ok 403 403 403"),
     ("GET", "/wellness/checkins/{checkin_id}"): Row("hid hid 403 403 403"),
     ("POST", "/wellness/checkins/{checkin_id}/acknowledge"): Row("hid hid 403 403 403"),
+    # The caller's own last visit to the queue: every role keeps one, for themselves (read-only roles too).
+    ("GET", "/me/last-visit"): Row("ok ok ok ok ok"),
+    ("PUT", "/me/last-visit"): Row("ok ok ok ok ok", {"alert_ids": [], "cases": []}),
+    ("GET", "/interventions/catalogue"): Row("ok ok ok 403 ok"),
 }
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import re
 from datetime import UTC, date, datetime
@@ -10,6 +12,7 @@ from functools import cache
 
 from eis_core.models.records import Activity, Leave, LeaveType, Record
 from eis_core.models.trends import Dimension, TrendsReport
+from eis_core.portal_headers import portal_csp
 from eis_core.reports.trends import build_trends
 from eis_core.reports.trends_page import render_csv, render_html
 from eis_tools.generate import GeneratorConfig, generate_agency
@@ -157,3 +160,16 @@ def test_the_page_is_self_contained_and_carries_a_strict_policy() -> None:
     assert "default-src 'none'" in page
     assert page.count("<svg") >= 4
     assert "Gang Enforcement" in page
+
+
+def test_the_portal_policy_allows_the_pages_style_so_a_report_opened_from_the_portal_keeps_its_layout() -> None:
+    # A report the portal opens in a tab (a blob: URL) inherits the portal's CSP on top of its own
+    page = render_html(generated_report(planted=True))
+    blocks = re.findall(r"<style>(.*?)</style>", page, flags=re.DOTALL)
+    style_src = portal_csp("https://auth.example.gov").split("style-src ")[1].split(";")[0].split()
+
+    assert len(blocks) == 1
+    digest = base64.b64encode(hashlib.sha256(blocks[0].encode()).digest()).decode()
+    assert style_src == ["'self'", f"'sha256-{digest}'"]  # that block by its hash, nothing inline besides
+    assert " style=" not in page  # a style attribute no hash allows
+    assert "'unsafe-inline'" not in portal_csp() and "script-src 'self';" in portal_csp()

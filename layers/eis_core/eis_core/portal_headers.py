@@ -4,10 +4,14 @@ The local gateway (``eis_tools.local.portal_site``) and the agency stack's API G
 serve the portal from its bucket (``infra.components.portal``) both build their headers here, so the
 two cannot drift. The Content-Security-Policy allows scripts, styles, fonts and images from the page's
 own origin only (no inline script or style, no CDN), connections to the same origin and, in AWS, to
-the agency's Cognito domain (the token endpoint), and no framing at all.
+the agency's Cognito domain (the token endpoint), and no framing at all. One inline style is allowed
+by its hash: the trends report's style block, since the report the portal opens in a new tab (from a
+blob: URL) inherits this policy and would otherwise lose its layout.
 """
 
 from __future__ import annotations
+
+from eis_core.reports.trends_page import STYLE_SOURCE as TRENDS_REPORT_STYLE
 
 HSTS = "max-age=63072000; includeSubDomains"
 
@@ -16,7 +20,8 @@ def portal_csp(*connect_to: str) -> str:
     """The portal page's CSP; ``connect_to`` adds origins fetch may reach (the sign-in token endpoint)."""
     connect = " ".join(("'self'", *connect_to))
     return (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        f"default-src 'none'; script-src 'self'; style-src 'self' {TRENDS_REPORT_STYLE}; img-src 'self' data:; "
+        "font-src 'self'; "
         f"connect-src {connect}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
     )
 

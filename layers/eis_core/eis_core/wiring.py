@@ -45,9 +45,11 @@ from eis_core.storage.ports import (
     Publisher,
     RecordStore,
     ScoreStore,
+    VisitStore,
     WellnessStore,
 )
 from eis_core.storage.s3 import S3ArtifactStore
+from eis_core.storage.visits import DynamoVisitStore, InMemoryVisitStore
 from eis_core.storage.wellness import DynamoWellnessStore, InMemoryWellnessStore
 
 
@@ -69,6 +71,8 @@ class Adapters:
     operations: Publisher | None = None
     # Wellness check-ins (eis_core.wellness): their own partition of the cases table, never a case.
     wellness: WellnessStore = field(default_factory=InMemoryWellnessStore)
+    # Each portal user's last visit to their queue (eis_core.cases.visits): a partition of the cases table.
+    visits: VisitStore = field(default_factory=InMemoryVisitStore)
 
 
 class _NotConfigured:
@@ -133,6 +137,7 @@ def aws_adapters(settings: AgencyStack, session: boto3.session.Session | None = 
             else None
         ),
         wellness=DynamoWellnessStore(dynamodb, settings.cases_table),
+        visits=DynamoVisitStore(dynamodb, settings.cases_table),
     )
 
 

@@ -8,19 +8,9 @@ import { ApiError, ConflictError, type CaseApi } from "../api";
 import { hasRole } from "../auth";
 import { assignmentSection } from "./assign";
 import { alertBox, formatDate, formatDateTime, h, humanize, render } from "../dom";
-import type { CaseOut, Disposition, InterventionOut, InterventionOutcome, NextTransitionOut, TransitionIn } from "../types";
+import type { CaseOut, Disposition, InterventionCatalogueOut, InterventionOut, InterventionOutcome, NextTransitionOut, TransitionIn } from "../types";
 
-/** The agency's catalogue as shipped; replaced by the API's list the first time it names another. */
-let catalogue = [
-  "coaching_mentoring",
-  "training",
-  "peer_support",
-  "wellness_referral",
-  "schedule_adjustment",
-  "supervisor_ride_along",
-  "reassignment",
-  "recognition",
-];
+const PLANNING = ["intervention_planned", "intervention_in_progress", "monitoring"];
 const OUTCOMES: InterventionOutcome[] = ["completed", "partially_completed", "declined", "not_completed"];
 
 /** What the caller typed and had not sent yet: kept through a conflict and a reload. */
@@ -38,6 +28,8 @@ export async function caseView(api: CaseApi, caseId: string, params: URLSearchPa
   const notice = flash ?? (params.get("opened") ? alertBox("success", "Case opened.", "Start the review when you are ready.") : null);
   const rerender: Rerender = async (message, nextDraft) => caseView(api, caseId, new URLSearchParams(), message, nextDraft);
   const conflict = async (mine: Draft): Promise<void> => conflictView(api, current, mine);
+  // The agency's catalogue (GET /interventions/catalogue) for the plan form; a 403 means the role plans none.
+  const catalogue = PLANNING.includes(current.status) ? await api.interventionCatalogue().catch((failure: unknown) => failure as Error) : null;
   render(
     `Case for officer ${current.officer_id}`,
     h("nav", { class: "usa-breadcrumb eis-no-print", "aria-label": "Breadcrumbs" },
@@ -52,7 +44,7 @@ export async function caseView(api: CaseApi, caseId: string, params: URLSearchPa
     summary(current),
     handoffSection(api, current, rerender),
     transitionsSection(api, current, rerender, conflict, draft),
-    interventionsSection(api, current, rerender),
+    interventionsSection(api, current, rerender, catalogue),
     notesSection(api, current, rerender, conflict, draft),
     historySection(current),
     deferralSection(api, current, rerender),
@@ -249,23 +241,33 @@ function interventionCard(api: CaseApi, c: CaseOut, i: InterventionOut, rerender
   );
 }
 
-function interventionsSection(api: CaseApi, c: CaseOut, rerender: Rerender): HTMLElement {
-  const canPlan = ["intervention_planned", "intervention_in_progress", "monitoring"].includes(c.status);
+function interventionsSection(api: CaseApi, c: CaseOut, rerender: Rerender, catalogue: InterventionCatalogueOut | Error | null): HTMLElement {
+  const canPlan = PLANNING.includes(c.status);
   const section = h("section", { "aria-labelledby": "interventions-heading", class: "margin-y-4" }, h("h2", { id: "interventions-heading" }, "Interventions"));
   section.append(
     c.interventions.length
       ? h("ul", { class: "usa-card-group", id: "interventions" }, c.interventions.map((i) => interventionCard(api, c, i, rerender)))
       : h("p", { id: "interventions" }, canPlan ? "None planned yet." : "Interventions are planned once the review finds support is needed (move the case to intervention planned)."),
   );
-  if (!canPlan) return section;
-  const type = h("select", { class: "usa-select", id: "plan-type", name: "type", required: true },
-    h("option", { value: "" }, "- Select -"), catalogue.map((t) => h("option", { value: t }, humanize(t))));
+  if (!canPlan || catalogue === null) return section;
+  if (catalogue instanceof Error) {
+    if (!(catalogue instanceof ApiError && catalogue.status === 403)) section.append(alertBox("error", "The intervention catalogue could not be read.", catalogue.message));
+    return section;
+  }
+  const types = catalogue.types;
+  const type = h("select", { class: "usa-select", id: "plan-type", name: "type", required: true, "aria-describedby": "plan-type-hint plan-type-description" },
+    h("option", { value: "" }, "- Select -"), types.map((t) => h("option", { value: t.type }, t.label)));
+  const description = h("p", { class: "usa-hint margin-top-1", id: "plan-type-description", "aria-live": "polite" });
+  type.addEventListener("change", () => {
+    description.textContent = types.find((t) => t.type === type.value)?.description ?? "";
+  });
   const due = h("input", { class: "usa-input", id: "plan-due", name: "due_on", type: "date" });
   const notes = h("textarea", { class: "usa-textarea", id: "plan-notes", name: "notes", maxlength: 2000 });
   const error = h("div", { "aria-live": "assertive" });
   const form = h("form", { class: "usa-form maxw-tablet eis-no-print", id: "plan-form" },
     h("fieldset", { class: "usa-fieldset" }, h("legend", { class: "usa-legend" }, "Plan an intervention"),
-      field("plan-type", "Type", type),
+      field("plan-type", "Type", type, `Check-ins fall due every ${catalogue.checkin_days} days until it ends.`),
+      description,
       field("plan-due", "Due (optional)", due, "Leave empty for the agency's default."),
       field("plan-notes", "Plan notes (optional)", notes),
     ),
@@ -280,9 +282,8 @@ function interventionsSection(api: CaseApi, c: CaseOut, rerender: Rerender): HTM
         ...(due.value ? { due_on: due.value } : {}),
         ...(notes.value.trim() ? { notes: notes.value.trim() } : {}),
       });
-      await rerender(alertBox("success", "Intervention planned.", humanize(type.value)));
+      await rerender(alertBox("success", "Intervention planned.", types.find((t) => t.type === type.value)?.label ?? humanize(type.value)));
     } catch (failure) {
-      if (failure instanceof ApiError && failure.body?.intervention_types?.length) catalogue = failure.body.intervention_types;
       error.replaceChildren(alertBox("error", "The intervention was not planned.", failureText(failure)));
     }
   });

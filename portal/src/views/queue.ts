@@ -1,20 +1,26 @@
 // "My queue", the supervisor's landing page, from GET /queue: cases by review date with overdue first,
-// new alerts, check-ins and hand-offs due, and what changed since the caller last looked at it in this
-// session (kept in memory like the tokens: nothing about a case is written to the workstation).
+// new alerts, check-ins and hand-offs due, and what changed since the caller's last visit. The last
+// visit (when, and the ids and statuses the queue showed) is kept on the server per user
+// (GET/PUT /me/last-visit), so it survives signing out and the idle lock; nothing about a case is
+// written to the workstation.
 
 import type { CaseApi } from "../api";
-import { formatDate, h, humanize, render } from "../dom";
-import type { AlertOut, CaseSummaryOut, QueueEntryOut, QueueOut } from "../types";
+import { formatDate, formatDateTime, h, humanize, render } from "../dom";
+import type { AlertOut, CaseSummaryOut, LastVisitOut, QueueEntryOut, QueueOut } from "../types";
 import { officerSearchForm } from "./officers";
 import { supervisorWellnessNotice } from "./wellness";
 
-interface Seen {
-  at: Date;
+export interface Seen {
+  at: string;
   alerts: Set<string>;
   cases: Map<string, string>; // case id -> status
 }
 
-let lastVisit: Seen | null = null;
+/** The server's marker as the comparison needs it; null before the caller's first recorded visit. */
+export function seenFrom(visit: LastVisitOut | null): Seen | null {
+  if (!visit?.visited_at) return null;
+  return { at: visit.visited_at, alerts: new Set(visit.alert_ids), cases: new Map(visit.cases.map((c) => [c.case_id, c.status])) };
+}
 
 export function sortAlerts(alerts: AlertOut[]): AlertOut[] {
   const rank = (a: AlertOut): number => (a.status === "new" ? 0 : 1) * 2 + (a.level === "critical" ? 0 : 1);
@@ -36,7 +42,13 @@ export function changesSince(queue: QueueOut, seen: Seen | null): string[] {
       changes.push(`Case for officer ${c.officer_id} moved from ${humanize(before).toLowerCase()} to ${humanize(c.status).toLowerCase()}.`);
     else if (!seen && new Date(c.opened_at).getTime() >= weekAgo) changes.push(`Case for officer ${c.officer_id} opened ${formatDate(c.opened_at)}.`);
   }
-  if (seen) {
+  // What left the queue is known only when the queue came whole (a later page may still hold it).
+  if (seen && !queue.alerts.next_cursor) {
+    const listed = new Set(queue.alerts.alerts.map((a) => a.alert_id));
+    const gone = [...seen.alerts].filter((id) => !listed.has(id)).length;
+    if (gone) changes.push(`${gone === 1 ? "An alert you saw is" : `${gone} alerts you saw are`} no longer new: a case was opened or the alert was dismissed.`);
+  }
+  if (seen && !queue.cases.next_cursor) {
     const open = new Set(queue.cases.cases.map((c) => c.case_id));
     for (const [caseId] of seen.cases) if (!open.has(caseId)) changes.push(`A case left your queue (closed, deferred or handed on): ${caseId}.`);
   }
@@ -91,15 +103,12 @@ function table(caption: string, headings: string[], rows: HTMLElement[], id: str
 }
 
 export async function queueView(api: CaseApi, params: URLSearchParams): Promise<void> {
-  const queue = await api.queue();
+  // The marker is a convenience: when it cannot be read, the queue still shows, with the past week's changes.
+  const [queue, visit] = await Promise.all([api.queue(), api.lastVisit().catch(() => null)]);
   const show = params.get("show") === "overdue" ? "overdue" : "all";
-  const changes = changesSince(queue, lastVisit);
-  const since = lastVisit ? `since you looked at ${lastVisit.at.toLocaleTimeString("en-US", { timeStyle: "short" })}` : "in the past week";
-  lastVisit = {
-    at: new Date(),
-    alerts: new Set(queue.alerts.alerts.map((a) => a.alert_id)),
-    cases: new Map(queue.cases.cases.map((c) => [c.case_id, c.status])),
-  };
+  const seen = seenFrom(visit);
+  const changes = changesSince(queue, seen);
+  const since = seen ? `since your last visit (${formatDateTime(seen.at)})` : "in the past week";
   const cases = show === "overdue" ? queue.cases.cases.filter((c) => c.overdue) : queue.cases.cases;
 
   const select = h("select", { class: "usa-select", id: "show", name: "show" },
@@ -159,4 +168,11 @@ export async function queueView(api: CaseApi, params: URLSearchParams): Promise<
       officerSearchForm(""),
     ),
   );
+  // Then this visit becomes the last one; a failure only means the next visit compares with an older one.
+  await api
+    .recordVisit({
+      alert_ids: queue.alerts.alerts.map((a) => a.alert_id),
+      cases: queue.cases.cases.map((c) => ({ case_id: c.case_id, status: c.status })),
+    })
+    .catch(() => undefined);
 }

@@ -149,17 +149,20 @@ class CaseService:
 
     # --- identity -------------------------------------------------------------------------------
 
-    def authenticate(self, claims: Mapping[str, Any] | None, *, method: str, wellness: bool = False) -> Caller:
+    def authenticate(
+        self, claims: Mapping[str, Any] | None, *, method: str, wellness: bool = False, personal: bool = False
+    ) -> Caller:
         """The caller behind a request, or NotAuthenticatedError (401) / ForbiddenError (403).
 
         ``wellness``: a wellness route, where the wellness coordinator may also change (acknowledge).
+        ``personal``: a route about the caller's own portal state (their last visit), which every role writes.
         """
         caller = Caller.from_claims(claims)
         if caller.agency_id != self._agency_id:
             raise ForbiddenError("this token belongs to another agency")
         if not caller.roles:
             raise ForbiddenError("your account has no EIS role; ask an administrator for one")
-        may_change = caller.any_of(CHANGE_ANY) or (wellness and Role.WELLNESS in caller.roles)
+        may_change = caller.any_of(CHANGE_ANY) or (wellness and Role.WELLNESS in caller.roles) or personal
         if method.upper() not in READ_METHODS and not may_change:
             raise ForbiddenError("your role may read but not change anything")
         return caller

@@ -20,6 +20,7 @@ from eis_core.models.cases import (
     Note,
 )
 from eis_core.models.records import Complaint, Officer, Record, RecordKind
+from eis_core.models.visits import LastVisit
 from eis_core.models.wellness import WellnessCheckIn
 from eis_core.storage.paging import CaseFilter, CaseIndex, Page, PageKey
 
@@ -426,4 +427,20 @@ class WellnessStore(Protocol):
 
     def update_checkin(self, checkin: WellnessCheckIn, *, expected_revision: int) -> WellnessCheckIn:
         """Replace a check-in stored at ``expected_revision`` (ConflictError otherwise); returns it at the next."""
+        ...
+
+
+class VisitStore(Protocol):
+    """Each portal user's last visit to their queue (``eis_core.models.visits``), one marker per subject.
+
+    Adapters: ``eis_core.storage.visits`` (in memory, and DynamoDB in a partition of its own of the
+    cases table, read and written by key).
+    """
+
+    def last_visit(self, subject: str) -> LastVisit | None:
+        """The user's marker; None before their first recorded visit."""
+        ...
+
+    def put_last_visit(self, visit: LastVisit) -> None:
+        """Store the user's marker, replacing the one before (the last write wins)."""
         ...
