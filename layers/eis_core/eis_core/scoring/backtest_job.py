@@ -69,7 +69,6 @@ class BacktestJob:
         test_year: int | None = None,
         request_id: str | None = None,
         run_by: str = "the deployed backtest job",
-        actor: str | None = None,
     ) -> BacktestReport:
         """The backtest on spec and frame already loaded (the retraining job's); ValidationFailed if it cannot run."""
         spec, frame = inputs.spec, inputs.frame
@@ -112,7 +111,7 @@ class BacktestJob:
         self._artifacts.put_json(backtest_key(year), report.model_dump(mode="json"))
         self._audit.append(
             AuditEvent(
-                actor=actor or self._actor,
+                actor=self._actor,
                 role="system",
                 action="model.backtest",
                 target_type="model",
