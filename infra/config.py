@@ -101,14 +101,13 @@ class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy, ComplaintPolic
     )
     # Schedules (EventBridge cron, UTC).
     score_schedule: CronExpression = Field(default="0 6 * * ? *", description="scoring run")
-    retrain_schedule: CronExpression = Field(default="0 3 1 * ? *", description="model retraining")
+    retrain_schedule: CronExpression = Field(
+        default="0 3 1 * ? *", description="model retraining, with its backtest on the latest full year"
+    )
     curate_schedule: CronExpression = Field(
         default="0 5 * * ? *", description="frames snapshot rebuilt after the night's uploads, before scoring"
     )
     deadline_sweep_schedule: CronExpression = Field(default="0 13 * * ? *", description="reminders, escalation")
-    backtest_schedule: CronExpression = Field(
-        default="0 4 2 * ? *", description="backtest on the latest full year, the day after retraining"
-    )
     audit_export_schedule: CronExpression = Field(default="30 2 * * ? *", description="audit trail -> audit bucket")
     # Retention periods.
     log_retention_days: int = Field(default=365, ge=365, description="CloudWatch log retention, at least a year")

@@ -62,13 +62,8 @@ def scheduled_jobs(config: AgencyConfig) -> list[ScheduledJob]:
     """
     return [
         ScheduledJob("score", "score", config.score_schedule, "Scores every active officer", None),
-        ScheduledJob("retrain", "score", config.retrain_schedule, "Retrains the agency's model", _job("retrain")),
         ScheduledJob(
-            "backtest",
-            "score",
-            config.backtest_schedule,
-            "Backtests the agency's model on its records",
-            _job("backtest"),
+            "retrain", "score", config.retrain_schedule, "Retrains and backtests the agency's model", _job("retrain")
         ),
         ScheduledJob("curate", "score", config.curate_schedule, "Rebuilds the scoring frames snapshot", _job("curate")),
         ScheduledJob(

@@ -158,6 +158,37 @@ def learnable_agency(
     return records
 
 
+def rule_blind_agency(
+    officers: int = 120, *, start: date = date(2018, 1, 1), end: date = date(2025, 5, 31), seed: int = 7
+) -> list[Record]:
+    """An agency whose threshold rule cannot tell who is at risk, and a model can.
+
+    Every officer uses force at the same rate (1.2 reports a year, so the rule's ">= 2 in 12 months"
+    flags officers by chance); one officer in five injures the subject nearly every time, which is the
+    adverse event and shows in the ``force_injury`` features. No complaints.
+    """
+    rng = random.Random(seed)
+    days = (end - start).days
+    records: list[Record] = []
+    for n in range(officers):
+        officer_id = f"P{n:04d}"
+        records.append(officer(officer_id, unit=f"District {n % 4}", shift=None, hire_date=date(2012, 1, 1)))
+        risky = n % 5 == 0
+        elapsed, i = rng.expovariate(1.2 / 365), 0
+        while elapsed < days:
+            records.append(
+                use_of_force(
+                    officer_id,
+                    start + timedelta(days=int(elapsed)),
+                    source_record_id=f"f-{officer_id}-{i}",
+                    force_type="physical",
+                    subject_injured=risky and rng.random() < 0.9,
+                )
+            )
+            elapsed, i = elapsed + rng.expovariate(1.2 / 365), i + 1
+    return records
+
+
 # --- alerts, cases, audit ----------------------------------------------------------------------
 
 

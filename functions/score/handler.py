@@ -17,11 +17,13 @@ check-ins to the wellness coordinator (``eis_core.wellness``), apart from alerts
 ``{"job": "retrain"}`` (a separate schedule, or on demand) trains a new model on every label window
 that ends by ``as_of`` (default: the event's date) and makes it the current model unless the promotion
 gate keeps it as a candidate (then the operations topic is told); daily scoring loads the current one.
+Before deciding, it backtests the latest full year and stores the report; a candidate that does not beat
+the agency's threshold rule there is kept back unless ``promotion_backtest`` says otherwise.
 Retrying it stores the same model again under the same id.
 
-``{"job": "backtest"}`` (monthly, after retraining, or on demand with ``"test_year"``) backtests the
-agency's own records on the latest full year and writes the report where risk managers and auditors
-read it through the case API (``eis_core.scoring.backtest_job``).
+``{"job": "backtest"}`` (on demand, with ``"test_year"`` for another year; every retraining runs it on
+the latest full year) backtests the agency's own records and writes the report where risk managers and
+auditors read it through the case API (``eis_core.scoring.backtest_job``).
 """
 
 from __future__ import annotations

@@ -669,8 +669,34 @@ export interface PersonOut {
   officer_id: string;
 }
 
+/** The retraining job's backtest, as the promotion gate read it (the report's figures at the rule's flag count). */
+export interface PromotionBacktestCheck {
+  /** 95% bootstrap interval of the model's precision minus the rule's */
+  difference_ci?: number[] | null;
+  model_precision?: number | null;
+  /** Whether the check allows promotion (always true when it could not run) */
+  passed: boolean;
+  /** Why the backtest could not run or compare */
+  problem?: string | null;
+  /** The backtest report in the artifacts bucket */
+  report_key?: string | null;
+  /** The agency's promotion_backtest setting the check was held to */
+  requirement: string;
+  /** How many officers the spec's threshold rule flagged */
+  rule_flags?: number | null;
+  rule_precision?: number | null;
+  /** The latest full year; None when it could not run */
+  test_year?: number | null;
+  /** The model the backtest trained before the test year with the candidate's spec */
+  trained_model_id?: string | null;
+  /** 'beats', 'does not beat' or 'is beaten by' the rule at its flag count */
+  verdict?: string | null;
+}
+
 /** Whether a retrained model became the current one, and why (the retraining job's gate or an admin). */
 export interface PromotionDecision {
+  /** The retraining job's backtest on the latest full year; None before it existed */
+  backtest?: PromotionBacktestCheck | null;
   candidate_model_id: string;
   candidate_precision?: number | null;
   /** The model current before the decision */

@@ -151,11 +151,12 @@ def test_a_malformed_date_is_refused_before_anything_is_scored(handler: ModuleTy
 def test_retrain_event_stores_a_model_the_next_scheduled_run_uses(
     handler: ModuleType, settings: LocalSettings, moto_agency: LocalAgency
 ) -> None:
-    from tests.builders import learnable_agency
+    from tests.builders import rule_blind_agency
 
-    # Given an agency with seven years of history and a small model spec in its bucket
+    # Given an agency with seven years of history, on which a model beats its threshold rule (the retrain's
+    # backtest requires it before promoting), and a small model spec in its bucket
     adapters = aws_adapters(settings)
-    adapters.records.put_records(learnable_agency(120), upload_id="upload-1")
+    adapters.records.put_records(rule_blind_agency(120), upload_id="upload-1")
     adapters.artifacts.put_json("models/spec.json", {"parameters": {"min_samples_leaf": 20, "max_iter": 20}})
     event = _event("eventbridge_scheduled.json")
     # When the retraining job's event arrives

@@ -12,6 +12,7 @@ from eis_core.oversight.keys import CURRENT_KEY, retrain_key
 from eis_core.scoring.spec import ModelSpec
 from eis_core.scoring.store import ModelRepository
 from eis_core.scoring.training import CANDIDATE_SUBJECT, RetrainingService
+from eis_core.settings import PromotionBacktest
 from eis_core.storage.memory import CapturingPublisher
 from eis_core.wiring import Adapters, memory_adapters
 from tests import builders
@@ -35,7 +36,9 @@ def adapters(records: list[Any]) -> Adapters:
     return adapters
 
 
-def _retrain(adapters: Adapters, spec: ModelSpec) -> RetrainingService:
+def _retrain(
+    adapters: Adapters, spec: ModelSpec, backtest: PromotionBacktest = PromotionBacktest.BEAT_RULE
+) -> RetrainingService:
     return RetrainingService(
         agency_id="testville",
         records=adapters.records,
@@ -46,6 +49,7 @@ def _retrain(adapters: Adapters, spec: ModelSpec) -> RetrainingService:
         alerts=adapters.alerts,
         operations=adapters.operations,
         promotion_margin=0.02,
+        promotion_backtest=backtest,
     )
 
 
@@ -82,9 +86,11 @@ def test_a_worse_retrain_is_kept_as_a_candidate_and_operations_are_told(adapters
 
 
 def test_a_better_retrain_replaces_a_worse_current_model(adapters: Adapters) -> None:
-    # Given a current model that ranks nobody (the first model is always promoted)
-    first = _retrain(adapters, CONSTANT).run(AS_OF)
+    # Given a current model that ranks nobody, promoted as the agency's first model because its backtest was
+    # only to be reported (by default a model that does not beat the agency's rule is kept back)
+    first = _retrain(adapters, CONSTANT, PromotionBacktest.REPORT_ONLY).run(AS_OF)
     assert first.promoted and first.promotion is not None and "no current model" in first.promotion.reason
+    assert "recorded only" in first.promotion.reason
 
     # When a retrain produces a model that ranks well
     better = _retrain(adapters, GOOD).run(AS_OF)

@@ -196,6 +196,24 @@ class PortalLink(EnvSettings):
     portal_url: str = Field(min_length=1, description="the supervisors' portal, linked from every email")
 
 
+class PromotionBacktest(StrEnum):
+    """What the retraining job's backtest must show before a retrained model is promoted.
+
+    Before promoting, the retraining job backtests the candidate's spec on the latest full year and
+    compares it with the spec's threshold rule at the rule's own flag count (``eis_core.scoring.backtest_gate``):
+
+    - ``beat_rule``: promoted only when the model beats the rule (the paired 95% interval of the
+      precision difference lies above zero), else kept as a candidate;
+    - ``not_beaten_by_rule``: kept as a candidate only when the rule beats the model (the interval lies
+      below zero), for an agency too small for the interval to clear zero;
+    - ``report_only``: the backtest is run, stored and recorded in the decision, but does not hold back.
+    """
+
+    BEAT_RULE = "beat_rule"
+    NOT_BEATEN_BY_RULE = "not_beaten_by_rule"
+    REPORT_ONLY = "report_only"
+
+
 class ScorePolicy(EnvSettings):
     alert_top_share: float = Field(default=0.05, gt=0, le=1, description="share of officers that get an alert")
     rule_thresholds: dict[str, RuleThreshold] = Field(
@@ -207,6 +225,12 @@ class ScorePolicy(EnvSettings):
         le=1,
         description="how much lower a retrained model's validation precision at the alert rate may be than the "
         "current model's and still be promoted; a worse one is kept as a candidate",
+    )
+    promotion_backtest: PromotionBacktest = Field(
+        default=PromotionBacktest.BEAT_RULE,
+        description="what the retraining job's backtest on the latest full year must show before a retrained "
+        "model is promoted: beat_rule, not_beaten_by_rule or report_only (against the spec's threshold rule "
+        "at the rule's flag count)",
     )
 
     @field_validator("rule_thresholds", mode="before")

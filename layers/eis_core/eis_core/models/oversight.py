@@ -77,6 +77,28 @@ class FeedbackSummary(_Record):
     note: str = FEEDBACK_NOTE
 
 
+class PromotionBacktestCheck(_Record):
+    """The retraining job's backtest, as the promotion gate read it (the report's figures at the rule's flag count)."""
+
+    requirement: str = Field(description="The agency's promotion_backtest setting the check was held to")
+    test_year: int | None = Field(default=None, description="The latest full year; None when it could not run")
+    report_key: str | None = Field(default=None, description="The backtest report in the artifacts bucket")
+    trained_model_id: str | None = Field(
+        default=None, description="The model the backtest trained before the test year with the candidate's spec"
+    )
+    rule_flags: int | None = Field(default=None, description="How many officers the spec's threshold rule flagged")
+    verdict: str | None = Field(
+        default=None, description="'beats', 'does not beat' or 'is beaten by' the rule at its flag count"
+    )
+    model_precision: float | None = None
+    rule_precision: float | None = None
+    difference_ci: list[float] | None = Field(
+        default=None, description="95% bootstrap interval of the model's precision minus the rule's"
+    )
+    passed: bool = Field(description="Whether the check allows promotion (always true when it could not run)")
+    problem: str | None = Field(default=None, description="Why the backtest could not run or compare")
+
+
 class PromotionDecision(_Record):
     """Whether a retrained model became the current one, and why (the retraining job's gate or an admin)."""
 
@@ -89,6 +111,9 @@ class PromotionDecision(_Record):
     current_precision: float | None = None
     margin: float
     reason: str
+    backtest: PromotionBacktestCheck | None = Field(
+        default=None, description="The retraining job's backtest on the latest full year; None before it existed"
+    )
 
 
 # --- the run report, typed -------------------------------------------------------------------------

@@ -1,10 +1,13 @@
-"""The deployed backtest: ``{"job": "backtest"}`` on the score function, on the agency's own records.
+"""The deployed backtest, on the agency's own records: run by every retraining before it promotes a model,
+and on demand by ``{"job": "backtest"}`` on the score function (with ``"test_year"`` for another year).
 
 It trains a model before the latest test year whose whole outcome window the data covers, scores that
 year's Jan 1, and compares it with the agency's rule and the other baselines, exactly as
 ``eis backtest --agency ID`` does from the agency's store. The report goes to the artifacts bucket
 (``reports/backtests/<year>/report.json`` and ``report.md``), where risk managers and auditors read it
-through the case API (``GET /reports/backtests``). A retried job writes the same report again.
+through the case API (``GET /reports/backtests``). A retried job writes the same report again. The
+retraining job runs it through ``run_on`` on the spec and frame it has already loaded, and its promotion
+gate reads the verdict at the rule's flag count (``eis_core.scoring.backtest_gate``).
 """
 
 from __future__ import annotations
@@ -14,14 +17,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from eis_core.errors import ValidationFailed
 from eis_core.indicators.history import HistoryFrame
-from eis_core.indicators.snapshot import FrameSnapshots
 from eis_core.models.audit import AuditEvent
 from eis_core.models.oversight import BacktestReport
 from eis_core.oversight.keys import backtest_key
 from eis_core.scoring.backtest import DATA_END_GRACE_DAYS, backtest_year, render_report
 from eis_core.scoring.baselines import verdicts
+from eis_core.scoring.inputs import TrainingInputs, TrainingInputsLoader
 from eis_core.scoring.spec import ModelSpec
-from eis_core.scoring.store import SPEC_KEY, ModelRepository
 from eis_core.storage.ports import ArtifactStore, AuditLog, RecordStore
 
 ACTOR = "eis-backtest"
@@ -49,17 +51,27 @@ class BacktestJob:
     ) -> None:
         self._agency_id = agency_id
         self._artifacts = artifacts
-        self._repository = ModelRepository(artifacts)
-        self._frames = FrameSnapshots(records, artifacts)
+        self._inputs = TrainingInputsLoader(records, artifacts)
         self._audit = audit
         self._clock = clock
         self._actor = actor
 
     def run(self, as_of: date, *, test_year: int | None = None, request_id: str | None = None) -> BacktestReport:
         """Backtest ``test_year`` (default: the latest full year before ``as_of``) and store the report."""
-        spec = self._repository.spec()
-        spec_source = f"the agency's {SPEC_KEY}" if SPEC_KEY in set(self._artifacts.keys(SPEC_KEY)) else "default"
-        frame = self._frames.load().history
+        inputs = self._inputs.load()
+        return self.run_on(inputs, as_of, test_year=test_year, request_id=request_id)
+
+    def run_on(
+        self,
+        inputs: TrainingInputs,
+        as_of: date,
+        *,
+        test_year: int | None = None,
+        request_id: str | None = None,
+        run_by: str = "the deployed backtest job",
+    ) -> BacktestReport:
+        """The backtest on spec and frame already loaded (the retraining job's); ValidationFailed if it cannot run."""
+        spec, frame = inputs.spec, inputs.frame
         if not frame.size:
             raise ValidationFailed("the agency has no records yet: upload its extracts before a backtest")
         year = test_year or latest_full_year(frame, spec, as_of)
@@ -72,7 +84,7 @@ class BacktestJob:
             agency_id=self._agency_id,
             spec=spec,
             rule=spec.rule,
-            notes=[f"Run by the deployed backtest job on {as_of.isoformat()} from the agency's own records."],
+            notes=[f"Run by {run_by} on {as_of.isoformat()} from the agency's own records."],
         )
         markdown_key = backtest_key(year, "report.md")
         self._artifacts.put_bytes(markdown_key, markdown.encode(), content_type="text/markdown; charset=utf-8")
@@ -87,7 +99,7 @@ class BacktestJob:
             # The job's date, not the wall clock, so a retried job writes the same report.
             generated_at=datetime(as_of.year, as_of.month, as_of.day, tzinfo=UTC),
             trained_model_id=result.model_id,
-            spec_source=spec_source,
+            spec_source=inputs.spec_source,
             table=result.table,
             baselines=result.baselines,
             not_beaten=not_beaten,

@@ -84,6 +84,7 @@ def build_scoring_jobs(
         alerts=adapters.alerts,
         operations=adapters.operations,
         promotion_margin=(policy or ScorePolicy()).promotion_margin,
+        promotion_backtest=(policy or ScorePolicy()).promotion_backtest,
     )
     exporter = AuditExporter(adapters.audit, adapters.audit_archive, adapters.artifacts, agency_id)
     return ScoringJobs(
