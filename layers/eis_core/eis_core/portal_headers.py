@@ -5,6 +5,10 @@ serve the portal from its bucket (``infra.components.portal``) both build their 
 two cannot drift. The Content-Security-Policy allows scripts, styles, fonts and images from the page's
 own origin only (no inline script or style, no CDN), connections to the same origin and, in AWS, to
 the agency's Cognito domain (the token endpoint), and no framing at all.
+
+``cache_control(path)`` and ``content_type(path)`` give each built file its caching and type: the stack's
+publishing step stores them on the bucket's objects (``infra.components.portal_publish``), its API methods
+send the same Cache-Control, and the local gateway sends both.
 """
 
 from __future__ import annotations
