@@ -5,7 +5,8 @@ role), then ``Eis-<agency_id>`` per agency. The packs AwsSolutions, NIST 800-53 
 Security run on every synth.
 
 Synthesises offline: no credentials, no Docker, no context lookups. The first run downloads the
-layer wheels from PyPI into ``build/layers`` (cached afterwards).
+layer wheels from PyPI into ``build/layers`` (cached afterwards). The built portal (``portal/dist``,
+from ``make setup``) must exist: each agency stack publishes it into its portal bucket.
 
     python -m infra.app                         # agencies from infra/agencies.json
     npx aws-cdk@2 synth -c agencies=my.json     # another deployment file

@@ -96,6 +96,12 @@ class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy, ComplaintPolic
     # Deployed, every alert must have somewhere to go when nobody up the chain has an email.
     risk_team_emails: tuple[EmailAddress, ...] = Field(min_length=1, description="who hears about every alert")
     portal_origin: HttpUrl = Field(description="origin of the supervisors' portal (CORS, links in email)")
+    portal_certificate_arn: str | None = Field(
+        default=None,
+        pattern=r"^arn:aws(-us-gov)?:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$",
+        description="ACM certificate (in the stack's region) for portal_origin's host: the stack then gives "
+        "the API that regional custom domain, stage at its root (docs/portal-in-aws.md); unset: map it yourself",
+    )
     operations_emails: tuple[EmailAddress, ...] = Field(
         default=(), description="who receives operational alarms (errors, throttles, dead letters)"
     )
@@ -171,6 +177,24 @@ class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy, ComplaintPolic
         if value.path not in (None, "", "/") or value.query or value.fragment:
             raise ValueError("must be an origin (scheme and host only), e.g. https://eis.example.gov")
         return value
+
+    @model_validator(mode="after")
+    def _certificate_fits_the_domain(self) -> AgencyConfig:
+        arn = self.portal_certificate_arn
+        if arn is not None:
+            if arn.split(":")[3] != self.region:
+                raise ValueError(
+                    f"portal_certificate_arn is in {arn.split(':')[3]}; a regional API Gateway custom domain "
+                    f"needs a certificate in the stack's region, {self.region}"
+                )
+            if self.portal_origin.port != 443:
+                raise ValueError("portal_origin must use the default port (443) to be an API Gateway custom domain")
+        return self
+
+    @property
+    def portal_host(self) -> str:
+        """portal_origin's host name: the API's custom domain when ``portal_certificate_arn`` is set."""
+        return str(self.portal_origin.host)
 
     @property
     def origin(self) -> str:

@@ -47,6 +47,22 @@ _LOGS_BUCKET_SSE_S3 = (
     "the bucket holds request metadata, not officer data."
 )
 _CDK_NOTIFICATIONS = "CDK-managed custom resource that only sets the uploads bucket's notification at deploy time."
+_PUBLISH_RUNTIME = (
+    "CDK's BucketDeployment handler (aws-cdk-lib) fixes its runtime, python3.13; it moves when aws-cdk-lib is "
+    "upgraded, and it runs only during cdk deploy."
+)
+_PUBLISH_NO_VPC = (
+    "Runs only during cdk deploy and reaches only S3 (the build asset, the portal bucket) and KMS through S3, "
+    "over TLS with a role limited to those; a VPC would need S3 endpoints without narrowing what it reaches."
+)
+_PUBLISH_DLQ = (
+    "Invoked by CloudFormation for the portal's custom resources, which waits for each answer and fails the "
+    "deploy on an error; a dead-letter queue would never receive anything."
+)
+_PUBLISH_CONCURRENCY = (
+    "Runs only while CloudFormation deploys this stack, once per portal deployment resource; reserved "
+    "concurrency would take account capacity from the agency's functions for a function idle between deploys."
+)
 _NIST = "NIST.800.53.R5"
 _HIPAA = "HIPAA.Security"
 
@@ -114,6 +130,12 @@ def acknowledge(stack: EisAgencyStack) -> None:
     _nist_and_hipaa(stage, "APIGWSSLEnabled", _NO_CLIENT_CERT)
 
     _ack(stack.portal.policy, _objects(stack.portal.bucket), "The portal's built files: any key of this one bucket.")
+    publish = stack.portal_publish
+    _ack(publish.policy, _objects(stack.portal.bucket), "The portal's build: the sync uploads and prunes any key.")
+    _ack(publish.handler, "AwsSolutions-L1", _PUBLISH_RUNTIME)
+    _nist_and_hipaa(publish.handler, "LambdaInsideVPC", _PUBLISH_NO_VPC)
+    _nist_and_hipaa(publish.handler, "LambdaDLQ", _PUBLISH_DLQ)
+    _nist_and_hipaa(publish.handler, "LambdaConcurrency", _PUBLISH_CONCURRENCY)
     for bucket in [stack.buckets.access_logs, *buckets.values(), stack.portal.bucket]:
         _nist_and_hipaa(bucket, "S3BucketReplicationEnabled", _SINGLE_REGION)
     _nist_and_hipaa(stack.buckets.access_logs, "S3DefaultEncryptionKMS", _LOGS_BUCKET_SSE_S3)

@@ -30,6 +30,8 @@ from infra.components.identity import AgencyUserPool
 from infra.components.messaging import AlertMessaging
 from infra.components.operations import OperationsAlarms
 from infra.components.portal import PortalSite
+from infra.components.portal_domain import PortalDomain
+from infra.components.portal_publish import PORTAL_DIST, PortalPublish
 from infra.components.storage import AgencyBuckets, AgencyTables
 from infra.config import AgencyConfig
 from infra.layer import FUNCTION_LAYERS, FUNCTIONS_DIR
@@ -106,6 +108,7 @@ class EisAgencyStack(Stack):
         config: AgencyConfig,
         layer_dirs: Mapping[str, Path],
         functions_dir: Path = FUNCTIONS_DIR,
+        portal_dist: Path = PORTAL_DIST,
     ) -> None:
         super().__init__(
             scope,
@@ -254,6 +257,28 @@ class EisAgencyStack(Stack):
             access_logs=self.buckets.access_logs,
             client_id=self.users.portal_client.user_pool_client_id,
             auth_base_url=self.users.auth_base_url,
+        )
+        # `cdk deploy` uploads the built portal into that bucket (stale files pruned).
+        self.portal_publish = PortalPublish(
+            self,
+            "PortalPublish",
+            bucket=self.portal.bucket,
+            key=self.key,
+            log_group_name=f"/aws/lambda/{resources.function('portal-publish')}",
+            log_retention_days=config.log_retention_days,
+            dist=portal_dist,
+        )
+        # Optional: portal_origin's host as the API's custom domain (needs its ACM certificate's ARN).
+        self.portal_domain = (
+            PortalDomain(
+                self,
+                "PortalDomain",
+                api=self.api.api,
+                host=config.portal_host,
+                certificate_arn=config.portal_certificate_arn,
+            )
+            if config.portal_certificate_arn
+            else None
         )
         self._watch()
 

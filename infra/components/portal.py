@@ -1,17 +1,20 @@
 """The supervisors' portal in AWS: its built files in a private, encrypted bucket, served by the agency's
 own API (same origin as the case API, no CloudFront: GovCloud has none), with the local stack's headers.
 
-- ``GET /`` and ``GET /index.html`` -> the bucket's ``index.html``; ``GET /assets/{path+}`` -> ``assets/...``.
+- ``GET /`` and ``GET /index.html`` -> the bucket's ``index.html``; ``GET /assets/{path+}`` -> ``assets/...``
+  and ``GET /assets/media/{path+}`` -> ``assets/media/...`` (content-hashed files, cached for a year).
   Each is an API Gateway S3 integration (``AwsIntegration``) with a role that may only read that
   bucket (and decrypt with the agency key through S3). These are the API's only methods without the
   Cognito authorizer: the sign-in page must load before anyone is signed in, and they hold no data.
 - ``GET /config.json`` -> a MOCK integration answering the sign-in settings (client id, the user pool
   domain's authorize, token and revoke endpoints), so nothing but the built files is uploaded.
 - Every answer carries ``eis_core.portal_headers`` (the local gateway's headers, plus the Cognito
-  domain in ``connect-src`` for the token endpoint); ``index.html`` and ``config.json`` are
-  ``Cache-Control: no-store``. The API sends every byte as is (``binaryMediaTypes */*``), so fonts
-  survive; the case API reads bodies through Powertools' ``decoded_body``.
-- The files are published with ``aws s3 sync portal/dist/ s3://<bucket>/`` (docs/portal-in-aws.md).
+  domain in ``connect-src`` for the token endpoint); ``Cache-Control`` is ``portal_headers.cache_control``
+  of the path: ``no-store`` on ``index.html`` and ``config.json``, ``no-cache`` on the unhashed bundles,
+  ``max-age=31536000, immutable`` on ``assets/media/``. Content-Type is the object's own (set on
+  upload). The API sends every byte as is (``binaryMediaTypes */*``), so fonts survive;
+  the case API reads bodies through Powertools' ``decoded_body``.
+- ``cdk deploy`` publishes ``portal/dist`` into the bucket (infra.components.portal_publish).
 """
 
 from __future__ import annotations
@@ -25,7 +28,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from eis_core.portal_headers import ASSET_CACHE, PAGE_CACHE, portal_security_headers
+from eis_core.portal_headers import (
+    ASSET_CACHE,
+    HASHED_ASSET_CACHE,
+    HASHED_ASSETS,
+    PAGE_CACHE,
+    portal_security_headers,
+)
 
 BINARY_MEDIA_TYPES = ["*/*"]
 """API Gateway passes every body through unchanged (fonts are binary); see the module docstring."""
@@ -93,12 +102,15 @@ class PortalSite(Construct):
 
         index = self._s3_integration("index.html", PAGE_CACHE)
         files = self._s3_integration("assets/{path}", ASSET_CACHE, path_param="path")
+        media = self._s3_integration(HASHED_ASSETS + "{path}", HASHED_ASSET_CACHE, path_param="path")
         config = self._config_integration(client_id, auth_base_url, idle_minutes)
-        assets = api.root.add_resource("assets").add_resource("{path+}")
+        assets = api.root.add_resource("assets")
         self.methods = [
             self._public(api.root, index),
             self._public(api.root.add_resource("index.html"), index),
-            self._public(assets, files, path_param="path"),
+            self._public(assets.add_resource("{path+}"), files, path_param="path"),
+            # Fonts, icons and images are named by content hash: a browser keeps them a year unasked.
+            self._public(assets.add_resource("media").add_resource("{path+}"), media, path_param="path"),
             self._public(api.root.add_resource("config.json"), config),
         ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -93,12 +94,28 @@ def _literals(value: Any) -> list[str]:
     return [node for node in _walk(value) if isinstance(node, str)]
 
 
+def _reads_one_cdk_asset(config: AgencyConfig, statement: dict[str, Any], resource: Any) -> bool:
+    """Reading one content-addressed deploy asset (the portal build's zip) from the account's CDK bucket.
+
+    The bootstrap bucket (``cdk-<qualifier>-assets-<account>-<region>``) is the account's, shared by its
+    stacks, so it carries no agency prefix; an object named by the hash of its content reveals nothing else.
+    """
+    asset = rf":s3:::cdk-[a-z0-9]+-assets-{config.account}-{config.region}/[0-9a-f]{{64}}\.zip"
+    literals = [lit for lit in _literals(resource) if lit.count(":") >= 3]
+    return (
+        set(_as_list(statement["Action"])) == {"s3:GetObject"}
+        and bool(literals)
+        and all(re.fullmatch(asset, lit) for lit in literals)
+    )
+
+
 def assert_policies_stay_inside(config: AgencyConfig, template: dict[str, Any]) -> None:
     """Every IAM, key, bucket, queue and topic policy of one agency names only that agency's resources.
 
     A resource is either this template's own (Ref/GetAtt), an ARN literal in this agency's account whose
-    name carries this agency's prefix or sender address, or '*' where AWS allows nothing narrower (X-Ray
-    writes; a key policy's "this key"). Principals are AWS services or this account, never another.
+    name carries this agency's prefix or sender address, '*' where AWS allows nothing narrower (X-Ray
+    writes; a key policy's "this key"), or one content-hashed asset object in this account's CDK bucket
+    (the portal publisher reads the build's zip). Principals are AWS services or this account, never another.
     """
     own_markers = (config.resources.prefix, config.sender_email)
     resource_ids = set(template["Resources"])
@@ -118,6 +135,8 @@ def assert_policies_stay_inside(config: AgencyConfig, template: dict[str, Any]) 
                 if resource == "*":
                     actions = set(_as_list(statement["Action"]))
                     assert is_key_policy or actions <= set(XRAY_WRITE), where
+                    continue
+                if _reads_one_cdk_asset(config, statement, resource):
                     continue
                 refs = [
                     node.get("Ref") or node.get("Fn::GetAtt", [None])[0]

@@ -8,8 +8,15 @@ from typing import Any
 
 import pytest
 
-from eis_core.portal_headers import portal_security_headers
-from eis_tools.local.portal_site import PORTAL_SECURITY_HEADERS
+from eis_core.portal_headers import (
+    ASSET_CACHE,
+    HASHED_ASSET_CACHE,
+    HASHED_ASSETS,
+    PAGE_CACHE,
+    cache_control,
+    portal_security_headers,
+)
+from eis_tools.local.portal_site import PORTAL_DIST, PORTAL_SECURITY_HEADERS
 from tests.infrastructure.conftest import Synth
 
 
@@ -47,7 +54,8 @@ def _portal_methods(synth: Synth, agency_id: str) -> dict[str, dict[str, Any]]:
             found["config.json"] = props
         else:
             uri = json.dumps(integration["Uri"])
-            found["assets" if "assets/{path}" in uri else "index.html"] = props
+            served = "media" if "assets/media/{path}" in uri else "assets" if "assets/{path}" in uri else "index.html"
+            found[served] = props
     return found
 
 
@@ -90,14 +98,15 @@ def test_the_api_serves_the_page_assets_and_config_without_sign_in_and_nothing_e
     methods = _portal_methods(synth, agency_id)
     [api] = synth.resources(agency_id, "AWS::ApiGateway::RestApi").values()
 
-    assert set(methods) == {"index.html", "assets", "config.json"}
-    for served in ("index.html", "assets"):
+    assert set(methods) == {"index.html", "assets", "media", "config.json"}
+    for served in ("index.html", "assets", "media"):
         integration = methods[served]["Integration"]
         assert integration["Type"] == "AWS"
         assert integration["IntegrationHttpMethod"] == "GET"
         assert ":s3:path/" in json.dumps(integration["Uri"])
         assert "Credentials" in integration
     assert methods["assets"]["RequestParameters"] == {"method.request.path.path": True}
+    assert methods["media"]["RequestParameters"] == {"method.request.path.path": True}
     assert api["Properties"]["BinaryMediaTypes"] == ["*/*"]  # fonts pass through unchanged
 
 
@@ -129,7 +138,9 @@ def test_every_portal_answer_carries_the_local_stacks_headers(synth: Synth, agen
         assert "connect-src 'self' https://" in csp  # and the user pool's domain, for the token endpoint
         assert headers["Strict-Transport-Security"].startswith("max-age=")
         assert headers["X-Content-Type-Options"] == "nosniff"
-        assert headers["Cache-Control"] == ("no-cache" if served == "assets" else "no-store")
+        # The page and its settings are never stored; unhashed bundles are revalidated; hashed media kept a year
+        cache = {"assets": ASSET_CACHE, "media": HASHED_ASSET_CACHE}.get(served, PAGE_CACHE)
+        assert headers["Cache-Control"] == cache
         # The same headers as the local gateway, but for the sign-in domain the browser may fetch
         domain = csp.split("connect-src 'self' ")[1].split(";")[0]
         assert {
@@ -157,3 +168,15 @@ def test_the_portal_signs_in_with_the_code_flow_through_the_pools_domain(synth: 
     template = json.dumps(_portal_methods(synth, agency_id)["config.json"]["Integration"]["IntegrationResponses"])
     for endpoint in ("/oauth2/authorize", "/oauth2/token", "/oauth2/revoke"):
         assert endpoint in template
+
+
+def test_the_api_sends_each_built_file_the_cache_control_its_object_carries(synth: Synth, agency_id: str) -> None:
+    # Given the files `make setup` built (the deployment stores each with cache_control(path): test_portal_publish)
+    methods = _portal_methods(synth, agency_id)
+    files = sorted(p.relative_to(PORTAL_DIST).as_posix() for p in PORTAL_DIST.rglob("*") if p.is_file())
+
+    assert files
+    for path in files:
+        served = "index.html" if path == "index.html" else "media" if path.startswith(HASHED_ASSETS) else "assets"
+        ok = next(r for r in methods[served]["Integration"]["IntegrationResponses"] if r["StatusCode"] == "200")
+        assert _headers(ok)["Cache-Control"] == cache_control(path), path

@@ -260,7 +260,7 @@ def test_api_requires_cognito_on_every_method_except_cors_preflight(synth: Synth
             assert props["AuthorizationType"] == "COGNITO_USER_POOLS"
             assert props["AuthorizerId"] == {"Ref": authorizer_id}
             assert props["Integration"]["Type"] == "AWS_PROXY"
-    assert portal_files == 4  # /, /index.html, /assets/{path+}, /config.json
+    assert portal_files == 5  # /, /index.html, /assets/{path+}, /assets/media/{path+}, /config.json
 
 
 def test_api_is_regional_throttled_logged_and_behind_waf(synth: Synth, agency_id: str) -> None:

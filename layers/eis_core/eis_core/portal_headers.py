@@ -7,6 +7,10 @@ own origin only (no inline script or style, no CDN), connections to the same ori
 the agency's Cognito domain (the token endpoint), and no framing at all. One inline style is allowed
 by its hash: the trends report's style block, since the report the portal opens in a new tab (from a
 blob: URL) inherits this policy and would otherwise lose its layout.
+
+``cache_control(path)`` and ``content_type(path)`` give each built file its caching and type: the stack's
+publishing step stores them on the bucket's objects (``infra.components.portal_publish``), its API methods
+send the same Cache-Control, and the local gateway sends both.
 """
 
 from __future__ import annotations
@@ -41,4 +45,42 @@ def portal_security_headers(*connect_to: str) -> dict[str, str]:
 PAGE_CACHE = "no-store"
 """index.html and config.json: never kept, so a deploy or a sign-out is seen at once."""
 ASSET_CACHE = "no-cache"
-"""Bundles and fonts: revalidated on each use (names are not content-hashed for app.js and styles.css)."""
+"""app.js, styles.css and their licence notes: revalidated on each use (their names carry no hash)."""
+
+HASHED_ASSETS = "assets/media/"
+"""Where the build puts fonts, icons and images, each named by its content hash (``media/[name]-[hash]``)."""
+HASHED_ASSET_CACHE = "max-age=31536000, immutable"
+"""A hashed file never changes under its name: kept a year, never revalidated."""
+
+CONTENT_TYPES: dict[str, str] = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".jpg": "image/jpeg",
+}
+"""The Content-Type of each kind of file the portal build writes (``nosniff`` makes these matter)."""
+
+
+def content_type(path: str) -> str | None:
+    """The Content-Type of a built file (``assets/app.js``), or None for a kind the portal never builds."""
+    name = path.rsplit("/", 1)[-1]
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    return CONTENT_TYPES.get(suffix.lower())
+
+
+def cache_control(path: str) -> str:
+    """The Cache-Control of a built file by its path from the site root (``index.html``, ``assets/...``)."""
+    path = path.lstrip("/")
+    if path.startswith(HASHED_ASSETS):
+        return HASHED_ASSET_CACHE
+    if path.startswith("assets/"):
+        return ASSET_CACHE
+    return PAGE_CACHE

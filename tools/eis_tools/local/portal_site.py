@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eis_core.portal_headers import ASSET_CACHE, PAGE_CACHE, portal_csp, portal_security_headers
+from eis_core.portal_headers import PAGE_CACHE, cache_control, content_type, portal_csp, portal_security_headers
 
 PORTAL_DIST = Path(__file__).resolve().parents[3] / "portal" / "dist"
 
 PORTAL_CSP = portal_csp()
 PORTAL_SECURITY_HEADERS: dict[str, str] = portal_security_headers()
-_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".svg": "image/svg+xml"}
 
 
 @dataclass(frozen=True)
@@ -59,14 +58,17 @@ class PortalSite:
             target = (self._root / path.lstrip("/")).resolve()
             if not target.is_relative_to(self._root / "assets") or not target.is_file():
                 return Answer(404, security_headers("text/plain; charset=utf-8"), b"Not found")
-            return self._file(target, cache=ASSET_CACHE)
+            return self._file(target, cache=cache_control(path))
         return None
 
     def _file(self, path: Path, *, cache: str) -> Answer:
         if not path.is_file():
             message = b"The portal is not built: run `make setup` (needs Node.js and npm)."
             return Answer(503, security_headers("text/plain; charset=utf-8"), message)
-        content_type = _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if content_type.startswith("text/") or content_type in {"application/javascript", "text/javascript"}:
-            content_type += "; charset=utf-8"
-        return Answer(200, security_headers(content_type, cache=cache), path.read_bytes())
+        # The same types the stack's deployment sets on the bucket's objects (eis_core.portal_headers).
+        kind = content_type(path.name)
+        if kind is None:
+            kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if kind.startswith("text/") or kind == "application/javascript":
+                kind += "; charset=utf-8"
+        return Answer(200, security_headers(kind, cache=cache), path.read_bytes())
