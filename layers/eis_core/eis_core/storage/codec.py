@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import types
@@ -193,12 +194,16 @@ def _base_types(annotation: Any) -> set[Any]:
     return set() if annotation is type(None) else {annotation}
 
 
+# Records repeat a few thousand distinct dates: one date object each (dates are immutable, so shared safely).
+_date_of: Callable[[int], date] = functools.lru_cache(maxsize=1 << 16)(date.fromordinal)
+
+
 def _field_codec(model: type[BaseModel], name: str) -> _Codec:
     kinds = _base_types(model.model_fields[name].annotation)
     if len(kinds) == 1:
         [kind] = kinds
         if kind is date:
-            return date.toordinal, date.fromordinal
+            return date.toordinal, _date_of
         if isinstance(kind, type) and issubclass(kind, Enum):
             members = cast("dict[Any, Any]", kind._value2member_map_)
             return (lambda member: member.value), members.__getitem__

@@ -15,9 +15,9 @@ import json
 import secrets
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from eis_core.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationFailed
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
@@ -59,8 +59,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class _StoredRecord:
+class _StoredRecord(NamedTuple):  # a tuple: one is made per record written, and frozen dataclasses cost more
     kind: RecordKind
     packed: tuple[Any, ...]  # RECORD_CODECS[kind].encode(record)
     digest: str
@@ -143,7 +142,7 @@ class InMemoryRecordStore:
         with self._lock:
             for key, item in self._items.items():
                 if item.kind == kind and item.retracted_by is None and key.removeprefix(prefix) not in present:
-                    self._items[key] = replace(item, retracted_by=upload_id)
+                    self._items[key] = item._replace(retracted_by=upload_id)
                     retracted += 1
             if retracted:
                 self._changes += 1
