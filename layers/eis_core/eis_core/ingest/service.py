@@ -171,12 +171,13 @@ class _RowChecker:
 
     def _across_rows(self, row: Row, record: Record) -> Record | list[QuarantinedRow]:
         values, today = record.__dict__, self._today
-        if any(isinstance(value := values[name], date) and value > today for name in self._dates):
-            return [
-                self._mapper.problem(row, name, f"{name} {value.isoformat()} is in the future (today is {today})")
-                for name in self._dates
-                if isinstance(value := values[name], date) and value > today
-            ]
+        for name in self._dates:
+            if isinstance(value := values[name], date) and value > today:
+                return [
+                    self._mapper.problem(row, name, f"{name} {value.isoformat()} is in the future (today is {today})")
+                    for name in self._dates
+                    if isinstance(value := values[name], date) and value > today
+                ]
         first = self._first_line_of.get(record.source_record_id)
         if first is not None:
             reason = f"duplicate source_record_id: line {first} has the same id and is the one kept"

@@ -102,15 +102,26 @@ def _inline_json(model: type[BaseModel], name: str, variable: str, namespace: di
     kinds = _base_types(model.model_fields[name].annotation)
     other = f"_value_json({variable})"
     if kinds == {str}:
-        return f"(_TEXT({variable}) if type({variable}) is str else {other})"
-    if kinds == {date}:
-        return f"(_QUOTE + {variable}.isoformat() + _QUOTE if type({variable}) is date else {other})"
-    if len(kinds) == 1:
-        [kind] = kinds
-        if isinstance(kind, type) and issubclass(kind, Enum) and issubclass(kind, str):
-            namespace[f"_type_{name}"] = kind
-            return f"(_TEXT({variable}) if type({variable}) is _type_{name} else {other})"
-    return other
+        inline = f"(_TEXT({variable}) if type({variable}) is str else {other})"
+    elif kinds == {date}:
+        inline = f"(_QUOTE + {variable}.isoformat() + _QUOTE if type({variable}) is date else {other})"
+    elif kinds == {bool}:
+        inline = f"(('true' if {variable} else 'false') if type({variable}) is bool else {other})"
+    elif kinds == {int}:
+        inline = f"(_int_text({variable}) if type({variable}) is int else {other})"
+    elif (
+        len(kinds) == 1
+        and isinstance(kind := next(iter(kinds)), type)
+        and issubclass(kind, Enum)
+        and issubclass(kind, str)
+    ):
+        namespace[f"_type_{name}"] = kind
+        inline = f"(_TEXT({variable}) if type({variable}) is _type_{name} else {other})"
+    else:
+        return other
+    if model.model_fields[name].annotation is not next(iter(kinds)):  # optional (or annotated): None writes null
+        inline = f"('null' if {variable} is None else {inline})"
+    return inline
 
 
 def _hasher(model: type[BaseModel]) -> Callable[[Record], str]:
@@ -119,6 +130,7 @@ def _hasher(model: type[BaseModel]) -> Callable[[Record], str]:
     namespace: dict[str, Any] = {
         "_TEXT": _TEXT,
         "_QUOTE": '"',
+        "_int_text": int.__repr__,
         "_value_json": _value_json,
         "_OtherType": _OtherType,
         "_reference_hash": _reference_hash,
