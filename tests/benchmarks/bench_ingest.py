@@ -1,7 +1,7 @@
 """Ingest benchmark: a generated N-row use_of_force extract through the real IngestService.
 
 Run:  .venv/bin/python tests/benchmarks/bench_ingest.py [--rows 1000000] [--store memory|null] [--gzip]
-      [--dynamodb-rows 20000]
+      [--dynamodb-rows 20000] [--file PATH [--plain]]
 
 Prints rows per second and peak memory. The file is generated in a child process, so the parent's
 peak RSS is the ingest's own. ``--store null`` discards records after validation and hashing, which is
@@ -9,6 +9,16 @@ what the Lambda itself holds when the store is DynamoDB (the memory figure to si
 ``--store memory`` keeps every record in the in-memory store (more memory, same code path).
 ``--dynamodb-rows`` also ingests a subset through the DynamoDB adapter on moto (in process), whose rate
 is moto's, not DynamoDB's: it shows the adapter path works at volume, not what AWS would do.
+
+Side by side with a bare ``pandas.read_csv`` of the same file (whole processes, alternating A B A B so
+a noisy machine affects both alike; compare user + sys seconds and the maximum resident set size):
+
+    .venv/bin/python tests/benchmarks/bench_ingest.py --rows 1000000 --generate /tmp/uof-1m.csv
+    for i in 1 2 3; do
+      /usr/bin/time -v .venv/bin/python tests/benchmarks/bench_ingest.py --file /tmp/uof-1m.csv
+      /usr/bin/time -v .venv/bin/python tests/benchmarks/bench_ingest.py --file /tmp/uof-1m.csv --plain
+    done
+
 Not collected by pytest (no ``test_`` prefix).
 """
 
@@ -58,11 +68,12 @@ def generate(path: Path, rows: int, *, compress: bool) -> None:
 class FileUploads:
     """An UploadReader over a local folder: streams the file as S3 would."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, path: Path | None = None) -> None:
         self._folder = folder
+        self._path = path  # every key reads this file, when given
 
     def open(self, key: str, *, version_id: str | None = None) -> Any:
-        return (self._folder / key).open("rb")
+        return (self._path or self._folder / key).open("rb")
 
 
 class NullRecordStore:
@@ -126,13 +137,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def run(folder: Path, key: str, store: Any) -> tuple[Any, float]:
+def run(folder: Path, key: str, store: Any, *, path: Path | None = None) -> tuple[Any, float]:
     from eis_core.ingest.service import IngestService
     from eis_core.storage.memory import InMemoryArtifactStore, InMemoryAuditLog
 
     service = IngestService(
         agency_id="bench",
-        uploads=FileUploads(folder),
+        uploads=FileUploads(folder, path),
         records=store,
         quarantine=InMemoryArtifactStore(),
         audit=InMemoryAuditLog("bench"),
@@ -180,17 +191,51 @@ def dynamodb_rate(folder: Path, key: str, rows: int) -> tuple[int, float]:
         return report.rows_accepted, seconds
 
 
+def plain(path: Path) -> int:
+    """The yardstick: every cell of the extract as text, as ``pandas.read_csv`` reads it."""
+    import pandas as pd
+
+    started = time.perf_counter()
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    seconds = time.perf_counter() - started
+    print(f"pandas.read_csv: {len(frame):,} rows in {seconds:.1f}s, peak RSS {peak_rss_mb():.0f} MB")
+    return 0
+
+
+def ingest_file(path: Path, store_name: str) -> int:
+    """An extract already on disk through the ingest service, as one whole process (for side-by-side runs)."""
+    from eis_core.storage.memory import InMemoryRecordStore
+
+    ROSTER.extend(roster())
+    store: Any = NullRecordStore() if store_name == "null" else InMemoryRecordStore()
+    if store_name == "memory":
+        store.put_records(ROSTER, upload_id="roster")
+    key = "incoming/use_of_force/" + path.name
+    report, seconds = run(path.parent, key, store, path=path)
+    print(
+        f"store={store_name}: {report.rows_read:,} rows read, {report.rows_accepted:,} accepted, "
+        f"{report.rows_quarantined:,} quarantined in {seconds:.1f}s, peak RSS {peak_rss_mb():.0f} MB"
+    )
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--store", choices=["memory", "null"], default="memory")
     parser.add_argument("--gzip", action="store_true", help="upload a .csv.gz")
     parser.add_argument("--dynamodb-rows", type=int, default=0, help="also time this many rows on moto DynamoDB")
-    parser.add_argument("--generate", help=argparse.SUPPRESS)  # child-process mode: write the file and exit
+    parser.add_argument("--generate", metavar="PATH", help="only write the --rows extract to PATH and exit")
+    parser.add_argument("--file", type=Path, help="ingest this extract (from --generate) instead of a new one")
+    parser.add_argument("--plain", action="store_true", help="with --file: only pandas.read_csv it (the yardstick)")
     args = parser.parse_args()
     if args.generate:
         generate(Path(args.generate), args.rows, compress=args.gzip)
         return 0
+    if args.plain:
+        return plain(args.file)
+    if args.file:
+        return ingest_file(args.file, args.store)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

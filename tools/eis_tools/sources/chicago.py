@@ -202,8 +202,12 @@ def read_raw(raw: Path, table: str) -> pd.DataFrame:
 
 
 def integer_text(values: pd.Series) -> pd.Series:
-    """'100011.0' -> '100011' (CPDP's float artefact); '' stays ''."""
-    return values.str.strip().str.replace(r"\.0+$", "", regex=True)
+    """'100011.0' -> '100011' (CPDP's float artefact); '' stays ''.
+
+    Cleaned once per distinct value (ids repeat across rows: a tenth as many string operations)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    cleaned = pd.Series(distinct, dtype=values.dtype).str.strip().str.replace(r"\.0+$", "", regex=True)
+    return pd.Series(cleaned.reindex(codes).to_numpy(), index=values.index, dtype=values.dtype, name=values.name)
 
 
 def _drop(frame: pd.DataFrame, mask: pd.Series, reason: str, skipped: Counter[str]) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import json
 import tempfile
 import time as clock
@@ -19,7 +20,7 @@ from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from eis_core.errors import FileRejected
 from eis_core.models.uploads import RejectionCode
@@ -85,8 +86,9 @@ def file_type(name: str) -> FileType:
     )
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One data row: the physical line it starts on and its cells (a tuple: millions are made per upload)."""
+
     line: int = 0
     cells: tuple[str, ...] = ()
 
@@ -165,14 +167,18 @@ def _line_too_long(number: int, limits: ReadLimits) -> FileRejected:
     )
 
 
-def _byte_lines(
+def _byte_batches(
     stream: ByteStream, limits: ReadLimits = DEFAULT_LIMITS, deadline: float | None = None
-) -> Iterator[bytes]:
-    # Splitting on b"\n" before decoding is safe in UTF-8 and Windows-1252: that byte is only ever a newline.
-    # Only each new chunk is searched for a line break, so a long line costs linear time, and bounded memory.
+) -> Iterator[tuple[int, bytes]]:
+    """The stream's whole lines, a chunk's worth at a time: (number of the first line, those lines' bytes).
+
+    Splitting on b"\n" before decoding is safe in UTF-8 and Windows-1252: that byte is only ever a newline.
+    Only each new chunk is searched for a line break, so a long line costs linear time, and bounded memory.
+    A batch ends with a line break, except the file's last line when it has none."""
     pending = b""
     total = 0
     number = 0
+    max_line = limits.max_line_bytes
     while chunk := stream.read(CHUNK_BYTES):
         total += len(chunk)
         if total > limits.max_bytes:
@@ -185,21 +191,31 @@ def _byte_lines(
         end = chunk.rfind(b"\n")
         if end < 0:
             pending += chunk
-            if len(pending) > limits.max_line_bytes:
+            if len(pending) > max_line:
                 raise _line_too_long(number + 1, limits)
             continue
-        lines = (pending + chunk[: end + 1]).split(b"\n")
-        lines.pop()  # the empty tail after the last line break
+        batch = pending + chunk[: end + 1]
         pending = chunk[end + 1 :]
-        for line in lines:
-            number += 1
-            if len(line) > limits.max_line_bytes:
-                raise _line_too_long(number, limits)
-            yield line + b"\n"
+        first = number + 1
+        count = batch.count(b"\n")
+        if len(batch) > max_line:  # only then can one of its lines be too long
+            for offset, line in enumerate(batch.split(b"\n")[:count]):
+                if len(line) > max_line:
+                    raise _line_too_long(first + offset, limits)
+        number += count
+        yield first, batch
     if pending:
-        if len(pending) > limits.max_line_bytes:
+        if len(pending) > max_line:
             raise _line_too_long(number + 1, limits)
-        yield pending
+        yield number + 1, pending
+
+
+def _byte_lines(
+    stream: ByteStream, limits: ReadLimits = DEFAULT_LIMITS, deadline: float | None = None
+) -> Iterator[bytes]:
+    """Each line with its line break (the last line may have none)."""
+    for _, batch in _byte_batches(stream, limits, deadline):
+        yield from io.BytesIO(batch)
 
 
 class WrongEncoding(Exception):
@@ -214,12 +230,21 @@ class WrongEncoding(Exception):
 def _text_lines(
     stream: ByteStream, encoding: str, limits: ReadLimits = DEFAULT_LIMITS, deadline: float | None = None
 ) -> Iterator[str]:
-    for number, raw in enumerate(_byte_lines(stream, limits, deadline), start=1):
+    """Each line decoded, with its line break; a chunk's lines are decoded at once (a character never spans
+    a line break), and only a batch that fails is decoded line by line to name the line at fault."""
+    for first, batch in _byte_batches(stream, limits, deadline):
         try:
-            text = raw.decode(encoding)
+            text = batch.decode(encoding)
         except UnicodeDecodeError:
-            raise WrongEncoding(number, encoding) from None
-        yield text.removeprefix(_BOM) if number == 1 else text
+            for number, raw in enumerate(io.BytesIO(batch), start=first):
+                try:
+                    raw.decode(encoding)
+                except UnicodeDecodeError:
+                    raise WrongEncoding(number, encoding) from None
+            raise  # not reached: one of the batch's lines fails alone
+        if first == 1:
+            text = text.removeprefix(_BOM)
+        yield from io.StringIO(text, newline="\n")  # split on line feeds only, each kept
 
 
 def _csv_rows(stream: ByteStream, encoding: str, limits: ReadLimits, deadline: float | None) -> Iterator[Row]:
@@ -227,8 +252,9 @@ def _csv_rows(stream: ByteStream, encoding: str, limits: ReadLimits, deadline: f
     reader = csv.reader(_text_lines(stream, encoding, limits, deadline), strict=True)
     last_line = 0
     try:
+        row = Row._make  # tuple.__new__: no Python-level __new__ a row
         for cells in reader:
-            yield Row(last_line + 1, tuple(cells))
+            yield row((last_line + 1, tuple(cells)))
             last_line = reader.line_num
     except csv.Error as error:
         raise FileRejected(
@@ -307,7 +333,7 @@ def _xlsx_rows(stream: ByteStream, limits: ReadLimits, deadline: float | None) -
 
 
 def _blank(cells: tuple[str, ...]) -> bool:
-    return not any(cell.strip() for cell in cells)
+    return not "".join(cells).strip()  # blank cells join to blank text
 
 
 def _open_rows(
@@ -331,7 +357,8 @@ def _skip_blank(rows: Iterator[Row], limits: ReadLimits) -> Generator[Row]:
     """The rows that hold something; a long run of blank rows (a padding bomb) rejects the file."""
     run = 0
     for row in rows:
-        if not _blank(row.cells):
+        cells = row.cells
+        if (cells and cells[0].strip()) or not _blank(cells):  # most rows: the first cell says it
             run = 0
             yield row
             continue

@@ -132,11 +132,15 @@ class _RowChecker:
 
     def __init__(self, kind: RecordKind, header: MappedHeader, roster: dict[str, date | None], today: date) -> None:
         self._model = RECORD_MODELS[kind]
+        self._model.model_rebuild()  # built now if deferred (a no-op once built), so its validator is the real one
+        # What ``model_validate`` calls, without its wrapper: the same checks and errors, a quarter less time a row.
+        self._validate = self._model.__pydantic_validator__.validate_python
         self._is_event = issubclass(self._model, EventRecord)
         self._mapper = RowMapper(header)
         self._roster = roster
         self._today = today
         self._dates = [name for name in self._model.model_fields if field_is_date(kind, name)]
+        self._dates_findings = header.finding_known_on is not None  # else date_finding never dates one
         self._first_line_of: dict[str, int] = {}  # source_record_id -> line it was first accepted on
         self.filled: set[str] = set()
         self.upload_date = today
@@ -147,15 +151,20 @@ class _RowChecker:
         data, problems = self._mapper.values(row)
         # A finding dated by the upload keeps the date it was first known on: a later upload (a nightly snapshot)
         # must not move it forward, or the finding would never become visible to scoring.
-        kept = self.kept_decisions.get((str(data.get("source_record_id", "")), str(data.get("finding", ""))))
-        dated = self._mapper.date_finding(data, kept or self.upload_date)
+        kept = (
+            self.kept_decisions.get((str(data.get("source_record_id", "")), str(data.get("finding", ""))))
+            if self.kept_decisions
+            else None
+        )
+        dated = self._dates_findings and self._mapper.date_finding(data, kept or self.upload_date)
         source_id = data.get("source_record_id")
         source_id = source_id.strip() if isinstance(source_id, str) else None
-        self.filled.update(data)
+        if not self.filled.issuperset(data):
+            self.filled.update(data)
         if problems:
             return problems, source_id
         try:
-            record = cast("Record", self._model.model_validate(data))
+            record = cast("Record", self._validate(data))
         except ValidationError as error:
             return self._mapper.explain(row, error), source_id
         outcome = self._across_rows(row, record)
@@ -164,13 +173,14 @@ class _RowChecker:
         return outcome, record.source_record_id
 
     def _across_rows(self, row: Row, record: Record) -> Record | list[QuarantinedRow]:
-        problems = [
-            self._mapper.problem(row, name, f"{name} {value.isoformat()} is in the future (today is {self._today})")
-            for name in self._dates
-            if isinstance(value := getattr(record, name), date) and value > self._today
-        ]
-        if problems:
-            return problems
+        values, today = record.__dict__, self._today
+        for name in self._dates:
+            if isinstance(value := values[name], date) and value > today:
+                return [
+                    self._mapper.problem(row, name, f"{name} {value.isoformat()} is in the future (today is {today})")
+                    for name in self._dates
+                    if isinstance(value := values[name], date) and value > today
+                ]
         first = self._first_line_of.get(record.source_record_id)
         if first is not None:
             reason = f"duplicate source_record_id: line {first} has the same id and is the one kept"

@@ -283,6 +283,7 @@ def _code_converter(kind: RecordKind, name: str, source: FieldSource, mapping: A
     default = source.default
     where = _where(mapping.for_kind(kind), name, mapping, ".values")
 
+    @lru_cache(maxsize=1 << 12)  # a few codes repeated over every row
     def convert(cell: str) -> Any:
         found = table.get(normalise_code(cell))
         if found is not None:
@@ -321,6 +322,7 @@ def _bool_converter(source: FieldSource) -> Callable[[str], Any]:
     false = {normalise_code(v) for v in (source.false_values or DEFAULT_FALSE_VALUES)}
     spelled = "/".join(sorted(true)) + " for yes, " + "/".join(sorted(false)) + " for no"
 
+    @lru_cache(maxsize=1 << 8)
     def convert(cell: str) -> Any:
         folded = normalise_code(cell)
         if folded in true:
@@ -339,12 +341,15 @@ class RowMapper:
         self._header = header
         self._field_names = sorted(header.columns, key=len, reverse=True)  # longest first for message matching
         self._pattern = re.compile("|".join(re.escape(name) for name in self._field_names))
+        # The plans as plain tuples, read once per row: (name, position, default, convert).
+        self._steps = tuple((plan.name, plan.position, plan.source.default, plan.convert) for plan in header.plans)
 
     def values(self, row: Row) -> tuple[dict[str, Any], list[QuarantinedRow]]:
         header = self._header
         cells = row.cells
-        if len(cells) < header.width or any(cell.strip() for cell in cells[header.width :]):
-            reason = f"row has {len(cells)} values but the header has {header.width} columns"
+        width = header.width
+        if len(cells) != width and (len(cells) < width or any(cell.strip() for cell in cells[width:])):
+            reason = f"row has {len(cells)} values but the header has {width} columns"
             return {}, [QuarantinedRow(line=row.line, column="", reason=reason)]
         data: dict[str, Any] = {}
         problems: list[QuarantinedRow] = []
@@ -352,19 +357,19 @@ class RowMapper:
             parts = [cells[position].strip() for position, _ in header.id_positions]
             if all(parts):
                 data["source_record_id"] = header.id_separator.join(parts)
-        for plan in header.plans:
-            cell = cells[plan.position].strip() if plan.position is not None else ""
+        for name, position, default, convert in self._steps:
+            cell = cells[position].strip() if position is not None else ""
             if not cell:
-                if plan.source.default is None:
+                if default is None:
                     continue  # not given: the field's own default applies, or validation says it is required
-                cell = plan.source.default
-            if plan.convert is None:
-                data[plan.name] = cell
+                cell = default
+            if convert is None:
+                data[name] = cell
                 continue
             try:
-                data[plan.name] = plan.convert(cell)
+                data[name] = convert(cell)
             except ValueError as error:
-                problems.append(self._problem(row, plan.name, str(error), cell))
+                problems.append(self._problem(row, name, str(error), cell))
         for derived in header.derived:
             try:
                 value = derived.compute(tuple(cells[position].strip() for position in derived.positions))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import types
@@ -78,32 +79,100 @@ _LAYOUT: dict[type, tuple[tuple[str | None, str], ...]] = {
 _LATER: dict[type, frozenset[str]] = {RECORD_MODELS[kind]: names for kind, names in LATER_OPTIONAL_FIELDS.items()}
 
 
+class _OtherType(Exception):
+    """A value of a type ``_VALUE_JSON`` does not know: the record takes the reference computation."""
+
+
+def _value_json(value: Any) -> str:
+    encode = _VALUE_JSON.get(type(value))
+    if encode is None:
+        raise _OtherType
+    return encode(value)
+
+
+def _compile(source: str, namespace: dict[str, Any], name: str) -> Callable[..., Any]:
+    """One function from generated source, as ``dataclasses`` builds ``__init__``: the source is built here
+    from the record models' own field names (identifiers) and ``repr`` literals, never from data."""
+    exec(source, namespace)  # noqa: S102
+    return cast("Callable[..., Any]", namespace[name])
+
+
+def _inline_json(model: type[BaseModel], name: str, variable: str, namespace: dict[str, Any]) -> str:
+    """An expression writing one field's value as ``_value_json`` would, its declared type's case inline."""
+    kinds = _base_types(model.model_fields[name].annotation)
+    other = f"_value_json({variable})"
+    if kinds == {str}:
+        inline = f"(_TEXT({variable}) if type({variable}) is str else {other})"
+    elif kinds == {date}:
+        inline = f"(_QUOTE + {variable}.isoformat() + _QUOTE if type({variable}) is date else {other})"
+    elif kinds == {bool}:
+        inline = f"(('true' if {variable} else 'false') if type({variable}) is bool else {other})"
+    elif kinds == {int}:
+        inline = f"(_int_text({variable}) if type({variable}) is int else {other})"
+    elif (
+        len(kinds) == 1
+        and isinstance(kind := next(iter(kinds)), type)
+        and issubclass(kind, Enum)
+        and issubclass(kind, str)
+    ):
+        namespace[f"_type_{name}"] = kind
+        inline = f"(_TEXT({variable}) if type({variable}) is _type_{name} else {other})"
+    else:
+        return other
+    if model.model_fields[name].annotation is not next(iter(kinds)):  # optional (or annotated): None writes null
+        inline = f"('null' if {variable} is None else {inline})"
+    return inline
+
+
+def _hasher(model: type[BaseModel]) -> Callable[[Record], str]:
+    """The model's content hash as one generated function: the same JSON as ``_reference_hash``, field by
+    field in sorted key order, without a loop or a call per field for the common types."""
+    namespace: dict[str, Any] = {
+        "_TEXT": _TEXT,
+        "_QUOTE": '"',
+        "_int_text": int.__repr__,
+        "_value_json": _value_json,
+        "_OtherType": _OtherType,
+        "_reference_hash": _reference_hash,
+        "_sha256": hashlib.sha256,
+        "date": date,
+    }
+    lines = ["def content_hash(record):", "    values = record.__dict__"]
+    pieces = []  # each ',"key":value' (or '' for an empty later field); the first comma is dropped
+    for index, (name, key) in enumerate(_LAYOUT[model]):
+        if name is None:
+            pieces.append(repr("," + key))
+            continue
+        variable = f"v{index}"
+        lines.append(f"    {variable} = values[{name!r}]")
+        written = f"{(',' + key)!r} + {_inline_json(model, name, variable, namespace)}"
+        if name in _LATER.get(model, ()):
+            written = f"('' if {variable} is None else {written})"
+        pieces.append(written)
+    lines += [
+        "    try:",
+        "        text = ''.join((" + ", ".join(pieces) + "))",
+        "    except _OtherType:",
+        "        return _reference_hash(record)",
+        "    return _sha256(('{' + text[1:] + '}').encode()).hexdigest()",
+    ]
+    return _compile("\n".join(lines) + "\n", namespace, "content_hash")
+
+
 def content_hash(record: Record) -> str:
     """Same content, same hash, whatever the field order: a re-sent record is 'unchanged'.
 
     The hash is stored with every record (DynamoDB ``content_hash``), so its value must never change:
     it is the SHA-256 of ``canonical_json({"kind": ..., **record.model_dump(mode="json")})`` (without the
     ``LATER_OPTIONAL_FIELDS`` that are empty). That JSON
-    is written here directly, field by field in sorted order, with the same encoders for each value
-    type (tests pin it to the computation above); a value of any other type takes that computation.
+    is written directly by one function per model (``_hasher``), field by field in sorted order, with the
+    same encoders for each value type (tests pin it to the computation above); a value of any other type
+    takes that computation.
     """
-    layout = _LAYOUT.get(type(record))
-    if layout is None:
+    hasher = _HASHERS.get(type(record))  # built at the end of the module
+    if hasher is None:
         return _reference_hash(record)
-    values = record.__dict__
-    parts = []
-    for name, key in layout:
-        if name is None:
-            parts.append(key)
-            continue
-        value = values[name]
-        if value is None and name in _LATER.get(type(record), ()):
-            continue
-        encode = _VALUE_JSON.get(type(value))
-        if encode is None:
-            return _reference_hash(record)
-        parts.append(key + encode(value))
-    return hashlib.sha256(("{" + ",".join(parts) + "}").encode()).hexdigest()
+    return hasher(record)
 
 
 def record_from_body(kind: RecordKind | str, body: str) -> Record:
@@ -137,12 +206,16 @@ def _base_types(annotation: Any) -> set[Any]:
     return set() if annotation is type(None) else {annotation}
 
 
+# Records repeat a few thousand distinct dates: one date object each (dates are immutable, so shared safely).
+_date_of: Callable[[int], date] = functools.lru_cache(maxsize=1 << 16)(date.fromordinal)
+
+
 def _field_codec(model: type[BaseModel], name: str) -> _Codec:
     kinds = _base_types(model.model_fields[name].annotation)
     if len(kinds) == 1:
         [kind] = kinds
         if kind is date:
-            return date.toordinal, date.fromordinal
+            return date.toordinal, _date_of
         if isinstance(kind, type) and issubclass(kind, Enum):
             members = cast("dict[Any, Any]", kind._value2member_map_)
             return (lambda member: member.value), members.__getitem__
@@ -166,41 +239,55 @@ class RecordCodec:
         self._model = model
         self._names = tuple(model.model_fields)
         codecs = {name: _field_codec(model, name) for name in self._names}
-        self._encoders = tuple((index, codec[0]) for index, codec in enumerate(codecs.values()) if codec is not None)
-        self._decoders = tuple((name, codec[1]) for name, codec in codecs.items() if codec is not None)
         self._bits = {name: 1 << index for index, name in enumerate(self._names)}
         self._fields_set: dict[int, frozenset[str]] = {}
+        # Generated per model (``_compile``): one function each way, no loop or call per plain field.
+        namespace: dict[str, Any] = {
+            "_bits": self._bits,
+            "_cached_fields_set": self._fields_set.get,
+            "_fields_set_of": self._fields_set_of,
+            "_model": model,
+            "_new": model.__new__,
+            "_set": object.__setattr__,
+        }
+        packed, unpacked = [], []
+        for index, (name, codec) in enumerate(codecs.items()):
+            if codec is None:
+                packed.append(f"values[{name!r}]")
+                unpacked.append(f"{name!r}: row[{index}]")
+                continue
+            namespace[f"_to_{index}"], namespace[f"_from_{index}"] = codec
+            packed.append(f"(None if (v{index} := values[{name!r}]) is None else _to_{index}(v{index}))")
+            unpacked.append(f"{name!r}: (None if (v{index} := row[{index}]) is None else _from_{index}(v{index}))")
+        mask = len(self._names)
+        encode = [
+            "def encode(record):",
+            "    values = record.__dict__",
+            "    mask = 0",
+            "    for name in record.__pydantic_fields_set__:",
+            "        mask |= _bits[name]",
+            f"    return ({', '.join(packed)}, mask)",
+        ]
+        decode = [
+            "def decode(row):",
+            "    record = _new(_model)",
+            f"    _set(record, '__dict__', {{{', '.join(unpacked)}}})",
+            f"    fields_set = _cached_fields_set(row[{mask}])",
+            "    if fields_set is None:",
+            f"        fields_set = _fields_set_of(row[{mask}])",
+            "    _set(record, '__pydantic_fields_set__', set(fields_set))",
+            "    _set(record, '__pydantic_extra__', None)",
+            "    _set(record, '__pydantic_private__', None)",
+            "    return record",
+        ]
+        self.encode: Callable[[BaseModel], tuple[Any, ...]] = _compile("\n".join(encode) + "\n", namespace, "encode")
+        self.decode: Callable[[tuple[Any, ...]], Record] = _compile("\n".join(decode) + "\n", namespace, "decode")
 
-    def encode(self, record: BaseModel) -> tuple[Any, ...]:
-        values = record.__dict__
-        plain = [values[name] for name in self._names]
-        for index, to_plain in self._encoders:
-            if plain[index] is not None:
-                plain[index] = to_plain(plain[index])
-        mask = 0
-        bits = self._bits
-        for name in record.model_fields_set:
-            mask |= bits[name]
-        plain.append(mask)
-        return tuple(plain)
-
-    def decode(self, row: tuple[Any, ...]) -> Record:
-        values = dict(zip(self._names, row, strict=False))  # the mask, last, is left out
-        for name, back in self._decoders:
-            value = values[name]
-            if value is not None:
-                values[name] = back(value)
-        mask = row[-1]
-        fields_set = self._fields_set.get(mask)
-        if fields_set is None:
-            fields_set = frozenset(name for name, bit in self._bits.items() if mask & bit)
-            self._fields_set[mask] = fields_set
-        record = self._model.__new__(self._model)
-        object.__setattr__(record, "__dict__", values)
-        object.__setattr__(record, "__pydantic_fields_set__", set(fields_set))
-        object.__setattr__(record, "__pydantic_extra__", None)
-        object.__setattr__(record, "__pydantic_private__", None)
-        return cast("Record", record)
+    def _fields_set_of(self, mask: int) -> frozenset[str]:
+        fields_set = frozenset(name for name, bit in self._bits.items() if mask & bit)
+        self._fields_set[mask] = fields_set
+        return fields_set
 
 
 RECORD_CODECS: dict[RecordKind, RecordCodec] = {kind: RecordCodec(model) for kind, model in RECORD_MODELS.items()}
+_HASHERS: dict[type, Callable[[Record], str]] = {model: _hasher(model) for model in RECORD_MODELS.values()}

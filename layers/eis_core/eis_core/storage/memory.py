@@ -15,9 +15,9 @@ import json
 import secrets
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from eis_core.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationFailed
 from eis_core.models.alerts import Alert, AlertDismissal, AlertStatus, OfficerScore
@@ -60,8 +60,7 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class _StoredRecord:
+class _StoredRecord(NamedTuple):  # a tuple: one is made per record written, and frozen dataclasses cost more
     kind: RecordKind
     packed: tuple[Any, ...]  # RECORD_CODECS[kind].encode(record)
     digest: str
@@ -95,11 +94,12 @@ class InMemoryRecordStore:
     def put_records(self, records: Sequence[Record], *, upload_id: str) -> WriteSummary:
         inserted = replaced = unchanged = 0
         ingested_at = sortable_time(self._clock())
+        items, stored = self._items, tuple.__new__  # a _StoredRecord without its Python-level __new__
         with self._lock:
             for record in records:
                 digest = content_hash(record)
                 key = record.record_key
-                current = self._items.get(key)
+                current = items.get(key)
                 if current is None:
                     inserted += 1
                 elif current.digest == digest and current.retracted_by is None:
@@ -110,9 +110,9 @@ class InMemoryRecordStore:
                     replaced += 1
                     self._history.setdefault(key, []).append(current)
                 version = 1 if current is None else current.version + 1
-                self._items[key] = _StoredRecord(
-                    record.kind, RECORD_CODECS[record.kind].encode(record), digest, upload_id, version, ingested_at
-                )
+                kind = record.kind
+                packed = RECORD_CODECS[kind].encode(record)
+                items[key] = stored(_StoredRecord, (kind, packed, digest, upload_id, version, ingested_at, None))
             if inserted or replaced:
                 self._changes += 1
         return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)
@@ -144,7 +144,7 @@ class InMemoryRecordStore:
         with self._lock:
             for key, item in self._items.items():
                 if item.kind == kind and item.retracted_by is None and key.removeprefix(prefix) not in present:
-                    self._items[key] = replace(item, retracted_by=upload_id)
+                    self._items[key] = item._replace(retracted_by=upload_id)
                     retracted += 1
             if retracted:
                 self._changes += 1
