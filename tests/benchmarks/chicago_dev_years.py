@@ -8,7 +8,9 @@ windows end by its Jan 1, exactly as the test-year backtest is. The criterion, f
 result was seen: mean precision@5% no more than 0.005 below V0's, then the highest mean "fewer false
 positives at the rule's true positives"; fairness (model FNR ratio minus the rule's) breaks a tie
 within one point. The history frame is cached in /tmp/chicago_frame.pkl; results are appended to
-.eis/reports/chicago-dev-years.json as each finishes.
+.eis/reports/chicago-dev-years.json as each finishes. The variants start from the packaged spec, so
+they now average or choose among its two candidates; the choice of those two and of 2 calibration
+folds (cost against figures) was made the same way by ``chicago_dev_cost.py``.
 """
 
 from __future__ import annotations

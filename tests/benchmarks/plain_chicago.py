@@ -24,6 +24,18 @@ alike, each run timed with ``/usr/bin/time -v`` (user + sys seconds, maximum res
 
 ``--no-cache`` exports and ingests the raw files on every run (the cold figure); without it a second
 run reads the history built by the first from ``.eis/cache/frames`` (same raw files, same code).
+Run both with bytecode cached (``PYTHONDONTWRITEBYTECODE`` unset, one run first to write it): with it
+set, every process compiles its imports from source, about 5 CPU seconds for each command here (and
+for each ``--workers`` process), which hides the ratio.
+
+The three test years in parallel against one year (``--workers 3``, one process per year):
+
+    for i in 1 2; do
+      /usr/bin/time -v .venv/bin/eis backtest --agency chicago-demo --raw ../shared/data-raw/chicago \
+          --test-year 2013 --test-year 2014 --test-year 2015 --workers 3
+      /usr/bin/time -v .venv/bin/eis backtest --agency chicago-demo --raw ../shared/data-raw/chicago \
+          --test-year 2015
+    done
 
 The plain backtest is a yardstick of the data work, not a replica: it has no calibration, no
 candidate averaging, no peer comparison and no report. Not collected by pytest (no ``test_`` prefix).

@@ -11,12 +11,10 @@ or all of them are trained and their calibrated probabilities averaged (``combin
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,13 +34,12 @@ from eis_core.scoring.card import (
     ValidationMetrics,
     model_identity,
 )
-from eis_core.scoring.estimator import TrainedModel, as_matrix, averaged, fit_calibrated, make_estimator, single_thread
+from eis_core.scoring.estimator import TrainedModel, as_matrix, averaged, make_estimator, single_thread
 from eis_core.scoring.fairness import audit_groups, fairness_table
+from eis_core.scoring.fits import CalibratedParts, Job, fit_cost, run_jobs
 from eis_core.scoring.metrics import fewer_fp_at_rule_tp, ranking_metrics, top_flags
 from eis_core.scoring.panel import Panel, build_panel, training_dates
 from eis_core.scoring.spec import Candidate, ModelParameters, ModelSpec
-
-T = TypeVar("T")
 
 PROTECTED_ATTRIBUTES = "race, sex and age are never model inputs; used only for the fairness table"
 _SELECTION_BY = {
@@ -76,9 +73,6 @@ def train_model(
         raise NotEnoughHistory("the training years have no adverse events (or only adverse events)")
 
     held_out = _HeldOut.of(frame, spec, panel, all_dates)
-    validated = _each_in_parallel(lambda s: _validation_score(s, features, panel, all_dates), list(specs.values()))
-    scores = dict(zip(specs, validated, strict=True))
-    validations = {name: held_out.report(spec, scores[name]) for name in specs}
     averaging = spec.combine == "average" and len(specs) > 1
 
     def first_year(s: ModelSpec) -> int:
@@ -87,15 +81,34 @@ def train_model(
     def training_rows(s: ModelSpec) -> npt.NDArray[np.bool_]:
         return panel.rows_in([d for d in all_dates if d.year >= first_year(s)])
 
-    def fit(s: ModelSpec) -> Any:
+    def parts(s: ModelSpec) -> CalibratedParts:
         rows = training_rows(s)
-        return fit_calibrated(s, features, panel.features[rows], panel.label[rows])
+        return CalibratedParts.of(s, features, panel.features[rows], panel.label[rows])
+
+    # One pool for every fit: the validation fits and, when averaging, every candidate's calibration
+    # folds and final fit (``fits``); the figures are those of fitting candidate by candidate.
+    plans = {name: _validation_plan(s, panel, all_dates) for name, s in specs.items()}
+    validation_jobs = {
+        name: _validation_job(specs[name], features, panel, plan)
+        for name, plan in plans.items()
+        if not isinstance(plan, str)
+    }
+    members_parts = {name: parts(s) for name, s in specs.items()} if averaging else {}
+    done = run_jobs([*validation_jobs.values(), *(job for p in members_parts.values() for job in p.jobs())])
+    fitted_validations = dict(zip(validation_jobs, done[: len(validation_jobs)], strict=True))
+    scores = {name: fitted_validations.get(name, plan) for name, plan in plans.items()}
+    validations = {name: held_out.report(spec, scores[name]) for name in specs}
+
+    def fit(s: ModelSpec) -> Any:
+        calibration = parts(s)
+        run_jobs(calibration.jobs())
+        return calibration.calibrated()
 
     parameters: ModelParameters | dict[str, ModelParameters]
     if averaging:
         chosen = "average"
         spec_used = spec.model_copy(update={"first_training_year": all_dates[0].year})
-        members = dict(zip(specs, _each_in_parallel(fit, list(specs.values())), strict=True))
+        members = {name: p.calibrated() for name, p in members_parts.items()}
         rows = training_rows(spec_used)
         estimator: Any = averaged(members, panel.features[rows], panel.label[rows])
         fitted = [v for v in scores.values() if isinstance(v, Validated)]
@@ -167,16 +180,6 @@ def _choose(validations: dict[str, TemporalValidation]) -> str:
     return max(validations, key=precision)
 
 
-def _each_in_parallel(work: Callable[[ModelSpec], T], specs: list[ModelSpec]) -> list[T]:
-    """Candidates are independent fits and boosting releases the GIL, so threads use every core (~2x on 2)."""
-    workers = max(1, min(len(specs), os.cpu_count() or 1))
-    with single_thread():  # one OpenMP thread per fit, set once for all the threads
-        if workers == 1:
-            return [work(spec) for spec in specs]
-        with ThreadPoolExecutor(workers) as pool:
-            return list(pool.map(work, specs))
-
-
 @dataclass(frozen=True)
 class Validated:
     """A candidate's scores for the held-out year, fitted on ``trained_on``."""
@@ -187,19 +190,41 @@ class Validated:
 
 def _validation_score(spec: ModelSpec, features: list[str], panel: Panel, dates: list[date]) -> Validated | str:
     """Fit on the years whose label windows end by the last training as-of date; score that date (or why not)."""
+    plan = _validation_plan(spec, panel, dates)
+    if isinstance(plan, str):
+        return plan
+    with single_thread():
+        return _validation_fit(spec, features, panel, plan)
+
+
+@dataclass(frozen=True)
+class _ValidationPlan:
+    earlier: list[date]
+    train: npt.NDArray[np.bool_]
+    held_out: date
+
+
+def _validation_plan(spec: ModelSpec, panel: Panel, dates: list[date]) -> _ValidationPlan | str:
+    """The training dates and rows of the validation fit and the held-out date, or why there is none."""
     held_out = dates[-1]
     first_year = spec.first_training_year or dates[0].year
     earlier = [d for d in dates if spec.window_end(d) <= held_out and d.year >= first_year]
     if not earlier:
         return "not enough years to hold one out"
     train = panel.rows_in(earlier)
-    y_train = panel.label[train]
-    if y_train.sum() == 0:
+    if panel.label[train].sum() == 0:
         return "no adverse events to validate on"
-    with single_thread():
-        model = make_estimator(spec, features).fit(as_matrix(panel.features[train]), y_train)
-        score = model.predict_proba(as_matrix(panel.features[panel.rows_for(held_out)]))[:, 1]
-    return Validated(earlier, np.asarray(score, dtype=np.float64))
+    return _ValidationPlan(earlier, train, held_out)
+
+
+def _validation_job(spec: ModelSpec, features: list[str], panel: Panel, plan: _ValidationPlan) -> Job:
+    return Job(fit_cost(spec, int(plan.train.sum())), partial(_validation_fit, spec, features, panel, plan))
+
+
+def _validation_fit(spec: ModelSpec, features: list[str], panel: Panel, plan: _ValidationPlan) -> Validated:
+    model = make_estimator(spec, features).fit(as_matrix(panel.features[plan.train]), panel.label[plan.train])
+    score = model.predict_proba(as_matrix(panel.features[panel.rows_for(plan.held_out)]))[:, 1]
+    return Validated(plan.earlier, np.asarray(score, dtype=np.float64))
 
 
 @dataclass(frozen=True)
