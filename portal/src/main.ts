@@ -7,6 +7,7 @@ import { loadConfig, type PortalConfig } from "./config";
 import { alertBox } from "./dom";
 import { alertView } from "./views/alert";
 import { caseView } from "./views/case";
+import { deniedView, mayOpen } from "./views/denied";
 import { commandView } from "./views/command";
 import { officerSearchView, officerView } from "./views/officers";
 import { auditView, oversightView } from "./views/oversight";
@@ -43,6 +44,11 @@ async function route(): Promise<void> {
   const [path = "", query = ""] = location.hash.replace(/^#/, "").split("?");
   const params = new URLSearchParams(query);
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const view = parts[0] ?? "";
+  if (!mayOpen(view)) {
+    deniedView(view);
+    return;
+  }
   try {
     if (parts[0] === "alerts" && parts[1]) await alertView(api, parts[1]);
     else if (parts[0] === "cases" && parts[1]) await caseView(api, parts[1], params);
@@ -65,6 +71,8 @@ async function route(): Promise<void> {
       signInView(signIn, alertBox("warning", "Your session has ended.", error.message));
     } else if (error instanceof ApiError && error.status === 404) {
       errorView("Not found", "There is nothing here that you may see.");
+    } else if (error instanceof ApiError && error.status === 403) {
+      deniedView(view);
     } else {
       errorView("Something went wrong", (error as Error).message);
     }

@@ -148,7 +148,9 @@ def test_a_supervisor_works_an_alert_from_the_queue_through_the_snapshot_to_a_cl
     page.get_by_role("button", name="Plan the intervention").click()
     page.locator("#interventions .usa-card").wait_for()  # "Intervention planned." is also the last move's text
     _move(page, "intervention_in_progress", reason="First coaching session booked.")
-    page.get_by_role("button", name="Start coaching mentoring").click()
+    # The card names the type as the catalogue labels it ("Coaching or mentoring"), not by its id
+    assert page.locator("#interventions .usa-card__heading").inner_text() == "Coaching or mentoring"
+    page.get_by_role("button", name="Start coaching or mentoring", exact=True).click()
     page.get_by_text("Intervention started.").wait_for()
     page.locator("summary", has_text="Record a check-in").click()
     page.get_by_label("Check-in note").fill("Two sessions held; the officer finds them useful.")
@@ -445,7 +447,10 @@ def test_command_staff_read_overdue_cases_by_unit_and_alert_outcomes_by_month(
     if os.environ.get("EIS_UPDATE_README_SCREENSHOT"):
         shutil.copyfile(SCREENSHOTS / "readme-queue.png", README_QUEUE)
     page.goto(f"{url}/#/command")
-    page.get_by_role("heading", name="Something went wrong").wait_for()
+    page.get_by_role("heading", name="Not available to your role").wait_for()
+    assert "command staff" in page.locator("#denied-reason").inner_text()
+    assert page.get_by_role("link", name="Back to my queue").is_visible()
+    assert run_axe(page) == []
     assert page.locator("#units").count() == 0
     assert csp_violations == []
     context.close()

@@ -28,8 +28,9 @@ export async function caseView(api: CaseApi, caseId: string, params: URLSearchPa
   const notice = flash ?? (params.get("opened") ? alertBox("success", "Case opened.", "Start the review when you are ready.") : null);
   const rerender: Rerender = async (message, nextDraft) => caseView(api, caseId, new URLSearchParams(), message, nextDraft);
   const conflict = async (mine: Draft): Promise<void> => conflictView(api, current, mine);
-  // The agency's catalogue (GET /interventions/catalogue) for the plan form; a 403 means the role plans none.
-  const catalogue = PLANNING.includes(current.status) ? await api.interventionCatalogue().catch((failure: unknown) => failure as Error) : null;
+  // The agency's catalogue (GET /interventions/catalogue) for the plan form and the cards' labels; a 403
+  // means the role plans none (the cards then name the type by its id in words).
+  const catalogue = PLANNING.includes(current.status) || current.interventions.length ? await api.interventionCatalogue().catch((failure: unknown) => failure as Error) : null;
   render(
     `Case for officer ${current.officer_id}`,
     h("nav", { class: "usa-breadcrumb eis-no-print", "aria-label": "Breadcrumbs" },
@@ -174,9 +175,23 @@ function transitionsSection(api: CaseApi, c: CaseOut, rerender: Rerender, confli
   return section;
 }
 
-function interventionCard(api: CaseApi, c: CaseOut, i: InterventionOut, rerender: Rerender): HTMLElement {
+/** The catalogue's label for an intervention type, or its id in words when the catalogue lacks it or could not be read. */
+function typeLabel(catalogue: InterventionCatalogueOut | Error | null, type: string): string {
+  const entry = catalogue && !(catalogue instanceof Error) ? catalogue.types.find((t) => t.type === type) : undefined;
+  return entry?.label ?? humanize(type);
+}
+
+/** A label inside a sentence: lower-case first letter, unless it starts with an acronym ("EAP referral"). */
+function inSentence(label: string): string {
+  return /^[A-Z]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
+}
+
+function interventionCard(api: CaseApi, c: CaseOut, i: InterventionOut, rerender: Rerender, label: string): HTMLElement {
   const ended = i.outcome !== null;
   const id = i.intervention_id;
+  // Buttons and forms are named after the type; two of one type on a case are told apart by their order.
+  const same = c.interventions.filter((x) => x.type === i.type);
+  const name = `${inSentence(label)}${same.length > 1 ? ` (${same.indexOf(i) + 1} of ${same.length})` : ""}`;
   const lines = [
     `Planned ${formatDate(i.planned_on)}, due ${formatDate(i.due_on)}`,
     i.owner ? `delivered by ${i.owner}` : null,
@@ -188,20 +203,20 @@ function interventionCard(api: CaseApi, c: CaseOut, i: InterventionOut, rerender
   const act = async (what: string, run: () => Promise<unknown>): Promise<void> => {
     try {
       await run();
-      await rerender(alertBox("success", `${what}.`, humanize(i.type)));
+      await rerender(alertBox("success", `${what}.`, label));
     } catch (failure) {
       error.replaceChildren(alertBox("error", `Not saved: ${what.toLowerCase()}.`, failureText(failure)));
     }
   };
   const actions: HTMLElement[] = [];
   if (!ended && !i.started_on) {
-    const start = h("button", { type: "button", class: "usa-button usa-button--outline", id: `start-${id}` }, `Start ${humanize(i.type).toLowerCase()}`);
+    const start = h("button", { type: "button", class: "usa-button usa-button--outline", id: `start-${id}` }, `Start ${name}`);
     start.addEventListener("click", () => void act("Intervention started", () => api.startIntervention(c.case_id, id)));
     actions.push(start);
   }
   if (!ended) {
     const note = h("textarea", { class: "usa-textarea", id: `checkin-${id}`, required: true, maxlength: 2000 });
-    const checkin = h("form", { class: "usa-form maxw-tablet", "aria-label": `Check-in on ${humanize(i.type).toLowerCase()}` },
+    const checkin = h("form", { class: "usa-form maxw-tablet", "aria-label": `Check-in on ${name}` },
       field(`checkin-${id}`, "Check-in note", note, "How is it going? Describe the support, not third parties."),
       h("button", { type: "submit", class: "usa-button usa-button--outline" }, "Record the check-in"));
     checkin.addEventListener("submit", (event) => {
@@ -211,7 +226,7 @@ function interventionCard(api: CaseApi, c: CaseOut, i: InterventionOut, rerender
     const outcome = h("select", { class: "usa-select", id: `outcome-${id}`, required: true },
       h("option", { value: "" }, "- Select -"), OUTCOMES.map((o) => h("option", { value: o }, humanize(o))));
     const outcomeNotes = h("textarea", { class: "usa-textarea", id: `outcome-notes-${id}`, maxlength: 2000 });
-    const complete = h("form", { class: "usa-form maxw-tablet", "aria-label": `End ${humanize(i.type).toLowerCase()}` },
+    const complete = h("form", { class: "usa-form maxw-tablet", "aria-label": `End ${name}` },
       field(`outcome-${id}`, "Outcome", outcome),
       field(`outcome-notes-${id}`, "Outcome notes (optional)", outcomeNotes),
       h("button", { type: "submit", class: "usa-button usa-button--outline" }, "Record the outcome"));
@@ -227,7 +242,7 @@ function interventionCard(api: CaseApi, c: CaseOut, i: InterventionOut, rerender
   }
   return h("li", { class: "usa-card margin-bottom-2", id: `intervention-${id}` },
     h("div", { class: "usa-card__container" },
-      h("div", { class: "usa-card__header" }, h("h3", { class: "usa-card__heading" }, humanize(i.type))),
+      h("div", { class: "usa-card__header" }, h("h3", { class: "usa-card__heading" }, label)),
       h("div", { class: "usa-card__body" },
         h("p", {}, lines.join(" · ")),
         i.notes ? h("p", { class: "text-pre-wrap" }, i.notes) : "",
@@ -246,7 +261,7 @@ function interventionsSection(api: CaseApi, c: CaseOut, rerender: Rerender, cata
   const section = h("section", { "aria-labelledby": "interventions-heading", class: "margin-y-4" }, h("h2", { id: "interventions-heading" }, "Interventions"));
   section.append(
     c.interventions.length
-      ? h("ul", { class: "usa-card-group", id: "interventions" }, c.interventions.map((i) => interventionCard(api, c, i, rerender)))
+      ? h("ul", { class: "usa-card-group", id: "interventions" }, c.interventions.map((i) => interventionCard(api, c, i, rerender, typeLabel(catalogue, i.type))))
       : h("p", { id: "interventions" }, canPlan ? "None planned yet." : "Interventions are planned once the review finds support is needed (move the case to intervention planned)."),
   );
   if (!canPlan || catalogue === null) return section;

@@ -1,6 +1,7 @@
 // Pages outside a session: sign in, locked after idle time, signed out, and errors.
 
 import { alertBox, h, render } from "../dom";
+import { homeLink } from "./denied";
 
 export function signInView(onSignIn: () => void, message?: HTMLElement): void {
   const button = h("button", { type: "button", class: "usa-button usa-button--big", id: "sign-in" }, "Sign in");
@@ -25,5 +26,5 @@ export function signedOutView(onSignIn: () => void): void {
 }
 
 export function errorView(title: string, text: string): void {
-  render(title, h("h1", { class: "margin-top-4" }, title), alertBox("error", title, text), h("a", { class: "usa-link", href: "#/queue" }, "Back to my queue"));
+  render(title, h("h1", { class: "margin-top-4" }, title), alertBox("error", title, text), homeLink());
 }
