@@ -32,13 +32,13 @@ def test_alerts_raised_since_a_day_are_listed_oldest_first_and_page_without_gaps
         builders.alert("A9", alert_id="alert-9", created_at=SINCE, status=AlertStatus.DISMISSED)
     )
 
-    first = adapters.alerts.alerts_raised_page(AlertStatus.NEW, created_from=SINCE, limit=1)
-    second = adapters.alerts.alerts_raised_page(AlertStatus.NEW, created_from=SINCE, limit=1, start=first.next)
+    first = adapters.alerts.alerts_page(AlertStatus.NEW, created_from=SINCE, limit=1)
+    second = adapters.alerts.alerts_page(AlertStatus.NEW, created_from=SINCE, limit=1, start=first.next)
 
     assert [a.alert_id for a in first.items] == ["alert-1"] and first.next is not None
     assert [a.alert_id for a in second.items] == ["alert-2"] and second.next is None
     with pytest.raises(InvalidCursorError):
-        adapters.alerts.alerts_raised_page(AlertStatus.DISMISSED, created_from=SINCE, limit=1, start=first.next)
+        adapters.alerts.alerts_page(AlertStatus.DISMISSED, created_from=SINCE, limit=1, start=first.next)
 
 
 def test_cases_closed_since_a_day_are_listed_with_their_disposition(adapters: Adapters) -> None:

@@ -128,7 +128,7 @@ class CommandView:
         return lambda start: self._cases.cases_page(CaseIndex.STATUS, status, limit=PAGE_SIZE, start=start)
 
     def _alerts_raised(self, status: AlertStatus, since: datetime) -> Callable[[PageKey | None], Page[Alert]]:
-        return lambda start: self._alerts.alerts_raised_page(status, created_from=since, limit=PAGE_SIZE, start=start)
+        return lambda start: self._alerts.alerts_page(status, created_from=since, limit=PAGE_SIZE, start=start)
 
     def _units(self, open_cases: Iterable[Case], today: date) -> list[UnitOverdueOut]:
         roster = self._roster.officers()

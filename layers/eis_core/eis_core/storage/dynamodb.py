@@ -652,6 +652,7 @@ class DynamoAlertStore:
         limit: int,
         start: PageKey | None = None,
         officer_ids: Collection[str] | None = None,
+        created_from: datetime | None = None,
     ) -> Page[Alert]:
         partition = ("status", AlertStatus(status).value)
         with _translated(self.table_name):
@@ -665,23 +666,7 @@ class DynamoAlertStore:
                 start=check_start(start, ALERT_KEY_ATTRS, partition),
                 parse=self._alert,
                 only=None if officer_ids is None else ("officer_id", officer_ids),
-            )
-
-    def alerts_raised_page(
-        self, status: AlertStatus, *, created_from: datetime, limit: int, start: PageKey | None = None
-    ) -> Page[Alert]:
-        partition = ("status", AlertStatus(status).value)
-        with _translated(self.table_name):
-            return query_page(
-                self._db,
-                table=self.table_name,
-                index=self.BY_STATUS,
-                partition=partition,
-                key_attrs=ALERT_KEY_ATTRS,
-                limit=limit,
-                start=check_start(start, ALERT_KEY_ATTRS, partition),
-                parse=self._alert,
-                sort_from=("created_at", sortable_time(created_from)),
+                sort_from=None if created_from is None else ("created_at", sortable_time(created_from)),
             )
 
 

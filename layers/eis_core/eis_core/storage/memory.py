@@ -287,13 +287,15 @@ class InMemoryAlertStore:
         limit: int,
         start: PageKey | None = None,
         officer_ids: Collection[str] | None = None,
+        created_from: datetime | None = None,
     ) -> Page[Alert]:
         partition = ("status", AlertStatus(status).value)
         begin = check_start(start, ALERT_KEY_ATTRS, partition)
         after = (begin["created_at"], begin["alert_id"]) if begin else None
+        since = "" if created_from is None else sortable_time(created_from)
         with self._lock:
             found = sorted(
-                (alert for alert in self._alerts.values() if alert.status == status),
+                (a for a in self._alerts.values() if a.status == status and sortable_time(a.created_at) >= since),
                 key=_alert_order,
             )
             listed = [
@@ -302,25 +304,6 @@ class InMemoryAlertStore:
                 if (after is None or _alert_order(alert) > after)
                 and (officer_ids is None or alert.officer_id in officer_ids)
             ]
-        keys = [
-            {"alert_id": a.alert_id, "status": a.status.value, "created_at": sortable_time(a.created_at)}
-            for a in listed
-        ]
-        return _page(listed, keys, limit)
-
-    def alerts_raised_page(
-        self, status: AlertStatus, *, created_from: datetime, limit: int, start: PageKey | None = None
-    ) -> Page[Alert]:
-        partition = ("status", AlertStatus(status).value)
-        begin = check_start(start, ALERT_KEY_ATTRS, partition)
-        after = (begin["created_at"], begin["alert_id"]) if begin else None
-        since = sortable_time(created_from)
-        with self._lock:
-            found = sorted(
-                (a for a in self._alerts.values() if a.status == status and sortable_time(a.created_at) >= since),
-                key=_alert_order,
-            )
-            listed = [a.model_copy(deep=True) for a in found if after is None or _alert_order(a) > after]
         keys = [
             {"alert_id": a.alert_id, "status": a.status.value, "created_at": sortable_time(a.created_at)}
             for a in listed

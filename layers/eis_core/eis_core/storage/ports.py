@@ -153,21 +153,14 @@ class AlertStore(Protocol):
         limit: int,
         start: PageKey | None = None,
         officer_ids: Collection[str] | None = None,
+        created_from: datetime | None = None,
     ) -> Page[Alert]:
         """Alerts in ``status``, oldest first, after ``start``: up to ``limit`` of the officers in ``officer_ids``.
 
         A query of the status index, never a scan; reads at most ``paging.READ_BUDGET`` items, so the
         page may be short (even empty) with ``next`` set. InvalidCursorError for a foreign ``start``.
-        """
-        ...
-
-    def alerts_raised_page(
-        self, status: AlertStatus, *, created_from: datetime, limit: int, start: PageKey | None = None
-    ) -> Page[Alert]:
-        """Alerts in ``status`` created at or after ``created_from``, oldest first, after ``start``.
-
-        A query of the status index with a key condition on its sort key (created_at), never a scan; reads
-        at most ``paging.READ_BUDGET`` items. For command staff's alert volume over a bounded period.
+        ``created_from`` keeps alerts created at or after it, by a key condition on the index's sort key
+        (command staff's alert volume over a bounded period reads nothing older).
         """
         ...
 
