@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 import boto3
 import pytest
@@ -26,6 +27,7 @@ HANDLERS = (
 AGENCY_ID = "testville"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
+SCORE_FUNCTION = "eis-testville-score"
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +76,14 @@ def _cold_start_handlers() -> None:
 @pytest.fixture
 def settings(moto_agency: LocalAgency) -> LocalSettings:
     return LocalSettings.from_env(os.environ)
+
+
+@pytest.fixture
+def score(moto_agency: LocalAgency, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    """Given the score function's module, its composition root rebuilt inside this test's moto."""
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", SCORE_FUNCTION)
+    from functions.score import handler as module
+
+    module._service.cache_clear()
+    yield module
+    module._service.cache_clear()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from datetime import date
 from types import ModuleType
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 from eis_core.oversight.keys import backtest_key
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
-from eis_tools.local.resources import LocalAgency, LocalSettings
+from eis_tools.local.resources import LocalSettings
 from functions.cases_api import handler as cases_api
 from tests.builders import learnable_agency
 from tests.conftest import EVENTS
@@ -24,16 +23,6 @@ AS_OF = date(2025, 6, 1)  # the agency's records run to 2025-05-31: 2024 is the 
 RISK_MANAGER = {"sub": "sub-risk", "cognito:groups": "risk_manager"}
 AUDITOR = {"sub": "sub-auditor", "cognito:groups": "auditor"}
 SUPERVISOR = {"sub": "sub-s1", "custom:officer_id": "S1", "cognito:groups": "supervisor"}
-
-
-@pytest.fixture
-def score(moto_agency: LocalAgency, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "eis-testville-score")
-    from functions.score import handler as module
-
-    module._service.cache_clear()
-    yield module
-    module._service.cache_clear()
 
 
 @pytest.fixture

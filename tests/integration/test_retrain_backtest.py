@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from datetime import date
 from types import ModuleType
 from typing import Any
@@ -34,16 +33,6 @@ GOOD = {"parameters": {"min_samples_leaf": 20, "max_iter": 20}}
 # No split is possible: every officer gets the same score, so the model cannot beat any rule.
 CONSTANT = {"parameters": {"min_samples_leaf": 100_000, "max_iter": 1}}
 RISK_MANAGER = {"sub": "sub-risk", "cognito:groups": "risk_manager"}
-
-
-@pytest.fixture
-def score(moto_agency: LocalAgency, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION_NAME)
-    from functions.score import handler as module
-
-    module._service.cache_clear()
-    yield module
-    module._service.cache_clear()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ the run report in S3, and one notify-queue message per new alert."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from types import ModuleType
 from typing import Any
@@ -45,17 +44,6 @@ def _event(name: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def handler(moto_agency: LocalAgency, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    """Given the score function's module, its composition root rebuilt inside this test's moto."""
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION_NAME)
-    from functions.score import handler as module
-
-    module._service.cache_clear()
-    yield module
-    module._service.cache_clear()
-
-
-@pytest.fixture
 def adapters(settings: LocalSettings) -> Adapters:
     adapters = aws_adapters(settings)
     adapters.records.put_records(_agency_records(), upload_id="upload-1")
@@ -76,10 +64,10 @@ def _queue_messages(queue_url: str) -> list[dict[str, Any]]:
 
 
 def test_scheduled_event_scores_the_agency_and_notifies_each_new_alert(
-    handler: ModuleType, adapters: Adapters, moto_agency: LocalAgency
+    score: ModuleType, adapters: Adapters, moto_agency: LocalAgency
 ) -> None:
     # When the daily schedule fires
-    result = handler.lambda_handler(_event("eventbridge_scheduled.json"), LocalLambdaContext(FUNCTION_NAME))
+    result = score.lambda_handler(_event("eventbridge_scheduled.json"), LocalLambdaContext(FUNCTION_NAME))
 
     # Then the date is the event's, all twenty officers are scored and the two outliers alerted
     assert result["as_of"] == "2025-06-01"
@@ -114,42 +102,42 @@ def test_scheduled_event_scores_the_agency_and_notifies_each_new_alert(
 
 
 def test_a_redelivered_event_publishes_nothing_new(
-    handler: ModuleType, adapters: Adapters, moto_agency: LocalAgency
+    score: ModuleType, adapters: Adapters, moto_agency: LocalAgency
 ) -> None:
     event = _event("eventbridge_scheduled.json")
-    handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+    score.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
     _queue_messages(moto_agency.notify_queue_url)
     ids_before = sorted(alert.alert_id for alert in adapters.alerts.list_alerts())
-    handler._service.cache_clear()  # a fresh Lambda (cold start): the keyed ids come out the same
+    score._service.cache_clear()  # a fresh Lambda (cold start): the keyed ids come out the same
 
-    again = handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+    again = score.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
 
     assert (again["alerts_created"], again["alerts_existing"], again["alerts_published"]) == (0, 2, 0)
     assert _queue_messages(moto_agency.notify_queue_url) == []
     assert sorted(alert.alert_id for alert in adapters.alerts.list_alerts()) == ids_before
 
 
-def test_an_on_demand_event_scores_the_date_it_names(handler: ModuleType, adapters: Adapters) -> None:
+def test_an_on_demand_event_scores_the_date_it_names(score: ModuleType, adapters: Adapters) -> None:
     # Given an on-demand event sent in July asking for 1 June
-    result = handler.lambda_handler(_event("eventbridge_on_demand.json"), LocalLambdaContext(FUNCTION_NAME))
+    result = score.lambda_handler(_event("eventbridge_on_demand.json"), LocalLambdaContext(FUNCTION_NAME))
 
     assert result["as_of"] == "2025-06-01"
     assert len(adapters.scores.scores_for(SCHEDULED_DAY)) == 20
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics")
-def test_a_malformed_date_is_refused_before_anything_is_scored(handler: ModuleType, adapters: Adapters) -> None:
+def test_a_malformed_date_is_refused_before_anything_is_scored(score: ModuleType, adapters: Adapters) -> None:
     event = _event("eventbridge_on_demand.json")
     event["detail"] = {"as_of": "first of June"}
 
     with pytest.raises(ValidationError, match="as_of"):
-        handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+        score.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
 
     assert adapters.scores.scores_for(SCHEDULED_DAY) == []
 
 
 def test_retrain_event_stores_a_model_the_next_scheduled_run_uses(
-    handler: ModuleType, settings: LocalSettings, moto_agency: LocalAgency
+    score: ModuleType, settings: LocalSettings, moto_agency: LocalAgency
 ) -> None:
     from tests.builders import rule_blind_agency
 
@@ -160,27 +148,27 @@ def test_retrain_event_stores_a_model_the_next_scheduled_run_uses(
     adapters.artifacts.put_json("models/spec.json", {"parameters": {"min_samples_leaf": 20, "max_iter": 20}})
     event = _event("eventbridge_scheduled.json")
     # When the retraining job's event arrives
-    trained = handler.lambda_handler(event | {"detail": {"job": "retrain"}}, LocalLambdaContext(FUNCTION_NAME))
+    trained = score.lambda_handler(event | {"detail": {"job": "retrain"}}, LocalLambdaContext(FUNCTION_NAME))
     # Then the model and its card are in the artifacts bucket, and the daily run scores with it
     assert trained["model_id"].startswith("model-") and trained["cutoff"] == "2025-06-01"
     assert adapters.artifacts.get_json("models/current.json")["model_id"] == trained["model_id"]
-    result = handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+    result = score.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
     report = adapters.artifacts.get_json("runs/2025-06-01/report.json")
     assert report["scorer"] == "model" and trained["model_id"] in report["scorer_note"]
     assert result["officers_scored"] == 120
 
 
 def test_audit_export_job_copies_new_audit_records_to_the_audit_bucket_once(
-    handler: ModuleType, adapters: Adapters, moto_agency: LocalAgency
+    score: ModuleType, adapters: Adapters, moto_agency: LocalAgency
 ) -> None:
     # Given a scoring run, which writes audit records
-    handler.lambda_handler(_event("eventbridge_scheduled.json"), LocalLambdaContext(FUNCTION_NAME))
+    score.lambda_handler(_event("eventbridge_scheduled.json"), LocalLambdaContext(FUNCTION_NAME))
     written = len(adapters.audit.records())
     assert written >= 1
 
     # When the audit-export schedule fires twice
-    first = handler.lambda_handler(_event("eventbridge_audit_export.json"), LocalLambdaContext(FUNCTION_NAME))
-    second = handler.lambda_handler(_event("eventbridge_audit_export.json"), LocalLambdaContext(FUNCTION_NAME))
+    first = score.lambda_handler(_event("eventbridge_audit_export.json"), LocalLambdaContext(FUNCTION_NAME))
+    second = score.lambda_handler(_event("eventbridge_audit_export.json"), LocalLambdaContext(FUNCTION_NAME))
 
     # Then the first exports every record to the audit bucket and the second finds nothing new
     assert (first["exported"], first["head_seq"]) == (written, written)
@@ -191,14 +179,14 @@ def test_audit_export_job_copies_new_audit_records_to_the_audit_bucket_once(
 
 
 def test_agency_rule_thresholds_from_the_environment_change_who_is_alerted(
-    handler: ModuleType, adapters: Adapters, monkeypatch: pytest.MonkeyPatch
+    score: ModuleType, adapters: Adapters, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given an agency that alerts on use of force only from 5 reports in 90 days (critical from 6)
     monkeypatch.setenv("EIS_RULE_THRESHOLDS", json.dumps({"force_90d": {"warning": 5, "critical": 6}}))
-    handler._service.cache_clear()
+    score._service.cache_clear()
 
     # When the daily schedule fires
-    handler.lambda_handler(_event("eventbridge_scheduled.json"), LocalLambdaContext(FUNCTION_NAME))
+    score.lambda_handler(_event("eventbridge_scheduled.json"), LocalLambdaContext(FUNCTION_NAME))
 
     # Then A900's four reports no longer fire the force rule
     alert = adapters.alerts.get_alert("2025-06-01-A900")
@@ -213,21 +201,21 @@ def test_thresholds_for_a_rule_that_does_not_exist_are_refused() -> None:
 
 
 def test_the_curate_job_stores_frames_the_next_runs_reuse_until_an_upload_changes_the_records(
-    handler: ModuleType, adapters: Adapters
+    score: ModuleType, adapters: Adapters
 ) -> None:
     event = _event("eventbridge_scheduled.json")
     # Given the curate job ran after the night's uploads
-    built = handler.lambda_handler(event | {"detail": {"job": "curate"}}, LocalLambdaContext(FUNCTION_NAME))
+    built = score.lambda_handler(event | {"detail": {"job": "curate"}}, LocalLambdaContext(FUNCTION_NAME))
     assert built["events"] == 5 + 4 + 4  # five spread force reports, A900's four, B800's four complaints
     # When the daily run scores
-    handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+    score.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
     # Then it read the snapshot rather than scanning the records
     assert adapters.artifacts.get_json("runs/2025-06-01/report.json")["records"]["source"] == "snapshot"
 
     # Given a correction uploaded afterwards: A003 now has four uses of force this quarter
     adapters.records.put_records([use_of_force("A003", d) for d in (5, 15, 25, 35)], upload_id="upload-2")
     # When an on-demand run scores the same day again
-    handler.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
+    score.lambda_handler(event, LocalLambdaContext(FUNCTION_NAME))
     # Then the stale snapshot was rebuilt from the records, and the new reports raised A003's alert
     report = adapters.artifacts.get_json("runs/2025-06-01/report.json")
     assert report["records"]["source"] == "records"

@@ -6,7 +6,6 @@ import copy
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import date
 from types import ModuleType
 from typing import Any
@@ -17,7 +16,7 @@ from eis_core.models.records import Activity, Record
 from eis_core.models.trends import TRENDS_LATEST_KEY, TrendsFormat, TrendsReport, trends_key
 from eis_core.wiring import Adapters, aws_adapters
 from eis_tools.local.lambda_context import LocalLambdaContext
-from eis_tools.local.resources import LocalAgency, LocalSettings
+from eis_tools.local.resources import LocalSettings
 from functions.cases_api import handler as cases_api
 from tests.builders import complaint, next_id, officer, use_of_force
 from tests.conftest import EVENTS
@@ -55,16 +54,6 @@ def _records() -> list[Record]:
             ]
     records += [complaint("A001", 40)]
     return records
-
-
-@pytest.fixture
-def score(moto_agency: LocalAgency, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "eis-testville-score")
-    from functions.score import handler as module
-
-    module._service.cache_clear()
-    yield module
-    module._service.cache_clear()
 
 
 @pytest.fixture
