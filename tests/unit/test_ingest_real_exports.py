@@ -293,7 +293,7 @@ def test_a_finding_dated_by_the_upload_keeps_its_first_date_on_later_uploads(ada
 
 
 def test_a_minimum_tenure_leaves_out_officers_without_a_hire_date_and_the_run_report_says_so() -> None:
-    from eis_core.scoring import report_key
+    from eis_core.scoring.service import report_key
     from eis_core.scoring.spec import ModelSpec
     from eis_core.scoring.store import SPEC_KEY
     from eis_core.scoring.wiring import build_scoring_jobs

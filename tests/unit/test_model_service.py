@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from eis_core.scoring import ScoringService, report_key
+from eis_core.scoring.service import ScoringService, report_key
 from eis_core.scoring.store import CURRENT_KEY, SPEC_KEY, ModelRepository
 from eis_core.scoring.training import RetrainingService
 from eis_core.scoring.wiring import build_scoring_jobs

@@ -7,7 +7,7 @@ from functools import partial
 
 from eis_core.indicators.history import PopulationRule
 from eis_core.models.records import Record
-from eis_core.scoring import report_key
+from eis_core.scoring.service import report_key
 from eis_core.scoring.spec import ModelSpec
 from eis_core.scoring.store import SPEC_KEY
 from eis_core.scoring.wiring import build_scoring_jobs

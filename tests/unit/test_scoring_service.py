@@ -18,18 +18,12 @@ from eis_core.models.records import (
     Finding,
     Record,
 )
-from eis_core.scoring import (
-    DEFAULT_RULES,
-    FoundationScorer,
-    PeerConfig,
-    RuleConfig,
-    ScoringConfig,
-    ScoringService,
-    compare_with_peers,
-    report_key,
-    run_pipeline,
-)
 from eis_core.scoring.alert_ids import AlertIds
+from eis_core.scoring.peers import PeerConfig, compare_with_peers
+from eis_core.scoring.pipeline import ScoringConfig, run_pipeline
+from eis_core.scoring.rules import DEFAULT_RULES, RuleConfig
+from eis_core.scoring.scorer import FoundationScorer
+from eis_core.scoring.service import ScoringService, report_key
 from eis_core.scoring.wiring import build_scoring_jobs
 from eis_core.storage.memory import CapturingPublisher, InMemoryAlertStore, LocalAuditKey
 from eis_core.wiring import Adapters, memory_adapters
