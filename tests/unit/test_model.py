@@ -318,6 +318,7 @@ def test_a_card_stored_before_the_typed_card_reads_back_with_the_same_keys() -> 
     # Then it says the same in the same keys (the spec gains its default leakage check and outside-population policy)
     assert card.model_selection.chosen == "average" and card.artifact_sha256 == stored["artifact_sha256"]
     defaults = {"leakage_check": {"max_auc": 0.8, "max_precision_at_top": {}}, "outside_population": "scored"}
+    defaults |= {"final_fit": "all_years"}  # and its default final fit
     assert again.pop("spec") == stored.pop("spec") | defaults
     assert again == stored
 

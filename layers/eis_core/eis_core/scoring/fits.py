@@ -104,15 +104,21 @@ class CalibratedParts:
         """The fitted ``CalibratedClassifierCV``, attributes set in the order its ``fit`` sets them."""
         if self.final is None:
             raise RuntimeError("the jobs have not run")
-        folds = StratifiedKFold(self.spec.parameters.calibration_folds, shuffle=False)
-        model = CalibratedClassifierCV(
-            make_estimator(self.spec, self.features), method="sigmoid", ensemble=False, cv=folds
-        )
-        xp, _ = get_namespace(self.x)
-        model.calibrated_classifiers_ = []
-        model.classes_ = LabelEncoder().fit(self.y).classes_
-        model.calibrated_classifiers_.append(
-            _fit_calibrator(self.final, self.out_of_fold.reshape(-1, 1), self.y, model.classes_, "sigmoid", xp=xp)
-        )
-        model.n_features_in_ = self.final.n_features_in_
-        return model
+        return platt_calibrated(self.spec, self.features, self.final, self.out_of_fold, self.y)
+
+
+def platt_calibrated(
+    spec: ModelSpec, features: list[str], fitted: Any, decision: npt.NDArray[np.float64], y: npt.NDArray[np.int64]
+) -> CalibratedClassifierCV:
+    """``fitted`` wrapped as a fitted ``CalibratedClassifierCV(sigmoid, ensemble=False)`` whose Platt map is
+    learnt from ``decision`` (its decision function on rows it was not trained on) and their labels ``y``."""
+    folds = StratifiedKFold(spec.parameters.calibration_folds, shuffle=False)
+    model = CalibratedClassifierCV(make_estimator(spec, features), method="sigmoid", ensemble=False, cv=folds)
+    xp, _ = get_namespace(decision)
+    model.calibrated_classifiers_ = []
+    model.classes_ = LabelEncoder().fit(y).classes_
+    model.calibrated_classifiers_.append(
+        _fit_calibrator(fitted, decision.reshape(-1, 1), y, model.classes_, "sigmoid", xp=xp)
+    )
+    model.n_features_in_ = fitted.n_features_in_
+    return model

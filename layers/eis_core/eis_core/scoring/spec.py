@@ -116,6 +116,12 @@ class ModelSpec(BaseModel):
         description="With candidates: use the chosen one, or average the calibrated probabilities of all of "
         "them (each trained from its own first training year)",
     )
+    final_fit: Literal["all_years", "validation"] = Field(
+        default="all_years",
+        description="Each candidate's model: refitted on every training year and Platt-calibrated on its own "
+        "folds ('all_years'), or its validation fit itself (trained on the years before the held-out latest "
+        "training year) Platt-calibrated on that held-out year's scores ('validation': 1 fit per candidate)",
+    )
     rule: BacktestRule = Field(
         default=BacktestRule(), description="The threshold rule the validation compares with, in the model card"
     )
@@ -159,7 +165,8 @@ class ModelSpec(BaseModel):
 
     def learnt(self) -> dict[str, Any]:
         """The spec as JSON without the fields that do not change the fitted model (``NOT_LEARNT``)."""
-        return self.model_dump(mode="json", exclude=set(self.NOT_LEARNT))
+        default_fit = {"final_fit"} if self.final_fit == "all_years" else set()  # model ids as before it existed
+        return self.model_dump(mode="json", exclude=set(self.NOT_LEARNT) | default_fit)
 
     def resolved(self, candidate: Candidate) -> ModelSpec:
         return self.model_copy(

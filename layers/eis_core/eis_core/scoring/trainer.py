@@ -11,7 +11,7 @@ or all of them are trained and their calibrated probabilities averaged (``combin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
@@ -36,7 +36,7 @@ from eis_core.scoring.card import (
 )
 from eis_core.scoring.estimator import TrainedModel, as_matrix, averaged, make_estimator, single_thread
 from eis_core.scoring.fairness import audit_groups, fairness_table
-from eis_core.scoring.fits import CalibratedParts, Job, fit_cost, run_jobs
+from eis_core.scoring.fits import CalibratedParts, Job, fit_cost, platt_calibrated, run_jobs
 from eis_core.scoring.metrics import fewer_fp_at_rule_tp, ranking_metrics, top_flags
 from eis_core.scoring.panel import Panel, build_panel, training_dates
 from eis_core.scoring.spec import Candidate, ModelParameters, ModelSpec
@@ -74,6 +74,7 @@ def train_model(
 
     held_out = _HeldOut.of(frame, spec, panel, all_dates)
     averaging = spec.combine == "average" and len(specs) > 1
+    from_validation = spec.final_fit == "validation"  # no refit: each model is its validation fit
 
     def first_year(s: ModelSpec) -> int:
         return s.first_training_year or all_dates[0].year
@@ -93,11 +94,20 @@ def train_model(
         for name, plan in plans.items()
         if not isinstance(plan, str)
     }
-    members_parts = {name: parts(s) for name, s in specs.items()} if averaging else {}
+    members_parts = {name: parts(s) for name, s in specs.items()} if averaging and not from_validation else {}
     done = run_jobs([*validation_jobs.values(), *(job for p in members_parts.values() for job in p.jobs())])
     fitted_validations = dict(zip(validation_jobs, done[: len(validation_jobs)], strict=True))
     scores = {name: fitted_validations.get(name, plan) for name, plan in plans.items()}
     validations = {name: held_out.report(spec, scores[name]) for name in specs}
+
+    def validation_model(name: str) -> Any:
+        """The candidate's validation fit, Platt-calibrated on its held-out-year decision function and labels."""
+        validated = scores[name]
+        if not isinstance(validated, Validated) or validated.model is None:
+            raise NotEnoughHistory(f"final_fit 'validation': candidate '{name}' has no validation fit ({validated})")
+        held_x = as_matrix(panel.features[panel.rows_for(held_out.as_of)])
+        decision = np.asarray(validated.model.decision_function(held_x), dtype=np.float64)
+        return platt_calibrated(specs[name], features, validated.model, decision, held_out.label)
 
     def fit(s: ModelSpec) -> Any:
         calibration = parts(s)
@@ -109,6 +119,8 @@ def train_model(
         chosen = "average"
         spec_used = spec.model_copy(update={"first_training_year": all_dates[0].year})
         members = {name: p.calibrated() for name, p in members_parts.items()}
+        if from_validation:
+            members = {name: validation_model(name) for name in specs}
         rows = training_rows(spec_used)
         estimator: Any = averaged(members, panel.features[rows], panel.label[rows])
         fitted = [v for v in scores.values() if isinstance(v, Validated)]
@@ -120,10 +132,13 @@ def train_model(
     else:
         chosen = _choose(validations)
         spec_used = specs[chosen]
-        estimator = fit(spec_used)
+        estimator = validation_model(chosen) if from_validation else fit(spec_used)
         validation = validations[chosen]
         parameters = spec_used.parameters
     dates = [d for d in all_dates if d.year >= first_year(spec_used)]
+    if from_validation:  # the models were trained on the validation years only
+        used = [v for name, v in scores.items() if isinstance(v, Validated) and (averaging or name == chosen)]
+        dates = sorted({d for v in used for d in v.trained_on})
     card = ModelCard(
         model_id=model_identity(spec_used, features, dates, cutoff),
         trained_at=trained_at or datetime.now(UTC),
@@ -186,6 +201,7 @@ class Validated:
 
     trained_on: list[date]
     score: npt.NDArray[np.float64]
+    model: Any = field(default=None, compare=False, repr=False)
 
 
 def _validation_score(spec: ModelSpec, features: list[str], panel: Panel, dates: list[date]) -> Validated | str:
@@ -224,7 +240,9 @@ def _validation_job(spec: ModelSpec, features: list[str], panel: Panel, plan: _V
 def _validation_fit(spec: ModelSpec, features: list[str], panel: Panel, plan: _ValidationPlan) -> Validated:
     model = make_estimator(spec, features).fit(as_matrix(panel.features[plan.train]), panel.label[plan.train])
     score = model.predict_proba(as_matrix(panel.features[panel.rows_for(plan.held_out)]))[:, 1]
-    return Validated(plan.earlier, np.asarray(score, dtype=np.float64))
+    return Validated(
+        plan.earlier, np.asarray(score, dtype=np.float64), model if spec.final_fit == "validation" else None
+    )
 
 
 @dataclass(frozen=True)
