@@ -57,6 +57,12 @@ def describe(spec: Any) -> list[str]:
         + (f"; features left out: {', '.join(spec.excluded_features)}" if spec.excluded_features else ""),
         f"candidates: {', '.join(c.name for c in spec.candidates) or 'none (parameters as given)'}"
         + (f", combined by {spec.combine}" if spec.candidates else ""),
+        "each model: "
+        + (
+            "its validation fit, Platt-calibrated on the held-out latest training year (no refit)"
+            if spec.final_fit == "validation"
+            else "refitted on every training year, Platt-calibrated on its own folds"
+        ),
         f"flag share for validation: {spec.top_share:.0%}",
     ]
 
