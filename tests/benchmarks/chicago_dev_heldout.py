@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import pickle
+import sys
 import time
 from datetime import date
 from functools import partial
@@ -45,10 +46,12 @@ from sklearn.calibration import _sigmoid_calibration
 from eis_core.indicators.history import HistoryFrame, history_features
 from eis_core.scoring.estimator import as_matrix, averaged, make_estimator
 from eis_core.scoring.fits import CalibratedParts, Job, fit_cost, run_jobs
-from eis_core.scoring.metrics import fewer_fp_at_rule_tp, ranking_metrics
 from eis_core.scoring.panel import Panel, build_panel, training_dates
 from eis_core.scoring.spec import ModelSpec, packaged_spec
 from eis_core.scoring.trainer import _validation_plan, _ValidationPlan
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests.benchmarks, as a script
+from tests.benchmarks.chicago_dev_cost import paired_rows, table
 
 DEV_YEARS = (2010, 2011, 2012)
 TEST_YEARS = (2013, 2014, 2015)  # never scored here
@@ -125,51 +128,15 @@ def year_scores(frame: HistoryFrame, spec: ModelSpec, year: int) -> dict[str, An
     return {"year": year, "label": test.label, "rule_flag": rule_flag, "held_out": all_dates[-1], "scores": out}
 
 
-def metrics(
-    score: npt.NDArray[np.float64], label: npt.NDArray[np.int64], rule_flag: npt.NDArray[np.bool_]
-) -> tuple[float, float]:
-    p = ranking_metrics(score, label, 0.05)["precision_at_top"]
-    fewer = fewer_fp_at_rule_tp(score, label, rule_flag)
-    return float(p), float("nan") if fewer is None else float(fewer)
-
-
 def report(saved: list[dict[str, Any]]) -> str:
-    rng = np.random.default_rng(0)
-    rows: dict[str, dict[str, Any]] = {}
-    for year in saved:
-        label, flag, scores = year["label"], year["rule_flag"], year["scores"]
-        resamples = [rng.integers(0, label.size, label.size) for _ in range(200)]
-        base_boot = [metrics(scores[BASE][1][i], label[i], flag[i]) for i in resamples]
-        for variant, (fits, score) in scores.items():
-            p, fewer = metrics(score, label, flag)
-            boot = base_boot if variant == BASE else [metrics(score[i], label[i], flag[i]) for i in resamples]
-            row = rows.setdefault(variant, {"fits": fits, "p": [], "fewer": [], "se_p": [], "se_f": []})
-            row["p"].append(p)
-            row["fewer"].append(fewer)
-            row["se_p"].append(np.std([b[0] - a[0] for a, b in zip(base_boot, boot, strict=True)]))
-            row["se_f"].append(np.std([b[1] - a[1] for a, b in zip(base_boot, boot, strict=True)]))
+    rows = paired_rows(saved, BASE)
     p0, f0 = np.mean(rows[BASE]["p"]), np.mean(rows[BASE]["fewer"])
     years = [y["year"] for y in saved]
-    lines = [
+    heading = (
         f"development years {years} (held-out years {[str(y['held_out']) for y in saved]}); "
-        f"spec mean p@5% {p0:.3f}, fewer FP {100 * f0:.1f}%",
-        "| setting | fits/yr | p@5% " + " ".join(str(y) for y in years) + " | mean | d vs spec (SE) "
-        "| fewer FP " + " ".join(str(y) for y in years) + " | mean | d vs spec (SE) | passes rule |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    ordered = sorted(rows.items(), key=lambda item: (item[1]["fits"], -np.mean(item[1]["fewer"])))
-    for variant, row in ordered:
-        p, f = np.mean(row["p"]), np.mean(row["fewer"])
-        ok = p >= p0 - 0.005 and f >= f0 - 0.010
-        lines.append(
-            f"| {variant} | {row['fits']} | "
-            + " ".join(f"{v:.3f}" for v in row["p"])
-            + f" | {p:.3f} | {p - p0:+.3f} ({np.mean(row['se_p']):.3f}) | "
-            + " ".join(f"{100 * v:.1f}%" for v in row["fewer"])
-            + f" | {100 * f:.1f}% | {100 * (f - f0):+.1f} ({100 * np.mean(row['se_f']):.1f}) "
-            + f"| {'-' if variant == BASE else 'yes' if ok else 'no'} |"
-        )
-    return "\n".join(lines)
+        f"spec mean p@5% {p0:.3f}, fewer FP {100 * f0:.1f}%"
+    )
+    return "\n".join([heading, *table(rows, BASE, years, fits="fits/yr", verdict="passes rule", mark_base=True)])
 
 
 def main() -> None:
