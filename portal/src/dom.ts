@@ -55,3 +55,15 @@ export function formatDate(iso: string): string {
   const date = new Date(`${iso.slice(0, 10)}T00:00:00`);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString("en-US", { dateStyle: "medium" });
 }
+
+/** A USWDS table, stacked on narrow screens: the first cell of each row is its row header. */
+export function dataTable(id: string, caption: string, headings: string[], rows: (Node | string)[][]): HTMLElement {
+  return h("table", { class: "usa-table usa-table--borderless usa-table--compact usa-table--stacked width-full", id },
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, headings.map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, rows.map(([first, ...rest]) => h("tr", {},
+      h("th", { scope: "row", "data-label": headings[0] }, first ?? ""),
+      rest.map((cell, i) => h("td", { "data-label": headings[i + 1] }, cell)),
+    ))),
+  );
+}

@@ -6,7 +6,7 @@
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from "chart.js";
 
 import type { CaseApi } from "../api";
-import { alertBox, formatDate, h, humanize, render } from "../dom";
+import { alertBox, dataTable, formatDate, h, humanize, render } from "../dom";
 import type { AlertMonthOut, CommandOverviewOut, Disposition, UnitOverdueOut } from "../types";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);
@@ -86,17 +86,6 @@ function stackedBars(canvas: HTMLCanvasElement, labels: string[], parts: Part[],
   });
 }
 
-function table(id: string, caption: string, headings: string[], rows: (Node | string)[][]): HTMLElement {
-  return h("table", { class: "usa-table usa-table--borderless usa-table--compact usa-table--stacked width-full", id },
-    h("caption", {}, caption),
-    h("thead", {}, h("tr", {}, headings.map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, rows.map(([first, ...rest]) => h("tr", {},
-      h("th", { scope: "row", "data-label": headings[0] }, first ?? ""),
-      rest.map((cell, i) => h("td", { "data-label": headings[i + 1] }, cell)),
-    ))),
-  );
-}
-
 const OVERDUE_PARTS: Part[] = [
   { label: "1 to 7 days overdue (plain)", colour: "#face00", fill: "solid" },
   { label: "8 to 30 days overdue (striped)", colour: "#e66f0e", fill: "stripes" },
@@ -115,7 +104,7 @@ function overdueSection(units: UnitOverdueOut[]): HTMLElement {
     String(u.overdue_over_30_days),
     u.most_days_overdue ? `${u.most_days_overdue} days` : "none",
   ]);
-  const numbers = table("units", "Open cases by unit and how far past their review date (the chart's numbers)",
+  const numbers = dataTable("units", "Open cases by unit and how far past their review date (the chart's numbers)",
     ["Unit", "Open cases", "Overdue", "1 to 7 days", "8 to 30 days", "Over 30 days", "Most overdue"], rows);
   if (!overdue.length) return h("div", {}, h("p", { id: "units-none-overdue" }, "No open case is past its review date."), numbers);
   return figure(
@@ -151,7 +140,7 @@ function alertsSection(months: AlertMonthOut[]): HTMLElement {
     ...DISPOSITIONS.map((d) => String(m.closed_by_disposition[d] ?? 0)),
     String(m.closed_disposition_unknown),
   ]);
-  const numbers = table("alert-months", "Alerts raised each month and where each stands now (the chart's numbers)",
+  const numbers = dataTable("alert-months", "Alerts raised each month and where each stands now (the chart's numbers)",
     ["Month", "Raised", "Awaiting review", "Dismissed", "Case open", "Case closed", ...DISPOSITIONS.map((d) => `Closed: ${humanize(d).toLowerCase()}`), "Closed: not recorded"],
     rows);
   return figure(

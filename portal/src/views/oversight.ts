@@ -4,19 +4,8 @@
 // sees the rest; the API decides what each role may read.
 
 import { ApiError, type CaseApi } from "../api";
-import { alertBox, formatDate, formatDateTime, h, humanize, render } from "../dom";
+import { alertBox, dataTable, formatDate, formatDateTime, h, humanize, render } from "../dom";
 import type { AuditPage, FairnessRow } from "../types";
-
-function table(id: string, caption: string, headings: string[], rows: (Node | string)[][]): HTMLElement {
-  return h("table", { class: "usa-table usa-table--borderless usa-table--compact usa-table--stacked width-full", id },
-    h("caption", {}, caption),
-    h("thead", {}, h("tr", {}, headings.map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, rows.map(([first, ...rest]) => h("tr", {},
-      h("th", { scope: "row", "data-label": headings[0] }, first ?? ""),
-      rest.map((cell, i) => h("td", { "data-label": headings[i + 1] }, cell)),
-    ))),
-  );
-}
 
 async function guarded(title: string, load: () => Promise<HTMLElement>): Promise<HTMLElement> {
   try {
@@ -33,7 +22,7 @@ const ratio = (value: number | null | undefined): string => (value === null || v
 const pct = (value: number | null | undefined): string => (value === null || value === undefined ? "n/a" : `${(value * 100).toFixed(1)}%`);
 
 function fairnessTable(rows: FairnessRow[]): HTMLElement {
-  return table("fairness", "Flag rates by group against the reference group (ratios outside 0.8 to 1.25 are marked)", ["Group", "Attribute", "Officers", "Flagged", "Flag rate", "Ratio to reference"],
+  return dataTable("fairness", "Flag rates by group against the reference group (ratios outside 0.8 to 1.25 are marked)", ["Group", "Attribute", "Officers", "Flagged", "Flag rate", "Ratio to reference"],
     rows.map((r) => [
       r.group, r.attribute, String(r.officers), String(r.flagged), pct(r.flag_rate),
       r.outside_range?.length ? h("span", {}, `${ratio(r.flag_rate_ratio)} `, h("strong", {}, "(outside range)")) : ratio(r.flag_rate_ratio),
@@ -72,7 +61,7 @@ export async function oversightView(api: CaseApi): Promise<void> {
   const deferrals = await guarded("Deferrals", async () => {
     const list = await api.deferrals();
     return list.deferrals.length
-      ? table("deferrals", "Active deferrals: supervisors do not see these", ["Officer", "Deferred", "Review on", "State"],
+      ? dataTable("deferrals", "Active deferrals: supervisors do not see these", ["Officer", "Deferred", "Review on", "State"],
           list.deferrals.map((d) => [
             h("a", { class: "usa-link", href: d.target === "case" ? `#/cases/${d.target_id}` : `#/officers/${d.officer_id}` }, `${d.officer_id} (${d.target})`),
             formatDate(d.deferred_at), formatDate(d.review_on), d.expired ? "Review date passed" : "Active",
@@ -100,7 +89,7 @@ export async function auditView(api: CaseApi, params: URLSearchParams): Promise<
       ? alertBox("success", "Chain verified.", "Every record on this page links to the one before it, unaltered.")
       : alertBox("error", "Chain check failed.", page.chain_problem ?? "A record does not link to the one before it."),
     page.records.length
-      ? table("audit", `${page.records.length} records, oldest first (free text is never stored here)`, ["Seq", "When", "Who", "Action", "Target", "Outcome"],
+      ? dataTable("audit", `${page.records.length} records, oldest first (free text is never stored here)`, ["Seq", "When", "Who", "Action", "Target", "Outcome"],
           page.records.map((r) => [String(r.seq), formatDateTime(r.at), `${r.actor} (${humanize(r.role).toLowerCase()})`, r.action, `${r.target_type} ${r.target_id}`, humanize(r.outcome)]))
       : h("p", {}, "No records."),
     next !== null ? h("p", {}, h("a", { class: "usa-link", href: `#/audit?since=${next}` }, "Next records")) : "",

@@ -4,19 +4,8 @@
 // decile), and the upload reports with their quarantined rows as a CSV download.
 
 import { ApiError, type CaseApi } from "../api";
-import { alertBox, formatDate, formatDateTime, h, humanize, render } from "../dom";
+import { alertBox, dataTable, formatDate, formatDateTime, h, humanize, render } from "../dom";
 import type { UploadOut } from "../types";
-
-function table(id: string, caption: string, headings: string[], rows: (Node | string)[][]): HTMLElement {
-  return h("table", { class: "usa-table usa-table--borderless usa-table--compact usa-table--stacked width-full", id },
-    h("caption", {}, caption),
-    h("thead", {}, h("tr", {}, headings.map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, rows.map(([first, ...rest]) => h("tr", {},
-      h("th", { scope: "row", "data-label": headings[0] }, first ?? ""),
-      rest.map((cell, i) => h("td", { "data-label": headings[i + 1] }, cell)),
-    ))),
-  );
-}
 
 /** Any value from the API as plain text (numbers rounded, lists joined); never markup. */
 function text(value: unknown): string {
@@ -106,13 +95,13 @@ export async function backtestView(api: CaseApi, testYear: number): Promise<void
     ),
     h("section", { "aria-labelledby": "headline-heading" },
       h("h2", { id: "headline-heading" }, "Headline figures"),
-      table("backtest-table", `Test year ${report.test_year}`, ["Measure", "Value"],
+      dataTable("backtest-table", `Test year ${report.test_year}`, ["Measure", "Value"],
         Object.entries(report.table).map(([key, value]) => [humanize(key), text(value)])),
     ),
     h("section", { "aria-labelledby": "calibration-heading" },
       h("h2", { id: "calibration-heading" }, "Calibration by decile"),
       report.calibration.length
-        ? table("calibration", "Officers in ten equal groups by score, highest first: predicted against observed", ["Decile", "Officers", "Mean predicted", "Observed rate", "Adverse events"],
+        ? dataTable("calibration", "Officers in ten equal groups by score, highest first: predicted against observed", ["Decile", "Officers", "Mean predicted", "Observed rate", "Adverse events"],
             report.calibration.map((r) => [text(r["decile"]), text(r["officers"]), text(r["mean_predicted"]), text(r["observed_rate"]), text(r["adverse"])]))
         : h("p", {}, "No calibration in this report."),
     ),
@@ -131,7 +120,7 @@ export async function uploadsView(api: CaseApi): Promise<void> {
     h("h1", { class: "margin-top-4" }, "Uploads"),
     h("p", { class: "usa-intro" }, "What ingest made of each file the agency uploaded, newest first."),
     list.uploads.length
-      ? table("uploads", `${list.count} uploads, newest first`, ["File", "Kind", "Finished", "Rows read", "Accepted", "Outcome"],
+      ? dataTable("uploads", `${list.count} uploads, newest first`, ["File", "Kind", "Finished", "Rows read", "Accepted", "Outcome"],
           list.uploads.map((u) => [
             h("a", { class: "usa-link", href: `#/uploads/${encodeURIComponent(u.upload_id)}` }, u.key),
             u.kind ? humanize(u.kind) : "unknown", formatDateTime(u.finished_at), text(u.rows_read), text(u.rows_accepted), outcome(u),
