@@ -88,6 +88,12 @@ class AgencyConfig(NotifyPolicy, ScorePolicy, InterventionPolicy, ComplaintPolic
 
     # Keys this file used to have -> the field that now holds them (errors still name the key used).
     RENAMED_KEYS: ClassVar[dict[str, str]] = {"response_model": "routing_policy"}
+    # Keys this file used to have that no longer mean anything -> what to do instead (named in the error,
+    # since pydantic's "Extra inputs are not permitted" reads like a typo).
+    REMOVED_KEYS: ClassVar[dict[str, str]] = {
+        "backtest_schedule": "no longer used: the retrain job now backtests the latest full year before it "
+        "promotes a model (see promotion_backtest and docs/onboarding.md); delete this key",
+    }
 
     agency_id: str = Field(pattern=AGENCY_ID_PATTERN, description="lower-case id, part of every resource name")
     name: str = Field(min_length=1, max_length=128, description="the agency's display name")
@@ -295,7 +301,10 @@ def _describe(error: ValidationError, entries: list[object], source: Path) -> st
                 if location[:1] == [new_key] and isinstance(entry, dict) and old_key in entry:
                     location[0] = old_key
         field = ".".join(str(part) for part in location)
-        lines.append(f"  - {where}{f', field {field}' if field else ''}: {problem['msg']}")
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden" and field in AgencyConfig.REMOVED_KEYS:
+            message = AgencyConfig.REMOVED_KEYS[field]
+        lines.append(f"  - {where}{f', field {field}' if field else ''}: {message}")
     return "\n".join(lines)
 
 

@@ -91,6 +91,19 @@ def test_malformed_file_is_rejected(tmp_path: Path, content: str, message: str) 
         load_agencies(path)
 
 
+def test_a_removed_setting_says_what_replaced_it(tmp_path: Path) -> None:
+    entries = _entries()
+    entries[0]["backtest_schedule"] = "0 4 1 * ? *"
+
+    with pytest.raises(AgencyConfigError) as raised:
+        _load(tmp_path, entries)
+
+    message = str(raised.value)
+    assert "entry 0 ('springfield'), field backtest_schedule: no longer used" in message
+    assert "backtests the latest full year before it promotes" in message
+    assert "Extra inputs" not in message
+
+
 def test_missing_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(AgencyConfigError, match="not found"):
         load_agencies(tmp_path / "nope.json")
