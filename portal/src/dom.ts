@@ -41,8 +41,15 @@ export function alertBox(kind: "error" | "success" | "info" | "warning", heading
   );
 }
 
+/** Words the API spells in lower case inside identifiers that a reader expects in capitals. */
+const ACRONYMS = new Set(["eis", "id"]);
+
+/** An API identifier as words: "referred_outside_eis" -> "Referred outside EIS". */
 export function humanize(value: string): string {
-  const text = value.replace(/_/g, " ");
+  const text = value
+    .split("_")
+    .map((word) => (ACRONYMS.has(word) ? word.toUpperCase() : word))
+    .join(" ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
