@@ -418,6 +418,7 @@ def test_command_staff_read_overdue_cases_by_unit_and_alert_outcomes_by_month(
     assert "40 days" in units
     assert page.locator("canvas[role=img]").count() == 2
     assert page.locator("#alert-months tbody tr").count() == 12
+    assert "Closed: referred outside EIS" in page.locator("#alert-months thead").inner_text()
     raised = page.locator("#alert-months tbody tr").last.locator("td").first.inner_text()
     assert int(raised) >= 2  # this month's scoring run raised the alerts
     assert page.locator("#deferred-hidden").is_visible()

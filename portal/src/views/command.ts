@@ -141,7 +141,7 @@ function alertsSection(months: AlertMonthOut[]): HTMLElement {
     String(m.closed_disposition_unknown),
   ]);
   const numbers = dataTable("alert-months", "Alerts raised each month and where each stands now (the chart's numbers)",
-    ["Month", "Raised", "Awaiting review", "Dismissed", "Case open", "Case closed", ...DISPOSITIONS.map((d) => `Closed: ${humanize(d).toLowerCase()}`), "Closed: not recorded"],
+    ["Month", "Raised", "Awaiting review", "Dismissed", "Case open", "Case closed", ...DISPOSITIONS.map((d) => `Closed: ${humanize(d).replace(/^./, (c) => c.toLowerCase())}`), "Closed: not recorded"],
     rows);
   return figure(
     "Alerts raised each month, split by how they ended: awaiting review, dismissed, case open, case closed",
