@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from eis_core.indicators.history import HistoryFrame, adverse_outcomes, history_features, population
+from eis_core.indicators.history import EventsByDay, HistoryFrame, adverse_outcomes, population
 from eis_core.scoring.spec import ModelSpec
 
 
@@ -43,9 +43,10 @@ class Panel:
 def build_panel(frame: HistoryFrame, spec: ModelSpec, dates: list[date]) -> Panel:
     blocks, labels, firsts, days, ids = [], [], [], [], []
     columns = spec.features()
+    events = EventsByDay.of(frame)
     for as_of in dates:
         officers = population(frame, as_of, spec.population)
-        features = history_features(frame, as_of, officers)[columns]
+        features = events.features(as_of, officers)[columns]
         first = adverse_outcomes(frame, as_of, (spec.window_end(as_of) - as_of).days, officers, spec.adverse).to_numpy()
         blocks.append(features)
         labels.append((~np.isnan(first)).astype(np.int64))
