@@ -13,7 +13,14 @@ from sklearn.model_selection import StratifiedKFold
 
 from eis_core.indicators.history import FEATURES, HistoryFrame, history_features, population
 from eis_core.models.records import Record
-from eis_core.scoring.estimator import TrainedModel, VaryingColumns, as_matrix, fit_calibrated, make_estimator
+from eis_core.scoring.estimator import (
+    TrainedModel,
+    VaryingColumns,
+    as_matrix,
+    fit_calibrated,
+    make_estimator,
+    single_thread,
+)
 from eis_core.scoring.fits import CalibratedParts, run_jobs
 from eis_core.scoring.panel import build_panel
 from eis_core.scoring.spec import ModelParameters, ModelSpec
@@ -52,8 +59,9 @@ def test_dropping_the_constant_columns_gives_identical_probabilities() -> None:
     _, _, new, _ = _data(800, seed=6)
     new[CONSTANT[:-1]] = np.random.default_rng(7).poisson(2.0, size=(len(new), len(CONSTANT) - 1))
     # When fitted with the constant columns dropped, and as before on every column
-    varying = make_estimator(spec, features).fit(as_matrix(x), y)
-    plain = _plain(spec, features).fit(as_matrix(x), y)
+    with single_thread():
+        varying = make_estimator(spec, features).fit(as_matrix(x), y)
+        plain = _plain(spec, features).fit(as_matrix(x), y)
     # Then only the varying columns were fitted on, each with its own monotone constraint
     kept = [features[i] for i in varying.columns_]
     assert kept == [f for f in features if f not in CONSTANT]
@@ -74,7 +82,8 @@ def test_the_calibrated_model_is_identical_with_and_without_the_constant_columns
     run_jobs(parts.jobs(), workers=2)
     folds = StratifiedKFold(spec.parameters.calibration_folds, shuffle=False)
     plain = CalibratedClassifierCV(_plain(spec, features), method="sigmoid", ensemble=False, cv=folds)
-    plain.fit(as_matrix(x), y)
+    with single_thread():
+        plain.fit(as_matrix(x), y)
     test = as_matrix(_data(500, seed=9)[2])
     # Then the calibrated probabilities are identical
     assert np.array_equal(parts.calibrated().predict_proba(test), plain.predict_proba(test))
@@ -83,15 +92,17 @@ def test_the_calibrated_model_is_identical_with_and_without_the_constant_columns
 def test_with_no_varying_column_every_column_is_kept_as_before() -> None:
     spec, features, x, y = _data(400, seed=10)
     x[:] = 1.0
-    varying = make_estimator(spec, features).fit(as_matrix(x), y)
-    plain = _plain(spec, features).fit(as_matrix(x), y)
+    with single_thread():
+        varying = make_estimator(spec, features).fit(as_matrix(x), y)
+        plain = _plain(spec, features).fit(as_matrix(x), y)
     assert list(varying.columns_) == list(range(len(features)))
     assert np.array_equal(varying.predict_proba(as_matrix(x)), plain.predict_proba(as_matrix(x)))
 
 
 def test_rows_with_the_wrong_number_of_columns_are_refused() -> None:
     spec, features, x, y = _data(400, seed=12)
-    varying = make_estimator(spec, features).fit(as_matrix(x), y)
+    with single_thread():
+        varying = make_estimator(spec, features).fit(as_matrix(x), y)
     with pytest.raises(ValueError, match="features"):
         varying.predict_proba(as_matrix(x)[:, :-1])
 
@@ -118,7 +129,8 @@ def test_a_model_pickled_before_varying_columns_still_loads_and_scores_the_same(
     features, x, y = trained.features, panel.features, panel.label
     folds = StratifiedKFold(spec.parameters.calibration_folds, shuffle=False)
     before = CalibratedClassifierCV(_plain(spec, features), method="sigmoid", ensemble=False, cv=folds)
-    before.fit(as_matrix(x), y)
+    with single_thread():
+        before.fit(as_matrix(x), y)
     now = fit_calibrated(spec, features, x, y)
     assert isinstance(now.calibrated_classifiers_[0].estimator, VaryingColumns)
     # When each is saved and loaded again
