@@ -31,8 +31,10 @@ from eis_core.indicators.history import (
     SUSTAINED,
     TASER,
     WINDOW_DAYS,
+    AdverseDefinition,
     EventsByDay,
     HistoryFrame,
+    adverse_outcomes,
     history_features,
     population,
 )
@@ -177,3 +179,30 @@ def test_officers_outside_the_frame_are_refused_as_before() -> None:
     frame = _random_frame(4, events=100, officers=5)
     with pytest.raises(ValueError, match="officers not in the history frame"):
         history_features(frame, date(2015, 1, 1), ["o0001", "nobody"])
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        AdverseDefinition(),
+        AdverseDefinition(findings_known_by=date(2014, 6, 1)),
+        AdverseDefinition(sustained_complaint=False, complaint_categories=(), lawsuit=True),
+        AdverseDefinition(complaint_categories=tuple(AllegationCategory), force_subject_injured=False),
+    ],
+)
+def test_first_adverse_by_day_equals_adverse_outcomes(definition: AdverseDefinition) -> None:
+    # Given random events with ties, and officers listed out of order and twice
+    frame = _random_frame(5)
+    events = EventsByDay.of(frame)
+    officers = list(frame.officer_ids[::-1]) + list(frame.officer_ids[:5])
+    for as_of, days in (
+        (date(2009, 6, 1), 365),
+        (date(2013, 1, 1), 365),
+        (date(2014, 1, 8), 730),
+        (date(2022, 1, 1), 30),
+    ):
+        # Then the first adverse day of each is the direct one's
+        expected = adverse_outcomes(frame, as_of, days, officers, definition)
+        pd.testing.assert_series_equal(
+            events.first_adverse(as_of, days, officers, definition), expected, check_exact=True
+        )

@@ -467,15 +467,28 @@ class _KindByDay:
 
     def before(self, day: int) -> _KindByDay:
         end = int(np.searchsorted(self.known, day, side="left"))
-        return _KindByDay(self.officer[:end], self.known[:end], self.decided[:end], self.category[:end], self.flags[:end])
+        return _KindByDay(
+            self.officer[:end], self.known[:end], self.decided[:end], self.category[:end], self.flags[:end]
+        )
 
-    def cells(self, day: int) -> npt.NDArray[np.int64]:
-        """Officer x window bucket of each event (all known before ``day``): known ascending is age descending,
-        so the buckets are runs, the oldest (past 5 years) first."""
+    def within(self, start: int, end: int) -> _KindByDay:
+        """The events known in ``[start, end)``."""
+        first, last = np.searchsorted(self.known, [start, end], side="left")
+        return _KindByDay(
+            self.officer[first:last],
+            self.known[first:last],
+            self.decided[first:last],
+            self.category[first:last],
+            self.flags[first:last],
+        )
+
+    def cells(self, day: int, n: int) -> npt.NDArray[np.int64]:
+        """Window bucket x officer of each event (all known before ``day``; ``n`` officers): known ascending is
+        age descending, so the buckets are runs, the oldest (past 5 years) first."""
         starts = np.searchsorted(self.known, day - _BOUNDS[::-1], side="left")
         runs = np.diff(np.concatenate(([0], starts, [self.known.size])))
-        buckets = np.repeat(np.arange(_N_BUCKETS - 1, -1, -1, dtype=np.int64), runs)
-        cells: npt.NDArray[np.int64] = self.officer * _N_BUCKETS + buckets
+        buckets = np.repeat(np.arange(_N_BUCKETS - 1, -1, -1, dtype=np.int64) * n, runs)
+        cells: npt.NDArray[np.int64] = self.officer + buckets
         return cells
 
     def latest(self, n: int, mask: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int64]:
@@ -521,7 +534,7 @@ class EventsByDay:
         """The ``FEATURES`` of each officer from what was known strictly before ``as_of``."""
         frame = self.frame
         index = pd.Index(list(officer_ids), dtype=object, name="officer_id")
-        codes = frame.codes(index)
+        codes = np.asarray(frame.officer_ids.get_indexer(index), dtype=np.int64)  # ``frame.codes``
         if (codes < 0).any():
             raise ValueError("officers not in the history frame")
         day = as_of.toordinal()
@@ -529,15 +542,16 @@ class EventsByDay:
         columns: dict[str, npt.NDArray[np.float64]] = {}
 
         def windowed(cells: npt.NDArray[np.int64], prefix: str) -> None:
-            counts = np.bincount(cells, minlength=n * _N_BUCKETS).reshape(n, _N_BUCKETS)[codes]
-            cumulative = counts.cumsum(axis=1)
-            for position, window in enumerate(WINDOW_DAYS):
+            counts = np.bincount(cells, minlength=_N_BUCKETS * n).reshape(_N_BUCKETS, n)[:, codes]
+            within = np.zeros(len(codes))
+            for position, window in enumerate(WINDOW_DAYS):  # bucket by bucket: each window counts those within it
+                within = within + counts[position]
                 name = f"{prefix}_{window}"
                 if name in FEATURES:
-                    columns[name] = cumulative[:, position].astype(np.float64)
+                    columns[name] = within
 
         complaints = self.kinds["complaint"].before(day)
-        cell = complaints.cells(day)
+        cell = complaints.cells(day, n)
         is_force_complaint = complaints.category == _CATEGORY[AllegationCategory.EXCESSIVE_FORCE]
         windowed(cell, "complaints")
         windowed(cell[is_force_complaint], "force_complaints")
@@ -545,14 +559,14 @@ class EventsByDay:
         # A finding counts from the day it was decided, and only once decided before as_of.
         found = complaints.decided < day
         decided = complaints.decided[found]
-        decision_cell = complaints.officer[found] * _N_BUCKETS + np.searchsorted(_BOUNDS, day - decided, side="left")
+        decision_cell = complaints.officer[found] + np.searchsorted(_BOUNDS, day - decided, side="left") * n
         found_flags = complaints.flags[found]
         windowed(decision_cell[found_flags & SUSTAINED > 0], "sustained")
         windowed(decision_cell[found_flags & CLEARED > 0], "cleared")
         pending = np.bincount(complaints.officer[~found], minlength=n)[codes]
         columns["pending_complaints"] = pending.astype(np.float64)
         force = self.kinds["use_of_force"].before(day)
-        cell = force.cells(day)
+        cell = force.cells(day, n)
         injured = force.flags & SUBJECT_INJURED > 0
         windowed(cell, "force")
         windowed(cell[injured], "force_injury")
@@ -561,7 +575,7 @@ class EventsByDay:
         windowed(cell[force.flags & OFFICER_INJURED > 0], "officer_injured")
         for name in ("accident_preventable", "pursuit", "injury", "discipline", "lawsuit", "commendation"):
             events = self.kinds[name].before(day)
-            windowed(events.cells(day), name)
+            windowed(events.cells(day, n), name)
 
         for name, latest in (
             ("complaint", complaints.latest(n)),
@@ -580,7 +594,47 @@ class EventsByDay:
             columns["force_per_100_arrests_1y"] = np.where(arrests > 0, 100.0 * columns["force_1y"] / arrests, np.nan)
         hire = frame.roster["hire_date"].to_numpy()[codes]
         columns["tenure_years"] = (day - hire) / 365.25
-        return pd.DataFrame(columns, index=index)[list(FEATURES)]
+        values = np.stack([columns[name] for name in FEATURES])  # one row per feature: the frame's one block
+        return pd.DataFrame(values.T, index=index, columns=list(FEATURES), copy=False)
+
+    def first_adverse(
+        self, as_of: date, window_days: int, officer_ids: Iterable[str], definition: AdverseDefinition
+    ) -> pd.Series:
+        """``adverse_outcomes``: the day the first adverse event was known in ``[as_of, as_of + window)``, or NaN.
+
+        Only each kind's events known within the window are looked at: one slice of its arrays.
+        """
+        frame = self.frame
+        index = pd.Index(list(officer_ids), dtype=object, name="officer_id")
+        codes = np.asarray(frame.officer_ids.get_indexer(index), dtype=np.int64)  # ``frame.codes``
+        start, end = as_of.toordinal(), as_of.toordinal() + window_days
+        first = np.full(len(frame.officer_ids), NEVER, dtype=np.int64)
+
+        def earliest(events: _KindByDay, adverse: npt.NDArray[np.bool_] | None = None) -> None:
+            officer, known = (
+                (events.officer, events.known) if adverse is None else (events.officer[adverse], events.known[adverse])
+            )
+            np.minimum.at(first, officer, known)
+
+        complaints = self.kinds["complaint"].within(start, end)
+        adverse = np.zeros(complaints.known.size, dtype=bool)
+        if definition.sustained_complaint:
+            sustained = complaints.flags & SUSTAINED > 0
+            if definition.findings_known_by is not None:
+                sustained &= complaints.decided < definition.findings_known_by.toordinal()
+            adverse |= sustained
+        if definition.complaint_categories:
+            wanted = np.array([_CATEGORY[c] for c in definition.complaint_categories])
+            adverse |= np.isin(complaints.category, wanted)
+        earliest(complaints, adverse)
+        if definition.force_subject_injured:
+            force = self.kinds["use_of_force"].within(start, end)
+            earliest(force, force.flags & SUBJECT_INJURED > 0)
+        if definition.lawsuit:
+            earliest(self.kinds["lawsuit"].within(start, end))
+        values = first[codes].astype(np.float64)
+        values[values >= NEVER] = np.nan
+        return pd.Series(values, index=index, name="first_adverse")
 
 
 # ---------------------------------------------------------------------------------------- outcomes

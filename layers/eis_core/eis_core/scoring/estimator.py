@@ -60,9 +60,7 @@ class VaryingColumns(ClassifierMixin, BaseEstimator):
     def __init__(self, estimator: Any) -> None:
         self.estimator = estimator
 
-    def fit(
-        self, x: npt.NDArray[np.float32], y: npt.NDArray[np.int64], sample_weight: Any = None
-    ) -> VaryingColumns:
+    def fit(self, x: npt.NDArray[np.float32], y: npt.NDArray[np.int64], sample_weight: Any = None) -> VaryingColumns:
         x = np.asarray(x)
         varying = np.flatnonzero(~(x.min(axis=0) == x.max(axis=0))) if len(x) else np.arange(x.shape[1])
         if varying.size == 0:
