@@ -46,7 +46,7 @@ def as_matrix(x: pd.DataFrame) -> npt.NDArray[np.float32]:
     return matrix
 
 
-class VaryingColumns(ClassifierMixin, BaseEstimator):
+class VaryingColumns(ClassifierMixin, BaseEstimator):  # type: ignore[misc]  # scikit-learn has no type hints
     """``estimator`` fitted on the columns with more than one value in the training rows; it sees only those.
 
     A histogram gradient boosting never splits on a column with one value, yet bins it and builds its
