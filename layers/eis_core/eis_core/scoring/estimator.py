@@ -42,7 +42,7 @@ def as_matrix(x: pd.DataFrame) -> npt.NDArray[np.float32]:
 
     An agency that never sends the exposure gives an all-unknown column, which the estimator cannot bin.
     """
-    matrix: npt.NDArray[np.float32] = np.nan_to_num(x.to_numpy(np.float32), nan=-1.0)
+    matrix: npt.NDArray[np.float32] = np.nan_to_num(x.to_numpy(np.float32, copy=True), nan=-1.0, copy=False)
     return matrix
 
 
