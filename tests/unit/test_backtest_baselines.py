@@ -11,7 +11,7 @@ import pytest
 
 from eis_core.indicators.history import HistoryFrame
 from eis_core.scoring.backtest import backtest_year, render_report
-from eis_core.scoring.baselines import WINDOWS, baseline_scores, compare_at, lexicographic
+from eis_core.scoring.baselines import WINDOWS, baseline_scores, compare_at, compare_many, lexicographic
 from eis_core.scoring.spec import BacktestRule, ModelSpec
 from eis_tools.generate import GeneratorConfig, generate_agency
 
@@ -126,3 +126,14 @@ def test_calibration_by_decile_compares_predicted_with_observed(frame: HistoryFr
     assert "## Calibration by decile" in report
     first = rows[0]
     assert f"{first['mean_predicted']:.3f} / {first['observed_rate']:.3f}" in report
+
+
+def test_several_flag_counts_from_one_set_of_draws_are_each_compared_as_alone() -> None:
+    # Given the flags of three scorers at two flag counts
+    rng = np.random.default_rng(21)
+    y = (rng.random(900) < 0.2).astype(np.int64)
+    at = [{name: rng.random(900) < share for name in ("model", "rule", "complaints")} for share in (0.05, 0.2)]
+    # When both are compared from one set of bootstrap draws
+    together = compare_many(at, y, draws=300, seed=4)
+    # Then each is what comparing it alone gives, every interval included
+    assert together == [compare_at(flags, y, draws=300, seed=4) for flags in at]

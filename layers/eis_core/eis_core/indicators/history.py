@@ -447,68 +447,194 @@ def population(frame: HistoryFrame, as_of: date, rule: PopulationRule | None = N
 
 def history_features(frame: HistoryFrame, as_of: date, officer_ids: Iterable[str]) -> pd.DataFrame:
     """The ``FEATURES`` of each officer from what was known strictly before ``as_of``."""
-    index = pd.Index(list(officer_ids), dtype=object, name="officer_id")
-    codes = frame.codes(index)
-    if (codes < 0).any():
-        raise ValueError("officers not in the history frame")
-    day = as_of.toordinal()
-    n = len(frame.officer_ids)
-    visible = frame.known < day
-    officer, kind, known = frame.officer[visible], frame.kind[visible], frame.known[visible]
-    flags, category, decided = frame.flags[visible], frame.category[visible], frame.decided[visible]
-    bucket = np.searchsorted(_BOUNDS, day - known, side="left")
-    columns: dict[str, npt.NDArray[np.float64]] = {}
+    return EventsByDay.of(frame).features(as_of, officer_ids)
 
-    def windowed(mask: npt.NDArray[np.bool_], prefix: str, buckets: npt.NDArray[np.int64] = bucket) -> None:
-        cells = np.bincount(officer[mask] * _N_BUCKETS + buckets[mask], minlength=n * _N_BUCKETS)
-        cumulative = cells.reshape(n, _N_BUCKETS).cumsum(axis=1)[codes]
-        for position, window in enumerate(WINDOW_DAYS):
-            name = f"{prefix}_{window}"
-            if name in FEATURES:
-                columns[name] = cumulative[:, position].astype(np.float64)
 
-    is_complaint = kind == _KIND["complaint"]
-    is_force_complaint = is_complaint & (category == _CATEGORY[AllegationCategory.EXCESSIVE_FORCE])
-    is_force = kind == _KIND["use_of_force"]
-    windowed(is_complaint, "complaints")
-    windowed(is_force_complaint, "force_complaints")
-    windowed(is_complaint & (flags & CONDUCT > 0), "conduct_complaints")
-    # A finding counts from the day it was decided, and only once decided before as_of.
-    decided_before = decided < day
-    decision_bucket = np.searchsorted(_BOUNDS, day - np.minimum(decided, day), side="left")
-    windowed(is_complaint & decided_before & (flags & SUSTAINED > 0), "sustained", decision_bucket)
-    windowed(is_complaint & decided_before & (flags & CLEARED > 0), "cleared", decision_bucket)
-    columns["pending_complaints"] = np.bincount(officer[is_complaint & ~decided_before], minlength=n)[codes].astype(
-        np.float64
-    )
-    windowed(is_force, "force")
-    windowed(is_force & (flags & SUBJECT_INJURED > 0), "force_injury")
-    windowed(is_force & (flags & TASER > 0), "taser")
-    windowed(is_force & (flags & FIREARM > 0), "firearm")
-    windowed(is_force & (flags & OFFICER_INJURED > 0), "officer_injured")
-    for name in ("accident_preventable", "pursuit", "injury", "discipline", "lawsuit", "commendation"):
-        windowed(kind == _KIND[name], name)
+@dataclass(frozen=True)
+class _KindByDay:
+    """One kind's events in the order they became known (stable): 'known before a day' is a prefix."""
 
-    for name, mask in (
-        ("complaint", is_complaint),
-        ("force_complaint", is_force_complaint),
-        ("force", is_force),
-        ("force_injury", is_force & (flags & SUBJECT_INJURED > 0)),
-    ):
+    officer: npt.NDArray[np.int64]
+    known: npt.NDArray[np.int64]
+    decided: npt.NDArray[np.int64]
+    category: npt.NDArray[np.int64]
+    flags: npt.NDArray[np.int64]
+
+    @classmethod
+    def of(cls, frame: HistoryFrame, rows: npt.NDArray[np.int64]) -> _KindByDay:
+        rows = rows[np.argsort(frame.known[rows], kind="stable")]
+        return cls(frame.officer[rows], frame.known[rows], frame.decided[rows], frame.category[rows], frame.flags[rows])
+
+    def before(self, day: int) -> _KindByDay:
+        end = int(np.searchsorted(self.known, day, side="left"))
+        return _KindByDay(
+            self.officer[:end], self.known[:end], self.decided[:end], self.category[:end], self.flags[:end]
+        )
+
+    def within(self, start: int, end: int) -> _KindByDay:
+        """The events known in ``[start, end)``."""
+        first, last = np.searchsorted(self.known, [start, end], side="left")
+        return _KindByDay(
+            self.officer[first:last],
+            self.known[first:last],
+            self.decided[first:last],
+            self.category[first:last],
+            self.flags[first:last],
+        )
+
+    def cells(self, day: int, n: int) -> npt.NDArray[np.int64]:
+        """Window bucket x officer of each event (all known before ``day``; ``n`` officers): known ascending is
+        age descending, so the buckets are runs, the oldest (past 5 years) first."""
+        starts = np.searchsorted(self.known, day - _BOUNDS[::-1], side="left")
+        runs = np.diff(np.concatenate(([0], starts, [self.known.size])))
+        buckets = np.repeat(np.arange(_N_BUCKETS - 1, -1, -1, dtype=np.int64) * n, runs)
+        cells: npt.NDArray[np.int64] = self.officer + buckets
+        return cells
+
+    def latest(self, n: int, mask: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int64]:
+        """Per officer the day the latest (masked) event was known, -NEVER without one."""
         latest = np.full(n, -NEVER, dtype=np.int64)
-        np.maximum.at(latest, officer[mask], known[mask])
-        columns[f"days_since_{name}"] = np.minimum(day - latest[codes], RECENCY_CAP_DAYS).astype(np.float64)
+        officer, known = (self.officer, self.known) if mask is None else (self.officer[mask], self.known[mask])
+        np.put(latest, officer, known)  # in the order known, one after another: the last put is the latest
+        return latest
 
-    incidents_180 = columns["complaints_180d"] + columns["force_180d"]
-    incidents_365 = columns["complaints_1y"] + columns["force_1y"]
-    columns["incident_trend"] = incidents_180 - (incidents_365 - incidents_180)
-    is_activity = (kind == _KIND["activity"]) & (bucket <= 2)
-    arrests = np.bincount(officer[is_activity], weights=frame.arrests[visible][is_activity], minlength=n)[codes]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        columns["force_per_100_arrests_1y"] = np.where(arrests > 0, 100.0 * columns["force_1y"] / arrests, np.nan)
-    hire = frame.roster["hire_date"].to_numpy()[codes]
-    columns["tenure_years"] = (day - hire) / 365.25
-    return pd.DataFrame(columns, index=index)[list(FEATURES)]
+
+@dataclass(frozen=True)
+class EventsByDay:
+    """A frame's events by kind, each in the order they became known, for features as of many dates.
+
+    Sorted once for many as-of dates (``build_panel``'s years): each date then counts a prefix of each
+    kind's arrays instead of masking every event (activity records, nearly half of them, only in the
+    arrest sum), buckets the windows by five binary searches, and takes the latest event per officer as
+    the last one of the prefix. Arrests are summed in the frame's own order, as floating-point sums
+    depend on it. The figures are those of counting the frame directly
+    (``tests/unit/test_history_features_by_day.py`` keeps the direct version to compare with).
+    """
+
+    frame: HistoryFrame
+    kinds: dict[str, _KindByDay]
+    activity_officer: npt.NDArray[np.int64]
+    """The activity records in the frame's own order: officer, day known, arrests."""
+    activity_known: npt.NDArray[np.int64]
+    activity_arrests: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, frame: HistoryFrame) -> EventsByDay:
+        order = np.argsort(frame.kind, kind="stable")
+        bounds = np.searchsorted(frame.kind[order], np.arange(len(KINDS) + 1), side="left")
+        kinds = {
+            name: _KindByDay.of(frame, order[bounds[code] : bounds[code + 1]])
+            for name, code in _KIND.items()
+            if name != "activity"
+        }
+        activity = frame.kind == _KIND["activity"]
+        return cls(frame, kinds, frame.officer[activity], frame.known[activity], frame.arrests[activity])
+
+    def features(self, as_of: date, officer_ids: Iterable[str]) -> pd.DataFrame:
+        """The ``FEATURES`` of each officer from what was known strictly before ``as_of``."""
+        frame = self.frame
+        index = pd.Index(list(officer_ids), dtype=object, name="officer_id")
+        codes = np.asarray(frame.officer_ids.get_indexer(index), dtype=np.int64)  # ``frame.codes``
+        if (codes < 0).any():
+            raise ValueError("officers not in the history frame")
+        day = as_of.toordinal()
+        n = len(frame.officer_ids)
+        columns: dict[str, npt.NDArray[np.float64]] = {}
+
+        def windowed(cells: npt.NDArray[np.int64], prefix: str) -> None:
+            counts = np.bincount(cells, minlength=_N_BUCKETS * n).reshape(_N_BUCKETS, n)[:, codes]
+            within = np.zeros(len(codes))
+            for position, window in enumerate(WINDOW_DAYS):  # bucket by bucket: each window counts those within it
+                within = within + counts[position]
+                name = f"{prefix}_{window}"
+                if name in FEATURES:
+                    columns[name] = within
+
+        complaints = self.kinds["complaint"].before(day)
+        cell = complaints.cells(day, n)
+        is_force_complaint = complaints.category == _CATEGORY[AllegationCategory.EXCESSIVE_FORCE]
+        windowed(cell, "complaints")
+        windowed(cell[is_force_complaint], "force_complaints")
+        windowed(cell[complaints.flags & CONDUCT > 0], "conduct_complaints")
+        # A finding counts from the day it was decided, and only once decided before as_of.
+        found = complaints.decided < day
+        decided = complaints.decided[found]
+        decision_cell = complaints.officer[found] + np.searchsorted(_BOUNDS, day - decided, side="left") * n
+        found_flags = complaints.flags[found]
+        windowed(decision_cell[found_flags & SUSTAINED > 0], "sustained")
+        windowed(decision_cell[found_flags & CLEARED > 0], "cleared")
+        pending = np.bincount(complaints.officer[~found], minlength=n)[codes]
+        columns["pending_complaints"] = pending.astype(np.float64)
+        force = self.kinds["use_of_force"].before(day)
+        cell = force.cells(day, n)
+        injured = force.flags & SUBJECT_INJURED > 0
+        windowed(cell, "force")
+        windowed(cell[injured], "force_injury")
+        windowed(cell[force.flags & TASER > 0], "taser")
+        windowed(cell[force.flags & FIREARM > 0], "firearm")
+        windowed(cell[force.flags & OFFICER_INJURED > 0], "officer_injured")
+        for name in ("accident_preventable", "pursuit", "injury", "discipline", "lawsuit", "commendation"):
+            events = self.kinds[name].before(day)
+            windowed(events.cells(day, n), name)
+
+        for name, latest in (
+            ("complaint", complaints.latest(n)),
+            ("force_complaint", complaints.latest(n, is_force_complaint)),
+            ("force", force.latest(n)),
+            ("force_injury", force.latest(n, injured)),
+        ):
+            columns[f"days_since_{name}"] = np.minimum(day - latest[codes], RECENCY_CAP_DAYS).astype(np.float64)
+
+        incidents_180 = columns["complaints_180d"] + columns["force_180d"]
+        incidents_365 = columns["complaints_1y"] + columns["force_1y"]
+        columns["incident_trend"] = incidents_180 - (incidents_365 - incidents_180)
+        year = (self.activity_known < day) & (self.activity_known >= day - 365)
+        arrests = np.bincount(self.activity_officer[year], weights=self.activity_arrests[year], minlength=n)[codes]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            columns["force_per_100_arrests_1y"] = np.where(arrests > 0, 100.0 * columns["force_1y"] / arrests, np.nan)
+        hire = frame.roster["hire_date"].to_numpy()[codes]
+        columns["tenure_years"] = (day - hire) / 365.25
+        values = np.stack([columns[name] for name in FEATURES])  # one row per feature: the frame's one block
+        return pd.DataFrame(values.T, index=index, columns=list(FEATURES), copy=False)
+
+    def first_adverse(
+        self, as_of: date, window_days: int, officer_ids: Iterable[str], definition: AdverseDefinition
+    ) -> pd.Series:
+        """``adverse_outcomes``: the day the first adverse event was known in ``[as_of, as_of + window)``, or NaN.
+
+        Only each kind's events known within the window are looked at: one slice of its arrays.
+        """
+        frame = self.frame
+        index = pd.Index(list(officer_ids), dtype=object, name="officer_id")
+        codes = np.asarray(frame.officer_ids.get_indexer(index), dtype=np.int64)  # ``frame.codes``
+        start, end = as_of.toordinal(), as_of.toordinal() + window_days
+        first = np.full(len(frame.officer_ids), NEVER, dtype=np.int64)
+
+        def earliest(events: _KindByDay, adverse: npt.NDArray[np.bool_] | None = None) -> None:
+            officer, known = (
+                (events.officer, events.known) if adverse is None else (events.officer[adverse], events.known[adverse])
+            )
+            np.minimum.at(first, officer, known)
+
+        complaints = self.kinds["complaint"].within(start, end)
+        adverse = np.zeros(complaints.known.size, dtype=bool)
+        if definition.sustained_complaint:
+            sustained = complaints.flags & SUSTAINED > 0
+            if definition.findings_known_by is not None:
+                sustained &= complaints.decided < definition.findings_known_by.toordinal()
+            adverse |= sustained
+        if definition.complaint_categories:
+            wanted = np.array([_CATEGORY[c] for c in definition.complaint_categories])
+            adverse |= np.isin(complaints.category, wanted)
+        earliest(complaints, adverse)
+        if definition.force_subject_injured:
+            force = self.kinds["use_of_force"].within(start, end)
+            earliest(force, force.flags & SUBJECT_INJURED > 0)
+        if definition.lawsuit:
+            earliest(self.kinds["lawsuit"].within(start, end))
+        values = first[codes].astype(np.float64)
+        values[values >= NEVER] = np.nan
+        return pd.Series(values, index=index, name="first_adverse")
 
 
 # ---------------------------------------------------------------------------------------- outcomes

@@ -27,7 +27,7 @@ import pandas as pd
 from sklearn.metrics import precision_recall_curve
 
 from eis_core.indicators.history import HistoryFrame, history_features
-from eis_core.scoring.baselines import baseline_scores, baselines_at, baselines_table, verdicts
+from eis_core.scoring.baselines import baseline_scores, baselines_table, compare_many, flags_at, verdicts
 from eis_core.scoring.card import ModelCard
 from eis_core.scoring.estimator import TrainedModel
 from eis_core.scoring.fairness import audit_groups, fairness_table
@@ -154,16 +154,17 @@ def backtest_year(frame: HistoryFrame, spec: ModelSpec, test_year: int, rule: Ba
         precision, recall, _ = precision_recall_curve(y, score)
         step = max(1, len(recall) // 200)
         curves[name] = ([float(v) for v in recall[::step]], [float(v) for v in precision[::step]])
+    # Both flag counts from one set of bootstrap draws: each as ``baselines_at`` gives it alone.
+    at_counts = [flags_at(model_score, baselines, ids, k)]
+    if flag_count:
+        at_counts.insert(0, flags_at(model_score, baselines, ids, flag_count, rule_flags=rule_flag))
+    compared = compare_many(at_counts, y, seed=spec.seed)
     comparisons = {
         "rule_flag_count": flag_count,
         "top_share_flags": k,
         "peer_group": "rank (the latest on the roster)",
-        "at_rule_count": (
-            baselines_at(model_score, baselines, y, ids, flag_count, rule_flags=rule_flag, seed=spec.seed)
-            if flag_count
-            else None
-        ),
-        "at_top_share": baselines_at(model_score, baselines, y, ids, k, seed=spec.seed),
+        "at_rule_count": compared[0] if flag_count else None,
+        "at_top_share": compared[-1],
     }
     measurable = bool(frame.demographics.reindex(pd.Index(ids)).notna().to_numpy().any())
     calibration = calibration_by_decile(model_score, y)

@@ -85,11 +85,24 @@ def compare_at(
 ) -> dict[str, dict[str, Any]]:
     """Per scorer: flags, TP, FP, precision and recall with 95% bootstrap intervals over officers, and
     (for the others) the reference's precision minus theirs with its paired interval and a verdict."""
+    return compare_many([flags], y, reference=reference, draws=draws, seed=seed)[0]
+
+
+def compare_many(
+    flag_sets: list[dict[str, npt.NDArray[np.bool_]]],
+    y: npt.NDArray[np.int64],
+    *,
+    reference: str = "model",
+    draws: int = BOOTSTRAP_DRAWS,
+    seed: int = 0,
+) -> list[dict[str, dict[str, Any]]]:
+    """``compare_at`` for each set of flags, from one set of bootstrap draws: each set's figures are those
+    ``compare_at`` gives it alone (the same seed draws the same officers; the sums are whole numbers)."""
     n = int(y.size)
     positive = np.asarray(y, dtype=bool)
-    names = list(flags)
-    hit = np.stack([flags[name] & positive for name in names]).astype(np.float64)
-    flagged = np.stack([flags[name] for name in names]).astype(np.float64)
+    columns = [flags[name] for flags in flag_sets for name in flags]
+    hit = np.stack([column & positive for column in columns]).astype(np.float64)
+    flagged = np.stack(columns).astype(np.float64)
     rng = np.random.default_rng(seed)
     tp_draws, flag_draws, pos_draws = [], [], []
     for start in range(0, draws, BOOTSTRAP_CHUNK):
@@ -100,6 +113,32 @@ def compare_at(
         flag_draws.append(weights @ flagged.T)
         pos_draws.append(weights @ positive.astype(np.float64))
     tp_b, flag_b, pos_b = np.vstack(tp_draws), np.vstack(flag_draws), np.concatenate(pos_draws)
+    results, first = [], 0
+    for flags in flag_sets:
+        taken = slice(first, first + len(flags))
+        first += len(flags)
+        results.append(
+            _compared(
+                list(flags),
+                positive,
+                (hit[taken], flagged[taken]),
+                (tp_b[:, taken], flag_b[:, taken], pos_b),
+                reference,
+            )
+        )
+    return results
+
+
+def _compared(
+    names: list[str],
+    positive: npt.NDArray[np.bool_],
+    counts: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+    bootstrap: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]],
+    reference: str,
+) -> dict[str, dict[str, Any]]:
+    """One set's figures: ``counts`` its hits and flags per scorer, ``bootstrap`` their TP, flags, positives a draw."""
+    hit, flagged = counts
+    tp_b, flag_b, pos_b = bootstrap
     with np.errstate(invalid="ignore", divide="ignore"):
         precision_b = tp_b / flag_b
         recall_b = tp_b / pos_b[:, None]
@@ -119,7 +158,7 @@ def compare_at(
             "recall": tp / positives if positives else None,
             "recall_ci": _interval(recall_b[:, column]),
         }
-    if reference in flags:
+    if reference in names:
         ref = names.index(reference)
         for column, name in enumerate(names):
             if name == reference:
@@ -149,13 +188,25 @@ def baselines_at(
     seed: int = 0,
 ) -> dict[str, dict[str, Any]]:
     """The model's top ``k`` against each baseline's top ``k`` (the rule's own flags when ``k`` is its count)."""
+    return compare_at(flags_at(model_score, baselines, officer_ids, k, rule_flags=rule_flags), y, seed=seed)
+
+
+def flags_at(
+    model_score: npt.ArrayLike,
+    baselines: dict[str, npt.NDArray[np.float64]],
+    officer_ids: npt.ArrayLike,
+    k: int,
+    *,
+    rule_flags: npt.NDArray[np.bool_] | None = None,
+) -> dict[str, npt.NDArray[np.bool_]]:
+    """The flags ``baselines_at`` compares: the model's top ``k`` and each baseline's (the rule's own at its count)."""
     flags = {"model": top_flags(model_score, k, officer_ids)}
     for name, score in baselines.items():
         if name == "rule" and rule_flags is not None and int(rule_flags.sum()) == k:
             flags[name] = rule_flags
         else:
             flags[name] = top_flags(score, k, officer_ids)
-    return compare_at(flags, y, seed=seed)
+    return flags
 
 
 def _ci(values: list[float] | None, kind: str) -> str:

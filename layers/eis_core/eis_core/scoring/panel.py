@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from eis_core.indicators.history import HistoryFrame, adverse_outcomes, history_features, population
+from eis_core.indicators.history import EventsByDay, HistoryFrame, population
 from eis_core.scoring.spec import ModelSpec
 
 
@@ -43,22 +43,31 @@ class Panel:
 def build_panel(frame: HistoryFrame, spec: ModelSpec, dates: list[date]) -> Panel:
     blocks, labels, firsts, days, ids = [], [], [], [], []
     columns = spec.features()
+    events = EventsByDay.of(frame)
     for as_of in dates:
         officers = population(frame, as_of, spec.population)
-        features = history_features(frame, as_of, officers)[columns]
-        first = adverse_outcomes(frame, as_of, (spec.window_end(as_of) - as_of).days, officers, spec.adverse).to_numpy()
+        features = events.features(as_of, officers)[columns]
+        first = events.first_adverse(as_of, (spec.window_end(as_of) - as_of).days, officers, spec.adverse).to_numpy()
         blocks.append(features)
         labels.append((~np.isnan(first)).astype(np.int64))
         firsts.append(first)
         days.append(np.full(len(officers), as_of.toordinal(), dtype=np.int64))
         ids.append(officers.to_numpy(dtype=object))
     return Panel(
-        features=pd.concat(blocks) if blocks else pd.DataFrame(columns=columns),
+        features=_stacked(blocks) if blocks else pd.DataFrame(columns=columns),
         label=np.concatenate(labels) if labels else np.zeros(0, np.int64),
         first_adverse=np.concatenate(firsts) if firsts else np.zeros(0),
         as_of=np.concatenate(days) if days else np.zeros(0, np.int64),
         officer_ids=np.concatenate(ids) if ids else np.zeros(0, object),
     )
+
+
+def _stacked(blocks: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat(blocks)`` of frames of one float block each, copied feature by feature (a row of the block)
+    rather than officer by officer, which is what makes it several times faster."""
+    values = np.concatenate([block.to_numpy(np.float64).T for block in blocks], axis=1)
+    index = blocks[0].index.append([block.index for block in blocks[1:]])
+    return pd.DataFrame(values.T, index=index, columns=blocks[0].columns, copy=False)
 
 
 def training_dates(frame: HistoryFrame, spec: ModelSpec, cutoff: date) -> list[date]:

@@ -238,8 +238,9 @@ def _validation_job(spec: ModelSpec, features: list[str], panel: Panel, plan: _V
 
 
 def _validation_fit(spec: ModelSpec, features: list[str], panel: Panel, plan: _ValidationPlan) -> Validated:
-    model = make_estimator(spec, features).fit(as_matrix(panel.features[plan.train]), panel.label[plan.train])
-    score = model.predict_proba(as_matrix(panel.features[panel.rows_for(plan.held_out)]))[:, 1]
+    matrix = as_matrix(panel.features)  # rows taken from the float32 matrix: half the copying of the frame's
+    model = make_estimator(spec, features).fit(matrix[plan.train], panel.label[plan.train])
+    score = model.predict_proba(matrix[panel.rows_for(plan.held_out)])[:, 1]
     return Validated(
         plan.earlier, np.asarray(score, dtype=np.float64), model if spec.final_fit == "validation" else None
     )
