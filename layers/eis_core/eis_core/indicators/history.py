@@ -673,29 +673,8 @@ class AdverseDefinition(BaseModel):
 def adverse_outcomes(
     frame: HistoryFrame, as_of: date, window_days: int, officer_ids: Iterable[str], definition: AdverseDefinition
 ) -> pd.Series:
-    """Per officer, the day (ordinal) the first adverse event was known in ``[as_of, as_of + window)``, or NaN."""
-    index = pd.Index(list(officer_ids), dtype=object, name="officer_id")
-    codes = frame.codes(index)
-    start, end = as_of.toordinal(), as_of.toordinal() + window_days
-    inside = (frame.known >= start) & (frame.known < end)
-    kind, flags = frame.kind, frame.flags
-    is_complaint = kind == _KIND["complaint"]
-    adverse = np.zeros(frame.size, dtype=bool)
-    if definition.sustained_complaint:
-        sustained = flags & SUSTAINED > 0
-        if definition.findings_known_by is not None:
-            sustained &= frame.decided < definition.findings_known_by.toordinal()
-        adverse |= is_complaint & sustained
-    if definition.complaint_categories:
-        wanted = np.array([_CATEGORY[c] for c in definition.complaint_categories])
-        adverse |= is_complaint & np.isin(frame.category, wanted)
-    if definition.force_subject_injured:
-        adverse |= (kind == _KIND["use_of_force"]) & (flags & SUBJECT_INJURED > 0)
-    if definition.lawsuit:
-        adverse |= kind == _KIND["lawsuit"]
-    chosen = inside & adverse
-    first = np.full(len(frame.officer_ids), NEVER, dtype=np.int64)
-    np.minimum.at(first, frame.officer[chosen], frame.known[chosen])
-    values = first[codes].astype(np.float64)
-    values[values >= NEVER] = np.nan
-    return pd.Series(values, index=index, name="first_adverse")
+    """Per officer, the day (ordinal) the first adverse event was known in ``[as_of, as_of + window)``, or NaN.
+
+    For one date; a panel of many dates keeps one ``EventsByDay`` and asks it for each.
+    """
+    return EventsByDay.of(frame).first_adverse(as_of, window_days, officer_ids, definition)
