@@ -16,7 +16,9 @@ TEXT_POOL = ["", "a", "x,y", 'say "hi"', "two\nlines", "cr\rhere", " padded ", "
 
 def random_text_frame(rows: int, columns: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    pool = np.array(TEXT_POOL, dtype=object)
+    alphabet = list(',"\n\r \ta\'é漢;|\\')
+    made = ["".join(rng.choice(alphabet, rng.integers(1, 6))) for _ in range(200)]
+    pool = np.array(TEXT_POOL + made, dtype=object)
     return pd.DataFrame(
         {f"c{index}" if index else "first, col": rng.choice(pool, rows) for index in range(columns)}, dtype="str"
     )

@@ -608,25 +608,47 @@ def extract_file_name(kind: RecordKind, *, compress: bool) -> str:
     return f"{AGENCY_ID}-{kind.value}.csv" + (".gz" if compress else "")
 
 
+def _csv_cells(values: pd.Series, end: str) -> list[str] | None:
+    """Each value as the csv module writes it in a row (minimal quoting), followed by ``end``; None if not text.
+
+    Quoted once per distinct value, by the csv module itself (a value's quoting does not depend on its
+    neighbours in a row of two or more fields), then spread back over the rows.
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    ends = []
+    for value in distinct.tolist():
+        if type(value) is not str:  # a missing value or a number: pandas formats those
+            return None
+        writer.writerow((value, ""))  # the value, then ",\n"
+        ends.append(buffer.tell())
+    text = buffer.getvalue()
+    cells = [text[start : stop - 2] + end for start, stop in zip([0, *ends], ends, strict=False)]
+    taken: list[str] = np.array(cells, dtype=object)[codes].tolist()
+    return taken
+
+
 def _write(frame: pd.DataFrame, path: Path, *, compress: bool) -> None:
     """``frame.to_csv(path, index=False, lineterminator="\\n")``, gzipped at level 1 with mtime 0 if ``compress``.
 
     mtime 0: the same extract gives the same bytes, so a re-upload is recognised as unchanged. Level 1: gzip
     at its default level 9 was about 30% of the export in the profile; files are a bit larger.
-    An all-text frame (every extract) is written the way pandas writes it (the csv module with minimal quoting,
-    one write per row into a UTF-8 text layer over the gzip file: the same writes give the same deflate stream,
-    so the same bytes) but fed whole columns instead of pandas' per-chunk conversions: half the time.
+    A text frame of two or more columns (every extract) is written the way pandas writes it (the csv module's
+    quoting; one write per row into a UTF-8 text layer over the gzip file, and the same writes give the same
+    deflate stream, so the same bytes) with each distinct value quoted once and the rows joined in C:
+    a third of pandas' time.
     """
     compression: dict[str, object] | None = {"method": "gzip", "mtime": 0, "compresslevel": 1} if compress else None
-    columns = [frame[column] for column in frame.columns]
-    if not all(pd.api.types.is_string_dtype(column) and not column.hasnans for column in columns):
+    names = list(frame.columns)
+    columns = [_csv_cells(frame[name], "\n" if index == len(names) - 1 else "") for index, name in enumerate(names)]
+    if len(names) < 2 or any(column is None for column in columns):  # a lone empty cell is quoted: pandas' way
         frame.to_csv(path, index=False, lineterminator="\n", compression=compression)
         return
     binary = gzip.GzipFile(filename=str(path), mode="wb", compresslevel=1, mtime=0) if compress else path.open("wb")
     with io.TextIOWrapper(binary, encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(frame.columns)
-        writer.writerows(zip(*(column.tolist() for column in columns), strict=True))
+        csv.writer(handle, lineterminator="\n").writerow(names)
+        handle.writelines(map(",".join, zip(*columns, strict=True)))
 
 
 def export_chicago(
