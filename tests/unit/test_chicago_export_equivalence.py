@@ -16,7 +16,7 @@ TEXT_POOL = ["", "a", "x,y", 'say "hi"', "two\nlines", "cr\rhere", " padded ", "
 
 def random_text_frame(rows: int, columns: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    alphabet = list(',"\n\r \ta\'é漢;|\\')
+    alphabet = list(",\"\n\r \ta'é漢;|\\")
     made = ["".join(rng.choice(alphabet, rng.integers(1, 6))) for _ in range(200)]
     pool = np.array(TEXT_POOL + made, dtype=object)
     return pd.DataFrame(
