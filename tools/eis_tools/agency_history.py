@@ -253,7 +253,8 @@ def chicago_history(raw: Path) -> HistoryFrame:
 
     store = _FramingRecordStore()
     with tempfile.TemporaryDirectory(prefix="eis-backtest-") as folder:
-        manifest = chicago.export_chicago(raw, Path(folder))
+        # Plain CSV: gzipping files that are read back at once would only cost both sides time.
+        manifest = chicago.export_chicago(raw, Path(folder), compress=False)
         with memory_uploader(store) as (upload, adapters):
             store_mapping(adapters)
             for result in ingest_export(manifest, Path(folder), upload, adapters):
