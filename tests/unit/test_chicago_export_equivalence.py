@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -97,10 +98,11 @@ def test_per_distinct_is_the_element_wise_transform() -> None:
     rng = np.random.default_rng(7)
     values = pd.Series(rng.choice(np.array(["SU", "su", "NS", "", None], dtype=object), 2000), dtype="str")
     values.index = rng.permutation(2000)
-    for transform in (
+    transforms: list[Callable[[pd.Series], pd.Series]] = [
         lambda s: s.str.upper().eq("SU"),
         lambda s: s.str.strip().str.contains("S"),
         lambda s: s + "-01-01",
         lambda s: s.str[:1],
-    ):
+    ]
+    for transform in transforms:
         pd.testing.assert_series_equal(chicago.per_distinct(values, transform), transform(values))
