@@ -22,6 +22,7 @@ from eis_core.models.records import RecordKind
 from eis_core.models.uploads import UploadReport
 
 if TYPE_CHECKING:
+    from eis_core.storage.memory import InMemoryRecordStore
     from eis_core.wiring import Adapters
     from eis_tools.sources import chicago
 
@@ -61,8 +62,8 @@ def mapping_document() -> dict[str, Any]:
 def store_mapping(adapters: Adapters) -> None:
     """Put the Chicago mapping and model spec where the ingest and retraining jobs read the agency's own."""
     from eis_core.ingest.mapping import MAPPING_KEY, parse_mapping
+    from eis_core.oversight.keys import SPEC_KEY  # not scoring.store: that imports scikit-learn
     from eis_core.scoring.spec import packaged_spec
-    from eis_core.scoring.store import SPEC_KEY
     from eis_tools.sources import chicago
 
     document = mapping_document()
@@ -111,8 +112,11 @@ def local_stack_uploader() -> Iterator[tuple[Uploader, Adapters]]:
 
 
 @contextmanager
-def memory_uploader() -> Iterator[tuple[Uploader, Adapters]]:
-    """The same ingest service on in-memory stores: for timing full runs without the HTTP hop to moto."""
+def memory_uploader(records: InMemoryRecordStore | None = None) -> Iterator[tuple[Uploader, Adapters]]:
+    """The same ingest service on in-memory stores: for timing full runs without the HTTP hop to moto.
+
+    ``records``: the in-memory record store to write to (a fresh one by default)."""
+    import dataclasses
     import hashlib
 
     from eis_core.ingest.contract import UPLOAD_PREFIX
@@ -121,6 +125,8 @@ def memory_uploader() -> Iterator[tuple[Uploader, Adapters]]:
     from eis_tools.sources import chicago
 
     adapters = memory_adapters(chicago.AGENCY_ID)
+    if records is not None:
+        adapters = dataclasses.replace(adapters, records=records)
     service = ingest_service(adapters, agency_id=chicago.AGENCY_ID, actor="eis-chicago-cli")
 
     def upload(path: Path, kind: RecordKind) -> UploadReport:

@@ -13,6 +13,8 @@ REPORT_NAME = "report.json"
 MODELS_PREFIX = "models/"
 CURRENT_KEY = "models/current.json"
 """Points at the model daily scoring uses: ``{"model_id": ..., "artifact_sha256": ...}``."""
+SPEC_KEY = "models/spec.json"
+"""Optional agency-specific ``ModelSpec`` (JSON) the retraining job reads; defaults otherwise."""
 PROMOTIONS_PREFIX = "promotions/"
 """Admins' explicit promotions, one object each (who, when, why); the case API writes only here and CURRENT_KEY."""
 

@@ -13,15 +13,12 @@ import pickle
 from typing import Any
 
 from eis_core.errors import NotFoundError
-from eis_core.oversight.keys import CURRENT_KEY, MODELS_PREFIX, artifact_key, card_key
+from eis_core.oversight.keys import CURRENT_KEY, MODELS_PREFIX, SPEC_KEY, artifact_key, card_key
 from eis_core.scoring.card import ModelCard
 from eis_core.scoring.estimator import AveragedEstimator, TrainedModel
 from eis_core.scoring.scorer import ModelScorer
 from eis_core.scoring.spec import ModelSpec, parse_spec
 from eis_core.storage.ports import ArtifactStore
-
-SPEC_KEY = "models/spec.json"
-"""Optional agency-specific ``ModelSpec`` (JSON) the retraining job reads; defaults otherwise."""
 
 __all__ = ["CURRENT_KEY", "MODELS_PREFIX", "SPEC_KEY", "ModelRepository", "artifact_key", "card_key"]
 
