@@ -50,7 +50,14 @@ from eis_core.models.cases import (
 )
 from eis_core.models.oversight import closed_at
 from eis_core.models.records import Complaint, Officer, Record, RecordKind
-from eis_core.storage.codec import canonical_json, content_hash, record_body, record_from_body, sortable_time
+from eis_core.storage.codec import (
+    RECORD_CODECS,
+    canonical_json,
+    content_hash,
+    record_body,
+    record_from_body,
+    sortable_time,
+)
 from eis_core.storage.dynamodb_paging import query_page
 from eis_core.storage.paging import (
     ALERT_KEY_ATTRS,
@@ -222,6 +229,15 @@ class DynamoRecordStore:
         before the new current versions. A failure part-way raises StorageError; re-sending the same
         records is then safe, because those already written count as unchanged.
         """
+        return self._put(records, [content_hash(record) for record in records], upload_id=upload_id)
+
+    def put_packed(self, kind: RecordKind, rows: Sequence[tuple[Any, ...]], *, upload_id: str) -> WriteSummary:
+        """``put_records`` for rows ``RECORD_CODECS[kind].pack`` wrote: their hashes are used as they are; the
+        records are decoded (not validated again) to build the items' JSON bodies."""
+        decode = RECORD_CODECS[kind].decode
+        return self._put([decode(row) for row in rows], [row[-1] for row in rows], upload_id=upload_id)
+
+    def _put(self, records: Sequence[Record], digests: Sequence[str], *, upload_id: str) -> WriteSummary:
         inserted = replaced = unchanged = 0
         ingested_at = sortable_time(self._clock())
         keys = [{"pk": {"S": key}} for key in dict.fromkeys(r.record_key for r in records)]
@@ -235,8 +251,7 @@ class DynamoRecordStore:
             known: dict[str, Item] = {item["pk"]["S"]: item for page in pages for item in page}
             history: dict[str, Item] = {}
             to_write: dict[str, Item] = {}  # one write per key (a batch refuses duplicates): the last wins
-            for record in records:
-                digest = content_hash(record)
+            for record, digest in zip(records, digests, strict=True):
                 current = known.get(record.record_key)
                 if current is not None and current["content_hash"]["S"] == digest and "retracted_by" not in current:
                     unchanged += 1
