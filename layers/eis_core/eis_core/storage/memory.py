@@ -124,21 +124,24 @@ class InMemoryRecordStore:
         ingested_at = sortable_time(self._clock())
         items, stored = self._items, tuple.__new__
         prefix, key_index = f"{kind.value}#", RECORD_CODECS[kind].key_index
+        get = items.get
         with self._lock:
             for row in rows:
-                digest = row[-1]
                 key = prefix + row[key_index]
-                current = items.get(key)
-                if current is None:
+                current = get(key)
+                if current is None:  # the common case, first: a new record
                     inserted += 1
-                elif current.digest == digest and current.retracted_by is None:
+                    items[key] = stored(_StoredRecord, (kind, row, row[-1], upload_id, 1, ingested_at, None))
+                    continue
+                digest = row[-1]
+                if current.digest == digest and current.retracted_by is None:
                     unchanged += 1
                     continue
-                else:
-                    replaced += 1
-                    self._history.setdefault(key, []).append(current)
-                version = 1 if current is None else current.version + 1
-                items[key] = stored(_StoredRecord, (kind, row, digest, upload_id, version, ingested_at, None))
+                replaced += 1
+                self._history.setdefault(key, []).append(current)
+                items[key] = stored(
+                    _StoredRecord, (kind, row, digest, upload_id, current.version + 1, ingested_at, None)
+                )
             if inserted or replaced:
                 self._changes += 1
         return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)
