@@ -41,7 +41,9 @@ def test_decimals_hash_as_pydantic_writes_them(amount: str) -> None:
     assert content_hash(record) == reference_hash(record)
 
 
-@pytest.mark.parametrize("hours", [float("inf"), 1e16, 0.1, 1e-7, 3.0, 2])
+@pytest.mark.parametrize(
+    "hours", [float("inf"), float("-inf"), float("nan"), 1e16, 0.1, 1e-7, 3.0, 2, -0.0, 5e-324, 1.7976931348623157e308]
+)
 def test_floats_hash_as_pydantic_writes_them(hours: float) -> None:
     # Set past validation (which caps hours at 24 a day): the hash must format any float as pydantic does.
     valid = Activity.model_validate({**EVENT, "period_end": "2020-02-01", "hours_worked": 1})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import types
 import typing
 from collections.abc import Callable
@@ -50,14 +51,39 @@ def _reference_hash(record: Record) -> str:
     return hashlib.sha256(canonical_json(document).encode()).hexdigest()
 
 
+_INFINITY = float("inf")
+
+
+def _float_json(value: float) -> str:
+    """A float as ``_CANONICAL.encode`` writes it (json's ``floatstr``), without its Python-level call chain."""
+    if math.isnan(value):
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+# A date's JSON text by date: records repeat a few thousand dates, and ``isoformat`` costs ten dict look-ups.
+_DATE_JSON: dict[date, str] = {}
+
+
+def _date_json(value: date) -> str:
+    text = f'"{value.isoformat()}"'
+    if len(_DATE_JSON) < 1 << 17:  # bounded: a century of days fits three times
+        _DATE_JSON[value] = text
+    return text
+
+
 # Each value type's JSON text exactly as ``_CANONICAL`` writes pydantic's JSON-mode dump of it.
 _VALUE_JSON: dict[type, Callable[[Any], str]] = {
     str: _TEXT,
     bool: lambda value: "true" if value else "false",
     int: int.__repr__,
-    float: _CANONICAL.encode,  # repr, or Infinity/NaN as json writes them
+    float: _float_json,  # repr, or Infinity/NaN as json writes them
     type(None): lambda value: "null",
-    date: lambda value: f'"{value.isoformat()}"',
+    date: _date_json,
     Decimal: lambda value: _TEXT(str(value)),
 }
 for _model in RECORD_MODELS.values():
@@ -106,11 +132,13 @@ def _inline_json(model: type[BaseModel], name: str, variable: str, namespace: di
     if kinds == {str}:
         inline = f"(_TEXT({variable}) if type({variable}) is str else {other})"
     elif kinds == {date}:
-        inline = f"(_QUOTE + {variable}.isoformat() + _QUOTE if type({variable}) is date else {other})"
+        inline = f"((_dates_get({variable}) or _date_json({variable})) if type({variable}) is date else {other})"
     elif kinds == {bool}:
         inline = f'(("true" if {variable} else "false") if type({variable}) is bool else {other})'
     elif kinds == {int}:
         inline = f"(_int_text({variable}) if type({variable}) is int else {other})"
+    elif kinds == {float}:
+        inline = f"(_float_json({variable}) if type({variable}) is float else {other})"
     elif (
         len(kinds) == 1
         and isinstance(kind := next(iter(kinds)), type)
@@ -131,6 +159,9 @@ def _hash_namespace() -> dict[str, Any]:
         "_TEXT": _TEXT,
         "_QUOTE": '"',
         "_int_text": int.__repr__,
+        "_float_json": _float_json,
+        "_dates_get": _DATE_JSON.get,
+        "_date_json": _date_json,
         "_value_json": _value_json,
         "_OtherType": _OtherType,
         "_reference_hash": _reference_hash,
