@@ -3,9 +3,9 @@
 The first pass validates every row and must write nothing (a gate may still refuse the file), so the
 accepted records wait here until the gates pass. At most one chunk is held in memory; full chunks are
 spilled to an anonymous temporary file in ``RecordCodec``'s compact form (each record a tuple of
-plain values, written with ``marshal``), so a file of any size needs the memory of one chunk plus a
-hundred bytes of disk per record. Each record is packed once, when it is kept (``RecordCodec.pack``:
-its compact form and its content hash), and handed to the store in that form
+plain values, written with ``marshal``), so a file of any size needs the memory of one chunk plus
+about 80 bytes of disk per record. Each record is packed once, when it is kept (``RecordCodec.pack``:
+its compact form and its content hash's 32 bytes), and handed to the store in that form
 (``RecordStore.put_packed``): the second pass neither validates nor decodes nor hashes it again.
 """
 
@@ -47,7 +47,7 @@ class AcceptedRecords:
             self._pending = []
 
     def chunks(self) -> Iterator[list[tuple[Any, ...]]]:
-        """Every accepted record as ``RecordCodec.pack`` wrote it (compact form, then content hash), in the order
+        """Every accepted record as ``RecordCodec.pack`` wrote it (compact form, then hash bytes), in the order
         added, ``chunk_size`` at a time (the last may be shorter)."""
         if self._file is not None:
             self._file.flush()

@@ -291,9 +291,10 @@ class RecordCodec:
     model without validating it again, as pydantic's own ``__copy__`` does: only values a validation
     produced are ever encoded.
 
-    ``pack`` is ``encode`` with the record's ``content_hash`` added at the end, both from one read of the
-    record: what the ingest keeps of an accepted record and hands to ``RecordStore.put_packed``.
-    ``decode`` reads a packed row too (it ignores what follows the mask).
+    ``pack`` is ``encode`` with the record's content hash added at the end as its 32 bytes (``content_hash``
+    is their hex), both from one read of the record: what the ingest keeps of an accepted record, on disk
+    (half the size of the hex), and hands to ``RecordStore.put_packed``. ``decode`` reads a packed row too
+    (it ignores what follows the mask); ``packed_hash`` and ``unpacked`` split one.
     """
 
     def __init__(self, model: type[BaseModel]) -> None:
@@ -349,9 +350,9 @@ class RecordCodec:
             "def pack(record):",
             *reads,
             "    try:",
-            f"        digest = _sha256({_hashed_text(model, namespace)}.encode()).hexdigest()",
+            f"        digest = _sha256({_hashed_text(model, namespace)}.encode()).digest()",
             "    except _OtherType:",
-            "        digest = _reference_hash(record)",
+            "        digest = bytes.fromhex(_reference_hash(record))",
             f"    return ({', '.join(packed)}, mask, digest)",
         ]
         decode = [
@@ -369,6 +370,16 @@ class RecordCodec:
         self.encode: Callable[[BaseModel], tuple[Any, ...]] = _compile("\n".join(encode) + "\n", namespace, "encode")
         self.pack: Callable[[BaseModel], tuple[Any, ...]] = _compile("\n".join(pack) + "\n", namespace, "pack")
         self.decode: Callable[[tuple[Any, ...]], Record] = _compile("\n".join(decode) + "\n", namespace, "decode")
+
+    @staticmethod
+    def packed_hash(row: tuple[Any, ...]) -> str:
+        """The ``content_hash`` of a row ``pack`` wrote."""
+        return cast("bytes", row[-1]).hex()
+
+    @staticmethod
+    def unpacked(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A row ``pack`` wrote as ``encode`` writes it (without its hash)."""
+        return row[:-1]
 
     def _fields_set_of(self, mask: int) -> frozenset[str]:
         fields_set = frozenset(name for name, bit in self._bits.items() if mask & bit)

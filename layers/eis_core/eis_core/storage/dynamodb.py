@@ -234,8 +234,9 @@ class DynamoRecordStore:
     def put_packed(self, kind: RecordKind, rows: Sequence[tuple[Any, ...]], *, upload_id: str) -> WriteSummary:
         """``put_records`` for rows ``RECORD_CODECS[kind].pack`` wrote: their hashes are used as they are; the
         records are decoded (not validated again) to build the items' JSON bodies."""
-        decode = RECORD_CODECS[kind].decode
-        return self._put([decode(row) for row in rows], [row[-1] for row in rows], upload_id=upload_id)
+        codec = RECORD_CODECS[kind]
+        records = [codec.decode(row) for row in rows]
+        return self._put(records, [codec.packed_hash(row) for row in rows], upload_id=upload_id)
 
     def _put(self, records: Sequence[Record], digests: Sequence[str], *, upload_id: str) -> WriteSummary:
         inserted = replaced = unchanged = 0

@@ -62,7 +62,7 @@ def _utcnow() -> datetime:
 
 class _StoredRecord(NamedTuple):  # a tuple: one is made per record written, and frozen dataclasses cost more
     kind: RecordKind
-    packed: tuple[Any, ...]  # RECORD_CODECS[kind].encode(record), or .pack(record) (the hash after it)
+    packed: tuple[Any, ...]  # RECORD_CODECS[kind].encode(record)
     digest: str
     upload_id: str
     version: int
@@ -118,8 +118,8 @@ class InMemoryRecordStore:
         return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)
 
     def put_packed(self, kind: RecordKind, rows: Sequence[tuple[Any, ...]], *, upload_id: str) -> WriteSummary:
-        """``put_records``' loop for rows ``RECORD_CODECS[kind].pack`` wrote: each is kept as it is (``decode``
-        reads past its trailing hash), so a record is neither decoded nor encoded nor hashed again."""
+        """``put_records``' loop for rows ``RECORD_CODECS[kind].pack`` wrote: each is kept in its encoded form and
+        hash as they come, so a record is neither decoded nor encoded nor hashed again."""
         inserted = replaced = unchanged = 0
         ingested_at = sortable_time(self._clock())
         items, stored = self._items, tuple.__new__
@@ -129,19 +129,18 @@ class InMemoryRecordStore:
             for row in rows:
                 key = prefix + row[key_index]
                 current = get(key)
+                digest = row[-1].hex()  # RecordCodec.packed_hash, inline
                 if current is None:  # the common case, first: a new record
                     inserted += 1
-                    items[key] = stored(_StoredRecord, (kind, row, row[-1], upload_id, 1, ingested_at, None))
+                    items[key] = stored(_StoredRecord, (kind, row[:-1], digest, upload_id, 1, ingested_at, None))
                     continue
-                digest = row[-1]
                 if current.digest == digest and current.retracted_by is None:
                     unchanged += 1
                     continue
                 replaced += 1
                 self._history.setdefault(key, []).append(current)
-                items[key] = stored(
-                    _StoredRecord, (kind, row, digest, upload_id, current.version + 1, ingested_at, None)
-                )
+                version = current.version + 1
+                items[key] = stored(_StoredRecord, (kind, row[:-1], digest, upload_id, version, ingested_at, None))
             if inserted or replaced:
                 self._changes += 1
         return WriteSummary(inserted=inserted, replaced=replaced, unchanged=unchanged)

@@ -58,7 +58,7 @@ class RecordStore(Protocol):
 
     def put_packed(self, kind: RecordKind, rows: Sequence[tuple[Any, ...]], *, upload_id: str) -> WriteSummary:
         """``put_records`` for records of one kind already packed by ``RECORD_CODECS[kind].pack`` (compact form,
-        then content hash), as the ingest keeps them: same counts, same stored versions, no re-hashing."""
+        then the content hash's bytes), as the ingest keeps them: same counts, same stored versions, no re-hashing."""
         ...
 
     def iter_records(self, kind: RecordKind | None = None, *, include_retracted: bool = False) -> Iterator[Record]: ...
