@@ -77,7 +77,7 @@ class FileUploads:
 
 
 class NullRecordStore:
-    """Counts records (after hashing them, as the real adapters do) and keeps none."""
+    """Counts records (hashed, as the real adapters need them) and keeps none."""
 
     def __init__(self) -> None:
         from eis_core.storage.codec import content_hash
@@ -92,6 +92,13 @@ class NullRecordStore:
             self._hash(record)
         self.written += len(records)
         return WriteSummary(inserted=len(records))
+
+    def put_packed(self, kind: Any, rows: Sequence[Any], *, upload_id: str) -> Any:
+        """Rows the ingest packed: hashed already, when kept (``RecordCodec.pack``)."""
+        from eis_core.storage.ports import WriteSummary
+
+        self.written += len(rows)
+        return WriteSummary(inserted=len(rows))
 
     def iter_records(self, kind: Any = None, *, include_retracted: bool = False) -> Any:
         from eis_core.models.records import RecordKind

@@ -6,6 +6,7 @@ import csv
 import io
 import logging
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 
@@ -368,6 +369,12 @@ class _RecordingStore:
             raise StorageError("DynamoDB is unavailable")
         self.batch_sizes.append(len(records))
         return self.inner.put_records(records, upload_id=upload_id)
+
+    def put_packed(self, kind: RecordKind, rows: Sequence[tuple[Any, ...]], *, upload_id: str) -> WriteSummary:
+        if self.fail:
+            raise StorageError("DynamoDB is unavailable")
+        self.batch_sizes.append(len(rows))
+        return self.inner.put_packed(kind, rows, upload_id=upload_id)
 
     def iter_records(self, kind: RecordKind | None = None) -> Iterator[Record]:
         return self.inner.iter_records(kind)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
 from eis_core.models.records import RECORD_MODELS, Activity, Commendation, Complaint, Lawsuit, Record, RecordKind
-from eis_core.storage.codec import LATER_OPTIONAL_FIELDS, canonical_json, content_hash
-from tests.unit.record_samples import samples
+from eis_core.storage.codec import LATER_OPTIONAL_FIELDS, RECORD_CODECS, canonical_json, content_hash
+from tests.unit.record_samples import full_values, samples
 
 # Computed by the code that stored the first records (pydantic dump, then json.dumps).
 KNOWN_HASH = "fa56da9729d81790250d9b2d452fa385b41d2ef20950f0ba12fd0b7237325fb2"
@@ -41,7 +42,9 @@ def test_decimals_hash_as_pydantic_writes_them(amount: str) -> None:
     assert content_hash(record) == reference_hash(record)
 
 
-@pytest.mark.parametrize("hours", [float("inf"), 1e16, 0.1, 1e-7, 3.0, 2])
+@pytest.mark.parametrize(
+    "hours", [float("inf"), float("-inf"), float("nan"), 1e16, 0.1, 1e-7, 3.0, 2, -0.0, 5e-324, 1.7976931348623157e308]
+)
 def test_floats_hash_as_pydantic_writes_them(hours: float) -> None:
     # Set past validation (which caps hours at 24 a day): the hash must format any float as pydantic does.
     valid = Activity.model_validate({**EVENT, "period_end": "2020-02-01", "hours_worked": 1})
@@ -88,3 +91,50 @@ def test_random_text_hashes_as_before() -> None:
         record = Commendation.model_validate({**EVENT, "award_type": text[:120].strip() or "x"})
 
         assert content_hash(record) == reference_hash(record)
+
+
+@pytest.mark.parametrize("mask", range(8))
+def test_every_mix_of_the_later_complaint_dates_hashes_as_before(mask: int) -> None:
+    """Given the later dates set or empty in every combination (one sorts before every other key), the hash and
+    the hash the ingest keeps with a packed record are the reference hash."""
+    later = ["received_on", "acknowledged_on", "closed_on"]  # in the order the dates must be in
+    assert set(later) == LATER_OPTIONAL_FIELDS[RecordKind.COMPLAINT]
+    dates = {name: f"2020-01-0{3 + bit}" for bit, name in enumerate(later) if mask & (1 << bit)}
+    record = Complaint.model_validate({**EVENT, "complaint_id": "CR-1", "category": "verbal_abuse", **dates})
+
+    assert content_hash(record) == reference_hash(record)
+    codec = RECORD_CODECS[RecordKind.COMPLAINT]
+    assert codec.packed_hash(codec.pack(record)) == reference_hash(record)
+
+
+@pytest.mark.parametrize("kind", list(RecordKind))
+def test_random_records_of_every_kind_hash_as_before_whole_or_packed(kind: RecordKind) -> None:
+    """Given records with a random part of their optional fields left out (null, or absent if added later)."""
+    rng = random.Random(kind.value)
+    model = RECORD_MODELS[kind]
+    optional = [name for name, info in model.model_fields.items() if not info.is_required()]
+    codec, hashed = RECORD_CODECS[kind], 0
+    for salt in range(60):
+        values = full_values(kind, salt)
+        for name in optional:
+            if rng.random() < 0.5:
+                del values[name]
+        try:
+            record = model.model_validate(values)
+        except ValueError:  # a combination the model refuses (dates out of order): not a record
+            continue
+
+        assert content_hash(record) == reference_hash(record)  # type: ignore[arg-type]  # the kind's model
+        assert codec.packed_hash(codec.pack(record)) == reference_hash(record)  # type: ignore[arg-type]
+        hashed += 1
+    assert hashed >= 30
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # pydantic warns when dumping a value of another type
+def test_a_value_of_an_unexpected_type_takes_the_reference_hash_whole_or_packed() -> None:
+    valid = RECORD_MODELS[RecordKind.USE_OF_FORCE].model_validate({**EVENT, "force_type": "taser"})
+    record = valid.model_copy(update={"known_on": datetime(2020, 1, 2, 8, 30)})  # a datetime in a date field
+
+    codec = RECORD_CODECS[RecordKind.USE_OF_FORCE]
+    assert content_hash(record) == reference_hash(record) != KNOWN_HASH  # type: ignore[arg-type]
+    assert codec.packed_hash(codec.pack(record)) == reference_hash(record)  # type: ignore[arg-type]

@@ -470,11 +470,12 @@ class IngestService:
         )
 
     def _apply(self, inspection: _Inspection, upload_id: str) -> None:
-        """Second pass: write the records the first pass accepted, in file order, a chunk at a time."""
-        tally = inspection.tally
+        """Second pass: write the records the first pass accepted, in file order, a chunk at a time, in the packed
+        form they were kept in (with their content hashes): nothing is validated, decoded or hashed again here."""
+        tally, kind = inspection.tally, inspection.target.kind
         assert inspection.accepted is not None  # the first pass kept them, or rejected the file
         for chunk in inspection.accepted.chunks():
-            tally.add(self._records.put_records(chunk, upload_id=upload_id))
+            tally.add(self._records.put_packed(kind, chunk, upload_id=upload_id))
         if inspection.target.mode is UploadMode.SNAPSHOT and inspection.present:  # an empty snapshot retracts nothing
             tally.retracted = self._records.retract_missing(
                 inspection.target.kind, inspection.present, upload_id=upload_id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import types
 import typing
 from collections.abc import Callable
@@ -50,14 +51,39 @@ def _reference_hash(record: Record) -> str:
     return hashlib.sha256(canonical_json(document).encode()).hexdigest()
 
 
+_INFINITY = float("inf")
+
+
+def _float_json(value: float) -> str:
+    """A float as ``_CANONICAL.encode`` writes it (json's ``floatstr``), without its Python-level call chain."""
+    if math.isnan(value):
+        return "NaN"
+    if value == _INFINITY:
+        return "Infinity"
+    if value == -_INFINITY:
+        return "-Infinity"
+    return float.__repr__(value)
+
+
+# A date's JSON text by date: records repeat a few thousand dates, and ``isoformat`` costs ten dict look-ups.
+_DATE_JSON: dict[date, str] = {}
+
+
+def _date_json(value: date) -> str:
+    text = f'"{value.isoformat()}"'
+    if len(_DATE_JSON) < 1 << 17:  # bounded: a century of days fits three times
+        _DATE_JSON[value] = text
+    return text
+
+
 # Each value type's JSON text exactly as ``_CANONICAL`` writes pydantic's JSON-mode dump of it.
 _VALUE_JSON: dict[type, Callable[[Any], str]] = {
     str: _TEXT,
     bool: lambda value: "true" if value else "false",
     int: int.__repr__,
-    float: _CANONICAL.encode,  # repr, or Infinity/NaN as json writes them
+    float: _float_json,  # repr, or Infinity/NaN as json writes them
     type(None): lambda value: "null",
-    date: lambda value: f'"{value.isoformat()}"',
+    date: _date_json,
     Decimal: lambda value: _TEXT(str(value)),
 }
 for _model in RECORD_MODELS.values():
@@ -98,17 +124,21 @@ def _compile(source: str, namespace: dict[str, Any], name: str) -> Callable[...,
 
 
 def _inline_json(model: type[BaseModel], name: str, variable: str, namespace: dict[str, Any]) -> str:
-    """An expression writing one field's value as ``_value_json`` would, its declared type's case inline."""
+    """An expression writing one field's value as ``_value_json`` would, its declared type's case inline.
+
+    Only names and double-quoted literals: it goes inside a single-quoted f-string (Python 3.11)."""
     kinds = _base_types(model.model_fields[name].annotation)
     other = f"_value_json({variable})"
     if kinds == {str}:
         inline = f"(_TEXT({variable}) if type({variable}) is str else {other})"
     elif kinds == {date}:
-        inline = f"(_QUOTE + {variable}.isoformat() + _QUOTE if type({variable}) is date else {other})"
+        inline = f"((_dates_get({variable}) or _date_json({variable})) if type({variable}) is date else {other})"
     elif kinds == {bool}:
-        inline = f"(('true' if {variable} else 'false') if type({variable}) is bool else {other})"
+        inline = f'(("true" if {variable} else "false") if type({variable}) is bool else {other})'
     elif kinds == {int}:
         inline = f"(_int_text({variable}) if type({variable}) is int else {other})"
+    elif kinds == {float}:
+        inline = f"(_float_json({variable}) if type({variable}) is float else {other})"
     elif (
         len(kinds) == 1
         and isinstance(kind := next(iter(kinds)), type)
@@ -120,41 +150,68 @@ def _inline_json(model: type[BaseModel], name: str, variable: str, namespace: di
     else:
         return other
     if model.model_fields[name].annotation is not next(iter(kinds)):  # optional (or annotated): None writes null
-        inline = f"('null' if {variable} is None else {inline})"
+        inline = f'("null" if {variable} is None else {inline})'
     return inline
 
 
-def _hasher(model: type[BaseModel]) -> Callable[[Record], str]:
-    """The model's content hash as one generated function: the same JSON as ``_reference_hash``, field by
-    field in sorted key order, without a loop or a call per field for the common types."""
-    namespace: dict[str, Any] = {
+def _hash_namespace() -> dict[str, Any]:
+    return {
         "_TEXT": _TEXT,
         "_QUOTE": '"',
         "_int_text": int.__repr__,
+        "_float_json": _float_json,
+        "_dates_get": _DATE_JSON.get,
+        "_date_json": _date_json,
         "_value_json": _value_json,
         "_OtherType": _OtherType,
         "_reference_hash": _reference_hash,
         "_sha256": hashlib.sha256,
+        "_COMMA": ",",
         "date": date,
     }
-    lines = ["def content_hash(record):", "    values = record.__dict__"]
-    pieces = []  # each ',"key":value' (or '' for an empty later field); the first comma is dropped
-    for index, (name, key) in enumerate(_LAYOUT[model]):
+
+
+def _hashed_text(model: type[BaseModel], namespace: dict[str, Any]) -> str:
+    """An f-string expression of the canonical JSON ``_reference_hash`` hashes, from variables ``f_<field>``.
+
+    Keys in sorted order; a ``LATER_OPTIONAL_FIELDS`` field that is None is left out with its comma. Raises
+    ``_OtherType`` (from ``_value_json``) for a value of a type it does not know."""
+    layout = _LAYOUT[model]
+    later = _LATER.get(model, frozenset())
+    first = next(index for index, (name, _) in enumerate(layout) if name not in later)  # "kind" at the latest
+    parts = ["{{"]
+    for index, (name, key) in enumerate(layout):
+        literal = key.replace("{", "{{").replace("}", "}}")
         if name is None:
-            pieces.append(repr("," + key))
+            parts.append(literal if index == first else "," + literal)
             continue
-        variable = f"v{index}"
-        lines.append(f"    {variable} = values[{name!r}]")
-        written = f"{(',' + key)!r} + {_inline_json(model, name, variable, namespace)}"
-        if name in _LATER.get(model, ()):
-            written = f"('' if {variable} is None else {written})"
-        pieces.append(written)
+        variable = f"f_{name}"
+        value = _inline_json(model, name, variable, namespace)
+        if name in later:  # left out while None, with its key and comma (after it before the first key kept)
+            namespace[f"_key_{name}"] = key
+            written = f"_key_{name} + {value} + _COMMA" if index < first else f"_COMMA + _key_{name} + {value}"
+            parts.append(f'{{("" if {variable} is None else {written})}}')
+        else:
+            parts.append(("" if index == first else ",") + literal + "{" + value + "}")
+    parts.append("}}")
+    text = "".join(parts)
+    if "'" in text or "\\" in text:  # names are identifiers: never
+        raise TypeError(f"{model.__name__}: a field name or kind that cannot be written into generated source")
+    return "f'" + text + "'"
+
+
+def _hasher(model: type[BaseModel]) -> Callable[[Record], str]:
+    """The model's content hash as one generated function: the same JSON as ``_reference_hash``, field by
+    field in sorted key order, in one f-string, without a loop or a call per field for the common types."""
+    namespace = _hash_namespace()
+    text = _hashed_text(model, namespace)
+    lines = ["def content_hash(record):", "    values = record.__dict__"]
+    lines += [f"    f_{name} = values[{name!r}]" for name in model.model_fields]
     lines += [
         "    try:",
-        "        text = ''.join((" + ", ".join(pieces) + "))",
+        f"        return _sha256({text}.encode()).hexdigest()",
         "    except _OtherType:",
         "        return _reference_hash(record)",
-        "    return _sha256(('{' + text[1:] + '}').encode()).hexdigest()",
     ]
     return _compile("\n".join(lines) + "\n", namespace, "content_hash")
 
@@ -233,40 +290,70 @@ class RecordCodec:
     and a tuple of them is a fraction of the model's size in memory. Decoding rebuilds the validated
     model without validating it again, as pydantic's own ``__copy__`` does: only values a validation
     produced are ever encoded.
+
+    ``pack`` is ``encode`` with the record's content hash added at the end as its 32 bytes (``content_hash``
+    is their hex), both from one read of the record: what the ingest keeps of an accepted record, on disk
+    (half the size of the hex), and hands to ``RecordStore.put_packed``. ``decode`` reads a packed row too
+    (it ignores what follows the mask); ``packed_hash`` and ``unpacked`` split one.
     """
 
     def __init__(self, model: type[BaseModel]) -> None:
         self._model = model
         self._names = tuple(model.model_fields)
+        self.key_index = self._names.index("source_record_id")  # a row's source record id: row[key_index]
         codecs = {name: _field_codec(model, name) for name in self._names}
         self._bits = {name: 1 << index for index, name in enumerate(self._names)}
         self._fields_set: dict[int, frozenset[str]] = {}
         # Generated per model (``_compile``): one function each way, no loop or call per plain field.
         namespace: dict[str, Any] = {
+            **_hash_namespace(),
             "_bits": self._bits,
             "_cached_fields_set": self._fields_set.get,
             "_fields_set_of": self._fields_set_of,
             "_model": model,
             "_new": model.__new__,
             "_set": object.__setattr__,
+            "_last_mask": [(frozenset(), 0)],  # the last fields set seen and its mask: records of a file share it
         }
         packed, unpacked = [], []
         for index, (name, codec) in enumerate(codecs.items()):
+            variable = f"f_{name}"
             if codec is None:
-                packed.append(f"values[{name!r}]")
+                packed.append(variable)
                 unpacked.append(f"{name!r}: row[{index}]")
                 continue
             namespace[f"_to_{index}"], namespace[f"_from_{index}"] = codec
-            packed.append(f"(None if (v{index} := values[{name!r}]) is None else _to_{index}(v{index}))")
+            kinds = _base_types(model.model_fields[name].annotation)
+            to_plain = f"_to_{index}({variable})"
+            if len(kinds) == 1 and isinstance(kind := next(iter(kinds)), type) and issubclass(kind, Enum):
+                # A member's value without the ``value`` property's call; anything else takes the codec.
+                namespace[f"_type_{index}"] = kind
+                to_plain = f"({variable}._value_ if type({variable}) is _type_{index} else _to_{index}({variable}))"
+            packed.append(f"(None if {variable} is None else {to_plain})")
             unpacked.append(f"{name!r}: (None if (v{index} := row[{index}]) is None else _from_{index}(v{index}))")
         mask = len(self._names)
-        encode = [
-            "def encode(record):",
+        reads = [
             "    values = record.__dict__",
-            "    mask = 0",
-            "    for name in record.__pydantic_fields_set__:",
-            "        mask |= _bits[name]",
-            f"    return ({', '.join(packed)}, mask)",
+            *(f"    f_{name} = values[{name!r}]" for name in self._names),
+            "    fields_set = record.__pydantic_fields_set__",
+            "    last = _last_mask[0]",
+            "    if fields_set == last[0]:",
+            "        mask = last[1]",
+            "    else:",
+            "        mask = 0",
+            "        for name in fields_set:",
+            "            mask |= _bits[name]",
+            "        _last_mask[0] = (frozenset(fields_set), mask)",
+        ]
+        encode = ["def encode(record):", *reads, f"    return ({', '.join(packed)}, mask)"]
+        pack = [
+            "def pack(record):",
+            *reads,
+            "    try:",
+            f"        digest = _sha256({_hashed_text(model, namespace)}.encode()).digest()",
+            "    except _OtherType:",
+            "        digest = bytes.fromhex(_reference_hash(record))",
+            f"    return ({', '.join(packed)}, mask, digest)",
         ]
         decode = [
             "def decode(row):",
@@ -281,7 +368,18 @@ class RecordCodec:
             "    return record",
         ]
         self.encode: Callable[[BaseModel], tuple[Any, ...]] = _compile("\n".join(encode) + "\n", namespace, "encode")
+        self.pack: Callable[[BaseModel], tuple[Any, ...]] = _compile("\n".join(pack) + "\n", namespace, "pack")
         self.decode: Callable[[tuple[Any, ...]], Record] = _compile("\n".join(decode) + "\n", namespace, "decode")
+
+    @staticmethod
+    def packed_hash(row: tuple[Any, ...]) -> str:
+        """The ``content_hash`` of a row ``pack`` wrote."""
+        return cast("bytes", row[-1]).hex()
+
+    @staticmethod
+    def unpacked(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """A row ``pack`` wrote as ``encode`` writes it (without its hash)."""
+        return row[:-1]
 
     def _fields_set_of(self, mask: int) -> frozenset[str]:
         fields_set = frozenset(name for name, bit in self._bits.items() if mask & bit)

@@ -56,6 +56,11 @@ class RecordStore(Protocol):
 
     def put_records(self, records: Sequence[Record], *, upload_id: str) -> WriteSummary: ...
 
+    def put_packed(self, kind: RecordKind, rows: Sequence[tuple[Any, ...]], *, upload_id: str) -> WriteSummary:
+        """``put_records`` for records of one kind already packed by ``RECORD_CODECS[kind].pack`` (compact form,
+        then the content hash's bytes), as the ingest keeps them: same counts, same stored versions, no re-hashing."""
+        ...
+
     def iter_records(self, kind: RecordKind | None = None, *, include_retracted: bool = False) -> Iterator[Record]: ...
 
     def count(self, kind: RecordKind | None = None) -> int:
