@@ -115,12 +115,12 @@ def test_the_chicago_source_exports_once_for_two_backtests_of_the_same_files(
 
     exports: list[Path] = []
 
-    def export_and_ingest(folder: Path) -> HistoryFrame:
+    def export_and_ingest(folder: Path) -> list[Record]:
         exports.append(folder)
-        return HistoryFrame.from_records(records)
+        return records
 
     monkeypatch.setenv("EIS_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(agency_history, "chicago_history", export_and_ingest)
+    monkeypatch.setattr(agency_history, "chicago_records", export_and_ingest)
     # Given a first backtest of the raw files, exported and ingested
     first = agency_history.from_chicago_raw("chicago-demo", str(raw))
     # When the same files are backtested again

@@ -20,18 +20,16 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from eis_core.errors import ValidationFailed
-from eis_core.indicators.history import HistoryBuilder, HistoryFrame
+from eis_core.indicators.history import HistoryFrame
 from eis_core.models.records import Record, RecordKind
 from eis_core.scoring.spec import ModelSpec, packaged_spec, parse_spec
-from eis_core.storage.memory import InMemoryRecordStore
-from eis_core.storage.ports import WriteSummary
 
 
 class SourceError(Exception):
@@ -221,7 +219,7 @@ def _order(kind: RecordKind | None) -> int:
 # ------------------------------------------------------------------------- chicago and generated
 
 
-def chicago_records(raw: Path) -> list[Record]:
+def chicago_records(raw: Path) -> Iterator[Record]:
     """Chicago's export through the real ingest service (in-memory stores), as canonical records."""
     import tempfile
 
@@ -229,63 +227,14 @@ def chicago_records(raw: Path) -> list[Record]:
     from eis_tools.sources import chicago
 
     with tempfile.TemporaryDirectory(prefix="eis-backtest-") as folder:
-        manifest = chicago.export_chicago(raw, Path(folder))
+        # Plain CSV: gzipping files that are read back at once would only cost both sides time.
+        manifest = chicago.export_chicago(raw, Path(folder), compress=False)
         with memory_uploader() as (upload, adapters):
             store_mapping(adapters)
             for result in ingest_export(manifest, Path(folder), upload, adapters):
                 accepted, quarantined = result.rows_accepted, result.rows_quarantined
                 print(f"  {result.kind.value:>13}: {accepted} accepted, {quarantined} quarantined", flush=True)
-            return list(adapters.records.iter_records())
-
-
-def chicago_history(raw: Path) -> HistoryFrame:
-    """Chicago's export through the real ingest service (in-memory stores), framed as the records are written.
-
-    The frame is ``HistoryFrame.from_records`` of the store's records, built from the records the ingest
-    service writes instead of decoding them back from the store afterwards (a second copy of every record).
-    That holds while every write is a new record: then the store holds exactly those, in the order written.
-    Otherwise (a record replaced, one retracted, a write by another path) the frame is built from the store.
-    """
-    import tempfile
-
-    from eis_tools.local.cli_chicago import ingest_export, memory_uploader, store_mapping
-    from eis_tools.sources import chicago
-
-    store = _FramingRecordStore()
-    with tempfile.TemporaryDirectory(prefix="eis-backtest-") as folder:
-        # Plain CSV: gzipping files that are read back at once would only cost both sides time.
-        manifest = chicago.export_chicago(raw, Path(folder), compress=False)
-        with memory_uploader(store) as (upload, adapters):
-            store_mapping(adapters)
-            for result in ingest_export(manifest, Path(folder), upload, adapters):
-                accepted, quarantined = result.rows_accepted, result.rows_quarantined
-                print(f"  {result.kind.value:>13}: {accepted} accepted, {quarantined} quarantined", flush=True)
-    return store.framed_history()
-
-
-class _FramingRecordStore(InMemoryRecordStore):
-    """The in-memory record store, adding every new record it writes to a history as well."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._builder: HistoryBuilder | None = HistoryBuilder()
-        self._framed = 0
-
-    def put_records(self, records: Sequence[Record], *, upload_id: str) -> WriteSummary:
-        summary = super().put_records(records, upload_id=upload_id)
-        if self._builder is not None:
-            if isinstance(records, list | tuple) and summary.inserted == len(records):
-                for record in records:
-                    self._builder.add(record)
-                self._framed += len(records)
-            else:  # a correction or a repeat: the store's records are no longer the ones written, in that order
-                self._builder = None
-        return summary
-
-    def framed_history(self) -> HistoryFrame:
-        if self._builder is not None and self._framed == self.count():
-            return self._builder.build()
-        return HistoryFrame.from_records(self.iter_records())
+            yield from adapters.records.iter_records()
 
 
 def from_chicago_raw(agency_id: str, raw: str, *, spec_file: str | None = None, cache: bool = True) -> AgencyHistory:
@@ -303,14 +252,14 @@ def from_chicago_raw(agency_id: str, raw: str, *, spec_file: str | None = None, 
 
         cached = cached_history(
             cache_key(Path(raw), "chicago-export-ingest"),
-            lambda: chicago_history(Path(raw)),
+            lambda: HistoryFrame.from_records(chicago_records(Path(raw))),
         )
         frame = cached.frame
         if cached.hit:
             source += f" (cached: the same raw files and code as {cached.path.name[:12]}..., no re-export)"
             print(f"  from the cache {cached.path} (same raw files, same code)", flush=True)
     else:
-        frame = chicago_history(Path(raw))
+        frame = HistoryFrame.from_records(chicago_records(Path(raw)))
     spec, spec_source = _packaged_or_default(agency_id, spec_file)
     return AgencyHistory(agency_id, frame, spec, source, spec_source, time.monotonic() - started)
 

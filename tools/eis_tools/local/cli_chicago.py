@@ -22,7 +22,6 @@ from eis_core.models.records import RecordKind
 from eis_core.models.uploads import UploadReport
 
 if TYPE_CHECKING:
-    from eis_core.storage.memory import InMemoryRecordStore
     from eis_core.wiring import Adapters
     from eis_tools.sources import chicago
 
@@ -112,11 +111,8 @@ def local_stack_uploader() -> Iterator[tuple[Uploader, Adapters]]:
 
 
 @contextmanager
-def memory_uploader(records: InMemoryRecordStore | None = None) -> Iterator[tuple[Uploader, Adapters]]:
-    """The same ingest service on in-memory stores: for timing full runs without the HTTP hop to moto.
-
-    ``records``: the in-memory record store to write to (a fresh one by default)."""
-    import dataclasses
+def memory_uploader() -> Iterator[tuple[Uploader, Adapters]]:
+    """The same ingest service on in-memory stores: for timing full runs without the HTTP hop to moto."""
     import hashlib
 
     from eis_core.ingest.contract import UPLOAD_PREFIX
@@ -125,8 +121,6 @@ def memory_uploader(records: InMemoryRecordStore | None = None) -> Iterator[tupl
     from eis_tools.sources import chicago
 
     adapters = memory_adapters(chicago.AGENCY_ID)
-    if records is not None:
-        adapters = dataclasses.replace(adapters, records=records)
     service = ingest_service(adapters, agency_id=chicago.AGENCY_ID, actor="eis-chicago-cli")
 
     def upload(path: Path, kind: RecordKind) -> UploadReport:
