@@ -225,3 +225,18 @@ def test_rows_before_a_malformed_line_are_counted_in_the_rejected_files_report()
     assert (report.rows_read, report.rows_accepted, report.rows_quarantined) == (700, 699, 1)
     assert (report.inserted, report.replaced) == (0, 0)
     assert [row["line"] for row in quarantine_rows(adapters, report)] == ["7"]
+
+
+def test_long_distinct_cells_are_not_remembered() -> None:
+    # Given rows whose date cells are long and all different (a bad or hostile file)
+    mapped = resolve_header(tuple(IDENTITY_CELLS), identity_mapping(AGENCY), RecordKind.USE_OF_FORCE, file_name="f")
+    rows = [Row(n, (f"u-{n}", "A100", f"{n:0>100}", "2020-01-06", "taser")) for n in range(2, 1002)]
+    mapper = RowMapper(mapped)
+
+    # When they are mapped in batches
+    found = [data for start in range(0, len(rows), 250) for data in mapper.values_of(rows[start : start + 250])]
+
+    # Then each is left to the row-by-row path, which names the bad date, and the batch path kept none of them
+    assert found == [None] * len(rows)
+    assert RowMapper(mapped).values(rows[0])[1][0].reason.startswith("'00000")
+    assert len(mapper._memos["occurred_on"]) == 0

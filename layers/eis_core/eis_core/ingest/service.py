@@ -35,6 +35,7 @@ from eis_core.ingest.contract import (
     upload_id_for,
 )
 from eis_core.ingest.export import SafeCsvWriter
+from eis_core.ingest.heap import existing_objects_set_aside
 from eis_core.ingest.held import HashingStream, HeldSnapshots
 from eis_core.ingest.mapping import UPLOAD_DATE, AgencyMapping, field_is_date, identity_mapping
 from eis_core.ingest.readers import (
@@ -365,6 +366,12 @@ class IngestService:
         """First pass: read, map and validate every row, writing nothing but keeping the accepted records.
 
         Tries each candidate encoding; the read limits' time budget covers every attempt."""
+        with existing_objects_set_aside():  # the pass makes millions of objects: the collector looks at those only
+            self._inspect_encodings(key, version_id, inspection, roster)
+
+    def _inspect_encodings(
+        self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date | None]
+    ) -> None:
         target, mapping = inspection.target, inspection.mapping
         deadline = self._limits.deadline()
         tried = candidate_encodings(mapping.encoding, target.file)

@@ -40,6 +40,7 @@ SENSITIVE_FIELDS = frozenset({"first_name", "last_name", "email", "race", "sex",
 MASK = "***"
 MAX_VALUE_CHARS = 80
 MEMO_ENTRIES = 1 << 16  # distinct cells remembered per converted column (dates, codes, yes/no) before starting over
+MEMO_CELL_CHARS = 64  # longer cells are converted each time, so the memo stays small whatever the file holds
 
 _OMIT = object()  # an empty cell without a default: the field is left out (its own default applies, or it is required)
 _BAD = object()  # a cell its converter refuses: the row goes the row-by-row way, which says why
@@ -56,17 +57,16 @@ class _Memo(dict[str, Any]):
         self._convert = convert
 
     def __missing__(self, raw: str) -> Any:
-        cell = raw.strip()
-        if not cell:
-            if self._default is None:
-                self[raw] = _OMIT
-                return _OMIT
-            cell = self._default
-        try:
-            value = self._convert(cell)
-        except ValueError:
-            value = _BAD
-        self[raw] = value
+        cell = raw.strip() or self._default
+        if cell is None:
+            value = _OMIT
+        else:
+            try:
+                value = self._convert(cell)
+            except ValueError:
+                value = _BAD
+        if len(raw) <= MEMO_CELL_CHARS:  # a long cell (a bad file's, most likely) is not kept
+            self[raw] = value
         return value
 
 
