@@ -53,13 +53,13 @@ def test_each_row_is_read_and_checked_once_and_the_good_ones_stored(
     rows = [f"u-{i},A100,2025-01-0{i % 9 + 1},2025-01-10,{'taser' if i != 4 else 'laser'}" for i in range(9)]
     adapters.uploads.put_bytes("incoming/use_of_force/u.csv", "\n".join([HEADER, *rows]).encode())
     checked: list[Any] = []
-    real_check = service_module._RowChecker.check
+    real_judge = service_module._RowChecker._judge  # every row's verdict, mapped in a batch or alone
 
-    def counting_check(self: Any, row: Any) -> Any:
+    def counting_judge(self: Any, row: Any, *args: Any) -> Any:
         checked.append(row.line)
-        return real_check(self, row)
+        return real_judge(self, row, *args)
 
-    monkeypatch.setattr(service_module._RowChecker, "check", counting_check)
+    monkeypatch.setattr(service_module._RowChecker, "_judge", counting_judge)
     uploads.opened.clear()
 
     # When the file is ingested

@@ -35,6 +35,7 @@ from eis_core.ingest.contract import (
     upload_id_for,
 )
 from eis_core.ingest.export import SafeCsvWriter
+from eis_core.ingest.heap import existing_objects_set_aside
 from eis_core.ingest.held import HashingStream, HeldSnapshots
 from eis_core.ingest.mapping import UPLOAD_DATE, AgencyMapping, field_is_date, identity_mapping
 from eis_core.ingest.readers import (
@@ -57,6 +58,7 @@ from eis_core.storage.ports import ArtifactStore, AuditLog, ByteStream, RecordSt
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 2000
+CHECK_BATCH = 512  # rows mapped a column at a time (RowMapper.values_of)
 SYSTEM_ROLE = "system"
 QUARANTINE_COLUMNS = ("line", "column", "value", "reason")
 HISTORY_LENGTH = 50
@@ -147,53 +149,74 @@ class _RowChecker:
         self.findings_dated = 0
         self.kept_decisions: dict[tuple[str, str], date] = {}  # (source id, finding) -> stored decision date
 
+    def check_many(self, rows: list[Row]) -> list[tuple[Record | list[QuarantinedRow], str | None]]:
+        """``check`` of each row, in order, with the cells mapped a column at a time (``RowMapper.values_of``);
+        a row with a problem there is mapped alone, so its reasons are the ones ``check`` gives."""
+        judge, check = self._judge, self.check
+        return [
+            check(row) if data is None else judge(row, data, None)
+            for row, data in zip(rows, self._mapper.values_of(rows), strict=True)
+        ]
+
     def check(self, row: Row) -> tuple[Record | list[QuarantinedRow], str | None]:
         data, problems = self._mapper.values(row)
-        # A finding dated by the upload keeps the date it was first known on: a later upload (a nightly snapshot)
-        # must not move it forward, or the finding would never become visible to scoring.
-        kept = (
-            self.kept_decisions.get((str(data.get("source_record_id", "")), str(data.get("finding", ""))))
-            if self.kept_decisions
-            else None
-        )
-        dated = self._dates_findings and self._mapper.date_finding(data, kept or self.upload_date)
-        source_id = data.get("source_record_id")
-        source_id = source_id.strip() if isinstance(source_id, str) else None
+        return self._judge(row, data, problems)
+
+    def _judge(
+        self, row: Row, data: dict[str, Any], problems: list[QuarantinedRow] | None
+    ) -> tuple[Record | list[QuarantinedRow], str | None]:
+        dated = False
+        if self._dates_findings:
+            # A finding dated by the upload keeps the date it was first known on: a later upload (a nightly
+            # snapshot) must not move it forward, or the finding would never become visible to scoring.
+            kept = (
+                self.kept_decisions.get((str(data.get("source_record_id", "")), str(data.get("finding", ""))))
+                if self.kept_decisions
+                else None
+            )
+            dated = self._mapper.date_finding(data, kept or self.upload_date)
         if not self.filled.issuperset(data):
             self.filled.update(data)
         if problems:
-            return problems, source_id
+            return problems, self._source_id(data)
         try:
             record = cast("Record", self._validate(data))
         except ValidationError as error:
-            return self._mapper.explain(row, error), source_id
+            return self._mapper.explain(row, error), self._source_id(data)
         outcome = self._across_rows(row, record)
-        if dated and not isinstance(outcome, list):
+        if dated and outcome is record:
             self.findings_dated += 1
         return outcome, record.source_record_id
+
+    @staticmethod
+    def _source_id(data: dict[str, Any]) -> str | None:
+        """The id of a row that was not accepted, as the file gives it (a snapshot keeps such rows' ids)."""
+        source_id = data.get("source_record_id")
+        return source_id.strip() if isinstance(source_id, str) else None
 
     def _across_rows(self, row: Row, record: Record) -> Record | list[QuarantinedRow]:
         values, today = record.__dict__, self._today
         for name in self._dates:
-            if isinstance(value := values[name], date) and value > today:
+            if (value := values[name]) is not None and value > today:  # a date field holds a date or None
                 return [
                     self._mapper.problem(row, name, f"{name} {value.isoformat()} is in the future (today is {today})")
                     for name in self._dates
-                    if isinstance(value := values[name], date) and value > today
+                    if (value := values[name]) is not None and value > today
                 ]
-        first = self._first_line_of.get(record.source_record_id)
+        source_id = values["source_record_id"]
+        first = self._first_line_of.get(source_id)
         if first is not None:
             reason = f"duplicate source_record_id: line {first} has the same id and is the one kept"
             return [self._mapper.problem(row, "source_record_id", reason)]
-        if isinstance(record, EventRecord) and self._roster:  # no roster stored yet: nothing to check against
-            hired = self._roster.get(record.officer_id, _UNKNOWN_OFFICER)
+        if self._is_event and self._roster:  # no roster stored yet: nothing to check against
+            hired = self._roster.get(values["officer_id"], _UNKNOWN_OFFICER)
             if hired is _UNKNOWN_OFFICER:
                 reason = "officer_id is not on the stored roster (upload the roster first, or correct the id)"
                 return [self._mapper.problem(row, "officer_id", reason)]
-            if isinstance(hired, date) and record.occurred_on < hired:  # unknown hire date: no check
-                reason = f"occurred_on {record.occurred_on} is before the officer's hire date {hired}"
+            if hired is not None and values["occurred_on"] < hired:  # unknown hire date: no check
+                reason = f"occurred_on {values['occurred_on']} is before the officer's hire date {hired}"
                 return [self._mapper.problem(row, "occurred_on", reason)]
-        self._first_line_of[record.source_record_id] = row.line
+        self._first_line_of[source_id] = row.line
         return record
 
 
@@ -343,6 +366,12 @@ class IngestService:
         """First pass: read, map and validate every row, writing nothing but keeping the accepted records.
 
         Tries each candidate encoding; the read limits' time budget covers every attempt."""
+        with existing_objects_set_aside():  # the pass makes millions of objects: the collector looks at those only
+            self._inspect_encodings(key, version_id, inspection, roster)
+
+    def _inspect_encodings(
+        self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date | None]
+    ) -> None:
         target, mapping = inspection.target, inspection.mapping
         deadline = self._limits.deadline()
         tried = candidate_encodings(mapping.encoding, target.file)
@@ -359,18 +388,18 @@ class IngestService:
                     checker.upload_date = self._today(mapping)
                     if header.finding_known_on == UPLOAD_DATE:
                         checker.kept_decisions = self._decisions()
-                    snapshot = target.mode is UploadMode.SNAPSHOT
-                    for row in table.rows:
-                        outcome, source_id = checker.check(row)
-                        inspection.tally.rows_read += 1
-                        if snapshot and source_id:  # only a snapshot needs the ids it holds
-                            inspection.present.add(source_id)
-                        if isinstance(outcome, list):
-                            inspection.tally.rows_quarantined += 1
-                            inspection.quarantine.add(outcome)
-                        else:
-                            inspection.tally.rows_accepted += 1
-                            accepted.add(outcome)
+                    take = self._taker(inspection, checker, accepted)
+                    batch: list[Row] = []
+                    try:
+                        for row in table.rows:
+                            batch.append(row)
+                            if len(batch) == CHECK_BATCH:
+                                rows, batch = batch, []
+                                take(rows)
+                    except Exception:
+                        take(batch)  # the rows read before the fault count (a rejected file's report), as before
+                        raise
+                    take(batch)
             except WrongEncoding as error:
                 if attempt + 1 < len(tried):
                     continue
@@ -390,6 +419,31 @@ class IngestService:
                     f"from {header.finding_known_on} (the mapping's finding_known_on)"
                 )
             return
+
+    @staticmethod
+    def _taker(inspection: _Inspection, checker: _RowChecker, accepted: AcceptedRecords) -> Callable[[list[Row]], None]:
+        """Checks a batch of rows, in file order, into the inspection's tally, quarantine, ids and accepted records."""
+        snapshot = inspection.target.mode is UploadMode.SNAPSHOT
+        present, quarantine, add = inspection.present, inspection.quarantine, accepted.add
+
+        def take(rows: list[Row]) -> None:
+            if not rows:
+                return
+            tally = inspection.tally
+            quarantined = 0
+            for outcome, source_id in checker.check_many(rows):
+                if snapshot and source_id:  # only a snapshot needs the ids it holds
+                    present.add(source_id)
+                if isinstance(outcome, list):
+                    quarantined += 1
+                    quarantine.add(outcome)
+                else:
+                    add(outcome)
+            tally.rows_read += len(rows)
+            tally.rows_quarantined += quarantined
+            tally.rows_accepted += len(rows) - quarantined
+
+        return take
 
     def _check_gates(self, inspection: _Inspection, upload_id: str) -> None:
         gates = inspection.mapping.gates

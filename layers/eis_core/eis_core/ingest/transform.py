@@ -7,11 +7,13 @@ civilian detail in an unmapped column never reaches a record, a log line or a re
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from itertools import repeat
+from operator import itemgetter
+from typing import Any, cast
 
 from pydantic import ValidationError
 
@@ -37,6 +39,35 @@ from eis_core.models.uploads import QuarantinedRow, RejectionCode
 SENSITIVE_FIELDS = frozenset({"first_name", "last_name", "email", "race", "sex", "birth_year"})
 MASK = "***"
 MAX_VALUE_CHARS = 80
+MEMO_ENTRIES = 1 << 16  # distinct cells remembered per converted column (dates, codes, yes/no) before starting over
+MEMO_CELL_CHARS = 64  # longer cells are converted each time, so the memo stays small whatever the file holds
+
+_OMIT = object()  # an empty cell without a default: the field is left out (its own default applies, or it is required)
+_BAD = object()  # a cell its converter refuses: the row goes the row-by-row way, which says why
+
+
+class _Memo(dict[str, Any]):
+    """One converted column's cells as ``values`` would turn them into field values; a refused cell is ``_BAD``.
+
+    Looked up with ``map(memo.__getitem__, cells)``, so a cell seen before costs a dict lookup in C."""
+
+    def __init__(self, default: str | None, convert: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._default = default
+        self._convert = convert
+
+    def __missing__(self, raw: str) -> Any:
+        cell = raw.strip() or self._default
+        if cell is None:
+            value = _OMIT
+        else:
+            try:
+                value = self._convert(cell)
+            except ValueError:
+                value = _BAD
+        if len(raw) <= MEMO_CELL_CHARS:  # a long cell (a bad file's, most likely) is not kept
+            self[raw] = value
+        return value
 
 
 @dataclass(frozen=True)
@@ -343,6 +374,91 @@ class RowMapper:
         self._pattern = re.compile("|".join(re.escape(name) for name in self._field_names))
         # The plans as plain tuples, read once per row: (name, position, default, convert).
         self._steps = tuple((plan.name, plan.position, plan.source.default, plan.convert) for plan in header.plans)
+        self._memos = {
+            plan.name: _Memo(plan.source.default, plan.convert) for plan in header.plans if plan.convert is not None
+        }
+
+    def values_of(self, rows: Sequence[Row]) -> list[dict[str, Any] | None]:
+        """``values`` of many rows at once, a column at a time: each row's field values, exactly as ``values``
+        gives them, or None for a row with a problem (a cell refused, a derived field that fails, the wrong
+        number of values), which ``values`` must then explain row by row."""
+        header = self._header
+        width = header.width
+        table = [row.cells for row in rows]
+        slow: set[int] = set()
+        if not all(len(cells) == width for cells in table):
+            blank = ("",) * width
+            slow = {index for index, cells in enumerate(table) if len(cells) != width}
+            table = [blank if index in slow else cells for index, cells in enumerate(table)]
+        names: list[str] = []
+        columns: list[list[Any]] = []
+        if header.id_positions is not None:
+            parts = [list(map(str.strip, map(itemgetter(position), table))) for position, _ in header.id_positions]
+            joined: list[Any] = list(map(header.id_separator.join, zip(*parts, strict=True)))
+            for part in parts:
+                if "" in part:  # an empty part: no composed id, so validation says it is required
+                    joined = [_OMIT if not piece else value for piece, value in zip(part, joined, strict=True)]
+            names.append("source_record_id")
+            columns.append(joined)
+        for name, position, default, convert in self._steps:
+            column: list[Any]
+            if position is None:  # a constant: the mapping's default (resolve_header plans no column without one)
+                try:
+                    constant = default if convert is None or default is None else convert(default)
+                except ValueError:
+                    constant, slow = _BAD, set(range(len(table)))
+                column = [_OMIT if default is None else constant] * len(table)
+            elif convert is None:
+                column = list(map(str.strip, map(itemgetter(position), table)))
+                if "" in column:
+                    empty = _OMIT if default is None else default
+                    column = [cell or empty for cell in column]
+            else:
+                memo = self._memos[name]
+                if len(memo) > MEMO_ENTRIES:
+                    memo.clear()
+                column = list(map(memo.__getitem__, map(itemgetter(position), table)))
+                if _BAD in column:
+                    slow.update(index for index, value in enumerate(column) if value is _BAD)
+            names.append(name)
+            columns.append(column)
+        count = len(table)
+        found: list[dict[str, Any] | None] = (
+            list(map(dict, map(zip, repeat(names, count), zip(*columns, strict=True))))
+            if columns
+            else [{} for _ in range(count)]
+        )
+        # An empty cell without a default: that row's dict leaves the field out, as values does.
+        omitted = {index for column in columns if _OMIT in column for index, cell in enumerate(column) if cell is _OMIT}
+        for index in omitted:
+            found[index] = {
+                name: value for name, value in cast(dict[str, Any], found[index]).items() if value is not _OMIT
+            }
+        for index in slow:
+            found[index] = None
+        derived, known_on_from = header.derived, header.known_on_from
+        if derived or known_on_from is not None:
+            for index, cells in enumerate(table):
+                data = found[index]
+                if data is None:
+                    continue
+                if derived and not self._derive(cells, data):
+                    found[index] = None
+                    continue
+                if known_on_from is not None and "known_on" not in data and known_on_from in data:
+                    data["known_on"] = data[known_on_from]
+        return found
+
+    def _derive(self, cells: tuple[str, ...], data: dict[str, Any]) -> bool:
+        """The derived fields into ``data``, as ``values`` computes them; False when one fails."""
+        for derived in self._header.derived:
+            try:
+                value = derived.compute(tuple(cells[position].strip() for position in derived.positions))
+            except ValueError:
+                return False
+            if value is not None:
+                data[derived.name] = value
+        return True
 
     def values(self, row: Row) -> tuple[dict[str, Any], list[QuarantinedRow]]:
         header = self._header
