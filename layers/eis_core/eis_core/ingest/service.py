@@ -282,11 +282,13 @@ class IngestService:
             kind = target.kind
             inspection = _Inspection(target=target, mapping=mapping)
             roster = self._roster() if issubclass(RECORD_MODELS[kind], EventRecord) else {}
-            self._inspect(key, version_id, inspection, roster)
-            self._check_gates(inspection, upload_id)
-            # Audited ahead of the change (docs/adr/0010): no row is written before this record is.
-            applying = self._audit_apply(inspection, identity, request_id)
-            self._apply(inspection, upload_id)
+            # Both passes make millions of short-lived objects: the collector looks at those only.
+            with existing_objects_set_aside():
+                self._inspect(key, version_id, inspection, roster)
+                self._check_gates(inspection, upload_id)
+                # Audited ahead of the change (docs/adr/0010): no row is written before this record is.
+                applying = self._audit_apply(inspection, identity, request_id)
+                self._apply(inspection, upload_id)
         except FileRejected as rejection:
             report = self._report(identity, started, kind=kind, inspection=inspection, rejection=rejection)
             self._write_outputs(report, inspection)
@@ -366,12 +368,6 @@ class IngestService:
         """First pass: read, map and validate every row, writing nothing but keeping the accepted records.
 
         Tries each candidate encoding; the read limits' time budget covers every attempt."""
-        with existing_objects_set_aside():  # the pass makes millions of objects: the collector looks at those only
-            self._inspect_encodings(key, version_id, inspection, roster)
-
-    def _inspect_encodings(
-        self, key: str, version_id: str | None, inspection: _Inspection, roster: dict[str, date | None]
-    ) -> None:
         target, mapping = inspection.target, inspection.mapping
         deadline = self._limits.deadline()
         tried = candidate_encodings(mapping.encoding, target.file)
