@@ -20,7 +20,7 @@ from tests.browser.conftest import MISSING, NOT_BEATEN, QUARANTINED_LINES, SCREE
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(MISSING is not None, reason=MISSING or "")]
 
-# A wait ends as soon as its condition holds: this only bounds a hang (a loaded machine took over 20 s to sign in).
+# A wait ends as soon as its condition holds: this only bounds a hang (20 s ran out once on a loaded machine).
 TIMEOUT_MS = 60_000
 
 
