@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from eis_core.ingest.heap import existing_objects_set_aside
+from eis_core.ingest.heap import YOUNG_THRESHOLD, existing_objects_set_aside, set_aside_kept
 
 
 @pytest.fixture
@@ -47,3 +47,28 @@ def test_a_caller_that_froze_objects_itself_keeps_them_frozen() -> None:
 
     # Then nothing was unfrozen
     assert gc.get_freeze_count() == frozen
+
+
+@pytest.mark.usefixtures("unfrozen")
+def test_what_a_pass_keeps_is_set_aside_until_it_ends_and_the_collector_settings_come_back() -> None:
+    # Given the collector's own settings
+    before = gc.get_threshold()
+
+    # When a pass keeps objects (records written to an in-memory store) and sets them aside
+    with existing_objects_set_aside():
+        assert gc.get_threshold()[0] >= YOUNG_THRESHOLD  # young objects are collected less often during it
+        frozen_at_start = gc.get_freeze_count()
+        kept = [[index] for index in range(1000)]
+        set_aside_kept()
+        during = gc.get_freeze_count()
+
+    # Then they were set aside during the pass, and after it everything is back, settings included
+    assert during >= frozen_at_start + len(kept)
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
+
+
+@pytest.mark.usefixtures("unfrozen")
+def test_setting_kept_objects_aside_outside_a_pass_does_nothing() -> None:
+    set_aside_kept()
+    assert gc.get_freeze_count() == 0

@@ -35,7 +35,7 @@ from eis_core.ingest.contract import (
     upload_id_for,
 )
 from eis_core.ingest.export import SafeCsvWriter
-from eis_core.ingest.heap import existing_objects_set_aside
+from eis_core.ingest.heap import existing_objects_set_aside, set_aside_kept
 from eis_core.ingest.held import HashingStream, HeldSnapshots
 from eis_core.ingest.mapping import UPLOAD_DATE, AgencyMapping, field_is_date, identity_mapping
 from eis_core.ingest.readers import (
@@ -526,6 +526,7 @@ class IngestService:
         assert inspection.accepted is not None  # the first pass kept them, or rejected the file
         for chunk in inspection.accepted.chunks():
             tally.add(self._records.put_packed(kind, chunk, upload_id=upload_id))
+            set_aside_kept()  # an in-memory store keeps them: the collector need not walk them again
         if inspection.target.mode is UploadMode.SNAPSHOT and inspection.present:  # an empty snapshot retracts nothing
             tally.retracted = self._records.retract_missing(
                 inspection.target.kind, inspection.present, upload_id=upload_id

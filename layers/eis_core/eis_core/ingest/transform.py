@@ -326,6 +326,21 @@ def _code_converter(kind: RecordKind, name: str, source: FieldSource, mapping: A
     return convert
 
 
+ISO_DAY = "%Y-%m-%d"
+
+
+def _iso_day(cell: str) -> bool:
+    """``cell`` is exactly ``dddd-dd-dd`` in ASCII digits, so ``strptime(cell, ISO_DAY)`` reads these three numbers."""
+    return (
+        len(cell) == 10
+        and cell.isascii()
+        and cell[4] == "-" == cell[7]
+        and cell[:4].isdigit()
+        and cell[5:7].isdigit()
+        and cell[8:].isdigit()
+    )
+
+
 def _date_converter(date_format: str | None, mapping: AgencyMapping) -> Callable[[str], Any]:
     formats = (date_format,) if date_format is not None else tuple(mapping.date_formats)
     zone = mapping.zone
@@ -335,6 +350,11 @@ def _date_converter(date_format: str | None, mapping: AgencyMapping) -> Callable
     @lru_cache(maxsize=1 << 16)
     def convert(cell: str) -> Any:
         for fmt in formats:
+            if fmt == ISO_DAY and _iso_day(cell):  # strptime's answer for this format, without its regex
+                try:
+                    return date(int(cell[:4]), int(cell[5:7]), int(cell[8:]))
+                except ValueError:  # no such day (2015-02-30): strptime refuses it too
+                    continue
             try:
                 moment = datetime.strptime(cell, fmt)
             except ValueError:
