@@ -1,6 +1,6 @@
 """Yardsticks for the Chicago runs: what plain pandas and one HistGradientBoosting take for the same data.
 
-    parse     read every exported extract (``eis chicago export``'s gzip CSVs) with ``pandas.read_csv``:
+    parse     read every exported extract (``eis chicago export``'s CSVs, gzip or ``--plain``) with ``pandas.read_csv``:
               the floor for ``eis chicago ingest --memory`` (export, then the ingest service on
               in-memory stores). Exports the extracts first if ``--extracts`` has no manifest yet.
     backtest  from the raw CPDP files: an officer-year panel (population on Jan 1, counts of
@@ -65,7 +65,7 @@ def parse(extracts: Path, raw: Path) -> int:
         chicago.export_chicago(raw, extracts)
     started = time.perf_counter()
     rows = 0
-    for path in sorted(extracts.glob("*.csv.gz")):
+    for path in sorted([*extracts.glob("*.csv"), *extracts.glob("*.csv.gz")]):  # plain (--plain) or gzip
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         rows += len(frame)
         print(f"{path.name:>28}: {len(frame):>7,} rows, {frame.shape[1]} columns")
