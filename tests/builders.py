@@ -7,6 +7,7 @@ Event dates are a ``date`` or a number of days before ``AS_OF`` (``known`` defau
 
 from __future__ import annotations
 
+import functools
 import itertools
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +18,7 @@ from eis_core.models.audit import AuditEvent
 from eis_core.models.cases import Case, CaseStatus, CaseTransition, Disposition, Intervention
 from eis_core.models.records import AllegationCategory, Complaint, Finding, Officer, Record, UseOfForce
 from eis_core.storage.ports import CaseStore
+from eis_tools.agency_history import generated_records
 
 AS_OF = date(2025, 6, 1)
 """The scoring date most suites work at (also the time of tests/events/eventbridge_scheduled.json)."""
@@ -274,3 +276,10 @@ def audit_event(action: str = "case.open", **overrides: Any) -> AuditEvent:
         "agency_id": AGENCY,
     }
     return AuditEvent.model_validate(fields | overrides)
+
+
+@functools.cache
+def generated_agency(start: date, end: date, officers: int = 150, seed: int = 3) -> tuple[Record, ...]:
+    """Every record of a generated agency (the ``eis generate`` default id), made once per test session: modules
+    that train on the same agency share it instead of generating it again (about 2 s each)."""
+    return tuple(generated_records("demo", officers, seed, start, end))

@@ -13,17 +13,14 @@ from eis_core.indicators.history import HistoryFrame
 from eis_core.scoring.backtest import backtest_year, render_report
 from eis_core.scoring.baselines import WINDOWS, baseline_scores, compare_at, compare_many, lexicographic
 from eis_core.scoring.spec import BacktestRule, ModelSpec
-from eis_tools.generate import GeneratorConfig, generate_agency
+from tests.builders import generated_agency
 
 SPEC = ModelSpec(parameters={"min_samples_leaf": 20, "max_iter": 30})
 
 
 @pytest.fixture(scope="module")
 def frame() -> HistoryFrame:
-    agency = generate_agency(
-        GeneratorConfig(officers=150, seed=3, start=date(2018, 1, 1), end=date(2023, 12, 31), horizon_months=0)
-    )
-    return HistoryFrame.from_records(record for records in agency.records.values() for record in records)
+    return HistoryFrame.from_records(generated_agency(date(2018, 1, 1), date(2023, 12, 31)))
 
 
 def features(**columns: list[float]) -> pd.DataFrame:

@@ -9,13 +9,12 @@ import pytest
 from scipy.stats import spearmanr
 
 from eis_core.indicators.history import HistoryFrame, history_features, population
-from eis_core.models.records import Record
 from eis_core.scoring.estimator import as_matrix
 from eis_core.scoring.spec import Candidate, ModelParameters, ModelSpec
 from eis_core.scoring.store import ModelRepository
 from eis_core.scoring.trainer import train_model
 from eis_core.storage.memory import InMemoryArtifactStore
-from eis_tools.generate import GeneratorConfig, generate_agency
+from tests.builders import generated_agency
 
 AS_OF = date(2023, 1, 1)
 SMALL = ModelParameters(max_iter=30, min_samples_leaf=20)
@@ -23,11 +22,7 @@ SMALL = ModelParameters(max_iter=30, min_samples_leaf=20)
 
 @pytest.fixture(scope="module")
 def frame() -> HistoryFrame:
-    agency = generate_agency(
-        GeneratorConfig(officers=150, seed=3, start=date(2018, 1, 1), end=date(2023, 12, 31), horizon_months=0)
-    )
-    records: list[Record] = [record for records in agency.records.values() for record in records]
-    return HistoryFrame.from_records(records)
+    return HistoryFrame.from_records(generated_agency(date(2018, 1, 1), date(2023, 12, 31)))
 
 
 def test_the_default_keeps_the_refit_and_the_model_id_it_had(frame: HistoryFrame) -> None:

@@ -26,18 +26,14 @@ from eis_core.scoring.spec import BacktestRule, ModelSpec
 from eis_core.scoring.store import ModelRepository
 from eis_core.scoring.trainer import train_model
 from eis_core.storage.memory import InMemoryArtifactStore
-from eis_tools.generate import GeneratorConfig, generate_agency
-from tests.builders import complaint, officer, use_of_force
+from tests.builders import complaint, generated_agency, officer, use_of_force
 
 AS_OF = date(2023, 1, 1)
 
 
 @pytest.fixture(scope="module")
 def agency_records() -> list[Record]:
-    agency = generate_agency(
-        GeneratorConfig(officers=150, seed=3, start=date(2018, 1, 1), end=date(2023, 12, 31), horizon_months=0)
-    )
-    return [record for records in agency.records.values() for record in records]
+    return list(generated_agency(date(2018, 1, 1), date(2023, 12, 31)))
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold
 
 from eis_core.indicators.history import FEATURES, HistoryFrame, history_features, population
-from eis_core.models.records import Record
 from eis_core.scoring.estimator import (
     TrainedModel,
     VaryingColumns,
@@ -27,7 +26,7 @@ from eis_core.scoring.spec import ModelParameters, ModelSpec
 from eis_core.scoring.store import ModelRepository
 from eis_core.scoring.trainer import train_model
 from eis_core.storage.memory import InMemoryArtifactStore
-from eis_tools.generate import GeneratorConfig, generate_agency
+from tests.builders import generated_agency
 
 CONSTANT = ["accident_preventable_1y", "pursuit_5y", "injury_career", "commendation_1y", "force_per_100_arrests_1y"]
 
@@ -112,11 +111,7 @@ AS_OF = date(2022, 1, 1)
 
 @pytest.fixture(scope="module")
 def frame() -> HistoryFrame:
-    agency = generate_agency(
-        GeneratorConfig(officers=150, seed=3, start=date(2017, 1, 1), end=date(2022, 12, 31), horizon_months=0)
-    )
-    records: list[Record] = [record for records in agency.records.values() for record in records]
-    return HistoryFrame.from_records(records)
+    return HistoryFrame.from_records(generated_agency(date(2017, 1, 1), date(2022, 12, 31)))
 
 
 def test_a_model_pickled_before_varying_columns_still_loads_and_scores_the_same(frame: HistoryFrame) -> None:
