@@ -309,13 +309,13 @@ class HistoryBuilder:
             orient="index",
             columns=["rank", "hire_date", "separation_date", "race", "sex", "birth_year"],
         )
-        officer_ids = pd.Index(sorted(set(roster.index) | set(events["officer"])), dtype=object, name="officer_id")
+        officer_ids = pd.Index(sorted(set(self.roster).union(self.officer)), dtype=object, name="officer_id")
         roster = roster.reindex(officer_ids)
         roster["on_roster"] = roster.index.isin(list(self.roster))
         roster["hire_date"] = roster["hire_date"].astype("float64")
         roster["separation_date"] = roster["separation_date"].astype("float64")
         return HistoryFrame(
-            officer=np.asarray(officer_ids.get_indexer(events["officer"]), dtype=np.int64),
+            officer=np.asarray(officer_ids.get_indexer(pd.Index(events["officer"], copy=False)), dtype=np.int64),
             kind=events["kind"].to_numpy(np.int64),
             known=events["known"].to_numpy(np.int64),
             decided=events["decided"].to_numpy(np.int64),
