@@ -220,7 +220,10 @@ def _order(kind: RecordKind | None) -> int:
 
 
 def chicago_records(raw: Path) -> Iterator[Record]:
-    """Chicago's export through the real ingest service (in-memory stores), as canonical records."""
+    """Chicago's export through the real ingest service (in-memory stores), as canonical records.
+
+    Exported and ingested when called; the records are then read from the record store alone, the extracts,
+    the uploaded copies and the quarantine already let go (the export's folder is removed on return)."""
     import tempfile
 
     from eis_tools.local.cli_chicago import ingest_export, memory_uploader, store_mapping
@@ -234,7 +237,8 @@ def chicago_records(raw: Path) -> Iterator[Record]:
             for result in ingest_export(manifest, Path(folder), upload, adapters):
                 accepted, quarantined = result.rows_accepted, result.rows_quarantined
                 print(f"  {result.kind.value:>13}: {accepted} accepted, {quarantined} quarantined", flush=True)
-            yield from adapters.records.iter_records()
+            records = adapters.records
+    return records.iter_records()
 
 
 def from_chicago_raw(agency_id: str, raw: str, *, spec_file: str | None = None, cache: bool = True) -> AgencyHistory:

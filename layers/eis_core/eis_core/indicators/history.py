@@ -17,9 +17,11 @@ the label the model learns and the backtest checks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +43,7 @@ from eis_core.models.records import (
     Commendation,
     Complaint,
     Discipline,
+    EventRecord,
     Finding,
     ForceType,
     Injury,
@@ -213,79 +216,79 @@ class HistoryBuilder:
         self.roster: dict[str, tuple[str, float, float, str | None, str | None, float]] = {}
         self._roster_order: dict[str, str] = {}
 
-    def _add(
+    def add(self, record: Record) -> None:
+        """One record into the frame, by its model's adder (``_ADDERS``); leave and training are not model inputs."""
+        adder = _ADDERS.get(type(record))
+        if adder is None:
+            adder = _adder_of(type(record))
+        adder(self, record)
+
+    def _officer(self, record: Officer) -> None:
+        previous = self._roster_order.get(record.officer_id)
+        if previous is not None and previous > record.source_record_id:
+            return
+        self._roster_order[record.officer_id] = record.source_record_id
+        self.roster[record.officer_id] = (
+            record.rank,
+            np.nan if record.hire_date is None else float(record.hire_date.toordinal()),
+            np.nan if record.separation_date is None else float(record.separation_date.toordinal()),
+            record.race,
+            record.sex,
+            np.nan if record.birth_year is None else float(record.birth_year),
+        )
+
+    def _complaint(self, record: Complaint) -> None:
+        flags = CONDUCT if record.category not in _NOT_CONDUCT else 0
+        decided = NEVER
+        if record.finding is not Finding.PENDING and record.finding_decided_on is not None:
+            decided = max(record.known_on, record.finding_decided_on).toordinal()
+            flags |= SUSTAINED if record.finding is Finding.SUSTAINED else CLEARED
+        category = _CATEGORY[record.category]
+        self._append(
+            record.officer_id, _KIND["complaint"], record.known_on, decided, category, flags, 0.0, record.complaint_id
+        )
+
+    def _use_of_force(self, record: UseOfForce) -> None:
+        flags = (SUBJECT_INJURED if record.subject_injured else 0) | (OFFICER_INJURED if record.officer_injured else 0)
+        flags |= TASER if record.force_type is ForceType.TASER else 0
+        flags |= FIREARM if record.force_type is ForceType.FIREARM_DISCHARGED else 0
+        self._append(record.officer_id, _KIND["use_of_force"], record.known_on, NEVER, -1, flags, 0.0, None)
+
+    def _vehicle_incident(self, record: VehicleIncident) -> None:
+        if record.incident_type is VehicleIncidentType.PURSUIT:
+            self._event(record, _KIND["pursuit"])
+        elif record.preventable:
+            self._event(record, _KIND["accident_preventable"])
+
+    def _activity(self, record: Activity) -> None:
+        self._append(record.officer_id, _KIND["activity"], record.known_on, NEVER, -1, 0, float(record.arrests), None)
+
+    def _event(self, record: EventRecord, kind: int) -> None:
+        """An event counted by its kind and day alone (injuries, discipline, lawsuits, commendations)."""
+        self._append(record.officer_id, kind, record.known_on, NEVER, -1, 0, 0.0, None)
+
+    def _append(  # noqa: PLR0917 (one value per column)
         self,
         officer: str,
-        kind: str,
+        kind: int,
         known: date,
-        *,
-        decided: date | None = None,
-        category: int = -1,
-        flags: int = 0,
-        arrests: float = 0.0,
-        key: str | None = None,
+        decided: int,
+        category: int,
+        flags: int,
+        arrests: float,
+        key: str | None,
     ) -> None:
         self.officer.append(officer)
-        self.kind.append(_KIND[kind])
+        self.kind.append(kind)
         self.known.append(known.toordinal())
-        self.decided.append(NEVER if decided is None else decided.toordinal())
+        self.decided.append(decided)
         self.category.append(category)
         self.flags.append(flags)
         self.arrests.append(arrests)
         self.key.append(key)
 
-    def add(self, record: Record) -> None:
-        if isinstance(record, Officer):
-            previous = self._roster_order.get(record.officer_id)
-            if previous is not None and previous > record.source_record_id:
-                return
-            self._roster_order[record.officer_id] = record.source_record_id
-            self.roster[record.officer_id] = (
-                record.rank,
-                np.nan if record.hire_date is None else float(record.hire_date.toordinal()),
-                np.nan if record.separation_date is None else float(record.separation_date.toordinal()),
-                record.race,
-                record.sex,
-                np.nan if record.birth_year is None else float(record.birth_year),
-            )
-        elif isinstance(record, Complaint):
-            flags = CONDUCT if record.category not in _NOT_CONDUCT else 0
-            decided = None
-            if record.finding is not Finding.PENDING and record.finding_decided_on is not None:
-                decided = max(record.known_on, record.finding_decided_on)
-                flags |= SUSTAINED if record.finding is Finding.SUSTAINED else CLEARED
-            self._add(
-                record.officer_id,
-                "complaint",
-                record.known_on,
-                decided=decided,
-                category=_CATEGORY[record.category],
-                flags=flags,
-                key=record.complaint_id,
-            )
-        elif isinstance(record, UseOfForce):
-            flags = (SUBJECT_INJURED if record.subject_injured else 0) | (
-                OFFICER_INJURED if record.officer_injured else 0
-            )
-            flags |= TASER if record.force_type is ForceType.TASER else 0
-            flags |= FIREARM if record.force_type is ForceType.FIREARM_DISCHARGED else 0
-            self._add(record.officer_id, "use_of_force", record.known_on, flags=flags)
-        elif isinstance(record, VehicleIncident):
-            if record.incident_type is VehicleIncidentType.PURSUIT:
-                self._add(record.officer_id, "pursuit", record.known_on)
-            elif record.preventable:
-                self._add(record.officer_id, "accident_preventable", record.known_on)
-        elif isinstance(record, Injury):
-            self._add(record.officer_id, "injury", record.known_on)
-        elif isinstance(record, Discipline):
-            self._add(record.officer_id, "discipline", record.known_on)
-        elif isinstance(record, Lawsuit):
-            self._add(record.officer_id, "lawsuit", record.known_on)
-        elif isinstance(record, Commendation):
-            self._add(record.officer_id, "commendation", record.known_on)
-        elif isinstance(record, Activity):
-            self._add(record.officer_id, "activity", record.known_on, arrests=float(record.arrests))
-        # Leave and training are not model inputs.
+    def _ignore(self, record: Record) -> None:
+        pass
 
     def build(self) -> HistoryFrame:
         events = pd.DataFrame(
@@ -306,13 +309,13 @@ class HistoryBuilder:
             orient="index",
             columns=["rank", "hire_date", "separation_date", "race", "sex", "birth_year"],
         )
-        officer_ids = pd.Index(sorted(set(roster.index) | set(events["officer"])), dtype=object, name="officer_id")
+        officer_ids = pd.Index(sorted(set(self.roster).union(self.officer)), dtype=object, name="officer_id")
         roster = roster.reindex(officer_ids)
         roster["on_roster"] = roster.index.isin(list(self.roster))
         roster["hire_date"] = roster["hire_date"].astype("float64")
         roster["separation_date"] = roster["separation_date"].astype("float64")
         return HistoryFrame(
-            officer=np.asarray(officer_ids.get_indexer(events["officer"]), dtype=np.int64),
+            officer=np.asarray(officer_ids.get_indexer(pd.Index(events["officer"], copy=False)), dtype=np.int64),
             kind=events["kind"].to_numpy(np.int64),
             known=events["known"].to_numpy(np.int64),
             decided=events["decided"].to_numpy(np.int64),
@@ -323,6 +326,28 @@ class HistoryBuilder:
             roster=roster[["rank", "hire_date", "separation_date", "on_roster"]],
             demographics=roster[list(DEMOGRAPHIC_COLUMNS)],
         )
+
+
+_ADDERS: dict[type, Callable[[HistoryBuilder, Any], None]] = {
+    Officer: HistoryBuilder._officer,
+    Complaint: HistoryBuilder._complaint,
+    UseOfForce: HistoryBuilder._use_of_force,
+    VehicleIncident: HistoryBuilder._vehicle_incident,
+    Injury: functools.partial(HistoryBuilder._event, kind=_KIND["injury"]),
+    Discipline: functools.partial(HistoryBuilder._event, kind=_KIND["discipline"]),
+    Lawsuit: functools.partial(HistoryBuilder._event, kind=_KIND["lawsuit"]),
+    Commendation: functools.partial(HistoryBuilder._event, kind=_KIND["commendation"]),
+    Activity: HistoryBuilder._activity,
+}
+"""``HistoryBuilder.add``'s adder per record model: one dict look-up per record instead of a chain of isinstance."""
+
+
+def _adder_of(model: type) -> Callable[[HistoryBuilder, Any], None]:
+    """The adder of a model ``_ADDERS`` does not name: its nearest base's (a subclass of a record model), or none."""
+    base = next((base for base in model.__mro__ if base in _ADDERS), None)
+    adder = HistoryBuilder._ignore if base is None else _ADDERS[base]
+    _ADDERS[model] = adder
+    return adder
 
 
 def _one_row_per_complaint(events: pd.DataFrame) -> pd.DataFrame:

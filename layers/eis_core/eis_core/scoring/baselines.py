@@ -103,16 +103,21 @@ def compare_many(
     columns = [flags[name] for flags in flag_sets for name in flags]
     hit = np.stack([column & positive for column in columns]).astype(np.float64)
     flagged = np.stack(columns).astype(np.float64)
+    # Officers alike in every column (hit, flagged, positive) count alike: a draw's sums are its count of each
+    # such pattern (a few dozen) times the pattern, whole numbers as exact as summing officer by officer.
+    patterns, pattern_of = np.unique(np.vstack([hit, flagged, positive[None, :]]).T, axis=0, return_inverse=True)
+    pattern_of = pattern_of.reshape(-1)
+    width = len(patterns)
     rng = np.random.default_rng(seed)
-    tp_draws, flag_draws, pos_draws = [], [], []
+    sums = []
     for start in range(0, draws, BOOTSTRAP_CHUNK):
         rows = min(BOOTSTRAP_CHUNK, draws - start)
-        picks = rng.integers(0, n, size=(rows, n)) + (np.arange(rows) * n)[:, None]
-        weights = np.bincount(picks.ravel(), minlength=rows * n).reshape(rows, n).astype(np.float64)
-        tp_draws.append(weights @ hit.T)
-        flag_draws.append(weights @ flagged.T)
-        pos_draws.append(weights @ positive.astype(np.float64))
-    tp_b, flag_b, pos_b = np.vstack(tp_draws), np.vstack(flag_draws), np.concatenate(pos_draws)
+        picks = pattern_of[rng.integers(0, n, size=(rows, n))] + (np.arange(rows) * width)[:, None]
+        counts = np.bincount(picks.ravel(), minlength=rows * width).reshape(rows, width).astype(np.float64)
+        sums.append(counts @ patterns)
+    drawn = np.vstack(sums)
+    c = len(columns)
+    tp_b, flag_b, pos_b = drawn[:, :c], drawn[:, c : 2 * c], drawn[:, 2 * c]
     results, first = [], 0
     for flags in flag_sets:
         taken = slice(first, first + len(flags))
