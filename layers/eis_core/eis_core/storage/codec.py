@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import math
+import operator
 import types
 import typing
 from collections.abc import Callable
@@ -302,6 +303,7 @@ class RecordCodec:
         self._names = tuple(model.model_fields)
         self.key_index = self._names.index("source_record_id")  # a row's source record id: row[key_index]
         codecs = {name: _field_codec(model, name) for name in self._names}
+        self._codecs = codecs
         self._bits = {name: 1 << index for index, name in enumerate(self._names)}
         self._fields_set: dict[int, frozenset[str]] = {}
         # Generated per model (``_compile``): one function each way, no loop or call per plain field.
@@ -380,6 +382,20 @@ class RecordCodec:
     def unpacked(row: tuple[Any, ...]) -> tuple[Any, ...]:
         """A row ``pack`` wrote as ``encode`` writes it (without its hash)."""
         return row[:-1]
+
+    def field_reader(self, name: str) -> Callable[[tuple[Any, ...]], Any]:
+        """Reads one field's value from a row ``encode`` or ``pack`` wrote, as ``decode(row)`` would hold it,
+        without rebuilding the record."""
+        index, codec = self._names.index(name), self._codecs[name]
+        if codec is None:
+            return operator.itemgetter(index)
+        back = codec[1]
+
+        def read(row: tuple[Any, ...]) -> Any:
+            value = row[index]
+            return None if value is None else back(value)
+
+        return read
 
     def _fields_set_of(self, mask: int) -> frozenset[str]:
         fields_set = frozenset(name for name, bit in self._bits.items() if mask & bit)

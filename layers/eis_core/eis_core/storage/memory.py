@@ -191,6 +191,18 @@ class InMemoryRecordStore:
     def roster(self) -> list[Officer]:
         return [record for record in self.iter_records(RecordKind.ROSTER) if isinstance(record, Officer)]
 
+    def hire_dates(self) -> dict[str, date | None]:
+        """Read from the stored rows as they are (``RecordCodec.field_reader``): no officer record is rebuilt."""
+        codec = RECORD_CODECS[RecordKind.ROSTER]
+        officer_id, hire_date = codec.field_reader("officer_id"), codec.field_reader("hire_date")
+        with self._lock:
+            rows = [
+                item.packed
+                for item in self._items.values()
+                if item.kind is RecordKind.ROSTER and item.retracted_by is None
+            ]
+        return {officer_id(row): hire_date(row) for row in rows}
+
     def complaints(self) -> list[Complaint]:
         return [record for record in self.iter_records(RecordKind.COMPLAINT) if isinstance(record, Complaint)]
 
