@@ -9,7 +9,7 @@ import math
 import operator
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -383,19 +383,15 @@ class RecordCodec:
         """A row ``pack`` wrote as ``encode`` writes it (without its hash)."""
         return row[:-1]
 
-    def field_reader(self, name: str) -> Callable[[tuple[Any, ...]], Any]:
-        """Reads one field's value from a row ``encode`` or ``pack`` wrote, as ``decode(row)`` would hold it,
-        without rebuilding the record."""
+    def values_of(self, rows: Iterable[tuple[Any, ...]], name: str) -> list[Any]:
+        """One field's value in each row ``encode`` or ``pack`` wrote, as ``decode(row)`` would hold it, without
+        rebuilding the records."""
         index, codec = self._names.index(name), self._codecs[name]
+        values = list(map(operator.itemgetter(index), rows))
         if codec is None:
-            return operator.itemgetter(index)
+            return values
         back = codec[1]
-
-        def read(row: tuple[Any, ...]) -> Any:
-            value = row[index]
-            return None if value is None else back(value)
-
-        return read
+        return [None if value is None else back(value) for value in values]
 
     def _fields_set_of(self, mask: int) -> frozenset[str]:
         fields_set = frozenset(name for name, bit in self._bits.items() if mask & bit)
