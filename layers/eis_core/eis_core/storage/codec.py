@@ -137,9 +137,14 @@ def _inline_json(model: type[BaseModel], name: str, variable: str, namespace: di
     elif kinds == {bool}:
         inline = f'(("true" if {variable} else "false") if type({variable}) is bool else {other})'
     elif kinds == {int}:
-        inline = f"(_int_text({variable}) if type({variable}) is int else {other})"
+        # An int formatted by the f-string itself is its repr (``format(n, "")``), without a call.
+        inline = f"({variable} if type({variable}) is int else {other})"
     elif kinds == {float}:
-        inline = f"(_float_json({variable}) if type({variable}) is float else {other})"
+        # A finite float is its repr; only infinities and NaN need ``_float_json``'s spelling.
+        inline = (
+            f"((_float_repr({variable}) if _isfinite({variable}) else _float_json({variable})) "
+            f"if type({variable}) is float else {other})"
+        )
     elif (
         len(kinds) == 1
         and isinstance(kind := next(iter(kinds)), type)
@@ -159,8 +164,9 @@ def _hash_namespace() -> dict[str, Any]:
     return {
         "_TEXT": _TEXT,
         "_QUOTE": '"',
-        "_int_text": int.__repr__,
         "_float_json": _float_json,
+        "_float_repr": float.__repr__,
+        "_isfinite": math.isfinite,
         "_dates_get": _DATE_JSON.get,
         "_date_json": _date_json,
         "_value_json": _value_json,
