@@ -19,7 +19,7 @@ def test_each_rows_dict_has_the_names_in_order_with_that_rows_values(width: int)
     # Then they are the ones dict(zip(...)) makes, keys in the same order
     expected = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
     assert made == expected
-    assert [list(row) for row in made] == [list(row) for row in expected]
+    assert [list(row or ()) for row in made] == [list(row) for row in expected]
 
 
 def test_columns_of_different_lengths_are_refused() -> None:
