@@ -105,6 +105,9 @@ class NullRecordStore:
 
         return iter(ROSTER) if kind is RecordKind.ROSTER else iter(())
 
+    def hire_dates(self) -> Any:
+        return {officer.officer_id: officer.hire_date for officer in ROSTER}
+
     def count(self, kind: Any = None) -> int:
         return self.written
 

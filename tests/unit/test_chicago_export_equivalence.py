@@ -49,6 +49,37 @@ def test_an_extract_is_written_byte_for_byte_as_pandas_writes_it(
     assert text.startswith(b'"first, col"') and text.count(b"\n") >= rows + 1
 
 
+@pytest.mark.parametrize("compress", [True, False])
+def test_columns_with_nothing_to_quote_are_written_byte_for_byte_as_pandas_writes_them(
+    tmp_path: Path, compress: bool
+) -> None:
+    # Given an extract whose columns mostly hold nothing the csv module quotes (ids, dates, codes, spaces, empty
+    # cells, accents), one column that does (a comma here and there), and one empty string as its last column
+    rng = np.random.default_rng(7)
+    plain = np.array(["", "A100", " padded ", "2015-03-01", "é ü 漢", "SU", "'", "a;b|c\\d\t"], dtype=object)
+    table = pd.DataFrame(
+        {
+            "id": [f"C{n}" for n in range(3000)],
+            "plain": rng.choice(plain, 3000),
+            "some quoted": rng.choice(np.array(["x,y", "z", ""], dtype=object), 3000),
+            "last": rng.choice(plain, 3000),
+        },
+        dtype="str",
+    )
+    suffix = ".csv.gz" if compress else ".csv"
+    ours, theirs = tmp_path / "a" / f"kind{suffix}", tmp_path / "b" / f"kind{suffix}"  # gzip keeps the name
+    ours.parent.mkdir()
+    theirs.parent.mkdir()
+
+    # When the export writes it, and pandas writes it
+    chicago._write(table, ours, compress=compress)
+    compression = {"method": "gzip", "mtime": 0, "compresslevel": 1} if compress else None
+    table.to_csv(theirs, index=False, lineterminator="\n", compression=compression)
+
+    # Then the bytes are the same
+    assert ours.read_bytes() == theirs.read_bytes()
+
+
 def test_a_table_with_missing_or_numeric_cells_is_still_written_as_pandas_writes_it(tmp_path: Path) -> None:
     table = pd.DataFrame({"text": pd.Series(["a", None, "b"], dtype="str"), "number": [1.5, np.nan, 3.0]})
     chicago._write(table, tmp_path / "ours.csv.gz", compress=True)

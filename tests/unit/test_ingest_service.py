@@ -6,6 +6,7 @@ import csv
 import io
 import logging
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
 import pytest
@@ -378,6 +379,9 @@ class _RecordingStore:
 
     def iter_records(self, kind: RecordKind | None = None) -> Iterator[Record]:
         return self.inner.iter_records(kind)
+
+    def hire_dates(self) -> dict[str, date | None]:
+        return self.inner.hire_dates()
 
     def count(self, kind: RecordKind | None = None) -> int:
         return self.inner.count(kind)

@@ -608,12 +608,25 @@ def extract_file_name(kind: RecordKind, *, compress: bool) -> str:
     return f"{AGENCY_ID}-{kind.value}.csv" + (".gz" if compress else "")
 
 
+# What makes the csv module quote a value in a row of two or more fields (minimal quoting, comma, '"', no escape
+# character): anything else is written as it is.
+_QUOTED_IF = (",", '"', "\r", "\n")
+
+
 def _csv_cells(values: pd.Series, end: str) -> list[str] | None:
     """Each value as the csv module writes it in a row (minimal quoting), followed by ``end``; None if not text.
 
-    Quoted once per distinct value, by the csv module itself (a value's quoting does not depend on its
-    neighbours in a row of two or more fields), then spread back over the rows.
+    A column of text without a character that needs quoting (most: ids, codes, dates) is its values as they
+    are. Otherwise each distinct value is quoted once, by the csv module itself (a value's quoting does not
+    depend on its neighbours in a row of two or more fields), then spread back over the rows.
     """
+    plain: list[str] = values.tolist()
+    try:
+        text = "".join(plain)  # a TypeError for anything but text (a missing value, a number)
+    except TypeError:
+        return None
+    if not any(character in text for character in _QUOTED_IF):
+        return plain if not end else [value + end for value in plain]
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -648,7 +661,7 @@ def _write(frame: pd.DataFrame, path: Path, *, compress: bool) -> None:
     binary = gzip.GzipFile(filename=str(path), mode="wb", compresslevel=1, mtime=0) if compress else path.open("wb")
     with io.TextIOWrapper(binary, encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerow(names)
-        handle.writelines(map(",".join, zip(*columns, strict=True)))
+        handle.write("".join(map(",".join, zip(*columns, strict=True))))  # the rows in one write: no step per row
 
 
 def export_chicago(

@@ -51,7 +51,7 @@ from eis_core.ingest.readers import (
 from eis_core.ingest.spill import AcceptedRecords
 from eis_core.ingest.transform import MappedHeader, RowMapper, headerless_columns, resolve_header
 from eis_core.models.audit import AuditEvent, AuditOutcome
-from eis_core.models.records import RECORD_MODELS, Complaint, EventRecord, Officer, Record, RecordKind
+from eis_core.models.records import RECORD_MODELS, Complaint, EventRecord, Record, RecordKind
 from eis_core.models.uploads import QuarantinedRow, RejectionCode, UploadMode, UploadReport
 from eis_core.storage.ports import ArtifactStore, AuditLog, ByteStream, RecordStore, UploadReader, WriteSummary
 
@@ -555,11 +555,7 @@ class IngestService:
 
     def _roster(self) -> dict[str, date | None]:
         """Hire date by officer id on the stored roster; empty (no check) until a roster has been uploaded."""
-        return {
-            record.officer_id: record.hire_date
-            for record in self._records.iter_records(RecordKind.ROSTER)
-            if isinstance(record, Officer)
-        }
+        return self._records.hire_dates()
 
     def _decisions(self) -> dict[tuple[str, str], date]:
         """Stored complaints' decision dates by (source id, finding), for findings dated by the upload."""

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from itertools import repeat
 from operator import itemgetter
 from typing import Any, cast
 
@@ -385,6 +384,22 @@ def _bool_converter(source: FieldSource) -> Callable[[str], Any]:
     return convert
 
 
+def _dicts_maker(names: tuple[str, ...]) -> Callable[[list[list[Any]]], list[dict[str, Any] | None]]:
+    """``[dict(zip(names, values)) for values in zip(*columns)]`` as one generated comprehension of dict displays
+    (``{'name': v0, ...}``: the dict built at its size in one step, half the time of ``dict(zip(...))``). The source
+    holds only the names' ``repr`` literals and numbered variables, never data."""
+    if not names:
+        return lambda columns: [{} for _ in zip(*columns, strict=True)]
+    variables = [f"v{index}" for index in range(len(names))]
+    display = ", ".join(f"{name!r}: {variable}" for name, variable in zip(names, variables, strict=True))
+    source = (
+        f"def dicts(columns):\n    return [{{{display}}} for {', '.join(variables)}, in zip(*columns, strict=True)]\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(source, namespace)  # noqa: S102
+    return cast("Callable[[list[list[Any]]], list[dict[str, Any] | None]]", namespace["dicts"])
+
+
 class RowMapper:
     """One row in, the record's field values (or the problems that quarantine it) out."""
 
@@ -397,6 +412,9 @@ class RowMapper:
         self._memos = {
             plan.name: _Memo(plan.source.default, plan.convert) for plan in header.plans if plan.convert is not None
         }
+        # The fields values_of fills, in its order: the composed id first, then the plans'.
+        composed = ("source_record_id",) if header.id_positions is not None else ()
+        self._dicts = _dicts_maker(composed + tuple(plan.name for plan in header.plans))
 
     def values_of(self, rows: Sequence[Row]) -> list[dict[str, Any] | None]:
         """``values`` of many rows at once, a column at a time: each row's field values, exactly as ``values``
@@ -410,7 +428,6 @@ class RowMapper:
             blank = ("",) * width
             slow = {index for index, cells in enumerate(table) if len(cells) != width}
             table = [blank if index in slow else cells for index, cells in enumerate(table)]
-        names: list[str] = []
         columns: list[list[Any]] = []
         if header.id_positions is not None:
             parts = [list(map(str.strip, map(itemgetter(position), table))) for position, _ in header.id_positions]
@@ -418,7 +435,6 @@ class RowMapper:
             for part in parts:
                 if "" in part:  # an empty part: no composed id, so validation says it is required
                     joined = [_OMIT if not piece else value for piece, value in zip(part, joined, strict=True)]
-            names.append("source_record_id")
             columns.append(joined)
         for name, position, default, convert in self._steps:
             column: list[Any]
@@ -440,14 +456,9 @@ class RowMapper:
                 column = list(map(memo.__getitem__, map(itemgetter(position), table)))
                 if _BAD in column:
                     slow.update(index for index, value in enumerate(column) if value is _BAD)
-            names.append(name)
             columns.append(column)
         count = len(table)
-        found: list[dict[str, Any] | None] = (
-            list(map(dict, map(zip, repeat(names, count), zip(*columns, strict=True))))
-            if columns
-            else [{} for _ in range(count)]
-        )
+        found: list[dict[str, Any] | None] = self._dicts(columns) if columns else [{} for _ in range(count)]
         # An empty cell without a default: that row's dict leaves the field out, as values does.
         omitted = {index for column in columns if _OMIT in column for index, cell in enumerate(column) if cell is _OMIT}
         for index in omitted:

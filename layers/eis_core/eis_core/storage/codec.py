@@ -6,9 +6,10 @@ import functools
 import hashlib
 import json
 import math
+import operator
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -136,9 +137,14 @@ def _inline_json(model: type[BaseModel], name: str, variable: str, namespace: di
     elif kinds == {bool}:
         inline = f'(("true" if {variable} else "false") if type({variable}) is bool else {other})'
     elif kinds == {int}:
-        inline = f"(_int_text({variable}) if type({variable}) is int else {other})"
+        # An int formatted by the f-string itself is its repr (``format(n, "")``), without a call.
+        inline = f"({variable} if type({variable}) is int else {other})"
     elif kinds == {float}:
-        inline = f"(_float_json({variable}) if type({variable}) is float else {other})"
+        # A finite float is its repr; only infinities and NaN need ``_float_json``'s spelling.
+        inline = (
+            f"((_float_repr({variable}) if _isfinite({variable}) else _float_json({variable})) "
+            f"if type({variable}) is float else {other})"
+        )
     elif (
         len(kinds) == 1
         and isinstance(kind := next(iter(kinds)), type)
@@ -158,8 +164,9 @@ def _hash_namespace() -> dict[str, Any]:
     return {
         "_TEXT": _TEXT,
         "_QUOTE": '"',
-        "_int_text": int.__repr__,
         "_float_json": _float_json,
+        "_float_repr": float.__repr__,
+        "_isfinite": math.isfinite,
         "_dates_get": _DATE_JSON.get,
         "_date_json": _date_json,
         "_value_json": _value_json,
@@ -302,6 +309,7 @@ class RecordCodec:
         self._names = tuple(model.model_fields)
         self.key_index = self._names.index("source_record_id")  # a row's source record id: row[key_index]
         codecs = {name: _field_codec(model, name) for name in self._names}
+        self._codecs = codecs
         self._bits = {name: 1 << index for index, name in enumerate(self._names)}
         self._fields_set: dict[int, frozenset[str]] = {}
         # Generated per model (``_compile``): one function each way, no loop or call per plain field.
@@ -380,6 +388,16 @@ class RecordCodec:
     def unpacked(row: tuple[Any, ...]) -> tuple[Any, ...]:
         """A row ``pack`` wrote as ``encode`` writes it (without its hash)."""
         return row[:-1]
+
+    def values_of(self, rows: Iterable[tuple[Any, ...]], name: str) -> list[Any]:
+        """One field's value in each row ``encode`` or ``pack`` wrote, as ``decode(row)`` would hold it, without
+        rebuilding the records."""
+        index, codec = self._names.index(name), self._codecs[name]
+        values = list(map(operator.itemgetter(index), rows))
+        if codec is None:
+            return values
+        back = codec[1]
+        return [None if value is None else back(value) for value in values]
 
     def _fields_set_of(self, mask: int) -> frozenset[str]:
         fields_set = frozenset(name for name, bit in self._bits.items() if mask & bit)

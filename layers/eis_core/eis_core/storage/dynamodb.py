@@ -405,6 +405,17 @@ class DynamoRecordStore:
                 officers += [cast("Officer", record_from_body(RecordKind.ROSTER, body)) for body in bodies]
         return officers
 
+    def hire_dates(self) -> dict[str, date | None]:
+        """The scan ``iter_records(RecordKind.ROSTER)`` makes (consistent, roster items only by its filter; the
+        roster index may lag), reading each item's body alone."""
+        found: dict[str, date | None] = {}
+        for page in self._scan(RecordKind.ROSTER, ProjectionExpression="body"):
+            for item in page.get("Items", []):
+                officer = record_from_body(RecordKind.ROSTER, item["body"]["S"])
+                if isinstance(officer, Officer):
+                    found[officer.officer_id] = officer.hire_date
+        return found
+
     def complaints(self) -> list[Complaint]:
         found: list[Complaint] = []
         with _translated(self.table_name):

@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import compress, repeat
+from operator import is_, itemgetter
 from typing import Any, NamedTuple, cast
 
 from eis_core.errors import ConflictError, NotFoundError, PreconditionFailedError, ValidationFailed
@@ -86,6 +88,8 @@ class _StoredRecord(NamedTuple):  # a tuple: one is made per record written, and
 _DECODERS: dict[RecordKind, Callable[[tuple[Any, ...]], Record]] = {
     kind: codec.decode for kind, codec in RECORD_CODECS.items()
 }
+_KIND_OF = itemgetter(_StoredRecord._fields.index("kind"))
+_RETRACTED_BY = itemgetter(_StoredRecord._fields.index("retracted_by"))
 
 
 class InMemoryRecordStore:
@@ -196,6 +200,16 @@ class InMemoryRecordStore:
 
     def roster(self) -> list[Officer]:
         return [record for record in self.iter_records(RecordKind.ROSTER) if isinstance(record, Officer)]
+
+    def hire_dates(self) -> dict[str, date | None]:
+        """Read from the stored rows as they are (``RecordCodec.values_of``): no officer record is rebuilt."""
+        with self._lock:
+            items = list(self._items.values())
+        # Picked out in C: the roster's items (events outnumber officers many times over), then the current ones.
+        roster = list(compress(items, map(is_, map(_KIND_OF, items), repeat(RecordKind.ROSTER))))
+        rows = [item.packed for item in compress(roster, map(is_, map(_RETRACTED_BY, roster), repeat(None)))]
+        codec = RECORD_CODECS[RecordKind.ROSTER]
+        return dict(zip(codec.values_of(rows, "officer_id"), codec.values_of(rows, "hire_date"), strict=True))
 
     def complaints(self) -> list[Complaint]:
         return [record for record in self.iter_records(RecordKind.COMPLAINT) if isinstance(record, Complaint)]

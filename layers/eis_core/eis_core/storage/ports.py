@@ -79,11 +79,19 @@ class RecordStore(Protocol):
         """What ``retract_missing`` would do, writing nothing: (records it would retract, current records of kind)."""
         ...
 
+    def hire_dates(self) -> dict[str, date | None]:
+        """Hire date (None when unknown) by officer id of the current roster records (not retracted): what the
+        ingest checks each event against. Read as ``iter_records(RecordKind.ROSTER)`` reads (consistently: it
+        decides which rows are written; an officer id on two records takes the one listed last), but without
+        rebuilding every officer record where the store can avoid it.
+        """
+        ...
+
     def roster(self) -> list[Officer]:
         """Current roster records, for listings (the case API, the notifier).
 
         May lag an upload applied a second ago, so never for a check that decides a write (ingest
-        checks officers with ``iter_records``). Reads only the roster, however many events there are.
+        checks officers with ``hire_dates``). Reads only the roster, however many events there are.
         """
         ...
 
