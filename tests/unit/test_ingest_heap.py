@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from eis_core.ingest.heap import YOUNG_THRESHOLD, existing_objects_set_aside, set_aside_kept
+from eis_core.ingest.heap import YOUNG_THRESHOLD, existing_objects_set_aside
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_what_a_pass_keeps_is_set_aside_until_it_ends_and_the_collector_settings
     before = gc.get_threshold()
 
     # When a pass keeps objects (records written to an in-memory store) and sets them aside
-    with existing_objects_set_aside():
+    with existing_objects_set_aside() as set_aside_kept:
         assert gc.get_threshold()[0] >= YOUNG_THRESHOLD  # young objects are collected less often during it
         frozen_at_start = gc.get_freeze_count()
         kept = [[index] for index in range(1000)]
@@ -69,6 +69,16 @@ def test_what_a_pass_keeps_is_set_aside_until_it_ends_and_the_collector_settings
 
 
 @pytest.mark.usefixtures("unfrozen")
-def test_setting_kept_objects_aside_outside_a_pass_does_nothing() -> None:
-    set_aside_kept()
-    assert gc.get_freeze_count() == 0
+def test_a_caller_that_froze_objects_itself_keeps_managing_what_is_frozen() -> None:
+    # Given objects already frozen by the caller
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+
+    # When a pass inside its block keeps objects and asks to set them aside
+    with existing_objects_set_aside() as set_aside_kept:
+        kept = [[index] for index in range(1000)]
+        set_aside_kept()
+        during = gc.get_freeze_count()
+
+    # Then nothing more was frozen: what is frozen stays the caller's business
+    assert kept and during == frozen == gc.get_freeze_count()

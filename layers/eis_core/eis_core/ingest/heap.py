@@ -8,7 +8,7 @@ collected as usual, and ``gc.unfreeze`` puts the old ones back after it. What is
 
 Within the block the youngest generation is collected every ``YOUNG_THRESHOLD`` allocations rather than
 every 700 (a pass's temporaries mostly die by reference count before a collection sees them), and
-``set_aside_kept`` freezes what the pass has kept so far (the records an in-memory store holds), which
+the function the block yields freezes what the pass has kept so far (the records an in-memory store holds), which
 otherwise the collector would walk again and again as the store grows: at 1,000,000 records both together
 took the collector's time from about 6 s to under 0.1 s.
 """
@@ -16,35 +16,30 @@ took the collector's time from about 6 s to under 0.1 s.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 YOUNG_THRESHOLD = 20_000
 
-_owned = [False]  # True inside the outermost block that froze objects (the one that unfreezes them)
-
 
 @contextmanager
-def existing_objects_set_aside() -> Iterator[None]:
-    """During the block the collector looks only at objects made in it. A no-op when something else already
-    froze objects (a caller that manages the collector itself keeps doing so)."""
+def existing_objects_set_aside() -> Iterator[Callable[[], None]]:
+    """During the block the collector looks only at objects made in it. The block yields ``set_aside_kept``: a
+    call sets the objects made so far aside too, until the block ends (the records stored so far, which cannot
+    be garbage). Both are no-ops when something else already froze objects (a caller that manages the collector
+    itself keeps doing so)."""
     if gc.get_freeze_count():
-        yield
+        yield _leave_alone
         return
     thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(max(thresholds[0], YOUNG_THRESHOLD), *thresholds[1:])
-    _owned[0] = True
     try:
-        yield
+        yield gc.freeze
     finally:
-        _owned[0] = False
         gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 
-def set_aside_kept() -> None:
-    """Inside ``existing_objects_set_aside``: set the objects made so far aside too, until the block ends (the
-    records stored so far, which cannot be garbage). Elsewhere a no-op."""
-    if _owned[0]:
-        gc.freeze()
+def _leave_alone() -> None:
+    pass

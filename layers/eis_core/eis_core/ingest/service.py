@@ -35,7 +35,7 @@ from eis_core.ingest.contract import (
     upload_id_for,
 )
 from eis_core.ingest.export import SafeCsvWriter
-from eis_core.ingest.heap import existing_objects_set_aside, set_aside_kept
+from eis_core.ingest.heap import existing_objects_set_aside
 from eis_core.ingest.held import HashingStream, HeldSnapshots
 from eis_core.ingest.mapping import UPLOAD_DATE, AgencyMapping, field_is_date, identity_mapping
 from eis_core.ingest.readers import (
@@ -283,12 +283,12 @@ class IngestService:
             inspection = _Inspection(target=target, mapping=mapping)
             roster = self._roster() if issubclass(RECORD_MODELS[kind], EventRecord) else {}
             # Both passes make millions of short-lived objects: the collector looks at those only.
-            with existing_objects_set_aside():
+            with existing_objects_set_aside() as set_aside_kept:
                 self._inspect(key, version_id, inspection, roster)
                 self._check_gates(inspection, upload_id)
                 # Audited ahead of the change (docs/adr/0010): no row is written before this record is.
                 applying = self._audit_apply(inspection, identity, request_id)
-                self._apply(inspection, upload_id)
+                self._apply(inspection, upload_id, set_aside_kept)
         except FileRejected as rejection:
             report = self._report(identity, started, kind=kind, inspection=inspection, rejection=rejection)
             self._write_outputs(report, inspection)
@@ -519,7 +519,7 @@ class IngestService:
             code=RejectionCode.SNAPSHOT_NEEDS_CONFIRMATION,
         )
 
-    def _apply(self, inspection: _Inspection, upload_id: str) -> None:
+    def _apply(self, inspection: _Inspection, upload_id: str, set_aside_kept: Callable[[], None]) -> None:
         """Second pass: write the records the first pass accepted, in file order, a chunk at a time, in the packed
         form they were kept in (with their content hashes): nothing is validated, decoded or hashed again here."""
         tally, kind = inspection.tally, inspection.target.kind
