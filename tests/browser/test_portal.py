@@ -71,6 +71,10 @@ def _page(browser: Any) -> tuple[Any, Any, list[str]]:
     return context, page, csp_violations
 
 
+def _visit_recorded(response: Any) -> bool:
+    return bool(response.request.method == "PUT" and response.url.endswith("/me/last-visit"))
+
+
 def test_a_supervisor_works_an_alert_from_the_queue_through_the_snapshot_to_a_closed_case(
     portal_stack: PortalStack, browser: Any
 ) -> None:
@@ -83,11 +87,14 @@ def test_a_supervisor_works_an_alert_from_the_queue_through_the_snapshot_to_a_cl
     # Given the portal's sign-in page, when the supervisor signs in through the pool's hosted form
     page.goto(f"{portal_stack.url}/")
     started = time.monotonic()
-    _sign_in_as(page, portal_stack.supervisor)
+    # (the queue records this visit on the server once it is shown: later steps compare with it, so wait for it)
+    with page.expect_response(_visit_recorded) as recorded:
+        _sign_in_as(page, portal_stack.supervisor)
 
-    # Then My queue lists the new alert for their officer, says what changed, and no token is kept in storage
-    page.get_by_role("heading", name="My queue").wait_for()
-    page.locator("#alerts").wait_for()
+        # Then My queue lists the new alert for their officer, says what changed, and no token is kept in storage
+        page.get_by_role("heading", name="My queue").wait_for()
+        page.locator("#alerts").wait_for()
+    assert recorded.value.ok, f"recording the visit failed: {recorded.value.status}"
     (SCREENSHOTS.parent / "timings.json").write_text(
         json.dumps({"sign_in_to_interactive_queue_s": round(time.monotonic() - started, 2)}), encoding="utf-8"
     )
